@@ -1,0 +1,28 @@
+# One image for web, worker, beat and tracker; docker-compose.yml picks the command.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# GeoDjango loads GDAL, GEOS and PROJ through ctypes; gdal-bin brings all three.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gdal-bin \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 1000 app
+
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+
+COPY manage.py pyproject.toml ./
+COPY config config
+COPY gis gis
+COPY dispatch dispatch
+COPY field_app_api field_app_api
+COPY maps maps
+COPY alerts alerts
+COPY templates templates
+COPY static static
+RUN python manage.py collectstatic --no-input -v 0 && mkdir -p var && chown app var
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

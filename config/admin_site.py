@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+
+class DispatchAdminSite(admin.AdminSite):
+    """The Django admin, for the administrator role only (not every `is_staff` user)."""
+
+    site_header = "Gas dispatch administration"
+    site_title = "Gas dispatch admin"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        from dispatch.roles import Role
+
+        user = request.user
+        return bool(user.is_active and getattr(user, "role", None) == Role.ADMINISTRATOR)

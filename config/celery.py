@@ -1,0 +1,81 @@
+"""The Celery app, with a heartbeat from every worker and from beat."""
+
+import logging
+import os
+import socket
+import time
+from typing import Any
+
+from celery import Celery, bootsteps
+from celery.beat import PersistentScheduler
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.main")
+
+app = Celery("gasdispatch")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+log = logging.getLogger(__name__)
+
+
+def _beat(component: str, instance: str, detail: dict[str, Any]) -> None:
+    from django.apps import apps
+
+    if not apps.ready:  # beat does not always set Django up before its first tick
+        import django
+
+        django.setup()
+    from config.heartbeats import heartbeat_record
+
+    try:
+        heartbeat_record(component=component, instance=instance, detail=detail)
+    except Exception:  # a database outage must not kill the worker or beat
+        log.exception("could not record %s heartbeat", component)
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Each worker records a heartbeat on the worker's own timer, independent of the queue."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker: Any, **kwargs: Any) -> None:
+        super().__init__(worker, **kwargs)
+        self.tref: Any = None
+
+    def start(self, worker: Any) -> None:
+        from django.conf import settings
+
+        detail = {"hostname": worker.hostname, "concurrency": worker.concurrency}
+        _beat("worker", worker.hostname, detail)
+        self.tref = worker.timer.call_repeatedly(
+            settings.HEARTBEAT_SECONDS, _beat, ("worker", worker.hostname, detail), priority=10
+        )
+
+    def stop(self, worker: Any) -> None:
+        if self.tref is not None:
+            self.tref.cancel()
+
+
+app.steps["worker"].add(WorkerHeartbeat)
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery beat's scheduler, recording that beat itself is alive on every tick."""
+
+    _last_beat = 0.0
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        from django.conf import settings
+
+        now = time.monotonic()
+        if now - self._last_beat >= settings.HEARTBEAT_SECONDS:
+            self._last_beat = now
+            _beat("beat", f"{socket.gethostname()}:{os.getpid()}", {"entries": len(self.schedule)})
+        interval = super().tick(*args, **kwargs)
+        return min(interval, float(settings.HEARTBEAT_SECONDS))
+
+
+app.conf.beat_scheduler = "config.celery:HeartbeatScheduler"
+app.conf.beat_schedule = {
+    "prune-heartbeats": {"task": "config.tasks.heartbeat_prune_task", "schedule": 3600.0},
+}

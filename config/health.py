@@ -1,0 +1,101 @@
+"""/healthz: is every part of the system up? JSON, and HTTP 503 when any part is down."""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.heartbeats import heartbeat_get_life
+from field_app_api.mqtt import mqtt_probe
+
+Check = dict[str, Any]
+
+
+def check_database() -> Check:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = %s", [settings.HEALTH_PROBE_TIMEOUT * 1000])
+        cursor.execute("SELECT postgis_lib_version()")
+        (postgis,) = cursor.fetchone()
+    return {"status": "ok", "postgis": postgis}
+
+
+def check_redis() -> Check:
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_timeout=settings.HEALTH_PROBE_TIMEOUT,
+        socket_connect_timeout=settings.HEALTH_PROBE_TIMEOUT,
+    )
+    try:
+        client.ping()
+        return {"status": "ok"}
+    finally:
+        client.close()
+
+
+def check_broker() -> Check:
+    ok, detail = mqtt_probe(timeout=settings.HEALTH_PROBE_TIMEOUT)
+    return {"status": "ok" if ok else "down", "detail": detail}
+
+
+def _heartbeat_check(component: str, *, require_connected: bool = False) -> Check:
+    life = heartbeat_get_life(component)
+    if life.last is None:
+        return {
+            "status": "down",
+            "detail": "never seen: is the process running?",
+            "last_heartbeat": None,
+        }
+    result: Check = {
+        "status": "ok" if life.live_instances else "down",
+        "last_heartbeat": life.last.beat_at.isoformat(),
+        "age_seconds": round(life.age_seconds or 0.0, 1),
+        "instances": life.live_instances,
+    }
+    if not life.live_instances:
+        result["detail"] = f"no heartbeat for over {settings.HEALTH_STALE_AFTER}s"
+    elif require_connected and not life.last.detail.get("connected"):
+        result.update(status="down", detail="running but not connected to the broker")
+    return result
+
+
+CHECKS: dict[str, Callable[[], Check]] = {
+    "database": check_database,
+    "redis": check_redis,
+    "broker": check_broker,
+    "worker": lambda: _heartbeat_check("worker"),
+    "beat": lambda: _heartbeat_check("beat"),
+    "tracker": lambda: _heartbeat_check("tracker", require_connected=True),
+}
+
+
+def run_checks() -> dict[str, Check]:
+    results: dict[str, Check] = {}
+    for name, check in CHECKS.items():
+        started = time.monotonic()
+        try:
+            results[name] = check()
+        except Exception as exc:  # any failure of a part is that part being down
+            results[name] = {"status": "down", "detail": f"{type(exc).__name__}: {exc}"}
+        results[name]["checked_ms"] = round(1000 * (time.monotonic() - started), 1)
+    return results
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    components = run_checks()
+    down = sorted(name for name, result in components.items() if result["status"] != "ok")
+    body = {
+        "status": "down" if down else "ok",
+        "down": down,
+        "checked_at": timezone.now().isoformat(),
+        "components": components,
+    }
+    return JsonResponse(body, status=503 if down else 200)

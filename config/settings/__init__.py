@@ -1,0 +1,1 @@
+"""Settings by topic. `main` assembles them; `test` sets test defaults first."""

@@ -1,0 +1,14 @@
+"""The settings module: topics assembled, configuration errors reported in one line."""
+
+import sys
+
+from config.env import ConfigError
+
+try:
+    from .base import *
+    from .celery import *
+    from .database import *
+    from .mqtt import *
+except ConfigError as exc:
+    # Whatever process is starting (manage.py, gunicorn, celery) stops here with one clear line.
+    sys.exit(f"configuration error: {exc}")

@@ -1,0 +1,17 @@
+"""Test settings: the real services, kept apart from a running `make run` on the same machine.
+
+Defaults go into os.environ (not just this module) so that the worker, beat and tracker
+processes the tests start inherit the same separation.
+"""
+
+import os
+
+os.environ.setdefault("APP_ENV", "test")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("MQTT_TOPIC_PREFIX", f"test-{os.getpid()}/")
+os.environ.setdefault("HEARTBEAT_SECONDS", "1")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from .main import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from dispatch.demo import DEMO_PASSWORD, demo_organisation_load, demo_users_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation and one login per role (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        units = demo_organisation_load()
+        logins = demo_users_load(units)
+        self.stdout.write(f"demo organisation: {len(units)} units")
+        for login in logins:
+            self.stdout.write(
+                f"  {login.role.label:<15} {login.username} / {DEMO_PASSWORD}  ({login.unit_code})"
+            )

@@ -1,0 +1,55 @@
+"""paho-mqtt 2.x clients configured from settings."""
+
+import threading
+import time
+import uuid
+
+import paho.mqtt.client as mqtt
+from django.conf import settings
+
+
+def topic(name: str) -> str:
+    """A topic under this deployment's prefix (empty in production, per-run in tests)."""
+    return f"{settings.MQTT_TOPIC_PREFIX}{name}"
+
+
+def mqtt_client(*, client_id: str, persistent: bool = False) -> mqtt.Client:
+    """A client on the configured broker; `persistent` keeps the session (QoS 1 backlog)."""
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        clean_session=not persistent,
+        protocol=mqtt.MQTTv311,
+    )
+    if settings.MQTT_USERNAME:
+        client.username_pw_set(settings.MQTT_USERNAME, settings.MQTT_PASSWORD or None)
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    return client
+
+
+def mqtt_probe(*, timeout: float) -> tuple[bool, str]:
+    """Connect, wait for CONNACK, disconnect: is the broker there and does it let us in?"""
+    client = mqtt_client(client_id=f"healthz-{uuid.uuid4().hex[:12]}")
+    client.connect_timeout = timeout
+    answered = threading.Event()
+    outcome: dict[str, str] = {}
+
+    def on_connect(_c: mqtt.Client, _u: object, _f: object, reason: object, _p: object) -> None:
+        outcome["reason"] = str(reason)
+        answered.set()
+
+    client.on_connect = on_connect
+    started = time.monotonic()
+    try:
+        client.connect(settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT, keepalive=10)
+        client.loop_start()
+        if not answered.wait(timeout):
+            return False, f"no CONNACK within {timeout:.0f}s"
+        if outcome["reason"] != "Success":
+            return False, f"refused: {outcome['reason']}"
+        return True, f"connected in {1000 * (time.monotonic() - started):.0f} ms"
+    except OSError as exc:
+        return False, f"{settings.MQTT_BROKER_HOST}:{settings.MQTT_BROKER_PORT}: {exc}"
+    finally:
+        client.disconnect()
+        client.loop_stop()

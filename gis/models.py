@@ -1,0 +1,37 @@
+from django.contrib.gis.db import models
+
+
+class OrgUnit(models.Model):
+    """One unit of the three-tier organisation: group centre > operating company > station.
+
+    An incident belongs to the station whose territory holds it; users are scoped to a unit
+    and see everything beneath it.
+    """
+
+    class Tier(models.IntegerChoices):
+        GROUP = 1, "Group centre"
+        COMPANY = 2, "Operating company"
+        STATION = 3, "Maintenance station"
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    territory = models.MultiPolygonField(srid=4326, null=True, blank=True)  # GiST-indexed
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+        constraints = [
+            # Only the group centre stands alone; the tier rule itself lives in org_unit_create.
+            models.CheckConstraint(
+                condition=models.Q(tier=1, parent__isnull=True)
+                | models.Q(tier__gt=1, parent__isnull=False),
+                name="org_unit_parent_matches_tier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,75 @@
+from collections.abc import Iterator
+
+import pytest
+
+from config.models import Heartbeat
+from tests.processes import Process, celery, django_command, child_database_url, wait_until
+
+
+@pytest.fixture(scope="session")
+def process_env(django_db_setup: None) -> dict[str, str]:
+    """Environment for processes the tests start: the test database, the test Redis DB."""
+    return {"DATABASE_URL": child_database_url()}
+
+
+def _heartbeat_seen(component: str, **detail: object) -> bool:
+    row = Heartbeat.objects.filter(component=component).order_by("-beat_at").first()
+    return row is not None and all(row.detail.get(k) == v for k, v in detail.items())
+
+
+@pytest.fixture
+def running(request: pytest.FixtureRequest) -> Iterator[list[Process]]:
+    """Processes started by a test; stopped after it, their output shown if it failed."""
+    started: list[Process] = []
+    yield started
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for process in started:
+        process.stop()
+        if failed:
+            print(f"\n----- output of {process.name} -----\n{process.output()[-4000:]}")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def worker(transactional_db: None, process_env: dict[str, str], running: list[Process]) -> Process:
+    """A real Celery worker process on the test Redis DB and the test database."""
+    from config.celery import app
+
+    app.control.purge()  # tasks left by an earlier, interrupted run
+    process = celery("worker", "worker", "--pool", "solo", "--concurrency", "1", "--without-mingle",
+                     "--without-gossip", "--loglevel", "INFO", env=process_env)
+    running.append(process)
+    wait_until(lambda: _heartbeat_seen("worker") or not process.alive(), timeout=60,
+               what="the worker's first heartbeat")
+    assert process.alive(), process.output()
+    return process
+
+
+@pytest.fixture
+def beat(transactional_db: None, process_env: dict[str, str], running: list[Process],
+         tmp_path_factory: pytest.TempPathFactory) -> Process:
+    schedule = tmp_path_factory.mktemp("beat") / "schedule"
+    process = celery("beat", "beat", "--schedule", str(schedule), "--loglevel", "INFO",
+                     env=process_env)
+    running.append(process)
+    wait_until(lambda: _heartbeat_seen("beat") or not process.alive(), timeout=60,
+               what="beat's first heartbeat")
+    assert process.alive(), process.output()
+    return process
+
+
+@pytest.fixture
+def tracker(transactional_db: None, process_env: dict[str, str], running: list[Process]) -> Process:
+    process = django_command("track_vehicles", "--client-id", f"test-tracker-{id(running)}",
+                             env=process_env)
+    running.append(process)
+    wait_until(lambda: _heartbeat_seen("tracker", connected=True) or not process.alive(),
+               timeout=60, what="the tracker's first connected heartbeat")
+    assert process.alive(), process.output()
+    return process

@@ -1,0 +1,48 @@
+import json
+import uuid
+
+from django.conf import settings
+
+from config.models import Heartbeat
+from field_app_api.mqtt import mqtt_client, topic
+from tests.processes import Process, wait_until
+
+
+def _publish(*messages: tuple[str, bytes]) -> None:
+    client = mqtt_client(client_id=f"test-device-{uuid.uuid4().hex[:8]}")
+    client.connect(settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT)
+    client.loop_start()
+    try:
+        for name, payload in messages:
+            client.publish(topic(name), payload, qos=1).wait_for_publish(10)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def _counters() -> dict[str, int]:
+    row = Heartbeat.objects.filter(component="tracker").order_by("-beat_at").first()
+    return row.detail.get("counters", {}) if row else {}
+
+
+def test_tracker_counts_bad_payloads_and_keeps_running(tracker: Process) -> None:
+    location = {"_type": "location", "lat": 39.09, "lon": 117.21, "tst": 1_795_000_000}
+    _publish(
+        ("owntracks/crew7/van7", b"{not json"),
+        ("owntracks/crew7/van7", b"\xff\xfe"),
+        ("owntracks/crew7/van7", b"[1, 2]"),
+        ("owntracks/crew7/van7", json.dumps(location).encode()),
+    )
+    wait_until(lambda: _counters().get("received") == 4, timeout=15, what="4 messages counted")
+    counters = _counters()
+    assert counters["malformed_json"] == 2
+    assert counters["not_owntracks"] == 1
+    assert counters["type_location"] == 1
+    assert tracker.alive()
+
+
+def test_tracker_stops_cleanly_on_sigterm(tracker: Process) -> None:
+    assert tracker.stop(timeout=10) == 0
+    assert "SIGTERM received, stopping" in tracker.output()
+    last = Heartbeat.objects.get(component="tracker")
+    assert last.detail["connected"] is False  # its final beat says it has let go of the broker

@@ -1,0 +1,73 @@
+"""docker-compose.yml cannot run here (no Docker engine); check it names only real things."""
+
+import re
+import shlex
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ["migrate", "web", "worker", "beat", "tracker"]
+
+
+def _command(service: str) -> list[str]:
+    command = SERVICES[service]["command"]
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def test_compose_has_every_part_of_the_system() -> None:
+    assert set(SERVICES) >= {"postgis", "redis", "mosquitto", *APP_SERVICES}
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_app_service_runs_something_that_exists(service: str) -> None:
+    argv = _command(service)
+    if argv[0] == "gunicorn":
+        module, attr = next(a for a in argv[1:] if ":" in a).split(":")
+        assert callable(getattr(import_module(module), attr))
+    elif argv[0] == "celery":
+        assert argv[1:3] == ["-A", "config"]
+        assert hasattr(import_module("config"), "celery_app")
+        assert argv[3] in {"worker", "beat"}
+    elif argv[:2] == ["python", "manage.py"]:
+        assert argv[2] in get_commands(), f"{service}: no management command {argv[2]}"
+    else:
+        pytest.fail(f"{service}: unexpected command {argv}")
+    assert SERVICES[service]["build"]["dockerfile"] == "Dockerfile"
+
+
+def test_app_services_wait_for_and_reach_the_backing_services() -> None:
+    for service in APP_SERVICES:
+        spec = SERVICES[service]
+        needs = {"postgis"} if service == "migrate" else {"postgis", "redis", "mosquitto", "migrate"}
+        assert set(spec["depends_on"]) >= needs, service
+        env = spec["environment"]
+        assert "@postgis:5432/" in env["DATABASE_URL"]
+        assert env["REDIS_URL"].startswith("redis://redis:6379/")
+        assert env["MQTT_BROKER_HOST"] == "mosquitto"
+
+
+def test_mounted_files_exist_in_the_repository() -> None:
+    for name, spec in SERVICES.items():
+        for volume in spec.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts missing {source}"
+
+
+def test_dockerfile_copies_only_what_exists() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for line in re.findall(r"^COPY (?!--from)(.+)$", dockerfile, re.M):
+        for source in line.split()[:-1]:
+            assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
+
+
+def test_every_variable_compose_sets_is_documented_in_env_example() -> None:
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    for service in APP_SERVICES:
+        assert set(SERVICES[service]["environment"]) <= documented, service
