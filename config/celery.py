@@ -36,7 +36,7 @@ def _beat(component: str, instance: str, detail: dict[str, Any]) -> None:
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """Each worker records a heartbeat on the worker's own timer, independent of the queue."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)

@@ -5,6 +5,7 @@ Every reader raises ConfigError naming the variable, so a bad deployment stops w
 """
 
 import os
+from typing import cast
 from urllib.parse import SplitResult, urlsplit
 
 
@@ -41,7 +42,7 @@ def env_int(
 ) -> int:
     raw = _raw(name, default)
     if raw is None:
-        return int(default)  # type: ignore[call-overload]
+        return cast(int, default)
     try:
         value = int(raw)
     except ValueError:
@@ -54,7 +55,7 @@ def env_int(
 def env_float(name: str, default: float | object = _UNSET, *, minimum: float = 0.0) -> float:
     raw = _raw(name, default)
     if raw is None:
-        return float(default)  # type: ignore[arg-type]
+        return cast(float, default)
     try:
         value = float(raw)
     except ValueError:
@@ -78,7 +79,7 @@ def env_bool(name: str, default: bool | object = _UNSET) -> bool:
 def env_list(name: str, default: list[str] | object = _UNSET) -> list[str]:
     raw = _raw(name, default)
     if raw is None:
-        return list(default)  # type: ignore[call-overload]
+        return list(cast(list[str], default))
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 

@@ -60,7 +60,7 @@ class Tracker:
 
     def on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         try:
-            self.inbox.put_nowait((message.topic, message.payload, time.time()))
+            self.inbox.put_nowait((message.topic, bytes(message.payload), time.time()))
         except queue.Full:
             self.counters["dropped_queue_full"] += 1
 

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 import pytest
 
 from config.models import Heartbeat
-from tests.processes import Process, celery, django_command, child_database_url, wait_until
+from tests.processes import Process, celery, child_database_url, django_command, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -42,34 +42,60 @@ def worker(transactional_db: None, process_env: dict[str, str], running: list[Pr
     from config.celery import app
 
     app.control.purge()  # tasks left by an earlier, interrupted run
-    process = celery("worker", "worker", "--pool", "solo", "--concurrency", "1", "--without-mingle",
-                     "--without-gossip", "--loglevel", "INFO", env=process_env)
+    process = celery(
+        "worker",
+        "worker",
+        "--pool",
+        "solo",
+        "--concurrency",
+        "1",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        "INFO",
+        env=process_env,
+    )
     running.append(process)
-    wait_until(lambda: _heartbeat_seen("worker") or not process.alive(), timeout=60,
-               what="the worker's first heartbeat")
+    wait_until(
+        lambda: _heartbeat_seen("worker") or not process.alive(),
+        timeout=60,
+        what="the worker's first heartbeat",
+    )
     assert process.alive(), process.output()
     return process
 
 
 @pytest.fixture
-def beat(transactional_db: None, process_env: dict[str, str], running: list[Process],
-         tmp_path_factory: pytest.TempPathFactory) -> Process:
+def beat(
+    transactional_db: None,
+    process_env: dict[str, str],
+    running: list[Process],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Process:
     schedule = tmp_path_factory.mktemp("beat") / "schedule"
-    process = celery("beat", "beat", "--schedule", str(schedule), "--loglevel", "INFO",
-                     env=process_env)
+    process = celery(
+        "beat", "beat", "--schedule", str(schedule), "--loglevel", "INFO", env=process_env
+    )
     running.append(process)
-    wait_until(lambda: _heartbeat_seen("beat") or not process.alive(), timeout=60,
-               what="beat's first heartbeat")
+    wait_until(
+        lambda: _heartbeat_seen("beat") or not process.alive(),
+        timeout=60,
+        what="beat's first heartbeat",
+    )
     assert process.alive(), process.output()
     return process
 
 
 @pytest.fixture
 def tracker(transactional_db: None, process_env: dict[str, str], running: list[Process]) -> Process:
-    process = django_command("track_vehicles", "--client-id", f"test-tracker-{id(running)}",
-                             env=process_env)
+    process = django_command(
+        "track_vehicles", "--client-id", f"test-tracker-{id(running)}", env=process_env
+    )
     running.append(process)
-    wait_until(lambda: _heartbeat_seen("tracker", connected=True) or not process.alive(),
-               timeout=60, what="the tracker's first connected heartbeat")
+    wait_until(
+        lambda: _heartbeat_seen("tracker", connected=True) or not process.alive(),
+        timeout=60,
+        what="the tracker's first connected heartbeat",
+    )
     assert process.alive(), process.output()
     return process

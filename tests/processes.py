@@ -4,6 +4,7 @@ Each process writes its output to a file that is printed when a test using it fa
 stopped with SIGTERM (then SIGKILL) so no test leaves anything running.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -43,17 +44,27 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str) ->
 def child_database_url() -> str:
     """The URL of the test database pytest-django created, for our child processes."""
     db = settings.DATABASES["default"]
-    return (f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 class Process:
     def __init__(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         self.name = name
         self.log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115
-        full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                    "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.popen = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=self.log,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.popen = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=full_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -71,10 +82,8 @@ class Process:
                 os.killpg(self.popen.pid, signal.SIGKILL)
                 self.popen.wait()
         else:  # its children (celery's pool) may still be around
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         return self.popen.returncode
 
 
@@ -95,7 +104,19 @@ def mosquitto(port: int, workdir: Path) -> Process:
 
 
 def redis_server(port: int) -> Process:
-    process = Process("redis", ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"])
+    process = Process(
+        "redis",
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+    )
     wait_until(lambda: port_open(port), timeout=10, what=f"redis on :{port}")
     return process

@@ -7,7 +7,7 @@ from tests.processes import Process
 
 def test_task_is_executed_by_a_real_worker_process(worker: Process) -> None:
     instance = heartbeat_probe_task.delay(component="probe").get(timeout=30)
-    host, pid = instance.rsplit(":", 1)
+    _host, pid = instance.rsplit(":", 1)
     assert int(pid) != os.getpid()  # not run in this process: no eager mode here
     assert Heartbeat.objects.get(component="probe").instance == instance
 

@@ -49,8 +49,9 @@ def test_a_silent_worker_is_down_and_the_age_shown() -> None:
 @pytest.mark.django_db
 def test_a_tracker_without_its_broker_is_down() -> None:
     now = timezone.now()
-    Heartbeat.objects.create(component="tracker", instance="t1", started_at=now, beat_at=now,
-                             detail={"connected": False})
+    Heartbeat.objects.create(
+        component="tracker", instance="t1", started_at=now, beat_at=now, detail={"connected": False}
+    )
     _, body = _health(Client())
     assert body["components"]["tracker"]["detail"] == "running but not connected to the broker"
 

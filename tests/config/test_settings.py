@@ -10,8 +10,15 @@ from tests.processes import ROOT
 
 def _start(argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.main", **env}
-    return subprocess.run([sys.executable, *argv], cwd=ROOT, env=full, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -22,10 +29,14 @@ def _start(argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         ({"DATABASE_URL": "mysql://x@db/app"}, "DATABASE_URL: expected a URL like postgis://"),
         ({"REDIS_URL": "redis://host:port/0"}, "REDIS_URL: malformed URL"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG: expected true or false, got 'maybe'"),
-        ({"APP_ENV": "production", "DJANGO_SECRET_KEY": ""},
-         "DJANGO_SECRET_KEY is required but not set"),
-        ({"APP_ENV": "production", "DJANGO_SECRET_KEY": "x" * 40, "DJANGO_ALLOWED_HOSTS": ""},
-         "DJANGO_ALLOWED_HOSTS is required but not set"),
+        (
+            {"APP_ENV": "production", "DJANGO_SECRET_KEY": ""},
+            "DJANGO_SECRET_KEY is required but not set",
+        ),
+        (
+            {"APP_ENV": "production", "DJANGO_SECRET_KEY": "x" * 40, "DJANGO_ALLOWED_HOSTS": ""},
+            "DJANGO_ALLOWED_HOSTS is required but not set",
+        ),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_line(env: dict[str, str], variable: str) -> None:

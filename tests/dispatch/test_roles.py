@@ -68,8 +68,9 @@ def test_demo_logins_sign_in_with_the_printed_password() -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     for login in DEMO_LOGINS:
         client = Client()
-        response = client.post("/accounts/login/", {"username": login.username,
-                                                     "password": DEMO_PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"username": login.username, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302, login.username
         assert login.role.label.encode() in client.get("/").content
 

@@ -17,7 +17,7 @@ def test_publish_and_subscribe_round_trip_through_mosquitto() -> None:
     subscriber.on_subscribe = lambda c, u, mid, rcs, p: subscribed.set()
 
     def on_message(_c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
-        received.append((message.topic, message.payload, message.qos))
+        received.append((message.topic, bytes(message.payload), message.qos))
         got.set()
 
     subscriber.on_message = on_message

@@ -16,7 +16,9 @@ def test_point_is_placed_in_the_station_whose_territory_holds_it() -> None:
     station = org_unit_station_for_point(Point(117.2105, 39.0952, srid=4326))
     assert station is not None
     assert station.code == "st-central"
-    assert org_unit_station_for_point(Point(117.16, 39.09, srid=4326)).code == "st-west"
+    west = org_unit_station_for_point(Point(117.16, 39.09, srid=4326))
+    assert west is not None
+    assert west.code == "st-west"
 
 
 def test_point_outside_every_territory_has_no_station() -> None:
@@ -32,6 +34,7 @@ def test_territory_given_in_another_crs_is_stored_in_wgs84() -> None:
         code="c", name="Company", tier=OrgUnit.Tier.COMPANY, parent=group, territory=metres
     )
     company.refresh_from_db()
+    assert company.territory is not None
     assert company.territory.srid == 4326
     west, south, east, north = company.territory.extent
     assert 117.1 < west < east < 117.3

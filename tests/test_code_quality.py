@@ -1,0 +1,37 @@
+import subprocess
+import sys
+
+from tests.processes import ROOT
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ruff_check_is_clean() -> None:
+    result = _ruff("check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout
+
+
+def test_ruff_format_is_clean() -> None:
+    result = _ruff("format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout
+
+
+def test_migrations_match_the_models() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
