@@ -15,3 +15,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 from .main import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests run with DEBUG off but without collectstatic: serve static files through the finders.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
