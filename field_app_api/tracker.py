@@ -33,6 +33,8 @@ class Tracker:
     heartbeat_seconds: float
     stop: threading.Event = field(default_factory=threading.Event)
     connected: threading.Event = field(default_factory=threading.Event)
+    # Set on (dis)connect so /healthz learns of it now, not at the next regular heartbeat.
+    state_changed: threading.Event = field(default_factory=threading.Event)
     counters: Counter[str] = field(default_factory=Counter)
     inbox: "queue.Queue[tuple[str, bytes, float]]" = field(
         default_factory=lambda: queue.Queue(QUEUE_LIMIT)
@@ -47,6 +49,7 @@ class Tracker:
         # Subscribing here (not once after connect) re-subscribes after every reconnect.
         client.subscribe([(t, 1) for t in self.subscriptions])
         self.connected.set()
+        self.state_changed.set()
         log.info(
             "tracker connected (session present: %s), subscribed to %s",
             flags.session_present,
@@ -55,6 +58,7 @@ class Tracker:
 
     def on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         self.connected.clear()
+        self.state_changed.set()
         if not self.stop.is_set():
             log.warning("tracker lost the broker (%s); paho reconnects", reason)
 
@@ -109,7 +113,8 @@ class Tracker:
         next_beat = 0.0
         try:
             while not self.stop.is_set():
-                if time.monotonic() >= next_beat:
+                if time.monotonic() >= next_beat or self.state_changed.is_set():
+                    self.state_changed.clear()
                     self.beat()
                     next_beat = time.monotonic() + self.heartbeat_seconds
                 self._drain(timeout=0.2)

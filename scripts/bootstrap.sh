@@ -100,8 +100,8 @@ if [ "$(psql_admin "select 1 from pg_database where datname='${DB_NAME}'")" != "
   say "creating database ${DB_NAME}"
   psql_admin "create database ${DB_NAME} owner ${DB_USER}" >/dev/null
 fi
-psql_admin "create extension if not exists postgis; create extension if not exists pg_trgm" \
-  "$DB_NAME" >/dev/null
+psql_admin "set client_min_messages = warning;
+  create extension if not exists postgis; create extension if not exists pg_trgm" "$DB_NAME" >/dev/null
 
 # ---------------------------------------------------------------- python
 # The lock file's hash is stamped into the venv so an unchanged tree skips pip entirely.

@@ -46,3 +46,23 @@ def test_tracker_stops_cleanly_on_sigterm(tracker: Process) -> None:
     assert "SIGTERM received, stopping" in tracker.output()
     last = Heartbeat.objects.get(component="tracker")
     assert last.detail["connected"] is False  # its final beat says it has let go of the broker
+
+
+def test_tracker_reports_its_connection_without_waiting_for_the_next_beat(
+    process_env: dict[str, str], running: list[Process], transactional_db: None
+) -> None:
+    from tests.processes import django_command
+
+    process = django_command(
+        "track_vehicles",
+        "--client-id",
+        "test-tracker-slowbeat",
+        env={**process_env, "HEARTBEAT_SECONDS": "60"},
+    )
+    running.append(process)
+    # The first beat goes out before CONNACK; the connected one must follow at once, not in 60s.
+    wait_until(
+        lambda: Heartbeat.objects.filter(component="tracker", detail__connected=True).exists(),
+        timeout=10,
+        what="a connected heartbeat well before the 60s interval",
+    )
