@@ -27,15 +27,17 @@ class DemoLogin:
     username: str
     role: Role
     unit_code: str
+    first_name: str
+    last_name: str
 
 
 DEMO_LOGINS = [
-    DemoLogin("calltaker", Role.CALL_TAKER, "gx-city"),
-    DemoLogin("dispatcher", Role.DISPATCHER, "gx-city"),
-    DemoLogin("crew", Role.CREW_MEMBER, "st-central"),
-    DemoLogin("safety", Role.SAFETY_MANAGER, "gx-city"),
-    DemoLogin("supervisor", Role.SUPERVISOR, "st-central"),
-    DemoLogin("admin", Role.ADMINISTRATOR, "gx-group"),
+    DemoLogin("calltaker", Role.CALL_TAKER, "gx-city", "Fang", "Wang"),
+    DemoLogin("dispatcher", Role.DISPATCHER, "gx-city", "Wei", "Zhang"),
+    DemoLogin("crew", Role.CREW_MEMBER, "st-central", "Yang", "Liu"),
+    DemoLogin("safety", Role.SAFETY_MANAGER, "gx-city", "Jing", "Chen"),
+    DemoLogin("supervisor", Role.SUPERVISOR, "st-central", "Lei", "Zhao"),
+    DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "Min", "Sun"),
 ]
 
 

@@ -24,6 +24,7 @@ class OrgUnit(models.Model):
 
     class Meta:
         ordering = ["tier", "name"]
+        verbose_name = "organisation unit"
         constraints = [
             # Only the group centre stands alone; the tier rule itself lives in org_unit_create.
             models.CheckConstraint(

@@ -14,5 +14,6 @@ class Command(BaseCommand):
         self.stdout.write(f"demo organisation: {len(units)} units")
         for login in logins:
             self.stdout.write(
-                f"  {login.role.label:<15} {login.username} / {DEMO_PASSWORD}  ({login.unit_code})"
+                f"  {login.role.label:<15} {login.username:<11} / {DEMO_PASSWORD}"
+                f"   {login.first_name} {login.last_name}, {units[login.unit_code].name}"
             )
