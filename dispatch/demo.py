@@ -88,6 +88,7 @@ def demo_users_load(units: dict[str, OrgUnit]) -> list[DemoLogin]:
                 password=DEMO_PASSWORD,
                 role=login.role,
                 org_unit=units[login.unit_code],
-                first_name=login.role.label,
+                first_name=login.first_name,
+                last_name=login.last_name,
             )
     return DEMO_LOGINS

@@ -72,7 +72,9 @@ def test_demo_logins_sign_in_with_the_printed_password() -> None:
             "/accounts/login/", {"username": login.username, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, login.username
-        assert login.role.label.encode() in client.get("/").content
+        page = client.get("/").content.decode()
+        assert login.role.label in page
+        assert f"{login.first_name} {login.last_name}" in page
 
 
 def test_loading_the_demo_twice_changes_nothing() -> None:
