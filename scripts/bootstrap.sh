@@ -31,8 +31,10 @@ wait_port() {  # wait_port PORT NAME
 pg_version() {  # the newest installed PostgreSQL major version, if any
   ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1
 }
+# `dpkg -s` also succeeds for a removed package whose config files remain: ask for the status.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
-need() { dpkg -s "$1" >/dev/null 2>&1 || missing+=("$1"); }
+need() { installed "$1" || missing+=("$1"); }
 have_pg=$(pg_version || true)
 if [ -z "$have_pg" ]; then
   # No PostgreSQL yet: take 15 where the distribution has it (Debian 12), else its default.
@@ -52,7 +54,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 have_pg=$(pg_version)
-if ! dpkg -s "postgresql-${have_pg}-postgis-3" >/dev/null 2>&1; then
+if ! installed "postgresql-${have_pg}-postgis-3"; then
   say "installing PostGIS 3 for PostgreSQL ${have_pg}"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
