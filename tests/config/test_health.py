@@ -89,3 +89,21 @@ def test_redis_stopped_is_reported_down() -> None:
     assert status == 503
     assert body["components"]["redis"]["status"] == "down"
     assert "Error" in body["components"]["redis"]["detail"]
+
+
+def test_database_down_leaves_process_states_unknown_not_down(transactional_db: None) -> None:
+    from django.db import connection
+
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = free_port()  # nothing listens there
+    try:
+        status, body = _health(Client())
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+    assert status == 503
+    assert body["down"] == ["database"]
+    assert body["unknown"] == ["beat", "tracker", "worker"]
+    assert "Connection refused" in body["components"]["database"]["detail"]
+    assert body["components"]["redis"]["status"] == "ok"
