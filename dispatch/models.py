@@ -1,4 +1,6 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 from dispatch.roles import Role
@@ -20,3 +22,24 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and self.role in roles
+
+
+class Customer(models.Model):
+    """A gas account: who pays, how to reach them, which premises they are supplied at."""
+
+    account_no = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    phones = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    premises = models.ManyToManyField("network.Premise", related_name="customers", blank=True)
+    vulnerable = models.BooleanField(
+        default=False, help_text="priority for restoration and welfare calls (elderly, medical)"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account_no"]
+        # Screen pop finds the caller by any of their numbers: phones @> ARRAY['...'].
+        indexes = [GinIndex(fields=["phones"], name="customer_phones")]
+
+    def __str__(self) -> str:
+        return f"{self.account_no} {self.name}"

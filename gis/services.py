@@ -2,9 +2,10 @@
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 
-from gis.models import OrgUnit
+from gis.models import NetworkRevision, OrgUnit
 
 
 def _as_territory(geometry: GEOSGeometry | None) -> MultiPolygon | None:
@@ -50,3 +51,35 @@ def org_unit_create(
     unit.full_clean()
     unit.save()
     return unit
+
+
+def network_revision_bump() -> int:
+    """Record that the network changed; in-memory graphs rebuild on their next use."""
+    updated = NetworkRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
+    if not updated:
+        NetworkRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
+    return NetworkRevision.objects.values_list("revision", flat=True).get(pk=1)
+
+
+def premise_connect_services(*, max_distance_m: float = 150.0) -> int:
+    """Give every premise without a service connection the nearest in-service main.
+
+    One set-based statement: a KNN lookup (`<->`, GiST) per premise, then the true distance
+    in metres on the geography to refuse mains further than `max_distance_m`.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE network_premise AS p SET service_segment_id = nearest.id
+            FROM network_premise AS q
+            CROSS JOIN LATERAL (
+                SELECT s.id, s.geom FROM network_pipesegment AS s
+                WHERE s.status = 'in_service'
+                ORDER BY s.geom <-> q.geom LIMIT 1
+            ) AS nearest
+            WHERE p.id = q.id AND p.service_segment_id IS NULL
+              AND ST_DWithin(nearest.geom::geography, q.geom::geography, %s)
+            """,
+            [max_distance_m],
+        )
+        return cursor.rowcount

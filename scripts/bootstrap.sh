@@ -66,7 +66,8 @@ fi
 if ! listening "$PG_PORT"; then
   say "starting PostgreSQL ${have_pg}"
   if ! pg_lsclusters -h 2>/dev/null | grep -q "^${have_pg} main"; then
-    $SUDO pg_createcluster "$have_pg" main
+    # C.UTF-8: pg_trgm only makes trigrams of characters the locale calls letters (CJK too).
+    $SUDO pg_createcluster --locale C.UTF-8 "$have_pg" main
   fi
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$have_pg" main start || true
   wait_port "$PG_PORT" PostgreSQL
@@ -100,7 +101,8 @@ if [ "$(psql_admin "select 1 from pg_roles where rolname='${DB_USER}'")" != "1" 
 fi
 if [ "$(psql_admin "select 1 from pg_database where datname='${DB_NAME}'")" != "1" ]; then
   say "creating database ${DB_NAME}"
-  psql_admin "create database ${DB_NAME} owner ${DB_USER}" >/dev/null
+  psql_admin "create database ${DB_NAME} owner ${DB_USER} template template0
+    encoding 'UTF8' locale 'C.UTF-8'" >/dev/null
 fi
 psql_admin "set client_min_messages = warning;
   create extension if not exists postgis; create extension if not exists pg_trgm" "$DB_NAME" >/dev/null

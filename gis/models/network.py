@@ -1,0 +1,98 @@
+"""The pipeline network: mains, valves and the stations that feed them."""
+
+from django.contrib.gis.db import models
+
+
+class PressureClass(models.TextChoices):
+    HIGH = "high", "High pressure"
+    MEDIUM = "medium", "Medium pressure"
+    LOW = "low", "Low pressure"
+
+
+class PipeSegment(models.Model):
+    """One length of main between two nodes (junctions, valves, ends)."""
+
+    class Material(models.TextChoices):
+        PE = "pe", "Polyethylene"
+        STEEL = "steel", "Steel"
+        CAST_IRON = "cast_iron", "Cast iron"
+        DUCTILE_IRON = "ductile_iron", "Ductile iron"
+        COPPER = "copper", "Copper"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        IN_SERVICE = "in_service", "In service"
+        PLANNED = "planned", "Planned"
+        ABANDONED = "abandoned", "Abandoned"
+
+    asset_id = models.CharField(max_length=64, unique=True)
+    geom = models.LineStringField(srid=4326)
+    material = models.CharField(max_length=16, choices=Material.choices, default=Material.PE)
+    diameter_mm = models.PositiveIntegerField(null=True, blank=True)
+    pressure_class = models.CharField(max_length=8, choices=PressureClass.choices)
+    zone = models.CharField(max_length=64, blank=True, help_text="pressure zone name")
+    install_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_SERVICE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asset_id"]
+
+    def __str__(self) -> str:
+        return self.asset_id
+
+
+class Valve(models.Model):
+    """A valve on a main; closing it cuts the network at its node."""
+
+    class Type(models.TextChoices):
+        GATE = "gate", "Gate"
+        BALL = "ball", "Ball"
+        PLUG = "plug", "Plug"
+        BUTTERFLY = "butterfly", "Butterfly"
+
+    asset_id = models.CharField(max_length=64, unique=True)
+    geom = models.PointField(srid=4326)
+    valve_type = models.CharField(max_length=16, choices=Type.choices, default=Type.GATE)
+    diameter_mm = models.PositiveIntegerField(null=True, blank=True)
+    operable = models.BooleanField(default=True, help_text="false when a crew found it seized")
+    normally_open = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asset_id"]
+
+    def __str__(self) -> str:
+        return self.asset_id
+
+
+class Source(models.Model):
+    """A gate or regulator station: where gas enters a pressure zone."""
+
+    class Kind(models.TextChoices):
+        GATE_STATION = "gate_station", "Gate station"
+        REGULATOR = "regulator", "Regulator station"
+
+    asset_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULATOR)
+    geom = models.PointField(srid=4326)
+    pressure_class = models.CharField(max_length=8, choices=PressureClass.choices)
+    zone = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asset_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkRevision(models.Model):
+    """One row whose number goes up with every change to the network.
+
+    Processes keep the network graph in memory and rebuild it when this number moves.
+    """
+
+    revision = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,124 @@
+"""What the network serves and where crews drive: premises, roads, landmarks."""
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+
+
+class Road(models.Model):
+    class RoadClass(models.TextChoices):
+        ARTERIAL = "arterial", "Arterial"
+        COLLECTOR = "collector", "Collector"
+        LOCAL = "local", "Local street"
+
+    asset_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, help_text="local name, e.g. 友谊路")
+    name_en = models.CharField(max_length=100, blank=True, help_text="e.g. Youyi Road")
+    district = models.CharField(max_length=50, blank=True)
+    road_class = models.CharField(max_length=16, choices=RoadClass.choices, default=RoadClass.LOCAL)
+    speed_kmh = models.PositiveSmallIntegerField(default=30)
+    geom = models.LineStringField(srid=4326)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["name"], name="road_name"),
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="road_name_trgm"),
+            GinIndex(fields=["name_en"], opclasses=["gin_trgm_ops"], name="road_name_en_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Premise(models.Model):
+    """A supplied address: one flat, shop or plant, with its service connection and meter.
+
+    The address is kept structured (for exact matching) and as full text in both the local
+    and the English form; `search_key` is the normalised local form the trigram index covers.
+    """
+
+    class Use(models.TextChoices):
+        RESIDENTIAL = "residential", "Residential"
+        COMMERCIAL = "commercial", "Commercial"
+        INDUSTRIAL = "industrial", "Industrial"
+        PUBLIC = "public", "Public building"
+
+    asset_id = models.CharField(max_length=64, unique=True)
+    geom = models.PointField(srid=4326)
+    district = models.CharField(max_length=50, blank=True)
+    road_name = models.CharField(max_length=100, blank=True)
+    house_number = models.CharField(max_length=20, blank=True)
+    building = models.CharField(max_length=20, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    room = models.CharField(max_length=20, blank=True)
+    full_text = models.CharField(max_length=300)
+    full_text_en = models.CharField(max_length=300, blank=True)
+    search_key = models.CharField(max_length=300, db_index=False)
+    use = models.CharField(max_length=16, choices=Use.choices, default=Use.RESIDENTIAL)
+    meter_id = models.CharField(max_length=40, blank=True)
+    service_segment = models.ForeignKey(
+        "network.PipeSegment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="premises",
+    )
+
+    class Meta:
+        ordering = ["asset_id"]
+        indexes = [
+            # Exact structured match: road, number, then building/unit/room narrow it down.
+            models.Index(
+                fields=["road_name", "house_number", "building", "unit", "room"],
+                name="premise_address",
+            ),
+            GinIndex(fields=["search_key"], opclasses=["gin_trgm_ops"], name="premise_trgm"),
+            models.Index(fields=["meter_id"], name="premise_meter"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_text
+
+
+class Landmark(models.Model):
+    """A named place people give as a location; sensitive sites raise an incident's priority."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School"
+        KINDERGARTEN = "kindergarten", "Kindergarten"
+        HOSPITAL = "hospital", "Hospital"
+        ELDERLY_HOME = "elderly_home", "Elderly home"
+        MARKET = "market", "Market"
+        MALL = "mall", "Shopping centre"
+        STATION = "station", "Transport station"
+        PARK = "park", "Park"
+        GOVERNMENT = "government", "Government office"
+
+    SENSITIVE = frozenset(
+        {
+            Kind.SCHOOL,
+            Kind.KINDERGARTEN,
+            Kind.HOSPITAL,
+            Kind.ELDERLY_HOME,
+            Kind.MARKET,
+            Kind.MALL,
+            Kind.STATION,
+        }
+    )
+
+    asset_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    sensitive = models.BooleanField(default=False)
+    geom = models.PointField(srid=4326)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="landmark_name_trgm"),
+            GinIndex(fields=["name_en"], opclasses=["gin_trgm_ops"], name="landmark_name_en_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
