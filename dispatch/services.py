@@ -1,6 +1,9 @@
 """Writes of the dispatch app."""
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.db import connection, transaction
 
 from dispatch.models import User
 from dispatch.roles import Role
@@ -34,3 +37,47 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+class CustomerLoadRow(Protocol):
+    account_no: str
+    name: str
+    phones: list[str]
+    premise_asset_id: str
+    vulnerable: bool
+
+
+def customer_bulk_load(*, rows: Iterable[CustomerLoadRow]) -> int:
+    """COPY customer accounts in bulk, each linked to its premise by asset id."""
+    raw = connection.connection  # psycopg 3, inside the caller's transaction
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE t_customer (account_no text, name text, phones text[], "
+            "premise text, vulnerable bool) ON COMMIT DROP"
+        )
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(
+            "COPY t_customer (account_no, name, phones, premise, vulnerable) FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (row.account_no, row.name, row.phones, row.premise_asset_id, row.vulnerable)
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO dispatch_customer (account_no, name, phones, vulnerable, created_at)
+            SELECT account_no, name, phones, vulnerable, now() FROM t_customer;
+            INSERT INTO dispatch_customer_premises (customer_id, premise_id)
+            SELECT c.id, p.id FROM t_customer t
+            JOIN dispatch_customer c ON c.account_no = t.account_no
+            JOIN network_premise p ON p.asset_id = t.premise;
+        """)
+        return cursor.rowcount
+
+
+def customer_delete_all() -> None:
+    """Remove every customer account (rebuilding a demo city only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE dispatch_customer, dispatch_customer_premises RESTART IDENTITY")

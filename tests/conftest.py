@@ -1,9 +1,18 @@
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from config.models import Heartbeat
 from tests.processes import Process, celery, child_database_url, django_command, wait_until
+
+# CI runs 300 generated cases per property; HYPOTHESIS_PROFILE=deep runs 5,000 when a change
+# to the trace or the geocoder deserves a longer look.
+hypothesis_settings.register_profile("ci", max_examples=300)
+hypothesis_settings.register_profile("deep", max_examples=5000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from dispatch.demo import DEMO_PASSWORD, demo_organisation_load, demo_users_load
+from dispatch.demo import DEMO_PASSWORD, demo_users_load
+from gis.demo_org import demo_organisation_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""A believable, deterministic demo city: roads, mains, valves, stations, premises, customers."""

@@ -1,0 +1,192 @@
+"""The pipeline network as a graph, kept in memory and rebuilt when the network changes.
+
+Nodes are segment endpoints merged within SNAP_TOLERANCE_M (measured in metres, in a UTM
+projection PostGIS picks for the network). Valves and sources are attached to the nearest node
+within their own tolerance; a valve closed removes its node from the graph. Adjacency is held
+twice: as Python lists for the small local searches of a trace, and as a scipy CSR matrix for
+whole-network connectivity.
+"""
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from gis.models import NetworkRevision
+
+SNAP_TOLERANCE_M = 0.5  # segment ends closer than this are one junction
+VALVE_TOLERANCE_M = 1.0  # a valve further than this from any node is "off the network"
+SOURCE_TOLERANCE_M = 5.0  # station coordinates are often taken at the fence, not the pipe
+
+
+@dataclass
+class NetworkGraph:
+    revision: int
+    node_count: int
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_segment: np.ndarray  # segment primary key of each edge
+    node_valves: dict[int, list[int]]  # node -> valve ids there
+    node_sources: dict[int, list[int]]  # node -> source ids there
+    valve_node: dict[int, int] = field(default_factory=dict)
+    source_node: dict[int, int] = field(default_factory=dict)
+    segment_edge: dict[int, int] = field(default_factory=dict)
+    adjacency: list[list[tuple[int, int]]] = field(default_factory=list)  # node -> (nbr, edge)
+    matrix: csr_matrix | None = None
+    edge_pos: np.ndarray | None = None  # (edges, 2) positions of u->v and v->u in matrix.data
+    base_supplied: np.ndarray | None = None  # nodes fed by some source with every valve open
+    loops: list[int] = field(default_factory=list)  # segments whose two ends are one node
+    valves_off_network: list[int] = field(default_factory=list)
+    sources_off_network: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_edges(
+        cls,
+        *,
+        node_count: int,
+        edges: list[tuple[int, int, int]],
+        valves: dict[int, int],
+        sources: dict[int, int],
+        revision: int = 0,
+    ) -> "NetworkGraph":
+        """A graph from (u, v, segment id) edges and valve/source id -> node maps."""
+        kept = [(u, v, s) for u, v, s in edges if u != v]
+        arr = np.array([(u, v, s) for u, v, s in kept], dtype=np.int64).reshape(-1, 3)
+        node_valves: dict[int, list[int]] = defaultdict(list)
+        node_sources: dict[int, list[int]] = defaultdict(list)
+        for valve, node in valves.items():
+            node_valves[node].append(valve)
+        for source, node in sources.items():
+            node_sources[node].append(source)
+        graph = cls(
+            revision=revision,
+            node_count=node_count,
+            edge_u=arr[:, 0],
+            edge_v=arr[:, 1],
+            edge_segment=arr[:, 2],
+            node_valves=dict(node_valves),
+            node_sources=dict(node_sources),
+            valve_node=dict(valves),
+            source_node=dict(sources),
+            loops=[s for u, v, s in edges if u == v],
+        )
+        graph._index()
+        return graph
+
+    def _index(self) -> None:
+        n, m = self.node_count, len(self.edge_u)
+        self.segment_edge = {int(s): e for e, s in enumerate(self.edge_segment)}
+        self.adjacency = [[] for _ in range(n)]
+        for e, (u, v) in enumerate(zip(self.edge_u.tolist(), self.edge_v.tolist(), strict=True)):
+            self.adjacency[u].append((v, e))
+            self.adjacency[v].append((u, e))
+        rows = np.concatenate([self.edge_u, self.edge_v])
+        cols = np.concatenate([self.edge_v, self.edge_u])
+        # Parallel mains between the same two nodes sum into one entry holding their count.
+        matrix = coo_matrix((np.ones(2 * m), (rows, cols)), shape=(n, n)).tocsr()
+        matrix.sum_duplicates()
+        self.matrix = matrix
+        keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr)) * n + matrix.indices
+        self.edge_pos = np.stack(
+            [
+                np.searchsorted(keys, self.edge_u * n + self.edge_v),
+                np.searchsorted(keys, self.edge_v * n + self.edge_u),
+            ],
+            axis=1,
+        )
+        self.base_supplied = self.supplied_nodes(self.matrix, list(self.node_sources))
+
+    def supplied_nodes(self, matrix: csr_matrix, source_nodes: list[int]) -> np.ndarray:
+        """Boolean per node: connected to one of `source_nodes` in `matrix`."""
+        _count, labels = connected_components(matrix, directed=False)
+        fed = np.zeros(self.node_count, dtype=bool)
+        if source_nodes:
+            fed = np.isin(labels, labels[np.array(source_nodes)])
+        return fed
+
+
+_cache: dict[str, NetworkGraph] = {}
+_lock = threading.Lock()
+
+
+def network_revision() -> int:
+    return NetworkRevision.objects.filter(pk=1).values_list("revision", flat=True).first() or 0
+
+
+def network_graph() -> NetworkGraph:
+    """The graph of the current network: built once per process per network revision."""
+    revision = network_revision()
+    graph = _cache.get("graph")
+    if graph is not None and graph.revision == revision:
+        return graph
+    with _lock:  # one thread builds; the others wait and take its result
+        graph = _cache.get("graph")
+        if graph is None or graph.revision != revision:
+            graph = network_graph_build(revision=revision)
+            _cache["graph"] = graph
+        return graph
+
+
+def _fetch(sql: str, params: list[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def network_graph_build(*, revision: int) -> NetworkGraph:
+    """Read the in-service network from PostGIS and build its graph."""
+    rows = _fetch("SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_pipesegment", [])
+    srid = rows[0][0] or 3857
+    segments = _fetch(
+        """SELECT id, ST_X(a), ST_Y(a), ST_X(b), ST_Y(b) FROM (
+             SELECT id, ST_Transform(ST_StartPoint(geom), %s) a,
+                    ST_Transform(ST_EndPoint(geom), %s) b
+             FROM network_pipesegment WHERE status = 'in_service') q ORDER BY id""",
+        [srid, srid],
+    )
+    if not segments:
+        return NetworkGraph.from_edges(
+            node_count=0, edges=[], valves={}, sources={}, revision=revision
+        )
+    ends = np.array([(r[1], r[2]) for r in segments] + [(r[3], r[4]) for r in segments])
+    tree = cKDTree(ends)
+    pairs = tree.query_pairs(SNAP_TOLERANCE_M, output_type="ndarray")
+    links = coo_matrix(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(ends), len(ends))
+    )
+    node_count, labels = connected_components(links, directed=False)
+    half = len(segments)
+    edges = [(int(labels[i]), int(labels[half + i]), r[0]) for i, r in enumerate(segments)]
+    node_xy = np.zeros((node_count, 2))
+    node_xy[labels] = ends  # any end of a cluster stands for its node
+    nodes = cKDTree(node_xy)
+    valves, valves_off = _attach(nodes, "network_valve", srid, VALVE_TOLERANCE_M)
+    sources, sources_off = _attach(nodes, "network_source", srid, SOURCE_TOLERANCE_M)
+    graph = NetworkGraph.from_edges(
+        node_count=node_count, edges=edges, valves=valves, sources=sources, revision=revision
+    )
+    graph.valves_off_network, graph.sources_off_network = valves_off, sources_off
+    return graph
+
+
+def _attach(
+    nodes: cKDTree, table: str, srid: int, tolerance: float
+) -> tuple[dict[int, int], list[int]]:
+    rows = _fetch(
+        f"SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_Transform(geom, %s) p FROM {table}) q",  # noqa: S608 - table is one of two constants
+        [srid],
+    )
+    if not rows:
+        return {}, []
+    distance, index = nodes.query(
+        np.array([(r[1], r[2]) for r in rows]), distance_upper_bound=tolerance
+    )
+    attached = {
+        r[0]: int(i) for r, d, i in zip(rows, distance, index, strict=True) if np.isfinite(d)
+    }
+    return attached, [r[0] for r, d in zip(rows, distance, strict=True) if not np.isfinite(d)]

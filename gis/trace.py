@@ -1,0 +1,125 @@
+"""The valve isolation trace: which valves to close to cut a damaged main off from every source.
+
+1. From the damaged segment, search outwards through pipes and through valves that cannot be
+   closed (reported seized), stopping at operable valves: the first ring of valves around it.
+2. Take the region inside the ring away; a ring valve must be closed only if its far side still
+   reaches a source. Valves whose far side is fed only through the damage stay open: what lies
+   behind them loses gas anyway. A source inside the region must be shut at the station.
+3. With those valves closed, every segment that was fed before and is fed by no source now is
+   isolated; the premises it serves lose supply.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from gis.topology import NetworkGraph
+
+
+@dataclass(frozen=True)
+class Isolation:
+    segment_id: int
+    valves_to_close: list[int]  # valve ids, nearest to the damage first (closing order)
+    sources_to_shut: list[int]  # stations inside the ring: no valve can cut them off
+    isolated_segment_ids: list[int]  # every segment that loses supply, the damaged one too
+    seized_valves_passed: list[int]  # inoperable valves the trace had to look beyond
+    ring_valves_left_open: list[int]  # ring valves whose far side loses supply anyway
+
+    @property
+    def isolable_by_valves(self) -> bool:
+        return not self.sources_to_shut
+
+
+class UnknownSegmentError(LookupError):
+    """The segment is not part of the in-service network graph."""
+
+
+def isolation_trace(
+    graph: NetworkGraph, *, segment_id: int, seized_valves: frozenset[int] = frozenset()
+) -> Isolation:
+    """Trace the isolation of one damaged segment; `seized_valves` cannot be closed."""
+    edge = graph.segment_edge.get(segment_id)
+    if edge is None:
+        raise UnknownSegmentError(f"segment {segment_id} is not an in-service main of the network")
+    ring, region_edges, shut, passed = _ring_search(graph, edge, seized_valves)
+    assert graph.matrix is not None
+    assert graph.edge_pos is not None
+    assert graph.base_supplied is not None
+    # Connectivity of the rest of the network: the region's pipes and every ring valve out.
+    cut = sorted({*region_edges, *(e for node in ring for _n, e in graph.adjacency[node])})
+    data = graph.matrix.data.copy()
+    np.subtract.at(data, graph.edge_pos[cut].ravel(), 1.0)
+    live_sources = [n for n in graph.node_sources if n not in shut]
+    fed = graph.supplied_nodes(_without_zeros(graph, data), live_sources)
+    # A ring valve must close when gas reaches it from outside without passing another ring
+    # valve. Every other path to the damage runs through one of those, so this set is both
+    # enough and the smallest; and with it closed, what is fed is exactly what `fed` says.
+    region, ring_nodes = set(region_edges), set(ring)
+    close = [
+        node
+        for node in ring
+        if any(fed[n] for n, e in graph.adjacency[node] if e not in region and n not in ring_nodes)
+    ]
+    lost = graph.base_supplied[graph.edge_u] | graph.base_supplied[graph.edge_v]
+    lost &= ~(fed[graph.edge_u] | fed[graph.edge_v])
+    return Isolation(
+        segment_id=segment_id,
+        valves_to_close=[v for node in close for v in _operable(graph, node, seized_valves)],
+        sources_to_shut=sorted(s for node in shut for s in graph.node_sources[node]),
+        isolated_segment_ids=sorted(int(s) for s in graph.edge_segment[lost]),
+        seized_valves_passed=sorted(passed),
+        ring_valves_left_open=[
+            v for node in ring if node not in close for v in _operable(graph, node, seized_valves)
+        ],
+    )
+
+
+def _without_zeros(graph: NetworkGraph, data: np.ndarray) -> csr_matrix:
+    """The graph's matrix with these edge counts, pipes counted zero taken out.
+
+    scipy's traversals read only the sparsity structure (a stored zero is still an edge), so
+    the zeros are removed, from copies: the cached graph's own arrays must never change.
+    """
+    assert graph.matrix is not None
+    matrix = csr_matrix(
+        (data.copy(), graph.matrix.indices.copy(), graph.matrix.indptr.copy()),
+        shape=graph.matrix.shape,
+    )
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def _operable(graph: NetworkGraph, node: int, seized: frozenset[int]) -> list[int]:
+    return [v for v in graph.node_valves.get(node, ()) if v not in seized]
+
+
+def _ring_search(
+    graph: NetworkGraph, edge: int, seized: frozenset[int]
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Breadth-first from the damaged edge; returns ring nodes (in order), region edges,
+    source nodes inside the region and the seized valves passed."""
+    ring: list[int] = []
+    region_edges = {edge}
+    shut: list[int] = []
+    passed: list[int] = []
+    seen: set[int] = set()
+    queue = deque([int(graph.edge_u[edge]), int(graph.edge_v[edge])])
+    while queue:
+        node = queue.popleft()
+        if node in seen:
+            continue
+        seen.add(node)
+        valves = graph.node_valves.get(node, ())
+        if any(v not in seized for v in valves):
+            ring.append(node)  # an operable valve: the search stops here
+            continue
+        passed.extend(valves)
+        if node in graph.node_sources:
+            shut.append(node)
+        for neighbour, e in graph.adjacency[node]:
+            region_edges.add(e)
+            if neighbour not in seen:
+                queue.append(neighbour)
+    return ring, sorted(region_edges), shut, passed
