@@ -52,6 +52,7 @@ def customer_bulk_load(*, rows: Iterable[CustomerLoadRow]) -> int:
     raw = connection.connection  # psycopg 3, inside the caller's transaction
     with connection.cursor() as cursor:
         cursor.execute(
+            "DROP TABLE IF EXISTS t_customer; "
             "CREATE TEMP TABLE t_customer (account_no text, name text, phones text[], "
             "premise text, vulnerable bool) ON COMMIT DROP"
         )
@@ -80,4 +81,5 @@ def customer_bulk_load(*, rows: Iterable[CustomerLoadRow]) -> int:
 def customer_delete_all() -> None:
     """Remove every customer account (rebuilding a demo city only)."""
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # see gis.demo_city.writer
         cursor.execute("TRUNCATE dispatch_customer, dispatch_customer_premises RESTART IDENTITY")

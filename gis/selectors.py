@@ -1,9 +1,17 @@
 """Reads of the network app."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from gis.models import OrgUnit
+from gis.models import OrgUnit, PipeSegment, Premise, Valve
+from gis.topology import network_graph
+from gis.trace import Isolation, isolation_trace
+
+AFFECTED_AREA_MARGIN_M = 30.0  # the outline drawn around isolated mains on the map
 
 
 def org_unit_list_within(unit: OrgUnit | None) -> QuerySet[OrgUnit]:
@@ -20,4 +28,93 @@ def org_unit_station_for_point(point: Point) -> OrgUnit | None:
         OrgUnit.objects.filter(tier=OrgUnit.Tier.STATION, territory__intersects=point)
         .order_by("code")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class Snap:
+    segment: PipeSegment
+    distance_m: float
+
+
+def segment_nearest(point: Point, *, max_distance_m: float | None = None) -> Snap | None:
+    """The in-service main nearest to a point, and how far it is (metres)."""
+    # KNN (`<->`, GiST) on the planar geometry finds a few candidates fast; the true distance
+    # on the spheroid then picks the nearest, which planar degrees can get wrong.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT id, ST_Distance(geom::geography, ST_GeomFromEWKT(%(p)s)::geography) AS m
+               FROM (SELECT id, geom FROM network_pipesegment WHERE status = 'in_service'
+                     ORDER BY geom <-> ST_GeomFromEWKT(%(p)s) LIMIT 5) candidates
+               ORDER BY m LIMIT 1""",
+            {"p": point.ewkt},
+        )
+        row = cursor.fetchone()
+    if row is None or (max_distance_m is not None and row[1] > max_distance_m):
+        return None
+    return Snap(segment=PipeSegment.objects.get(pk=row[0]), distance_m=round(row[1], 2))
+
+
+def isolation_geojson(isolation: Isolation) -> dict[str, Any]:
+    """The trace on a map: valves to close (numbered), stations to shut, isolated mains,
+    the premises cut off and the affected area's outline, as one FeatureCollection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(
+              (SELECT json_agg(f) FROM (
+                SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(v.geom)::json,
+                  'properties', json_build_object('role', 'valve_to_close', 'order', o.n,
+                  'valve_id', v.id, 'asset_id', v.asset_id)) f
+                FROM unnest(%(valves)s::bigint[]) WITH ORDINALITY AS o(id, n)
+                JOIN network_valve v ON v.id = o.id
+                UNION ALL
+                SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(s.geom)::json,
+                  'properties', json_build_object('role', 'source_to_shut', 'source_id', s.id,
+                  'asset_id', s.asset_id, 'name', s.name))
+                FROM network_source s WHERE s.id = ANY(%(sources)s)
+                UNION ALL
+                SELECT json_build_object('type', 'Feature',
+                  'geometry', ST_AsGeoJSON(ST_Collect(geom))::json, 'properties',
+                  json_build_object('role', 'isolated_mains', 'segments', count(*)))
+                FROM network_pipesegment WHERE id = ANY(%(segments)s) HAVING count(*) > 0
+                UNION ALL
+                SELECT json_build_object('type', 'Feature',
+                  'geometry', ST_AsGeoJSON(ST_Collect(geom))::json, 'properties',
+                  json_build_object('role', 'premises_cut_off', 'premises', count(*)))
+                FROM network_premise WHERE service_segment_id = ANY(%(segments)s)
+                HAVING count(*) > 0
+                UNION ALL
+                SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(
+                  ST_Buffer(ST_Collect(geom)::geography, %(margin)s)::geometry, 6)::json,
+                  'properties', json_build_object('role', 'affected_area'))
+                FROM network_pipesegment WHERE id = ANY(%(segments)s) HAVING count(*) > 0
+              ) features), '[]'::json))
+            """,
+            {
+                "valves": isolation.valves_to_close,
+                "sources": isolation.sources_to_shut,
+                "segments": isolation.isolated_segment_ids,
+                "margin": AFFECTED_AREA_MARGIN_M,
+            },
+        )
+        return cursor.fetchone()[0]
+
+
+def premise_ids_cut_off(isolation: Isolation) -> list[int]:
+    return list(
+        Premise.objects.filter(service_segment_id__in=isolation.isolated_segment_ids)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def isolation_for_segment(
+    *, segment_id: int, seized_valve_ids: frozenset[int] = frozenset()
+) -> Isolation:
+    """Trace a damaged main: valves in the register as inoperable, and any a crew has just
+    reported seized, are passed over and the trace widens to the next ring."""
+    seized = frozenset(Valve.objects.filter(operable=False).values_list("id", flat=True))
+    return isolation_trace(
+        network_graph(), segment_id=segment_id, seized_valves=seized | seized_valve_ids
     )

@@ -4,6 +4,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 
 from gis.models import NetworkRevision, OrgUnit
 
@@ -55,7 +56,9 @@ def org_unit_create(
 
 def network_revision_bump() -> int:
     """Record that the network changed; in-memory graphs rebuild on their next use."""
-    updated = NetworkRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
+    updated = NetworkRevision.objects.filter(pk=1).update(
+        revision=F("revision") + 1, changed_at=Now()
+    )
     if not updated:
         NetworkRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
     return NetworkRevision.objects.values_list("revision", flat=True).get(pk=1)

@@ -26,7 +26,7 @@ SOURCE_TOLERANCE_M = 5.0  # station coordinates are often taken at the fence, no
 
 @dataclass
 class NetworkGraph:
-    revision: int
+    revision: tuple[int, object]  # (number, time of change): what the cache is keyed on
     node_count: int
     edge_u: np.ndarray
     edge_v: np.ndarray
@@ -52,7 +52,7 @@ class NetworkGraph:
         edges: list[tuple[int, int, int]],
         valves: dict[int, int],
         sources: dict[int, int],
-        revision: int = 0,
+        revision: tuple[int, object] = (0, None),
     ) -> "NetworkGraph":
         """A graph from (u, v, segment id) edges and valve/source id -> node maps."""
         kept = [(u, v, s) for u, v, s in edges if u != v]
@@ -114,8 +114,11 @@ _cache: dict[str, NetworkGraph] = {}
 _lock = threading.Lock()
 
 
-def network_revision() -> int:
-    return NetworkRevision.objects.filter(pk=1).values_list("revision", flat=True).first() or 0
+def network_revision() -> tuple[int, object]:
+    """The network's revision and when it changed (the time too: a rolled-back change can
+    hand the same number out again for a different network)."""
+    row = NetworkRevision.objects.filter(pk=1).values_list("revision", "changed_at").first()
+    return row or (0, None)
 
 
 def network_graph() -> NetworkGraph:
@@ -138,7 +141,7 @@ def _fetch(sql: str, params: list[object]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def network_graph_build(*, revision: int) -> NetworkGraph:
+def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
     """Read the in-service network from PostGIS and build its graph."""
     rows = _fetch("SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_pipesegment", [])
     srid = rows[0][0] or 3857

@@ -17,6 +17,7 @@ python manage.py check --fail-level ERROR >/dev/null   # bad configuration stops
 python manage.py migrate --no-input -v 0
 python manage.py collectstatic --no-input -v 0
 python manage.py load_demo > var/demo-logins.txt
+python manage.py make_demo_city --if-empty   # about 20,000 premises; kept on later runs
 
 url="http://${bind}"
 cat <<MSG

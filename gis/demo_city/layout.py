@@ -188,16 +188,26 @@ def arterial_lines(blocks: int) -> list[int]:
 
 def city_generate(*, seed: int, premises: int, blocks: int | None = None) -> City:
     """Lay out a whole city for about `premises` premises (exactly that many are emitted)."""
-    blocks = blocks or blocks_for(premises)
-    city = City(seed=seed, blocks=blocks, size_m=blocks * BLOCK_M, premise_target=premises)
-    rng = random.Random(seed)
-    _lay_roads(city)
-    mp_lines = _lay_mp_mains(city, rng)
-    lp_lines = _lay_lp_mains(city, rng)
-    _cut_segments(city, [*mp_lines.values(), *lp_lines.values()], rng)
-    _lay_compounds(city, rng, mp_lines, lp_lines)
-    _lay_landmarks(city)
-    return city
+    size = blocks or blocks_for(premises)
+    while True:
+        city = City(seed=seed, blocks=size, size_m=size * BLOCK_M, premise_target=premises)
+        rng = random.Random(seed)
+        _lay_roads(city)
+        mp_lines = _lay_mp_mains(city, rng)
+        lp_lines = _lay_lp_mains(city, rng)
+        _cut_segments(city, [*mp_lines.values(), *lp_lines.values()], rng)
+        _lay_compounds(city, rng, mp_lines, lp_lines)
+        _lay_landmarks(city)
+        capacity = sum(_flat_count(c) for c in city.compounds)
+        if capacity >= premises:
+            return city
+        if blocks:
+            raise ValueError(f"{blocks} blocks hold only {capacity} premises: use more blocks")
+        size += 1  # the estimate fell short for this seed: one more street each way
+
+
+def _flat_count(c: "Compound") -> int:
+    return c.buildings * (1 if c.shops else c.units * c.floors * c.rooms_per_floor)
 
 
 def _lay_roads(city: City) -> None:
@@ -298,9 +308,12 @@ def _lay_lp_mains(city: City, rng: random.Random) -> dict[tuple[bool, int, int],
                 zone_lines.append(line)
         if not zone_lines:
             continue
-        feeds = [(zone_lines[0], True)]
-        if len(zone_lines) > 1 and rng.random() < 0.3:  # some zones have a second regulator
-            feeds.append((zone_lines[-1], False))
+        if h_lines and v_lines:  # a grid of mains: one regulator, some zones a second
+            feeds = [(zone_lines[0], True)]
+            if rng.random() < 0.3:
+                feeds.append((zone_lines[-1], False))
+        else:  # a thin zone of parallel mains that never meet: a regulator each
+            feeds = [(line, True) for line in zone_lines]
         for n, (line, at_start) in enumerate(feeds, start=1):
             end = line.start if at_start else line.end
             line.valves.add(end + (6.0 if at_start else -6.0))  # regulator outlet valve

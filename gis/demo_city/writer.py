@@ -61,6 +61,9 @@ def _line() -> str:
 
 def network_clear() -> None:
     with connection.cursor() as cursor:
+        # Deferred foreign-key checks from rows written earlier in this transaction must run
+        # before TRUNCATE may take the tables.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {', '.join(NETWORK_TABLES)} RESTART IDENTITY CASCADE")
 
 
@@ -69,16 +72,21 @@ def city_write_network(city: City, origin: Origin) -> None:
     params = {"ox": origin.x, "oy": origin.y}
     with connection.cursor() as cursor:
         cursor.execute("""
+            DROP TABLE IF EXISTS t_seg;
             CREATE TEMP TABLE t_seg (asset_id text, x1 float8, y1 float8, x2 float8, y2 float8,
               material text, diameter_mm int, pressure_class text, zone text, install_year int)
               ON COMMIT DROP;
+            DROP TABLE IF EXISTS t_road;
             CREATE TEMP TABLE t_road (asset_id text, name text, name_en text, district text,
               road_class text, speed_kmh int, x1 float8, y1 float8, x2 float8, y2 float8)
               ON COMMIT DROP;
+            DROP TABLE IF EXISTS t_valve;
             CREATE TEMP TABLE t_valve (asset_id text, x float8, y float8, valve_type text,
               diameter_mm int, operable bool) ON COMMIT DROP;
+            DROP TABLE IF EXISTS t_source;
             CREATE TEMP TABLE t_source (asset_id text, name text, kind text, x float8, y float8,
               pressure_class text, zone text) ON COMMIT DROP;
+            DROP TABLE IF EXISTS t_landmark;
             CREATE TEMP TABLE t_landmark (asset_id text, name text, name_en text, kind text,
               x float8, y float8) ON COMMIT DROP;
         """)
@@ -131,6 +139,7 @@ def city_write_premises(city: City, origin: Origin, *, progress: bool) -> list[C
 
     with connection.cursor() as cursor:
         cursor.execute("""
+            DROP TABLE IF EXISTS t_premise;
             CREATE TEMP TABLE t_premise (asset_id text, x float8, y float8, district text,
               road_name text, house_number text, building text, unit text, room text,
               full_text text, full_text_en text, use text, meter_id text, segment text,
