@@ -1,0 +1,72 @@
+"""What an import did: counts per target, and every feature it refused or doubted."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One feature's trouble: where it is in the source, and why."""
+
+    layer: str
+    row: int  # 1-based position of the feature in its layer
+    asset_id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.layer} row {self.row}"
+        if self.asset_id is not None:
+            where += f" (asset {self.asset_id})"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class TargetCounts:
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one `network_import`, with a summary for people."""
+
+    path: str
+    dry_run: bool = False
+    counts: dict[str, TargetCounts] = field(default_factory=dict)
+    rejects: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # imported, but not quite as given
+    missing_layers: list[str] = field(default_factory=list)  # in the mapping, not in the file
+    ignored_layers: list[str] = field(default_factory=list)  # in the file, not in the mapping
+    premises_connected: int = 0
+    revision: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated for c in self.counts.values())
+
+    def reject(self, problem: Problem, *, target: str) -> None:
+        self.rejects.append(problem)
+        self.counts[target].rejected += 1
+
+    def summary(self) -> str:
+        """A few lines for a terminal: a table of counts, then what else happened."""
+        verb = "Checked (dry run, nothing written)" if self.dry_run else "Imported"
+        lines = [
+            f"{verb} {self.path}",
+            f"  {'target':<10} {'created':>8} {'updated':>8} {'rejected':>9}",
+        ]
+        for target, c in self.counts.items():
+            lines.append(f"  {target:<10} {c.created:>8} {c.updated:>8} {c.rejected:>9}")
+        if self.premises_connected:
+            lines.append(f"{self.premises_connected} premises connected to their nearest main")
+        if self.revision is not None:
+            lines.append(f"network revision is now {self.revision}")
+        if self.missing_layers:
+            lines.append(f"mapped layers not in the file: {', '.join(self.missing_layers)}")
+        if self.ignored_layers:
+            lines.append(f"layers not in the mapping, ignored: {', '.join(self.ignored_layers)}")
+        if self.rejects:
+            lines.append(f"{len(self.rejects)} features rejected")
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warnings")
+        return "\n".join(lines)
