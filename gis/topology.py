@@ -38,8 +38,15 @@ class NetworkGraph:
     segment_edge: dict[int, int] = field(default_factory=dict)
     adjacency: list[list[tuple[int, int]]] = field(default_factory=list)  # node -> (nbr, edge)
     matrix: csr_matrix | None = None
-    edge_pos: np.ndarray | None = None  # (edges, 2) positions of u->v and v->u in matrix.data
     base_supplied: np.ndarray | None = None  # nodes fed by some source with every valve open
+    part_of_node: np.ndarray | None = None  # connected part (component) of each node
+    local_index: np.ndarray | None = None  # each node's number within its part
+    edge_local_index: np.ndarray | None = None  # each edge's number within its part
+    _parts: dict[int, "Part"] = field(default_factory=dict)
+    _node_order: np.ndarray | None = None
+    _node_start: np.ndarray | None = None
+    _edge_order: np.ndarray | None = None
+    _edge_start: np.ndarray | None = None
     loops: list[int] = field(default_factory=list)  # segments whose two ends are one node
     valves_off_network: list[int] = field(default_factory=list)
     sources_off_network: list[int] = field(default_factory=list)
@@ -85,29 +92,85 @@ class NetworkGraph:
         for e, (u, v) in enumerate(zip(self.edge_u.tolist(), self.edge_v.tolist(), strict=True)):
             self.adjacency[u].append((v, e))
             self.adjacency[v].append((u, e))
-        rows = np.concatenate([self.edge_u, self.edge_v])
-        cols = np.concatenate([self.edge_v, self.edge_u])
-        # Parallel mains between the same two nodes sum into one entry holding their count.
-        matrix = coo_matrix((np.ones(2 * m), (rows, cols)), shape=(n, n)).tocsr()
-        matrix.sum_duplicates()
-        self.matrix = matrix
-        keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr)) * n + matrix.indices
-        self.edge_pos = np.stack(
-            [
-                np.searchsorted(keys, self.edge_u * n + self.edge_v),
-                np.searchsorted(keys, self.edge_v * n + self.edge_u),
-            ],
-            axis=1,
-        )
-        self.base_supplied = self.supplied_nodes(self.matrix, list(self.node_sources))
+        self.matrix = _adjacency_matrix(self.edge_u, self.edge_v, n)
+        _count, self.part_of_node = connected_components(self.matrix, directed=False)
+        # Group nodes and edges by connected part, and number each within its part, so a part
+        # can be cut out as its own small graph when a trace needs it.
+        self._node_order, self._node_start, self.local_index = _group(self.part_of_node, _count)
+        edge_part = self.part_of_node[self.edge_u] if m else np.zeros(0, dtype=np.int64)
+        self._edge_order, self._edge_start, self.edge_local_index = _group(edge_part, _count)
+        fed = np.zeros(n, dtype=bool)
+        if self.node_sources:
+            fed = np.isin(self.part_of_node, self.part_of_node[list(self.node_sources)])
+        self.base_supplied = fed
 
-    def supplied_nodes(self, matrix: csr_matrix, source_nodes: list[int]) -> np.ndarray:
-        """Boolean per node: connected to one of `source_nodes` in `matrix`."""
-        _count, labels = connected_components(matrix, directed=False)
-        fed = np.zeros(self.node_count, dtype=bool)
-        if source_nodes:
-            fed = np.isin(labels, labels[np.array(source_nodes)])
-        return fed
+    def part(self, label: int) -> "Part":
+        """The connected part `label` as its own graph (built on first use, then kept)."""
+        cached = self._parts.get(label)
+        if cached is not None:
+            return cached
+        nodes = self._node_order[self._node_start[label] : self._node_start[label + 1]]
+        edges = self._edge_order[self._edge_start[label] : self._edge_start[label + 1]]
+        eu, ev = self.local_index[self.edge_u[edges]], self.local_index[self.edge_v[edges]]
+        matrix = _adjacency_matrix(eu, ev, len(nodes))
+        part = Part(
+            nodes=nodes,
+            edges=edges,
+            eu=eu,
+            ev=ev,
+            matrix=matrix,
+            edge_pos=_positions(matrix, eu, ev),
+            sources=[node for node in self.node_sources if self.part_of_node[node] == label],
+            was_fed=self.base_supplied[self.edge_u[edges]],
+        )
+        self._parts[label] = part
+        return part
+
+
+@dataclass(frozen=True)
+class Part:
+    """One connected part of the network (the MP grid, one LP zone), numbered locally."""
+
+    nodes: np.ndarray  # global node ids
+    edges: np.ndarray  # global edge ids
+    eu: np.ndarray  # local end nodes of each edge
+    ev: np.ndarray
+    matrix: csr_matrix  # local adjacency; an entry counts the parallel mains it stands for
+    edge_pos: np.ndarray  # (edges, 2): where u->v and v->u of each edge sit in matrix.data
+    sources: list[int]  # global nodes of the stations in this part
+    was_fed: np.ndarray  # per edge: fed with every valve open
+
+
+def _adjacency_matrix(u: np.ndarray, v: np.ndarray, n: int) -> csr_matrix:
+    # Parallel mains between the same two nodes sum into one entry holding their count.
+    ones = np.ones(2 * len(u))
+    matrix = coo_matrix((ones, (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    matrix = matrix.tocsr()
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _positions(matrix: csr_matrix, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    n = matrix.shape[0]
+    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr)) * n + matrix.indices
+    return np.stack([np.searchsorted(keys, u * n + v), np.searchsorted(keys, v * n + u)], axis=1)
+
+
+def _group(labels: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Items ordered by label, where each label's run starts, and each item's rank in it."""
+    order = np.argsort(labels, kind="stable")
+    start = np.searchsorted(labels[order], np.arange(count + 1))
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels)) - start[labels[order]]
+    return order, start, rank
+
+
+def fed_nodes(matrix: csr_matrix, sources: list[int]) -> np.ndarray:
+    """Boolean per node of `matrix`: connected to one of `sources` (local node numbers)."""
+    _count, labels = connected_components(matrix, directed=False)
+    if not sources:
+        return np.zeros(matrix.shape[0], dtype=bool)
+    return np.isin(labels, labels[np.array(sources)])
 
 
 _cache: dict[str, NetworkGraph] = {}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from gis.topology import NetworkGraph
+from gis.topology import NetworkGraph, fed_nodes
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,16 @@ def isolation_trace(
     if edge is None:
         raise UnknownSegmentError(f"segment {segment_id} is not an in-service main of the network")
     ring, region_edges, shut, passed = _ring_search(graph, edge, seized_valves)
-    assert graph.matrix is not None
-    assert graph.edge_pos is not None
-    assert graph.base_supplied is not None
-    # Connectivity of the rest of the network: the region's pipes and every ring valve out.
+    # Only the connected part holding the damage can change: work on it alone.
+    part = graph.part(int(graph.part_of_node[graph.edge_u[edge]]))
+    local = graph.local_index
+    # Its connectivity with the region's pipes and every ring valve taken out.
     cut = sorted({*region_edges, *(e for node in ring for _n, e in graph.adjacency[node])})
-    data = graph.matrix.data.copy()
-    np.subtract.at(data, graph.edge_pos[cut].ravel(), 1.0)
-    live_sources = [n for n in graph.node_sources if n not in shut]
-    fed = graph.supplied_nodes(_without_zeros(graph, data), live_sources)
+    data = part.matrix.data.copy()
+    np.subtract.at(data, part.edge_pos[graph.edge_local_index[cut]].ravel(), 1.0)
+    fed = fed_nodes(
+        _without_zeros(part.matrix, data), [int(local[n]) for n in part.sources if n not in shut]
+    )
     # A ring valve must close when gas reaches it from outside without passing another ring
     # valve. Every other path to the damage runs through one of those, so this set is both
     # enough and the smallest; and with it closed, what is fed is exactly what `fed` says.
@@ -60,15 +61,18 @@ def isolation_trace(
     close = [
         node
         for node in ring
-        if any(fed[n] for n, e in graph.adjacency[node] if e not in region and n not in ring_nodes)
+        if any(
+            fed[local[n]]
+            for n, e in graph.adjacency[node]
+            if e not in region and n not in ring_nodes
+        )
     ]
-    lost = graph.base_supplied[graph.edge_u] | graph.base_supplied[graph.edge_v]
-    lost &= ~(fed[graph.edge_u] | fed[graph.edge_v])
+    lost = part.was_fed & ~(fed[part.eu] | fed[part.ev])
     return Isolation(
         segment_id=segment_id,
         valves_to_close=[v for node in close for v in _operable(graph, node, seized_valves)],
         sources_to_shut=sorted(s for node in shut for s in graph.node_sources[node]),
-        isolated_segment_ids=sorted(int(s) for s in graph.edge_segment[lost]),
+        isolated_segment_ids=sorted(graph.edge_segment[part.edges[lost]].tolist()),
         seized_valves_passed=sorted(passed),
         ring_valves_left_open=[
             v for node in ring if node not in close for v in _operable(graph, node, seized_valves)
@@ -76,19 +80,15 @@ def isolation_trace(
     )
 
 
-def _without_zeros(graph: NetworkGraph, data: np.ndarray) -> csr_matrix:
-    """The graph's matrix with these edge counts, pipes counted zero taken out.
+def _without_zeros(matrix: csr_matrix, data: np.ndarray) -> csr_matrix:
+    """`matrix` with these edge counts, the pipes counted zero taken out.
 
     scipy's traversals read only the sparsity structure (a stored zero is still an edge), so
     the zeros are removed, from copies: the cached graph's own arrays must never change.
     """
-    assert graph.matrix is not None
-    matrix = csr_matrix(
-        (data.copy(), graph.matrix.indices.copy(), graph.matrix.indptr.copy()),
-        shape=graph.matrix.shape,
-    )
-    matrix.eliminate_zeros()
-    return matrix
+    result = csr_matrix((data, matrix.indices.copy(), matrix.indptr.copy()), shape=matrix.shape)
+    result.eliminate_zeros()
+    return result
 
 
 def _operable(graph: NetworkGraph, node: int, seized: frozenset[int]) -> list[int]:
