@@ -40,11 +40,16 @@ def user_create(
 
 
 class CustomerLoadRow(Protocol):
-    account_no: str
-    name: str
-    phones: list[str]
-    premise_asset_id: str
-    vulnerable: bool
+    @property
+    def account_no(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def phones(self) -> list[str]: ...
+    @property
+    def premise_asset_id(self) -> str: ...
+    @property
+    def vulnerable(self) -> bool: ...
 
 
 def customer_bulk_load(*, rows: Iterable[CustomerLoadRow]) -> int:

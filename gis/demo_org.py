@@ -55,8 +55,7 @@ def demo_territories_set(station_wkts: list[str]) -> None:
     for (code, _name, _w, _e), strip in zip(STATIONS, strips, strict=True):
         units[code].territory = MultiPolygon(strip, srid=4326)
         units[code].save(update_fields=["territory"])
-    union = strips[0].union(strips[1]).union(strips[2])
-    units["gx-city"].territory = (
-        MultiPolygon(union, srid=4326) if union.geom_type == "Polygon" else union
-    )
+    # The strips are side by side: their hull is their union, and always one polygon.
+    hull = strips[0].union(strips[1]).union(strips[2]).convex_hull
+    units["gx-city"].territory = MultiPolygon(hull, srid=4326)
     units["gx-city"].save(update_fields=["territory"])

@@ -44,7 +44,6 @@ def network_check(graph: NetworkGraph | None = None) -> list[Finding]:
             problem=False,
         )
     )
-    assert graph.matrix is not None
     count, labels = connected_components(graph.matrix, directed=False)
     fed_labels = {labels[n] for n in graph.node_sources}
     unfed = sorted(set(range(count)) - fed_labels)

@@ -10,6 +10,7 @@ whole-network connectivity.
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -22,6 +23,10 @@ from gis.models import NetworkRevision
 SNAP_TOLERANCE_M = 0.5  # segment ends closer than this are one junction
 VALVE_TOLERANCE_M = 1.0  # a valve further than this from any node is "off the network"
 SOURCE_TOLERANCE_M = 5.0  # station coordinates are often taken at the fence, not the pipe
+
+
+def _empty() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -37,16 +42,17 @@ class NetworkGraph:
     source_node: dict[int, int] = field(default_factory=dict)
     segment_edge: dict[int, int] = field(default_factory=dict)
     adjacency: list[list[tuple[int, int]]] = field(default_factory=list)  # node -> (nbr, edge)
-    matrix: csr_matrix | None = None
-    base_supplied: np.ndarray | None = None  # nodes fed by some source with every valve open
-    part_of_node: np.ndarray | None = None  # connected part (component) of each node
-    local_index: np.ndarray | None = None  # each node's number within its part
-    edge_local_index: np.ndarray | None = None  # each edge's number within its part
+    # Filled by _index() from the edges above:
+    matrix: csr_matrix = field(default_factory=lambda: csr_matrix((0, 0)))
+    base_supplied: np.ndarray = field(default_factory=_empty)  # fed with every valve open
+    part_of_node: np.ndarray = field(default_factory=_empty)  # connected part of each node
+    local_index: np.ndarray = field(default_factory=_empty)  # node's number within its part
+    edge_local_index: np.ndarray = field(default_factory=_empty)  # edge's number in its part
     _parts: dict[int, "Part"] = field(default_factory=dict)
-    _node_order: np.ndarray | None = None
-    _node_start: np.ndarray | None = None
-    _edge_order: np.ndarray | None = None
-    _edge_start: np.ndarray | None = None
+    _node_order: np.ndarray = field(default_factory=_empty)
+    _node_start: np.ndarray = field(default_factory=_empty)
+    _edge_order: np.ndarray = field(default_factory=_empty)
+    _edge_start: np.ndarray = field(default_factory=_empty)
     loops: list[int] = field(default_factory=list)  # segments whose two ends are one node
     valves_off_network: list[int] = field(default_factory=list)
     sources_off_network: list[int] = field(default_factory=list)
@@ -198,7 +204,7 @@ def network_graph() -> NetworkGraph:
         return graph
 
 
-def _fetch(sql: str, params: list[object]) -> list[tuple]:
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
