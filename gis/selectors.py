@@ -114,7 +114,8 @@ def isolation_for_segment(
 ) -> Isolation:
     """Trace a damaged main: valves in the register as inoperable, and any a crew has just
     reported seized, are passed over and the trace widens to the next ring."""
-    seized = frozenset(Valve.objects.filter(operable=False).values_list("id", flat=True))
+    # No ORDER BY: the model orders by asset id, a text sort these few ids do not need.
+    seized = frozenset(Valve.objects.filter(operable=False).order_by().values_list("id", flat=True))
     return isolation_trace(
         network_graph(), segment_id=segment_id, seized_valves=seized | seized_valve_ids
     )

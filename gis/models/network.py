@@ -61,6 +61,10 @@ class Valve(models.Model):
 
     class Meta:
         ordering = ["asset_id"]
+        # Every trace reads the seized valves: a few among tens of thousands.
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(operable=False), name="valve_seized")
+        ]
 
     def __str__(self) -> str:
         return self.asset_id
