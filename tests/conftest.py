@@ -14,7 +14,6 @@ hypothesis_settings.register_profile("deep", max_examples=5000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-
 @pytest.fixture(scope="session")
 def process_env(django_db_setup: None) -> dict[str, str]:
     """Environment for processes the tests start: the test database, the test Redis DB."""
