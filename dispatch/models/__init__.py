@@ -1,0 +1,24 @@
+from dispatch.models.calls import Call
+from dispatch.models.crews import Crew, Vehicle
+from dispatch.models.incidents import Incident, IncidentDeadline, ReferenceCounter
+from dispatch.models.people import Customer, User
+from dispatch.models.rules import CategoryRule, Milestone, SlaPolicy, TriageRule
+from dispatch.models.timeline import IncidentEvent
+from dispatch.models.work_orders import WorkOrder
+
+__all__ = [
+    "Call",
+    "CategoryRule",
+    "Crew",
+    "Customer",
+    "Incident",
+    "IncidentDeadline",
+    "IncidentEvent",
+    "Milestone",
+    "ReferenceCounter",
+    "SlaPolicy",
+    "TriageRule",
+    "User",
+    "Vehicle",
+    "WorkOrder",
+]

@@ -1,0 +1,57 @@
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+
+from dispatch.choices import Category, Channel, Hazard
+
+
+class Call(models.Model):
+    """One contact from a caller. Stored first, before anything else can fail."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Being handled"
+        NEW_INCIDENT = "new_incident", "Opened an incident"
+        JOINED = "joined", "Joined an open incident"
+        ANSWERED = "answered", "Answered on the call"
+
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    caller_phone = models.CharField(max_length=32, blank=True, db_index=True)
+    caller_name = models.CharField(max_length=100, blank=True)
+    customer = models.ForeignKey(
+        "dispatch.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    category = models.CharField(max_length=32, choices=Category.choices)
+    description = models.TextField(blank=True)
+    address_text = models.CharField(max_length=300, blank=True)
+    point = models.PointField(srid=4326, null=True, blank=True)
+    geocode_method = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="exact, structured, fuzzy, landmark, intersection, pinned on the map, or blank",
+    )
+    premise = models.ForeignKey(
+        "network.Premise", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    hazards = ArrayField(
+        models.CharField(max_length=32, choices=Hazard.choices), default=list, blank=True
+    )
+    taker = models.ForeignKey(
+        "dispatch.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls_taken",
+    )
+    received_at = models.DateTimeField(db_index=True)
+    external_ref = models.CharField(
+        max_length=64, blank=True, help_text="the linked system's id (Open311, 12345, 110)"
+    )
+    incident = models.ForeignKey(
+        "dispatch.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"call {self.pk} {self.category} {self.received_at:%H:%M:%S}"

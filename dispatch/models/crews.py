@@ -1,0 +1,51 @@
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+
+from dispatch.choices import Skill
+
+
+class Crew(models.Model):
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        BUSY = "busy", "On a job"
+        BREAK = "break", "On a break"
+        OFF_SHIFT = "off_shift", "Off shift"
+
+    name = models.CharField(max_length=100, unique=True)
+    station = models.ForeignKey("network.OrgUnit", on_delete=models.PROTECT, related_name="crews")
+    skills = ArrayField(models.CharField(max_length=20, choices=Skill.choices), default=list)
+    members = models.ManyToManyField("dispatch.User", related_name="crews", blank=True)
+    shift_start = models.TimeField()
+    shift_end = models.TimeField(help_text="before shift_start: the shift runs past midnight")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Recommendation filters on `skills @> ARRAY[...]` (GIN) and on status.
+            GinIndex(fields=["skills"], name="crew_skills"),
+            models.Index(fields=["status"], name="crew_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vehicle(models.Model):
+    device_id = models.CharField(max_length=64, unique=True, help_text="tracker or tablet id")
+    registration = models.CharField(max_length=20, blank=True)
+    crew = models.OneToOneField(
+        Crew, null=True, blank=True, on_delete=models.SET_NULL, related_name="vehicle"
+    )
+    last_point = models.PointField(srid=4326, null=True, blank=True)
+    last_fix_at = models.DateTimeField(null=True, blank=True)
+    speed_kmh = models.FloatField(null=True, blank=True)
+    heading = models.FloatField(null=True, blank=True)
+    battery = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["device_id"]
+
+    def __str__(self) -> str:
+        return self.registration or self.device_id

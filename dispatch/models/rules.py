@@ -1,0 +1,103 @@
+"""Rules an administrator edits: per category, hazard escalations, SLA clocks."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from dispatch.choices import Category, Hazard, Priority, Skill
+
+
+class CategoryRule(models.Model):
+    """How the hotline treats one category of call."""
+
+    category = models.CharField(max_length=32, choices=Category.choices, unique=True)
+    label_zh = models.CharField(max_length=50)
+    base_priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    needs_incident = models.BooleanField(
+        default=True, help_text="false: answered and closed on the call (consultation, billing)"
+    )
+    skills = ArrayField(
+        models.CharField(max_length=20, choices=Skill.choices),
+        default=list,
+        blank=True,
+        help_text="a crew needs all of these",
+    )
+    duplicate_radius_m = models.PositiveIntegerField(default=200)
+    duplicate_window_min = models.PositiveIntegerField(default=120)
+    merges_with = ArrayField(
+        models.CharField(max_length=32, choices=Category.choices),
+        default=list,
+        blank=True,
+        help_text="open incidents of these categories can take this call",
+    )
+    groups_by_supply = models.BooleanField(
+        default=False, help_text="no gas / low pressure: group calls by their upstream main"
+    )
+    raise_after_reports = models.PositiveSmallIntegerField(
+        default=0, help_text="raise priority one step at this many reports (0: never)"
+    )
+    auto_dispatch = models.BooleanField(default=False, help_text="P1 may go to the top crew")
+    advice_en = models.TextField(blank=True, help_text="read out to the caller")
+    advice_zh = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["base_priority", "category"]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class TriageRule(models.Model):
+    """A hazard answered yes sets at least this priority (for one category, or all)."""
+
+    category = models.CharField(
+        max_length=32, choices=Category.choices, blank=True, help_text="blank: every category"
+    )
+    hazard = models.CharField(max_length=32, choices=Hazard.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    class Meta:
+        ordering = ["category", "hazard"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "hazard"], name="triage_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or 'any'}: {self.hazard} -> P{self.priority}"
+
+
+class Milestone(models.TextChoices):
+    WORK_ORDER = "work_order", "Work order issued"
+    ON_SITE = "on_site", "Crew on site"
+    MADE_SAFE = "made_safe", "Made safe"
+    COMPLETED = "completed", "Completed"
+    REPLY = "reply", "Reply to the customer"
+    CALL_BACK = "call_back", "Call-back after closing"
+
+
+class SlaPolicy(models.Model):
+    """One clock: a milestone due within so long of the first call (or of closing)."""
+
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, null=True, blank=True, help_text="blank: any priority"
+    )
+    category = models.CharField(
+        max_length=32, choices=Category.choices, blank=True, help_text="blank: any category"
+    )
+    milestone = models.CharField(max_length=16, choices=Milestone.choices)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    working_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="instead of minutes"
+    )
+
+    class Meta:
+        ordering = ["priority", "category", "milestone"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__isnull=False) ^ models.Q(working_days__isnull=False),
+                name="sla_minutes_or_working_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        within = f"{self.minutes} min" if self.minutes else f"{self.working_days} working days"
+        return f"P{self.priority or '*'} {self.category or '*'} {self.milestone} within {within}"

@@ -1,0 +1,50 @@
+from django.contrib.gis.db import models
+
+
+class WorkOrder(models.Model):
+    """One crew's job on one incident. Its status changes only through work_order_transition."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        EN_ROUTE = "en_route", "En route"
+        ON_SITE = "on_site", "On site"
+        MADE_SAFE = "made_safe", "Made safe"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATUSES = (
+        Status.ASSIGNED,
+        Status.ACCEPTED,
+        Status.EN_ROUTE,
+        Status.ON_SITE,
+        Status.MADE_SAFE,
+    )
+
+    incident = models.ForeignKey(
+        "dispatch.Incident", on_delete=models.PROTECT, related_name="work_orders"
+    )
+    crew = models.ForeignKey("dispatch.Crew", on_delete=models.PROTECT, related_name="work_orders")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    created_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField()
+    eta = models.DateTimeField(null=True, blank=True)
+    distance_m = models.FloatField(null=True, blank=True)
+    findings = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One live job per crew on one incident; a rejected or cancelled one may be re-sent.
+            models.UniqueConstraint(
+                fields=["incident", "crew"],
+                name="work_order_one_active_per_crew",
+                condition=models.Q(
+                    status__in=["assigned", "accepted", "en_route", "on_site", "made_safe"]
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"WO-{self.pk} {self.crew} {self.status}"
