@@ -78,4 +78,8 @@ class HeartbeatScheduler(PersistentScheduler):
 app.conf.beat_scheduler = "config.celery:HeartbeatScheduler"
 app.conf.beat_schedule = {
     "prune-heartbeats": {"task": "config.tasks.heartbeat_prune_task", "schedule": 3600.0},
+    "sla-check": {
+        "task": "dispatch.tasks.sla_check_task",
+        "schedule": float(os.environ.get("SLA_CHECK_SECONDS", "30")),
+    },
 }

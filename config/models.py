@@ -18,3 +18,14 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component}@{self.instance}"
+
+
+class Counter(models.Model):
+    """A named running count: bad input refused, payloads dropped... (shown by /healthz)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

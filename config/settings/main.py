@@ -8,6 +8,7 @@ try:
     from .base import *
     from .celery import *
     from .database import *
+    from .dispatch import *
     from .mqtt import *
 except ConfigError as exc:
     # Whatever process is starting (manage.py, gunicorn, celery) stops here with one clear line.

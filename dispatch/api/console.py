@@ -1,0 +1,346 @@
+"""The call-taker and dispatcher API: validate, call one service, serialise."""
+
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dispatch.choices import Category, Channel, Hazard
+from dispatch.errors import ForbiddenError
+from dispatch.models import Incident, IncidentEvent, WorkOrder
+from dispatch.selectors import (
+    call_triage,
+    customer_screen_pop,
+    incident_duplicates,
+    incidents_open,
+    user_may_dispatch,
+)
+from dispatch.services.assign import incident_crews_recommend
+from dispatch.services.intake import (
+    CallInput,
+    call_answer,
+    call_join_incident,
+    call_open_incident,
+    call_receive,
+)
+from dispatch.services.work_orders import work_order_dispatch, work_order_transition
+from gis.selectors import org_unit_list_within
+
+
+class CallIn(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+    caller_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    address_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    premise_id = serializers.IntegerField(required=False)
+    geocode_method = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    hazards = serializers.ListField(
+        child=serializers.ChoiceField(choices=Hazard.choices), required=False, default=list
+    )
+    external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("lon" in attrs) != ("lat" in attrs):
+            raise serializers.ValidationError("give both lon and lat, or neither")
+        return attrs
+
+    def to_input(self) -> CallInput:
+        data = dict(self.validated_data)
+        lon, lat = data.pop("lon", None), data.pop("lat", None)
+        point = Point(lon, lat, srid=4326) if lon is not None else None
+        return CallInput(point=point, **data)
+
+
+def _point(point: Point | None) -> dict[str, float] | None:
+    return {"lon": round(point.x, 7), "lat": round(point.y, 7)} if point else None
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "reference": incident.reference,
+        "category": incident.category,
+        "category_label": incident.get_category_display(),
+        "priority": incident.priority,
+        "status": incident.status,
+        "point": _point(incident.point),
+        "address": incident.address_text,
+        "station": incident.station.code,
+        "segment_id": incident.segment_id,
+        "segment_distance_m": incident.segment_distance_m,
+        "suspected_cause_id": incident.suspected_cause_id,
+        "hazards": incident.hazards,
+        "report_count": incident.report_count,
+        "created_at": incident.created_at,
+        "deadlines": [
+            {
+                "milestone": d.milestone,
+                "due_at": d.due_at,
+                "met_at": d.met_at,
+                "breached_at": d.breached_at,
+            }
+            for d in incident.deadlines.all()
+        ],
+    }
+
+
+def work_order_json(work_order: WorkOrder) -> dict[str, Any]:
+    return {
+        "id": work_order.id,
+        "incident": work_order.incident_id,
+        "crew": work_order.crew_id,
+        "crew_name": work_order.crew.name,
+        "status": work_order.status,
+        "eta": work_order.eta,
+        "distance_m": work_order.distance_m,
+        "findings": work_order.findings,
+    }
+
+
+@api_view(["GET"])
+def screen_pop(request: Request) -> Response:
+    """Who is calling: accounts with this number, premises, open incidents, recent calls."""
+    pop = customer_screen_pop(phone=request.query_params.get("phone", ""))
+    return Response(
+        {
+            "phone": pop.phone,
+            "customers": [
+                {
+                    "account_no": c.account_no,
+                    "name": c.name,
+                    "phones": c.phones,
+                    "vulnerable": c.vulnerable,
+                    "premises": [
+                        {
+                            "id": p.id,
+                            "address": p.full_text,
+                            "address_en": p.full_text_en,
+                            "point": _point(p.geom),
+                        }
+                        for p in c.premises.all()
+                    ],
+                }
+                for c in pop.customers
+            ],
+            "open_incidents": [
+                {"id": i.id, "reference": i.reference, "status": i.status, "category": i.category}
+                for i in pop.open_incidents
+            ],
+            "recent_calls": [
+                {
+                    "id": c.id,
+                    "received_at": c.received_at,
+                    "category": c.category,
+                    "outcome": c.outcome,
+                }
+                for c in pop.recent_calls
+            ],
+        }
+    )
+
+
+@api_view(["POST"])
+def calls_create(request: Request) -> Response:
+    """Store a call at once, then triage it and look for incidents it may belong to."""
+    payload = CallIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    call = call_receive(data=payload.to_input(), taker=request.user)
+    triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
+    segment_id = call.premise.service_segment_id if call.premise else None
+    duplicates = incident_duplicates(
+        category=call.category, point=call.point, at=call.received_at, segment_id=segment_id
+    )
+    return Response(
+        {
+            "call": {
+                "id": call.id,
+                "received_at": call.received_at,
+                "point": _point(call.point),
+                "customer": call.customer.account_no if call.customer else None,
+            },
+            "triage": {
+                "priority": triage.priority,
+                "reasons": triage.reasons,
+                "hazards": triage.hazards,
+                "advice": triage.advice,
+                "needs_incident": triage.rule.needs_incident,
+            },
+            "duplicates": [
+                {
+                    "incident": d.incident.id,
+                    "reference": d.incident.reference,
+                    "category": d.incident.category,
+                    "distance_m": d.distance_m,
+                    "minutes_ago": d.minutes_ago,
+                    "reports": d.incident.report_count,
+                    "reason": d.reason,
+                }
+                for d in duplicates
+            ],
+        },
+        status=status.HTTP_201_CREATED,
+    )
+
+
+@api_view(["POST"])
+def call_open(request: Request, call_id: int) -> Response:
+    incident = call_open_incident(call_id=call_id, actor=request.user)
+    return Response(incident_json(incident), status=status.HTTP_201_CREATED)
+
+
+class JoinIn(serializers.Serializer):
+    incident_id = serializers.IntegerField()
+
+
+@api_view(["POST"])
+def call_join(request: Request, call_id: int) -> Response:
+    payload = JoinIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    incident = call_join_incident(
+        call_id=call_id, actor=request.user, incident_id=payload.validated_data["incident_id"]
+    )
+    return Response(incident_json(incident))
+
+
+@api_view(["POST"])
+def call_close(request: Request, call_id: int) -> Response:
+    call = call_answer(
+        call_id=call_id, actor=request.user, note=str(request.data.get("note", ""))[:1000]
+    )
+    return Response({"id": call.id, "outcome": call.outcome})
+
+
+@api_view(["GET"])
+def incidents_list(request: Request) -> Response:
+    """Open incidents in the user's organisation, most urgent first."""
+    incidents = (
+        incidents_open(within=request.user.org_unit)
+        .select_related("station")
+        .prefetch_related("deadlines")[:500]
+    )
+    return Response([incident_json(i) for i in incidents])
+
+
+def _incident_for(request: Request, incident_id: int) -> Incident:
+    """The incident, if it belongs to a station within the user's organisation."""
+    incident = get_object_or_404(Incident.objects.select_related("station"), pk=incident_id)
+    if not org_unit_list_within(request.user.org_unit).filter(pk=incident.station_id).exists():
+        raise ForbiddenError(f"{incident.reference} is outside your organisation")
+    return incident
+
+
+@api_view(["GET"])
+def incident_detail(request: Request, incident_id: int) -> Response:
+    incident = _incident_for(request, incident_id)
+    body = incident_json(incident)
+    body["work_orders"] = [work_order_json(w) for w in incident.work_orders.select_related("crew")]
+    body["calls"] = [
+        {
+            "id": c.id,
+            "received_at": c.received_at,
+            "category": c.category,
+            "caller_phone": c.caller_phone,
+            "address": c.address_text,
+            "point": _point(c.point),
+        }
+        for c in incident.calls.order_by("received_at")
+    ]
+    return Response(body)
+
+
+@api_view(["GET"])
+def incident_recommendations(request: Request, incident_id: int) -> Response:
+    """Crews for this incident, best first, each with its ETA and the reason for its rank."""
+    incident = _incident_for(request, incident_id)
+    if not user_may_dispatch(request.user, incident.station):
+        raise ForbiddenError("only dispatchers of this station's organisation see crews")
+    return Response(incident_crews_recommend(incident=incident, actor=request.user))
+
+
+class DispatchIn(serializers.Serializer):
+    crew_id = serializers.IntegerField()
+    recommendation = serializers.DictField(required=False)
+
+
+@api_view(["POST"])
+def incident_dispatch(request: Request, incident_id: int) -> Response:
+    payload = DispatchIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    work_order = work_order_dispatch(
+        incident_id=incident_id,
+        actor=request.user,
+        crew_id=payload.validated_data["crew_id"],
+        recommendation=payload.validated_data.get("recommendation"),
+    )
+    return Response(work_order_json(work_order), status=status.HTTP_201_CREATED)
+
+
+@api_view(["GET"])
+def incident_timeline(request: Request, incident_id: int) -> Response:
+    """Every event of the incident and its calls and work orders, in order, to the second."""
+    incident = _incident_for(request, incident_id)
+    events = (
+        IncidentEvent.objects.filter(incident=incident)
+        .select_related("actor")
+        .union(IncidentEvent.objects.filter(call__incident=incident, incident__isnull=True))
+        .order_by("at", "id")
+    )
+    return Response(
+        [
+            {
+                "id": e.id,
+                "at": e.at,
+                "kind": e.kind,
+                "actor": e.actor_label,
+                "device_time": e.device_time,
+                "data": e.data,
+                "point": _point(e.point),
+                "call": e.call_id,
+                "work_order": e.work_order_id,
+            }
+            for e in events
+        ]
+    )
+
+
+class TransitionIn(serializers.Serializer):
+    to = serializers.ChoiceField(choices=WorkOrder.Status.choices)
+    client_event_id = serializers.CharField(max_length=64, required=False)
+    device_time = serializers.DateTimeField(required=False)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    data = serializers.DictField(required=False)
+
+
+@api_view(["POST"])
+def work_order_change(request: Request, work_order_id: int) -> Response:
+    payload = TransitionIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = payload.validated_data
+    work_order = get_object_or_404(
+        WorkOrder.objects.select_related("incident__station"), pk=work_order_id
+    )
+    if (
+        not user_may_dispatch(request.user, work_order.incident.station)
+        and not work_order.crew.members.filter(pk=request.user.pk).exists()
+    ):
+        raise ForbiddenError("only the crew or its dispatchers change this work order")
+    point = Point(data["lon"], data["lat"], srid=4326) if "lon" in data and "lat" in data else None
+    work_order = work_order_transition(
+        work_order_id=work_order_id,
+        to=data["to"],
+        actor=request.user,
+        device_time=data.get("device_time"),
+        client_event_id=data.get("client_event_id"),
+        point=point,
+        data=data.get("data"),
+    )
+    return Response(work_order_json(work_order))

@@ -1,0 +1,331 @@
+"""From a call to an incident: store the call first, then open, join or answer."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dispatch.choices import Category, Channel, Hazard
+from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
+from dispatch.models import Call, Customer, Incident, User
+from dispatch.selectors import (
+    call_triage,
+    category_rule_get,
+    phone_normalise,
+    user_may_take_calls,
+)
+from dispatch.services.sla import deadlines_start
+from dispatch.services.timeline import event_record
+from gis.models import OrgUnit, Premise
+from gis.selectors import (
+    Snap,
+    org_unit_list_within,
+    org_unit_station_for_point,
+    segment_nearest,
+)
+from gis.supply import upstream_common_segment
+
+SNAP_MAX_M = 500.0  # further from any main than this, an incident is left unsnapped
+
+
+@dataclass(frozen=True)
+class CallInput:
+    category: str
+    channel: str = Channel.PHONE
+    caller_phone: str = ""
+    caller_name: str = ""
+    description: str = ""
+    address_text: str = ""
+    point: Point | None = None
+    premise_id: int | None = None
+    geocode_method: str = ""
+    hazards: list[str] = field(default_factory=list)
+    external_ref: str = ""
+
+
+def _validate(data: CallInput) -> None:
+    if data.category not in Category.values:
+        raise DispatchError(f"unknown category {data.category!r}", field="category")
+    if data.channel not in Channel.values:
+        raise DispatchError(f"unknown channel {data.channel!r}", field="channel")
+    if unknown := sorted(set(data.hazards) - set(Hazard.values)):
+        raise DispatchError(f"unknown hazard {', '.join(unknown)}", field="hazards")
+    if data.point is not None and not (-180 <= data.point.x <= 180 and -90 <= data.point.y <= 90):
+        raise DispatchError("the point is not a longitude/latitude", field="point")
+
+
+@transaction.atomic
+def call_receive(
+    *, data: CallInput, taker: User | None, received_at: datetime | None = None
+) -> Call:
+    """Store a call before anything else; it depends on nothing but the database."""
+    _validate(data)
+    if taker is not None and not user_may_take_calls(taker):
+        raise ForbiddenError("your role does not take calls")
+    premise = Premise.objects.filter(pk=data.premise_id).first() if data.premise_id else None
+    if data.premise_id and premise is None:
+        raise DispatchError(f"no premise {data.premise_id}", field="premise_id")
+    phone = phone_normalise(data.caller_phone)
+    customer = Customer.objects.filter(phones__contains=[phone]).first() if phone else None
+    call = Call.objects.create(
+        channel=data.channel,
+        caller_phone=phone,
+        caller_name=data.caller_name,
+        customer=customer,
+        category=data.category,
+        description=data.description,
+        address_text=data.address_text or (premise.full_text if premise else ""),
+        point=data.point or (premise.geom if premise else None),
+        geocode_method=data.geocode_method or ("premise" if premise else ""),
+        premise=premise,
+        hazards=list(dict.fromkeys(data.hazards)),
+        taker=taker,
+        received_at=received_at or timezone.now(),
+        external_ref=data.external_ref,
+    )
+    event_record(
+        kind="call.received",
+        call=call,
+        actor=taker,
+        point=call.point,
+        at=call.received_at,
+        data={
+            "channel": call.channel,
+            "category": call.category,
+            "phone": call.caller_phone,
+            "address": call.address_text,
+            "customer": customer.account_no if customer else None,
+        },
+    )
+    return call
+
+
+def _lock_open_call(call_id: int) -> Call:
+    call = Call.objects.select_for_update().filter(pk=call_id).first()
+    if call is None:
+        raise NotFoundError(f"no call {call_id}")
+    if call.outcome != Call.Outcome.OPEN:
+        raise ConflictError(f"call {call_id} is already handled ({call.get_outcome_display()})")
+    return call
+
+
+@transaction.atomic
+def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None) -> Incident:
+    """Open a new incident for a call: triaged, snapped to its main, placed in its station."""
+    at = at or timezone.now()
+    call = _lock_open_call(call_id)
+    rule = category_rule_get(call.category)
+    if not rule.needs_incident:
+        raise DispatchError(
+            f"{rule} calls are answered, not turned into incidents", field="category"
+        )
+    if call.point is None:
+        raise DispatchError(
+            "place the call on the map (an address or a click) first", field="point"
+        )
+    station = org_unit_station_for_point(call.point)
+    if station is None:
+        raise DispatchError(
+            "the point is outside every station's territory: check the "
+            "address, or pass the call to the neighbouring utility",
+            field="point",
+        )
+    if not user_may_take_calls(actor) or (
+        actor.org_unit is not None and not _within(actor, station)
+    ):
+        raise ForbiddenError(f"{station} is outside your organisation")
+    triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
+    snap = _snap(call)
+    incident = Incident.objects.create(
+        reference=incident_reference_next(at=at),
+        category=call.category,
+        priority=triage.priority,
+        point=call.point,
+        address_text=call.address_text,
+        segment=snap.segment if snap else None,
+        segment_distance_m=snap.distance_m if snap else None,
+        station=station,
+        hazards=triage.hazards,
+        created_at=at,
+    )
+    if rule.groups_by_supply and incident.segment_id:
+        incident.suspected_cause_id = upstream_common_segment([incident.segment_id])
+        incident.save(update_fields=["suspected_cause"])
+    call.incident, call.outcome = incident, Call.Outcome.NEW_INCIDENT
+    call.save(update_fields=["incident", "outcome"])
+    event_record(
+        kind="incident.opened",
+        incident=incident,
+        call=call,
+        actor=actor,
+        at=at,
+        point=incident.point,
+        data={
+            "reference": incident.reference,
+            "priority": incident.priority,
+            "triage": triage.reasons,
+            "station": station.code,
+            "segment": snap.segment.asset_id if snap else None,
+            "segment_distance_m": snap.distance_m if snap else None,
+        },
+    )
+    deadlines_start(incident=incident, at=call.received_at)
+    if incident.priority == 1 and rule.auto_dispatch:
+        transaction.on_commit(lambda: _auto_dispatch(incident.pk))
+    return incident
+
+
+def _auto_dispatch(incident_id: int) -> None:
+    from dispatch.tasks import incident_auto_dispatch_task
+
+    try:
+        incident_auto_dispatch_task.delay(incident_id)
+    except Exception:
+        logging.getLogger(__name__).exception("could not queue P1 auto-dispatch")
+
+
+def _snap(call: Call) -> Snap | None:
+    """The main the incident is on: the premise's own service main when the caller is at a
+    known premise (gas reaches it through that one), else the nearest main."""
+    if call.premise and call.premise.service_segment:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ST_Distance(s.geom::geography, ST_GeomFromEWKT(%s)::geography) "
+                "FROM network_pipesegment s WHERE s.id = %s",
+                [
+                    call.point.ewkt if call.point else call.premise.geom.ewkt,
+                    call.premise.service_segment_id,
+                ],
+            )
+            (metres,) = cursor.fetchone()
+        return Snap(segment=call.premise.service_segment, distance_m=round(metres, 2))
+    return segment_nearest(call.point, max_distance_m=SNAP_MAX_M) if call.point else None
+
+
+def _within(actor: User, station: OrgUnit) -> bool:
+    return org_unit_list_within(actor.org_unit).filter(pk=station.pk).exists()
+
+
+@transaction.atomic
+def call_join_incident(
+    *, call_id: int, incident_id: int, actor: User, at: datetime | None = None
+) -> Incident:
+    """Add a call to an open incident as one more report of it."""
+    at = at or timezone.now()
+    call = _lock_open_call(call_id)
+    incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFoundError(f"no incident {incident_id}")
+    if incident.status not in Incident.OPEN_STATUSES:
+        raise ConflictError(f"{incident.reference} is {incident.get_status_display().lower()}")
+    rule = category_rule_get(call.category)
+    if incident.category not in rule.merges_with:
+        raise DispatchError(
+            f"a {rule} call cannot join a {incident.get_category_display()} incident",
+            field="incident_id",
+        )
+    if not user_may_take_calls(actor) or (actor.org_unit and not _within(actor, incident.station)):
+        raise ForbiddenError(f"{incident.reference} is outside your organisation")
+    priority_before = incident.priority
+    incident.report_count += 1
+    call.incident, call.outcome = incident, Call.Outcome.JOINED
+    call.save(update_fields=["incident", "outcome"])
+    event_record(
+        kind="call.joined",
+        incident=incident,
+        call=call,
+        actor=actor,
+        at=at,
+        point=call.point,
+        data={"reports": incident.report_count},
+    )
+    _raise_for_reports(incident, rule.raise_after_reports, actor, at)
+    _raise_for_hazards(incident, call, actor, at)
+    if rule.groups_by_supply:
+        _regroup_supply(incident, call, actor, at)
+    incident.save(
+        update_fields=["report_count", "priority", "suspected_cause", "hazards", "updated_at"]
+    )
+    if incident.priority != priority_before:  # the clocks of the new priority, from the 1st call
+        first = incident.calls.order_by("received_at").values_list("received_at", flat=True)[0]
+        deadlines_start(incident=incident, at=first)
+    return incident
+
+
+def _raise_for_reports(incident: Incident, after: int, actor: User, at: datetime) -> None:
+    if after and incident.report_count == after and incident.priority > 1:
+        incident.priority -= 1
+        event_record(
+            kind="incident.priority_raised",
+            incident=incident,
+            actor=actor,
+            at=at,
+            data={"priority": incident.priority, "reason": f"{incident.report_count} reports"},
+        )
+
+
+def _raise_for_hazards(incident: Incident, call: Call, actor: User, at: datetime) -> None:
+    triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
+    incident.hazards = list(dict.fromkeys([*incident.hazards, *triage.hazards]))
+    if triage.priority < incident.priority:
+        incident.priority = triage.priority
+        event_record(
+            kind="incident.priority_raised",
+            incident=incident,
+            call=call,
+            actor=actor,
+            at=at,
+            data={"priority": incident.priority, "reason": triage.reasons},
+        )
+
+
+def _regroup_supply(incident: Incident, call: Call, actor: User, at: datetime) -> None:
+    segments = [
+        c.premise.service_segment_id
+        for c in incident.calls.select_related("premise")
+        if c.premise and c.premise.service_segment_id
+    ]
+    cause = upstream_common_segment(segments) if segments else None
+    if cause and cause != incident.suspected_cause_id:
+        incident.suspected_cause_id = cause
+        event_record(
+            kind="incident.supply_cause",
+            incident=incident,
+            call=call,
+            actor=actor,
+            at=at,
+            data={"suspected_segment_id": cause, "calls": len(segments)},
+        )
+
+
+@transaction.atomic
+def call_answer(*, call_id: int, actor: User, note: str = "", at: datetime | None = None) -> Call:
+    """Close a consultation or billing call on the phone, without an incident."""
+    call = _lock_open_call(call_id)
+    rule = category_rule_get(call.category)
+    if rule.needs_incident:
+        raise DispatchError(f"{rule} calls need an incident", field="category")
+    call.outcome = Call.Outcome.ANSWERED
+    call.save(update_fields=["outcome"])
+    event_record(kind="call.answered", call=call, actor=actor, at=at, data={"note": note})
+    return call
+
+
+def incident_reference_next(*, at: datetime) -> str:
+    """GX-20261122-0042: the day's next number, counted atomically in the database."""
+    from django.conf import settings
+    from django.db import connection
+
+    day = timezone.localdate(at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO dispatch_referencecounter (day, last) VALUES (%s, 1)
+               ON CONFLICT (day) DO UPDATE SET last = dispatch_referencecounter.last + 1
+               RETURNING last""",
+            [day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{settings.INCIDENT_REFERENCE_PREFIX}-{day:%Y%m%d}-{number:04d}"

@@ -1,0 +1,105 @@
+"""SLA clocks: started from the first call, met by milestones, breached by the beat."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from dispatch.models import Incident, IncidentDeadline, Milestone, SlaPolicy
+from dispatch.services.timeline import event_record
+
+STARTED_AT_CLOSE = {Milestone.CALL_BACK}  # this clock starts when the incident closes
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`days` working days (Monday to Friday, local time) after `start`."""
+    moment = timezone.localtime(start)
+    while days:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def sla_policies_for(incident: Incident) -> dict[str, SlaPolicy]:
+    """Per milestone, the most specific policy: category and priority beat either, beat none."""
+    found: dict[str, tuple[int, SlaPolicy]] = {}
+    for policy in SlaPolicy.objects.filter(
+        Q(priority=incident.priority) | Q(priority__isnull=True),
+        Q(category=incident.category) | Q(category=""),
+    ):
+        rank = (2 if policy.category else 0) + (1 if policy.priority else 0)
+        if policy.milestone not in found or rank > found[policy.milestone][0]:
+            found[policy.milestone] = (rank, policy)
+    return {milestone: policy for milestone, (_rank, policy) in found.items()}
+
+
+def _due(policy: SlaPolicy, start: datetime) -> datetime:
+    if policy.minutes is not None:
+        return start + timedelta(minutes=policy.minutes)
+    return add_working_days(start, policy.working_days or 0)
+
+
+def deadlines_start(*, incident: Incident, at: datetime) -> list[IncidentDeadline]:
+    """Start (or, after a priority change, re-aim) every clock not yet met, from `at`."""
+    deadlines = []
+    for milestone, policy in sla_policies_for(incident).items():
+        if milestone in STARTED_AT_CLOSE:
+            continue
+        deadline, created = IncidentDeadline.objects.get_or_create(
+            incident=incident, milestone=milestone, defaults={"due_at": _due(policy, at)}
+        )
+        if not created and deadline.met_at is None and deadline.due_at != _due(policy, at):
+            deadline.due_at = _due(policy, at)
+            deadline.save(update_fields=["due_at"])
+        deadlines.append(deadline)
+    event_record(
+        kind="sla.started",
+        incident=incident,
+        at=at,
+        data={d.milestone: d.due_at.isoformat() for d in deadlines},
+    )
+    return deadlines
+
+
+def deadline_meet(*, incident: Incident, milestone: str, at: datetime) -> None:
+    deadline = IncidentDeadline.objects.filter(
+        incident=incident, milestone=milestone, met_at__isnull=True
+    ).first()
+    if deadline is None:
+        return
+    deadline.met_at = at
+    deadline.save(update_fields=["met_at"])
+    late = (at - deadline.due_at).total_seconds()
+    event_record(
+        kind="sla.met",
+        incident=incident,
+        at=at,
+        data={"milestone": milestone, "on_time": late <= 0, "late_seconds": max(0, round(late))},
+    )
+
+
+def deadlines_breach_due(*, now: datetime) -> int:
+    """Mark every clock past due and not met as breached, once; returns how many."""
+    due = (
+        IncidentDeadline.objects.select_for_update(skip_locked=True)
+        .filter(
+            due_at__lt=now,
+            met_at__isnull=True,
+            breached_at__isnull=True,
+            incident__status__in=Incident.OPEN_STATUSES,
+        )
+        .select_related("incident")
+    )
+    count = 0
+    for deadline in due:
+        deadline.breached_at = now
+        deadline.save(update_fields=["breached_at"])
+        event_record(
+            kind="sla.breached",
+            incident=deadline.incident,
+            at=now,
+            data={"milestone": deadline.milestone, "due_at": deadline.due_at.isoformat()},
+        )
+        count += 1
+    return count

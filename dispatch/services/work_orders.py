@@ -1,0 +1,215 @@
+"""Work orders: dispatch a crew, then every status change through one transition function."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.utils import timezone
+
+from dispatch.errors import (
+    ConflictError,
+    DispatchError,
+    ForbiddenError,
+    InvalidTransitionError,
+    NotFoundError,
+)
+from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
+from dispatch.selectors import user_may_dispatch
+from dispatch.services.sla import deadline_meet
+from dispatch.services.timeline import event_record
+
+S = WorkOrder.Status
+ALLOWED: dict[str, set[str]] = {
+    S.ASSIGNED: {S.ACCEPTED, S.REJECTED, S.CANCELLED},
+    S.ACCEPTED: {S.EN_ROUTE, S.ON_SITE, S.CANCELLED},
+    S.EN_ROUTE: {S.ON_SITE, S.CANCELLED},
+    S.ON_SITE: {S.MADE_SAFE, S.COMPLETED},
+    S.MADE_SAFE: {S.COMPLETED},
+}
+# How far along a job is: a tablet's late, older update must never move it back.
+PROGRESS = {
+    S.ASSIGNED: 0,
+    S.ACCEPTED: 1,
+    S.EN_ROUTE: 2,
+    S.ON_SITE: 3,
+    S.MADE_SAFE: 4,
+    S.COMPLETED: 5,
+}
+# What the incident becomes, and which SLA clock stops, when its work order reaches a status.
+INCIDENT_FOLLOWS = {
+    S.ON_SITE: (Incident.Status.ON_SITE, Milestone.ON_SITE),
+    S.MADE_SAFE: (Incident.Status.MADE_SAFE, Milestone.MADE_SAFE),
+    S.COMPLETED: (Incident.Status.RESOLVED, Milestone.COMPLETED),
+}
+FREES_CREW = {S.REJECTED, S.CANCELLED, S.COMPLETED}
+
+
+@transaction.atomic
+def work_order_dispatch(
+    *,
+    incident_id: int,
+    crew_id: int,
+    actor: User | None,
+    recommendation: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> WorkOrder:
+    """Send a crew to an incident. `actor` None is the system (auto-dispatch, next crew)."""
+    at = at or timezone.now()
+    incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFoundError(f"no incident {incident_id}")
+    if actor is not None and not user_may_dispatch(actor, incident.station):
+        raise ForbiddenError(f"you may not dispatch to {incident.station}")
+    if incident.status not in Incident.OPEN_STATUSES:
+        raise ConflictError(f"{incident.reference} is {incident.get_status_display().lower()}")
+    crew = Crew.objects.select_for_update().filter(pk=crew_id).first()
+    if crew is None:
+        raise NotFoundError(f"no crew {crew_id}", field="crew_id")
+    if WorkOrder.objects.filter(
+        incident=incident, crew=crew, status__in=WorkOrder.ACTIVE_STATUSES
+    ).exists():
+        raise ConflictError(f"{crew} already has this incident")
+    work_order = WorkOrder.objects.create(
+        incident=incident,
+        crew=crew,
+        created_at=at,
+        status_changed_at=at,
+        eta=_eta(recommendation, at),
+        distance_m=(recommendation or {}).get("distance_m"),
+    )
+    crew.status = Crew.Status.BUSY
+    crew.save(update_fields=["status"])
+    if incident.status == Incident.Status.OPEN:
+        incident.status = Incident.Status.DISPATCHED
+        incident.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="work_order.assigned",
+        incident=incident,
+        work_order=work_order,
+        actor=actor,
+        at=at,
+        data={"crew": crew.name, "crew_id": crew.id, "recommendation": recommendation},
+    )
+    deadline_meet(incident=incident, milestone=Milestone.WORK_ORDER, at=at)
+    transaction.on_commit(lambda: _after_dispatch(work_order.pk))
+    return work_order
+
+
+def _eta(recommendation: dict[str, Any] | None, at: datetime) -> datetime | None:
+    seconds = (recommendation or {}).get("eta_seconds")
+    return at + timezone.timedelta(seconds=seconds) if seconds is not None else None
+
+
+def _after_dispatch(work_order_id: int) -> None:
+    from django.conf import settings
+
+    from dispatch.tasks import work_order_accept_timeout_task
+
+    # If Redis is down the work order stands; the dispatcher sees it unanswered on the wall.
+    try:
+        work_order_accept_timeout_task.apply_async(
+            (work_order_id,), countdown=settings.WORK_ORDER_ACCEPT_TIMEOUT_S
+        )
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception("could not schedule the accept timeout")
+
+
+@transaction.atomic
+def work_order_transition(
+    *,
+    work_order_id: int,
+    to: str,
+    actor: User | None,
+    actor_label: str = "",
+    at: datetime | None = None,
+    device_time: datetime | None = None,
+    client_event_id: str | None = None,
+    point: Point | None = None,
+    data: dict[str, Any] | None = None,
+) -> WorkOrder:
+    """The one door for a work order's status. Safe to replay: a client event id is applied
+    once, and an update older than where the job already is is recorded, not applied."""
+    at = at or timezone.now()
+    work_order = (
+        WorkOrder.objects.select_for_update()
+        .select_related("incident", "crew")
+        .filter(pk=work_order_id)
+        .first()
+    )
+    if work_order is None:
+        raise NotFoundError(f"no work order {work_order_id}")
+    if to not in S.values:
+        raise DispatchError(f"unknown status {to!r}", field="to")
+    if client_event_id and work_order.events.filter(client_event_id=client_event_id).exists():
+        return work_order  # a tablet replaying its queue
+    current = work_order.status
+    if to not in ALLOWED.get(current, set()):
+        if client_event_id and PROGRESS.get(to, -1) <= PROGRESS.get(current, -1):
+            event_record(
+                kind="work_order.stale_update",
+                incident=work_order.incident,
+                work_order=work_order,
+                actor=actor,
+                actor_label=actor_label,
+                at=at,
+                device_time=device_time,
+                client_event_id=client_event_id,
+                point=point,
+                data={"status": current, "reported": to},
+            )
+            return work_order
+        raise InvalidTransitionError(current, to)
+    work_order.status, work_order.status_changed_at = to, at
+    if data and to in (S.MADE_SAFE, S.COMPLETED):
+        work_order.findings = {**work_order.findings, **data}
+    work_order.save(update_fields=["status", "status_changed_at", "findings"])
+    event_record(
+        kind=f"work_order.{to}",
+        incident=work_order.incident,
+        work_order=work_order,
+        actor=actor,
+        actor_label=actor_label,
+        at=at,
+        device_time=device_time,
+        client_event_id=client_event_id,
+        point=point,
+        data={"from": current, **(data or {})},
+    )
+    _follow(work_order, to, device_time or at)
+    if to == S.REJECTED:
+        incident_id = work_order.incident_id
+        transaction.on_commit(lambda: _offer_next(incident_id))
+    return work_order
+
+
+def _follow(work_order: WorkOrder, to: str, when: datetime) -> None:
+    """The incident and the crew follow their work order."""
+    incident = work_order.incident
+    if to in INCIDENT_FOLLOWS:
+        status, milestone = INCIDENT_FOLLOWS[to]
+        incident.status = status
+        incident.save(update_fields=["status", "updated_at"])
+        deadline_meet(incident=incident, milestone=milestone, at=when)
+    if to in FREES_CREW:
+        work_order.crew.status = Crew.Status.AVAILABLE
+        work_order.crew.save(update_fields=["status"])
+    if (
+        to in (S.REJECTED, S.CANCELLED)
+        and not incident.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES).exists()
+    ):
+        incident.status = Incident.Status.OPEN
+        incident.save(update_fields=["status", "updated_at"])
+
+
+def _offer_next(incident_id: int) -> None:
+    from dispatch.tasks import incident_offer_next_crew_task
+
+    try:
+        incident_offer_next_crew_task.delay(incident_id)
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception("could not queue the next crew offer")
