@@ -48,6 +48,7 @@ need mosquitto-clients
 need gdal-bin            # GeoDjango loads libgdal, libgeos_c and libproj through ctypes
 need python3-venv
 need ca-certificates
+need chromium            # the console's end-to-end test drives it through Playwright
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   $SUDO apt-get update -q
