@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -287,12 +288,10 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
 def incident_timeline(request: Request, incident_id: int) -> Response:
     """Every event of the incident and its calls and work orders, in order, to the second."""
     incident = _incident_for(request, incident_id)
-    events = (
-        IncidentEvent.objects.filter(incident=incident)
-        .select_related("actor")
-        .union(IncidentEvent.objects.filter(call__incident=incident, incident__isnull=True))
-        .order_by("at", "id")
-    )
+    # The incident's own events, and those of its calls from before it existed.
+    events = IncidentEvent.objects.filter(
+        Q(incident=incident) | Q(call__incident=incident, incident__isnull=True)
+    ).order_by("at", "id")
     return Response(
         [
             {

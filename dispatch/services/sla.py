@@ -56,8 +56,10 @@ def deadlines_start(*, incident: Incident, at: datetime) -> list[IncidentDeadlin
     event_record(
         kind="sla.started",
         incident=incident,
-        at=at,
-        data={d.milestone: d.due_at.isoformat() for d in deadlines},
+        data={
+            "from": at.isoformat(),
+            "due": {d.milestone: d.due_at.isoformat() for d in deadlines},
+        },
     )
     return deadlines
 
