@@ -1,5 +1,7 @@
 """Which part of the network feeds a main, and the common upstream main of several."""
 
+import itertools
+
 from scipy.sparse.csgraph import breadth_first_order
 
 from gis.topology import NetworkGraph, network_graph
@@ -17,11 +19,10 @@ def segments_same_part(a: int, b: int, *, graph: NetworkGraph | None = None) -> 
 def upstream_common_segment(
     segment_ids: list[int], *, graph: NetworkGraph | None = None
 ) -> int | None:
-    """The main nearest the damage that every given main is fed through.
+    """The main nearest to the given mains whose loss would cut every one of them off.
 
     Gas reaches each main along the breadth-first tree grown from its part's first station;
-    the deepest node all their paths share is where a fault would cut them all off, and the
-    main just above it is the suspect.
+    the suspects are the mains on the path all of them share, nearest first.
     """
     graph = graph or network_graph()
     edges = [graph.segment_edge[s] for s in segment_ids if s in graph.segment_edge]
@@ -52,9 +53,15 @@ def upstream_common_segment(
     for edge in edges[1:]:
         on_path = set(path_up(depth_first_end(edge)))
         common = [n for n in common if n in on_path]
-    lowest = common[0]
-    if parent[lowest] < 0:  # they share only the station itself
-        return None
-    above = int(part.nodes[parent[lowest]])
-    node = int(part.nodes[lowest])
-    return next(int(graph.edge_segment[e]) for n, e in graph.adjacency[node] if n == above)
+    # Walk up from the deepest shared node: the first main whose isolation cuts off every one
+    # of them is the suspect. In a zone fed from two stations, the shared path of one feed
+    # tree is no cut at all; when no main explains them all, the supply itself is suspect.
+    from gis.trace import isolation_trace
+
+    wanted = {int(graph.edge_segment[e]) for e in edges}
+    for child, parent_node in itertools.pairwise(common):
+        node, above = int(part.nodes[child]), int(part.nodes[parent_node])
+        segment = next(int(graph.edge_segment[e]) for n, e in graph.adjacency[node] if n == above)
+        if wanted <= set(isolation_trace(graph, segment_id=segment).isolated_segment_ids):
+            return segment
+    return None

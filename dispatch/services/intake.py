@@ -172,7 +172,7 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
             "segment_distance_m": snap.distance_m if snap else None,
         },
     )
-    deadlines_start(incident=incident, at=call.received_at)
+    deadlines_start(incident=incident, at=call.received_at, recorded_at=at)
     if incident.priority == 1 and rule.auto_dispatch:
         transaction.on_commit(lambda: _auto_dispatch(incident.pk))
     return incident
@@ -251,7 +251,7 @@ def call_join_incident(
     )
     if incident.priority != priority_before:  # the clocks of the new priority, from the 1st call
         first = incident.calls.order_by("received_at").values_list("received_at", flat=True)[0]
-        deadlines_start(incident=incident, at=first)
+        deadlines_start(incident=incident, at=first, recorded_at=at)
     return incident
 
 

@@ -40,8 +40,11 @@ def _due(policy: SlaPolicy, start: datetime) -> datetime:
     return add_working_days(start, policy.working_days or 0)
 
 
-def deadlines_start(*, incident: Incident, at: datetime) -> list[IncidentDeadline]:
-    """Start (or, after a priority change, re-aim) every clock not yet met, from `at`."""
+def deadlines_start(
+    *, incident: Incident, at: datetime, recorded_at: datetime | None = None
+) -> list[IncidentDeadline]:
+    """Start (or, after a priority change, re-aim) every clock not yet met, from `at` (the
+    first call); the timeline records it at `recorded_at`, the change that started it."""
     deadlines = []
     for milestone, policy in sla_policies_for(incident).items():
         if milestone in STARTED_AT_CLOSE:
@@ -56,6 +59,7 @@ def deadlines_start(*, incident: Incident, at: datetime) -> list[IncidentDeadlin
     event_record(
         kind="sla.started",
         incident=incident,
+        at=recorded_at,
         data={
             "from": at.isoformat(),
             "due": {d.milestone: d.due_at.isoformat() for d in deadlines},

@@ -1,0 +1,129 @@
+"""Candidates that are not a premise: roads, landmarks and corners."""
+
+from gis.address import search_key
+from gis.geocoding.candidates import Candidate, Method
+from gis.geocoding.gazetteer import (
+    MISSING_SUFFIX_DISTANCE,
+    STEM_DISTANCE,
+    SUBSTRING_DISTANCE,
+    Gazetteer,
+    RoadMatch,
+)
+from gis.geocoding.normalize import english_split, has_cjk, prepare
+from gis.geocoding.parse import ParsedAddress, intersection_sides
+from gis.geocoding.selectors import (
+    PlaceRow,
+    intersection_points,
+    landmark_list_by_name,
+    road_get_by_name,
+)
+
+SCORE_ROAD_ASKED = 0.7  # the text names a road and nothing more
+SCORE_ROAD_AND_MORE = 0.5  # the text names a road and goes on: "友谊路附近", "友谊路医阮"
+SCORE_CORNER = 0.9
+EDIT_PENALTY = 0.15  # per edit between a name as written and as it is
+FUZZY_WEIGHT = 0.8  # a trigram hit on a premise scores this times its similarity
+LANDMARK_SIMILAR_MAX = 0.85  # a landmark found by similarity scores its similarity, up to this
+LANDMARK_MIN_SIMILARITY = 0.5
+CORNER_GAP_M = 25.0
+CORNER_PAIRS_TRIED = 9
+
+
+def road_candidates(
+    matches: list[RoadMatch], *, district: str, base: float, method: Method
+) -> list[Candidate]:
+    """The named roads themselves, each at the middle of its (district's) geometry."""
+    candidates = []
+    for match in matches:
+        if not match.road.has_geometry:
+            continue
+        row = road_get_by_name(name=match.road.name, district=district)
+        if row is None or row.id is None:
+            continue
+        score = round(base - EDIT_PENALTY * match.distance, 3)
+        chosen: Method = method if match.distance == 0 else "fuzzy"
+        candidates.append(Candidate("road", row.id, row.label, row.point, score, chosen))
+    return candidates
+
+
+def roads_asked(parsed: ParsedAddress, matches: list[RoadMatch], *, limit: int) -> list[Candidate]:
+    """A text that is only a road name: the road, if the name is close enough to trust alone.
+
+    With no number to confirm it, one edit in a three-character name (中山路 for 微山路) is
+    another road, not a slip; longer names and English stems may carry one edit per four
+    characters. A name inside a longer text counts when the text opens with it ("友谊路附近"),
+    not when it merely ends with it (中山东路 is not 山东路).
+    """
+    trusted = [m for m in matches if _trusted_alone(m, parsed)]
+    if not trusted:
+        return []
+    best = trusted[0].distance
+    return road_candidates(
+        [m for m in trusted if m.distance == best][:limit],
+        district=parsed.district,
+        base=SCORE_ROAD_AND_MORE if best == SUBSTRING_DISTANCE else SCORE_ROAD_ASKED,
+        method="exact",
+    )
+
+
+def _trusted_alone(match: RoadMatch, parsed: ParsedAddress) -> bool:
+    key = search_key(parsed.road)
+    if match.distance == SUBSTRING_DISTANCE:
+        return not parsed.road or key.startswith(match.road.key)
+    if match.distance <= MISSING_SUFFIX_DISTANCE:
+        return True  # as written, or English without its road word
+    written = len(key) if parsed.road else len(parsed.road_en)
+    return match.distance < STEM_DISTANCE and match.distance <= written / 4
+
+
+def landmarks(text: str, *, limit: int) -> list[Candidate]:
+    """Landmarks by Chinese or English name; similar names only when none is named outright."""
+    rows = landmark_list_by_name(
+        local=search_key(text) if has_cjk(text) else "", english=prepare(text), limit=limit
+    )
+    return [
+        Candidate("landmark", r.id, r.label, r.point, _landmark_score(r), "landmark")
+        for r in rows
+        if r.value >= LANDMARK_MIN_SIMILARITY
+    ]
+
+
+def _landmark_score(row: PlaceRow) -> float:
+    if row.value >= 1.0:
+        return 0.95
+    if row.value >= 0.9:
+        return 0.9
+    return round(min(row.value, LANDMARK_SIMILAR_MAX), 3)
+
+
+def corners(text: str, names: Gazetteer) -> list[Candidate]:
+    """Where two roads cross: "友谊路与解放道交口", "Youyi Rd & Jiefang Ave".
+
+    Each side may name more than one road (a slip, a missing 路/道); the closest pair of names
+    whose roads do cross wins; parallel roads have no corner and are passed over.
+    """
+    for side_a, side_b in intersection_sides(text):
+        pairs = sorted(
+            (
+                (a, b)
+                for a in _side(side_a, names)
+                for b in _side(side_b, names)
+                if a.road.name != b.road.name
+            ),
+            key=lambda pair: pair[0].distance + pair[1].distance,
+        )
+        for a, b in pairs[:CORNER_PAIRS_TRIED]:
+            points = intersection_points(road_a=a.road.name, road_b=b.road.name, gap_m=CORNER_GAP_M)
+            if points:
+                score = round(SCORE_CORNER - EDIT_PENALTY * (a.distance + b.distance), 3)
+                label = f"{a.road.name}与{b.road.name}交口"
+                return [
+                    Candidate("intersection", None, label, p, score, "intersection") for p in points
+                ]
+    return []
+
+
+def _side(text: str, names: Gazetteer) -> list[RoadMatch]:
+    local = has_cjk(text)
+    found = names.match_local(text) if local else names.match_english(*english_split(text))
+    return [m for m in found[:3] if m.road.has_geometry and m.distance < STEM_DISTANCE]
