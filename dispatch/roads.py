@@ -117,7 +117,6 @@ class RoadGraph:
         return Travel(self, origin, targets, seconds, reachable, end, pred)
 
 
-
 @dataclass(frozen=True)
 class Travel:
     """Times from one origin to each target; `metres` walks one route back for its length."""
