@@ -12,7 +12,7 @@ from dispatch.services.work_orders import work_order_transition
 
 
 @shared_task(acks_late=True)
-def work_order_accept_timeout_task(work_order_id: int) -> str:
+def work_order_accept_timeout_task(work_order_id: int, waited_s: int) -> str:
     """Pass over a crew that has not accepted in time (it may have accepted since: then no-op)."""
     if not WorkOrder.objects.filter(pk=work_order_id, status=WorkOrder.Status.ASSIGNED).exists():
         return "answered"
@@ -22,7 +22,7 @@ def work_order_accept_timeout_task(work_order_id: int) -> str:
             to=WorkOrder.Status.REJECTED,
             actor=None,
             actor_label="system",
-            data={"reason": f"no answer within {settings.WORK_ORDER_ACCEPT_TIMEOUT_S} s"},
+            data={"reason": f"no answer within {waited_s} s"},
         )
     except ConflictError:
         return "answered"  # accepted between the check and the lock

@@ -14,10 +14,26 @@ hypothesis_settings.register_profile("deep", max_examples=5000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (real worker, live server) flush every table when they end, the
+    rules the migrations ship included: Django's serialized rollback reloads them at the start
+    of each such test. (pytest-django runs these after all the others.)"""
+    for item in items:
+        names = getattr(item, "fixturenames", [])
+        if "django_db_serialized_rollback" not in names and (
+            "transactional_db" in names
+            or "live_server" in names
+            or any(n in names for n in ("worker", "beat", "tracker", "scene"))
+        ):
+            names.append("django_db_serialized_rollback")
+
+
 @pytest.fixture(scope="session")
 def process_env(django_db_setup: None) -> dict[str, str]:
     """Environment for processes the tests start: the test database, the test Redis DB."""
-    return {"DATABASE_URL": child_database_url()}
+    # Workers started by tests auto-dispatch P1 (the test process itself does not dispatch:
+    # the choice is the worker's, as in production).
+    return {"DATABASE_URL": child_database_url(), "AUTO_DISPATCH_P1": "true"}
 
 
 def _heartbeat_seen(component: str, **detail: object) -> bool:

@@ -183,7 +183,7 @@ def _auto_dispatch(incident_id: int) -> None:
 
     try:
         incident_auto_dispatch_task.delay(incident_id)
-    except Exception:
+    except Exception:  # without the broker, the dispatcher dispatches by hand
         logging.getLogger(__name__).exception("could not queue P1 auto-dispatch")
 
 

@@ -1,5 +1,6 @@
 """Work orders: dispatch a crew, then every status change through one transition function."""
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -107,13 +108,10 @@ def _after_dispatch(work_order_id: int) -> None:
     from dispatch.tasks import work_order_accept_timeout_task
 
     # If Redis is down the work order stands; the dispatcher sees it unanswered on the wall.
+    wait = settings.WORK_ORDER_ACCEPT_TIMEOUT_S
     try:
-        work_order_accept_timeout_task.apply_async(
-            (work_order_id,), countdown=settings.WORK_ORDER_ACCEPT_TIMEOUT_S
-        )
-    except Exception:
-        import logging
-
+        work_order_accept_timeout_task.apply_async((work_order_id, wait), countdown=wait)
+    except Exception:  # the broker's outage must not undo a dispatch
         logging.getLogger(__name__).exception("could not schedule the accept timeout")
 
 
@@ -209,7 +207,5 @@ def _offer_next(incident_id: int) -> None:
 
     try:
         incident_offer_next_crew_task.delay(incident_id)
-    except Exception:
-        import logging
-
+    except Exception:  # a broker outage leaves the incident open for the dispatcher
         logging.getLogger(__name__).exception("could not queue the next crew offer")
