@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.health import healthz
 from dispatch.api import me as dispatch_api
 from dispatch.views import home
+from dispatch.views_console import console
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/me/", dispatch_api.me, name="api-me"),
     path("api/", include("dispatch.api.urls")),
+    path("api/gis/", include("gis.urls")),
+    path("console/", console, name="console"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

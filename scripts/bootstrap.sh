@@ -49,6 +49,7 @@ need gdal-bin            # GeoDjango loads libgdal, libgeos_c and libproj throug
 need python3-venv
 need ca-certificates
 need chromium            # the console's end-to-end test drives it through Playwright
+need fonts-noto-cjk      # Chinese addresses and advice in screenshots, not empty boxes
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   $SUDO apt-get update -q

@@ -185,3 +185,15 @@ def test_trace_reports_valves_in_closing_order_and_premises_cut_off(tmp_path: Pa
     assert json.loads(target.read_text())["type"] == "FeatureCollection"
     with pytest.raises(CommandError, match="no valve with asset id V-NOPE"):
         call_command("trace_isolation", segment.asset_id, "--seized", "V-NOPE")
+
+
+def test_replacing_the_network_is_refused_once_calls_exist() -> None:
+    from dispatch.services.intake import CallInput, call_receive
+
+    _city(500)
+    call_receive(data=CallInput(category="consultation"), taker=None)
+    with pytest.raises(CommandError, match="the database holds calls"):
+        call_command(
+            "make_demo_city", "--premises", "600", "--replace", "--no-progress", stdout=StringIO()
+        )
+    assert Premise.objects.count() == 500

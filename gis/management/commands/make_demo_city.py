@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dispatch.models import Call
 from dispatch.services import customer_bulk_load, customer_delete_all
 from gis.demo_city.layout import city_generate
 from gis.demo_city.writer import (
@@ -52,6 +53,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"the database already holds a network ({existing} premises). Use --replace to "
                 "delete it and every customer account and build the demo city instead."
+            )
+        if existing and options["replace"] and Call.objects.exists():
+            raise CommandError(
+                "the database holds calls: replacing the network would orphan them (a call is "
+                "never deleted). Build the demo city in a fresh database instead."
             )
         if options["premises"] < 1:
             raise CommandError("--premises must be at least 1")

@@ -1,0 +1,77 @@
+"""The call-taker and dispatcher console: one page; the work is done through the JSON API."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.gis.db.models import Extent
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from dispatch.choices import Category, Hazard
+from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
+from dispatch.roles import CONTROL_ROOM
+from dispatch.selectors import DISPATCHES
+from gis.models import OrgUnit, Road
+from gis.selectors import org_unit_list_within
+
+# The questions read to the caller, in the order a frightened caller can answer them. The
+# sensitive-site hazard is not asked: triage finds schools and hospitals on the map itself.
+HAZARD_QUESTIONS = [
+    (Hazard.INSIDE_BUILDING, "Is the smell or leak inside a building?", "在室内吗？"),
+    (Hazard.STRONG_SMELL, "Is the smell strong?", "气味很浓吗？"),
+    (Hazard.HISSING, "Can you hear hissing?", "能听到嘶嘶声吗？"),
+    (Hazard.SOMEONE_UNWELL, "Is anyone unwell (headache, dizziness)?", "有人头痛、头晕吗？"),
+    (Hazard.IGNITION, "Flames, sparks or anyone smoking nearby?", "附近有明火、火花或吸烟吗？"),
+]
+# Where the map opens when the user's unit has no territory and no roads are loaded yet.
+FALLBACK_BOUNDS = [117.0, 39.0, 117.4, 39.2]
+
+
+@login_required
+@ensure_csrf_cookie  # the page's fetch() calls send it back as X-CSRFToken
+def console(request: HttpRequest) -> HttpResponse:
+    """Intake and dispatch on one screen, for the control room roles only."""
+    user = request.user
+    assert isinstance(user, User)  # login_required: never anonymous here
+    if not user.has_role(*CONTROL_ROOM):
+        return render(request, "console/forbidden.html", status=403)
+    rules = list(CategoryRule.objects.order_by("base_priority", "category"))
+    known = {r.category for r in rules}
+    categories = [
+        {
+            "value": r.category,
+            "label": r.get_category_display(),
+            "label_zh": r.label_zh,
+            "needs_incident": r.needs_incident,
+        }
+        for r in rules
+    ] + [  # a category without its rule still shows; the API will refuse it in words
+        {"value": c.value, "label": c.label, "label_zh": "", "needs_incident": True}
+        for c in Category
+        if c.value not in known
+    ]
+    config: dict[str, Any] = {
+        "can_dispatch": user.has_role(*DISPATCHES),
+        "bounds": _map_bounds(user.org_unit),
+        "labels": {
+            "category": dict(Category.choices),
+            "hazard": dict(Hazard.choices),
+            "incident_status": dict(Incident.Status.choices),
+            "work_order_status": dict(WorkOrder.Status.choices),
+            "milestone": dict(Milestone.choices),
+        },
+    }
+    return render(
+        request,
+        "console/console.html",
+        {"categories": categories, "hazards": HAZARD_QUESTIONS, "config": config},
+    )
+
+
+def _map_bounds(unit: OrgUnit | None) -> list[float]:
+    """West, south, east, north of the user's territory, else of the road network."""
+    extent = org_unit_list_within(unit).aggregate(e=Extent("territory"))["e"]
+    if extent is None:
+        extent = Road.objects.aggregate(e=Extent("geom"))["e"]
+    return [round(v, 6) for v in extent] if extent else FALLBACK_BOUNDS

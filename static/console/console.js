@@ -1,0 +1,544 @@
+/* The call console: caller → what and where → priority and advice → incident → crew.
+   Every step is a call to the JSON API; this file only shows what the server decided. */
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("console-config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const REFRESH_MS = 15000; // incident, work order and log while one is on screen
+  const INCIDENTS_MS = 30000; // the other open incidents on the map
+
+  const state = { location: null, call: null, triage: null, incident: null, crews: [], dirty: false };
+  const { api, el, clock } = window.consoleKit;
+  const draw = window.consoleRender(config.labels);
+  const label = draw.label;
+
+  /* ---------- errors next to the field they are about ---------- */
+
+  const ERROR_SLOTS = {
+    caller_phone: "phone", phone: "phone", caller_name: "caller-name", category: "category",
+    address_text: "address", lon: "address", lat: "address", point: "address",
+    premise_id: "address", geocode_method: "address", hazards: "hazards",
+    description: "description", incident_id: "triage", crew_id: "crews",
+  };
+
+  function flatten(value) {
+    if (Array.isArray(value)) return value.map(flatten).join(" ");
+    if (value && typeof value === "object") return Object.values(value).map(flatten).join(" ");
+    return String(value);
+  }
+
+  function clearErrors() {
+    for (const node of document.querySelectorAll(".field-error")) node.textContent = "";
+    for (const node of document.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  }
+
+  function fieldError(slot, message) {
+    const box = $(`${slot}-error`);
+    if (!box) return false;
+    box.textContent = message;
+    const input = $(slot);
+    if (input && input.matches("input, select, fieldset")) input.setAttribute("aria-invalid", "true");
+    return true;
+  }
+
+  /* Show what the server refused, in its words, beside the field; the first such field gets
+     the focus so the call taker can fix it without reaching for the mouse. */
+  function showError(err, fallbackSlot, doing) {
+    let first = null;
+    if (err.fields) {
+      for (const [field, messages] of Object.entries(err.fields)) {
+        const slot = ERROR_SLOTS[field] || fallbackSlot;
+        const text = field === "non_field_errors" ? flatten(messages) : `${field.replaceAll("_", " ")}: ${flatten(messages)}`;
+        if (fieldError(slot, text) && !first) first = slot;
+      }
+    } else if (fieldError(ERROR_SLOTS[err.field] || fallbackSlot, err.message)) {
+      first = ERROR_SLOTS[err.field] || fallbackSlot;
+    }
+    say(`${doing} failed: ${err.message}.`, true);
+    const target = first && $(first);
+    if (target && target.matches("input, select")) target.focus();
+    else if (first === "hazards") document.querySelector("#hazards input").focus();
+  }
+
+  function say(message, bad = false) {
+    const status = $("status");
+    status.textContent = message;
+    status.classList.toggle("bad", bad);
+  }
+
+  /* ---------- small helpers ---------- */
+
+  function show(id, focusHeading = true) {
+    const section = $(id);
+    section.hidden = false;
+    section.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (focusHeading) section.querySelector("h2").focus();
+  }
+
+  function log(text) {
+    if (state.incident) return; // the server's timeline is the log once there is an incident
+    $("log").prepend(el("li", {}, el("time", { text: clock(new Date().toISOString()) }), " ", text));
+  }
+
+  /* ---------- 1. caller and screen pop ---------- */
+
+  async function lookUp() {
+    clearErrors();
+    const phone = $("phone").value.trim();
+    if (!phone) {
+      fieldError("phone", "Type the number the caller is ringing from, or go on without it (Alt+C).");
+      return;
+    }
+    say(`Looking up ${phone}…`);
+    let pop;
+    try {
+      pop = await api("GET", `/api/screen-pop/?phone=${encodeURIComponent(phone)}`);
+    } catch (err) {
+      showError(err, "phone", "Screen pop");
+      return;
+    }
+    renderPop(pop);
+    const premises = $("pop").querySelectorAll("button.premise");
+    say(pop.customers.length ? `${pop.customers.length} account(s) for ${pop.phone}.` : `No account for ${pop.phone || phone}.`);
+    log(`Screen pop for ${pop.phone}: ${pop.customers.length} account(s), ${pop.open_incidents.length} open incident(s)`);
+    (premises[0] || $("category")).focus();
+  }
+
+  function renderPop(pop) {
+    const box = $("pop");
+    box.replaceChildren();
+    if (!pop.customers.length) {
+      box.append(el("p", { class: "muted", text: "No account with this number: ask for the address." }));
+    }
+    for (const c of pop.customers) {
+      box.append(
+        el("div", { class: "customer" },
+          el("p", { class: "who" },
+            el("strong", { text: c.name }), ` · account ${c.account_no}`,
+            c.vulnerable ? el("span", { class: "flag", text: "Vulnerable customer" }) : null),
+          el("ul", { class: "premises", "aria-label": `Premises of ${c.name}` },
+            c.premises.map((p) => el("li", {},
+              el("button", {
+                type: "button", class: "premise",
+                onclick: (e) => pickPremise(p, e.currentTarget),
+                "aria-label": `Use premise ${p.address} ${p.address_en || ""}`,
+              }, el("span", { lang: "zh-Hans", text: p.address }), el("span", { class: "en", text: p.address_en || "" })),
+            ))),
+        ),
+      );
+    }
+    if (pop.open_incidents.length) {
+      box.append(el("p", { class: "sub", text: "Open incidents at these premises" }),
+        el("ul", { class: "plain" }, pop.open_incidents.map((i) => el("li", {},
+          el("strong", { text: i.reference }), ` ${label("category", i.category)} · ${label("incident_status", i.status)}`))));
+    }
+    if (pop.recent_calls.length) {
+      box.append(el("p", { class: "sub", text: "Recent calls from this number" }),
+        el("ul", { class: "plain" }, pop.recent_calls.map((c) => el("li", {},
+          `${new Date(c.received_at).toLocaleString("en-GB", { hour12: false })} · ${label("category", c.category)} · ${c.outcome.replaceAll("_", " ")}`))));
+    }
+  }
+
+  function pickPremise(p, button) {
+    if (!p.point) {
+      fieldError("address", "This premise has no point on the map: type the address or click the map.");
+      return;
+    }
+    setLocation({ lon: p.point.lon, lat: p.point.lat, premiseId: p.id, method: "premise", label: p.address, how: "premise from the screen pop" });
+    $("address").value = p.address;
+    for (const b of document.querySelectorAll("button.premise")) b.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-pressed", "true");
+    $("category").focus();
+  }
+
+  /* ---------- 2. where: one location, from a premise, a candidate or the map ---------- */
+
+  function setLocation(loc) {
+    state.location = loc;
+    const score = loc.score !== undefined ? ` · ${loc.method} ${loc.score.toFixed(2)}` : "";
+    $("located").textContent = `Located: ${loc.label} (${loc.how}${score})`;
+    $("located").classList.add("ok");
+    $("address-error").textContent = "";
+    $("address").removeAttribute("aria-invalid");
+    map.setCall(loc.lat, loc.lon, loc.label);
+    log(`Located: ${loc.label} (${loc.how})`);
+  }
+
+  function clearLocation() {
+    state.location = null;
+    $("located").textContent = "Not located yet: pick a premise above, an address, or click the map (Alt+M, then Enter pins the centre).";
+    $("located").classList.remove("ok");
+  }
+
+  function pickCandidate(c) {
+    setLocation({
+      lon: c.lon, lat: c.lat, premiseId: c.kind === "premise" ? c.id : null,
+      method: c.method, score: c.score, label: c.label, how: c.kind,
+    });
+    document.querySelector("#hazards input").focus();
+  }
+
+  async function pin(latlng) {
+    const lon = Number(latlng.lng.toFixed(7));
+    const lat = Number(latlng.lat.toFixed(7));
+    let near;
+    try {
+      near = await api("GET", `/api/gis/reverse/?lon=${lon}&lat=${lat}`);
+    } catch (err) {
+      showError(err, "address", "Finding the nearest road");
+      return;
+    }
+    const road = near.road ? `near ${near.road.label} (${Math.round(near.road.distance_m)} m)` : `at ${lon}, ${lat}`;
+    $("address").value = `Pinned on the map ${road}`;
+    setLocation({ lon, lat, premiseId: null, method: "map", label: road, how: "pinned on the map" });
+    if (near.premise) {
+      $("located").append(" ", el("button", {
+        type: "button", class: "secondary small",
+        onclick: () => {
+          $("address").value = near.premise.label;
+          setLocation({ lon: near.premise.lon, lat: near.premise.lat, premiseId: near.premise.id, method: "premise", label: near.premise.label, how: "premise nearest the pin" });
+          document.querySelector("#hazards input").focus();
+        },
+      }, `Use ${near.premise.label} (${Math.round(near.premise.distance_m)} m)`));
+    }
+  }
+
+  /* ---------- 3. take the call ---------- */
+
+  function selectedCategory() {
+    const option = $("category").selectedOptions[0];
+    return option && option.value ? option : null;
+  }
+
+  async function takeCall() {
+    if (state.call) return; // stored already: a second Enter must not store it twice
+    clearErrors();
+    const category = selectedCategory();
+    if (!category) {
+      fieldError("category", "Choose what the call is about first.");
+      $("category").focus();
+      return;
+    }
+    // There is no way to move a stored call, and an incident needs a place: locate it first.
+    if (category.dataset.needsIncident === "1" && !state.location) {
+      fieldError("address", "Place the call first: pick a premise or an address, or click the map (Alt+M).");
+      $("address").focus();
+      return;
+    }
+    const loc = state.location;
+    const body = {
+      category: category.value,
+      channel: "phone",
+      caller_phone: $("phone").value.trim(),
+      caller_name: $("caller-name").value.trim(),
+      description: $("description").value.trim(),
+      address_text: $("address").value.trim(),
+      hazards: [...document.querySelectorAll("#hazards input:checked")].map((i) => i.value),
+    };
+    if (loc) {
+      // A premise is sent by id alone: the server places the call on the premise's own point,
+      // not on the rounded one the page was shown.
+      Object.assign(body, loc.premiseId ? { premise_id: loc.premiseId } : { lon: loc.lon, lat: loc.lat });
+      body.geocode_method = loc.method;
+    }
+    $("take").disabled = true;
+    say("Storing the call…");
+    let result;
+    try {
+      result = await api("POST", "/api/calls/", body);
+    } catch (err) {
+      $("take").disabled = false;
+      showError(err, "category", "Taking the call");
+      return;
+    }
+    state.call = result.call;
+    state.triage = result.triage;
+    state.dirty = true;
+    for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = true;
+    log(`Call #${result.call.id} stored, P${result.triage.priority}`);
+    say(`Call #${result.call.id} stored at ${clock(result.call.received_at)}. Read the advice out.`);
+    renderTriage(result);
+  }
+
+  function renderTriage({ triage, duplicates }) {
+    const badge = $("priority");
+    badge.textContent = `P${triage.priority}`;
+    badge.className = `badge p${triage.priority}`;
+    badge.setAttribute("aria-label", `Priority ${triage.priority}`);
+    $("reasons").replaceChildren(...triage.reasons.map((r) => el("li", { text: r })),
+      ...triage.hazards.map((h) => el("li", { class: "hazard", text: label("hazard", h) })));
+    $("advice-en").textContent = triage.advice.en || "No safety advice for this category.";
+    $("advice-zh").textContent = triage.advice.zh || "此类来电无安全提示。";
+    const dup = $("duplicates");
+    dup.replaceChildren();
+    if (duplicates.length) {
+      dup.append(el("h3", { text: "Maybe the same as an open incident" }),
+        el("ul", { class: "dup-list" }, duplicates.map((d, i) => el("li", {},
+          el("span", {}, el("strong", { text: d.reference }),
+            ` ${label("category", d.category)} · ${Math.round(d.distance_m)} m · ${Math.round(d.minutes_ago)} min ago · ${d.reports} report(s) · ${d.reason}`),
+          el("button", {
+            type: "button", class: "join", "data-incident": d.incident,
+            "aria-keyshortcuts": i === 0 ? "Alt+J" : null,
+            "aria-label": `Join incident ${d.reference}`, onclick: () => join(d.incident),
+          }, "Join this incident", i === 0 ? el("kbd", { text: "Alt+J" }) : null)))));
+    }
+    $("incident-actions").hidden = !triage.needs_incident;
+    $("answer-actions").hidden = triage.needs_incident;
+    show("triage", false);
+    const first = triage.needs_incident ? dup.querySelector("button.join") || $("open-incident") : $("answer-note");
+    first.focus();
+  }
+
+  /* ---------- 4. incident: open, join, or answer and close ---------- */
+
+  async function openIncident() {
+    await toIncident(() => api("POST", `/api/calls/${state.call.id}/open-incident/`), "Opening the incident", "opened");
+  }
+
+  async function join(incidentId) {
+    await toIncident(() => api("POST", `/api/calls/${state.call.id}/join/`, { incident_id: incidentId }), "Joining the incident", "joined");
+  }
+
+  async function toIncident(request, doing, verb) {
+    if (!state.call || state.incident) return;
+    clearErrors();
+    const buttons = $("triage").querySelectorAll("button");
+    buttons.forEach((b) => (b.disabled = true));
+    let incident;
+    try {
+      incident = await request();
+    } catch (err) {
+      buttons.forEach((b) => (b.disabled = false));
+      showError(err, "triage", doing);
+      return;
+    }
+    state.incident = incident;
+    state.dirty = false;
+    say(`Incident ${incident.reference} ${verb}. Give the caller the reference.`);
+    renderIncident(incident);
+    show("incident");
+    if (incident.point) map.setIncident(incident.point.lat, incident.point.lon, incident.reference);
+    await refreshLog();
+    if (config.can_dispatch) await loadCrews();
+    else say(`Incident ${incident.reference} ${verb}. A dispatcher will send a crew.`);
+  }
+
+  async function answer() {
+    if (!state.call) return;
+    clearErrors();
+    try {
+      await api("POST", `/api/calls/${state.call.id}/answer/`, { note: $("answer-note").value.trim() });
+    } catch (err) {
+      showError(err, "triage", "Closing the call");
+      return;
+    }
+    state.dirty = false;
+    $("answer").disabled = true;
+    log(`Call #${state.call.id} answered and closed`);
+    say("Answered and closed. Alt+N for the next call.");
+    $("new-call").focus();
+  }
+
+  function renderIncident(i) {
+    $("incident-ref").textContent = i.reference;
+    $("incident-facts").replaceChildren(...draw.facts(i));
+    $("clocks").replaceChildren(...draw.clocks(i.deadlines));
+    tickClocks();
+    if (i.work_orders && i.work_orders.length) renderWorkOrder(i.work_orders[0]);
+  }
+
+  const tickClocks = () => draw.tick($("clocks"), Date.now());
+
+  /* ---------- 5. crews and dispatch ---------- */
+
+  async function loadCrews() {
+    show("crews", false);
+    $("crew-list").replaceChildren(el("li", { class: "muted", text: "Finding the nearest crews…" }));
+    let crews;
+    try {
+      crews = await api("GET", `/api/incidents/${state.incident.id}/recommendations/`);
+    } catch (err) {
+      $("crew-list").replaceChildren();
+      fieldError("crews", `No crew recommendation: ${err.message}. Call the station to send a crew.`);
+      say(`Incident ${state.incident.reference} is open, but crews could not be recommended.`, true);
+      return;
+    }
+    state.crews = crews;
+    renderCrews();
+    await refreshLog();
+    const top = $("crew-list").querySelector("button.dispatch");
+    if (top) {
+      top.focus();
+      say(`Incident ${state.incident.reference}: ${crews.length} crew(s) recommended. Enter dispatches the top one.`);
+    }
+  }
+
+  function renderCrews() {
+    $("crew-list").replaceChildren(...draw.crews(state.crews, dispatchCrew));
+  }
+
+  async function dispatchCrew(r) {
+    clearErrors();
+    const buttons = $("crew-list").querySelectorAll("button");
+    buttons.forEach((b) => (b.disabled = true));
+    say(`Dispatching ${r.crew_name}…`);
+    let wo;
+    try {
+      wo = await api("POST", `/api/incidents/${state.incident.id}/dispatch/`, { crew_id: r.crew_id, recommendation: r });
+    } catch (err) {
+      buttons.forEach((b) => (b.disabled = false));
+      showError(err, "crews", "Dispatching");
+      return;
+    }
+    renderWorkOrder(wo);
+    show("work-order");
+    say(`${wo.crew_name} dispatched to ${state.incident.reference}.`);
+    await refreshIncident();
+  }
+
+  function renderWorkOrder(wo) {
+    $("work-order").hidden = false;
+    $("work-order-body").replaceChildren(draw.workOrder(wo));
+  }
+
+  /* ---------- the log, and keeping the screen current ---------- */
+
+  async function refreshLog() {
+    if (!state.incident) return;
+    let events;
+    try {
+      events = await api("GET", `/api/incidents/${state.incident.id}/timeline/`);
+    } catch (err) {
+      say(`The log could not be loaded: ${err.message}`, true);
+      return;
+    }
+    $("log").replaceChildren(...draw.timeline(events));
+  }
+
+  async function refreshIncident() {
+    if (!state.incident) return;
+    try {
+      state.incident = await api("GET", `/api/incidents/${state.incident.id}/`);
+    } catch {
+      return; // the next tick tries again; the last known state stays on screen
+    }
+    renderIncident(state.incident);
+    await refreshLog();
+  }
+
+  async function refreshIncidents() {
+    try {
+      map.showIncidents(await api("GET", "/api/incidents/"));
+    } catch {
+      /* the map keeps the last known incidents */
+    }
+  }
+
+  /* ---------- new call, and the keyboard ---------- */
+
+  function newCall() {
+    if (state.dirty && !window.confirm("This call is stored but not yet handled (no incident, not closed). Start a new call anyway?")) return;
+    Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false });
+    $("intake").reset();
+    for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = false;
+    for (const id of ["triage", "incident", "crews", "work-order"]) $(id).hidden = true;
+    for (const id of ["pop", "log", "duplicates", "crew-list", "work-order-body"]) $(id).replaceChildren();
+    for (const b of $("triage").querySelectorAll("button")) b.disabled = false;
+    clearErrors();
+    clearLocation();
+    address.close();
+    map.reset();
+    say("Ready for a call.");
+    $("work").scrollTop = 0;
+    $("phone").focus();
+  }
+
+  const SHORTCUTS = {
+    KeyP: () => $("phone").focus(),
+    KeyC: () => $("category").focus(),
+    KeyA: () => $("address").focus(),
+    KeyH: () => document.querySelector("#hazards input").focus(),
+    KeyM: () => map.focus(),
+    KeyT: () => $("intake").requestSubmit(),
+    KeyO: () => (state.triage && !state.triage.needs_incident ? answer() : openIncident()),
+    KeyJ: () => document.querySelector("#duplicates button.join")?.click(),
+    KeyR: () => ($("crew-list").querySelector("button.dispatch:not(:disabled)") || $("h-crews")).focus(),
+    KeyL: () => $("h-log").focus(),
+    KeyN: () => newCall(),
+  };
+
+  document.addEventListener("keydown", (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey || !SHORTCUTS[e.code]) return;
+    e.preventDefault();
+    SHORTCUTS[e.code]();
+  });
+
+  $("phone").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      lookUp();
+    }
+  });
+  $("lookup").addEventListener("click", lookUp);
+
+  $("category").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      (state.location ? document.querySelector("#hazards input") : $("address")).focus();
+    }
+  });
+  $("category").addEventListener("change", () => $("category-error").textContent = "");
+
+  const address = window.consoleAddress($("address"), $("candidates"), {
+    search: async (q, signal) => (await api("GET", `/api/gis/geocode/?q=${encodeURIComponent(q)}`, null, signal)).candidates,
+    onPreview: (c) => (c ? map.preview(c.lat, c.lon) : map.clearPreview()),
+    onPick: pickCandidate,
+    onError: (err) => showError(err, "address", "Address search"),
+    isPlaced: () => Boolean(state.location),
+    onEdit: () => {
+      // Typed text no longer matches a premise or candidate picked before; a map pin stays
+      // (the caller may describe it: "by the bus stop").
+      if (state.location && state.location.method !== "map") clearLocation();
+      $("address-error").textContent = "";
+      $("address").removeAttribute("aria-invalid");
+    },
+  });
+
+  $("intake").addEventListener("submit", (e) => {
+    e.preventDefault();
+    takeCall();
+  });
+  // Enter on a hazard checkbox takes the call, as in a text field (browsers differ here).
+  $("hazards").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && e.target.matches("input[type=checkbox]")) {
+      e.preventDefault();
+      $("intake").requestSubmit();
+    }
+  });
+  $("open-incident").addEventListener("click", openIncident);
+  $("answer").addEventListener("click", answer);
+  $("answer-note").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      answer();
+    }
+  });
+  $("new-call").addEventListener("click", newCall);
+
+  const map = window.consoleMap($("map"), {
+    bounds: config.bounds,
+    api,
+    onPin: (latlng) => {
+      if (!state.call) pin(latlng);
+    },
+    onError: (message) => ($("map-note").textContent = message),
+  });
+
+  setInterval(tickClocks, 1000);
+  setInterval(refreshIncident, REFRESH_MS);
+  setInterval(refreshIncidents, INCIDENTS_MS);
+  refreshIncidents();
+  $("phone").focus();
+  document.querySelector(".console").dataset.ready = "1"; // for the end-to-end test to wait on
+})();
