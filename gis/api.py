@@ -6,6 +6,8 @@ from django.contrib.gis.db.models import GeometryField as GeometryDbField
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
@@ -49,6 +51,12 @@ def _candidate_json(c: Candidate) -> dict[str, Any]:
     }
 
 
+@extend_schema(
+    operation_id="geocode_search",
+    summary="Geocode an address, landmark or corner",
+    parameters=[GeocodeIn],
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def geocode_search(request: Request) -> Response:
     """Places an address, landmark or corner as the caller said it may mean, best first."""
@@ -85,6 +93,12 @@ def _nearest_json(n: Nearest | None) -> dict[str, Any] | None:
     }
 
 
+@extend_schema(
+    operation_id="reverse_geocode",
+    summary="Nearest premise and road to a point",
+    parameters=[ReverseIn],
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def reverse(request: Request) -> Response:
     """The premise and the road nearest a point clicked on the map, with distances in metres."""
@@ -150,6 +164,12 @@ def road_list_in_bbox(bbox: tuple[float, float, float, float]) -> QuerySet[Road]
     )
 
 
+@extend_schema(
+    operation_id="roads_geojson",
+    summary="Roads in a bounding box, as GeoJSON",
+    parameters=[BboxIn],
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 @renderer_classes([JSONRenderer])
 def roads_geojson(request: Request) -> Response:

@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -106,6 +108,13 @@ def work_order_json(work_order: WorkOrder) -> dict[str, Any]:
     }
 
 
+@extend_schema(
+    operation_id="screen_pop",
+    summary="Who is calling: screen pop",
+    request=None,
+    parameters=[OpenApiParameter("phone", str, description="caller number, any format")],
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def screen_pop(request: Request) -> Response:
     """Who is calling: accounts with this number, premises, open incidents, recent calls."""
@@ -148,6 +157,13 @@ def screen_pop(request: Request) -> Response:
     )
 
 
+@extend_schema(
+    operation_id="calls_create",
+    summary="Store a call, triage it, find duplicates",
+    request=CallIn,
+    parameters=None,
+    responses={201: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 def calls_create(request: Request) -> Response:
     """Store a call at once, then triage it and look for incidents it may belong to."""
@@ -191,6 +207,13 @@ def calls_create(request: Request) -> Response:
     )
 
 
+@extend_schema(
+    operation_id="call_open",
+    summary="Open an incident for a call",
+    request=None,
+    parameters=None,
+    responses={201: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 def call_open(request: Request, call_id: int) -> Response:
     incident = call_open_incident(call_id=call_id, actor=request.user)
@@ -201,6 +224,13 @@ class JoinIn(serializers.Serializer):
     incident_id = serializers.IntegerField()
 
 
+@extend_schema(
+    operation_id="call_join",
+    summary="Add a call to an open incident",
+    request=JoinIn,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 def call_join(request: Request, call_id: int) -> Response:
     payload = JoinIn(data=request.data)
@@ -211,6 +241,13 @@ def call_join(request: Request, call_id: int) -> Response:
     return Response(incident_json(incident))
 
 
+@extend_schema(
+    operation_id="call_close",
+    summary="Answer and close a call without an incident",
+    request=OpenApiTypes.OBJECT,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 def call_close(request: Request, call_id: int) -> Response:
     call = call_answer(
@@ -219,6 +256,13 @@ def call_close(request: Request, call_id: int) -> Response:
     return Response({"id": call.id, "outcome": call.outcome})
 
 
+@extend_schema(
+    operation_id="incidents_list",
+    summary="Open incidents of my organisation",
+    request=None,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def incidents_list(request: Request) -> Response:
     """Open incidents in the user's organisation, most urgent first."""
@@ -238,6 +282,13 @@ def _incident_for(request: Request, incident_id: int) -> Incident:
     return incident
 
 
+@extend_schema(
+    operation_id="incident_detail",
+    summary="One incident with its calls and work orders",
+    request=None,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def incident_detail(request: Request, incident_id: int) -> Response:
     incident = _incident_for(request, incident_id)
@@ -257,6 +308,13 @@ def incident_detail(request: Request, incident_id: int) -> Response:
     return Response(body)
 
 
+@extend_schema(
+    operation_id="incident_recommendations",
+    summary="Recommended crews, best first",
+    request=None,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def incident_recommendations(request: Request, incident_id: int) -> Response:
     """Crews for this incident, best first, each with its ETA and the reason for its rank."""
@@ -271,6 +329,13 @@ class DispatchIn(serializers.Serializer):
     recommendation = serializers.DictField(required=False)
 
 
+@extend_schema(
+    operation_id="incident_dispatch",
+    summary="Send a crew",
+    request=DispatchIn,
+    parameters=None,
+    responses={201: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 def incident_dispatch(request: Request, incident_id: int) -> Response:
     payload = DispatchIn(data=request.data)
@@ -284,6 +349,13 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
     return Response(work_order_json(work_order), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(
+    operation_id="incident_timeline",
+    summary="The incident's timeline, in order",
+    request=None,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 def incident_timeline(request: Request, incident_id: int) -> Response:
     """Every event of the incident and its calls and work orders, in order, to the second."""
@@ -319,6 +391,13 @@ class TransitionIn(serializers.Serializer):
     data = serializers.DictField(required=False)
 
 
+@extend_schema(
+    operation_id="work_order_change",
+    summary="Change a work order's status",
+    request=TransitionIn,
+    parameters=None,
+    responses={200: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 def work_order_change(request: Request, work_order_id: int) -> Response:
     payload = TransitionIn(data=request.data)
