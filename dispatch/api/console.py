@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from dispatch.choices import Category, Channel, Hazard
 from dispatch.errors import ForbiddenError
-from dispatch.models import Incident, IncidentEvent, WorkOrder
+from dispatch.models import Incident, IncidentEvent, User, WorkOrder
 from dispatch.selectors import (
     call_triage,
     customer_screen_pop,
@@ -60,6 +60,19 @@ class CallIn(serializers.Serializer):
         lon, lat = data.pop("lon", None), data.pop("lat", None)
         point = Point(lon, lat, srid=4326) if lon is not None else None
         return CallInput(point=point, **data)
+
+
+def _note(request: Request) -> str:
+    data = request.data if isinstance(request.data, dict) else {}
+    return str(data.get("note", ""))[:1000]
+
+
+def _user(request: Request) -> User:
+    """The signed-in user (IsAuthenticated, the default permission, has let only them in)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise ForbiddenError("sign in first")
+    return user
 
 
 def _point(point: Point | None) -> dict[str, float] | None:
@@ -169,7 +182,7 @@ def calls_create(request: Request) -> Response:
     """Store a call at once, then triage it and look for incidents it may belong to."""
     payload = CallIn(data=request.data)
     payload.is_valid(raise_exception=True)
-    call = call_receive(data=payload.to_input(), taker=request.user)
+    call = call_receive(data=payload.to_input(), taker=_user(request))
     triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
     segment_id = call.premise.service_segment_id if call.premise else None
     duplicates = incident_duplicates(
@@ -216,7 +229,7 @@ def calls_create(request: Request) -> Response:
 )
 @api_view(["POST"])
 def call_open(request: Request, call_id: int) -> Response:
-    incident = call_open_incident(call_id=call_id, actor=request.user)
+    incident = call_open_incident(call_id=call_id, actor=_user(request))
     return Response(incident_json(incident), status=status.HTTP_201_CREATED)
 
 
@@ -236,7 +249,7 @@ def call_join(request: Request, call_id: int) -> Response:
     payload = JoinIn(data=request.data)
     payload.is_valid(raise_exception=True)
     incident = call_join_incident(
-        call_id=call_id, actor=request.user, incident_id=payload.validated_data["incident_id"]
+        call_id=call_id, actor=_user(request), incident_id=payload.validated_data["incident_id"]
     )
     return Response(incident_json(incident))
 
@@ -250,9 +263,7 @@ def call_join(request: Request, call_id: int) -> Response:
 )
 @api_view(["POST"])
 def call_close(request: Request, call_id: int) -> Response:
-    call = call_answer(
-        call_id=call_id, actor=request.user, note=str(request.data.get("note", ""))[:1000]
-    )
+    call = call_answer(call_id=call_id, actor=_user(request), note=_note(request))
     return Response({"id": call.id, "outcome": call.outcome})
 
 
@@ -267,7 +278,7 @@ def call_close(request: Request, call_id: int) -> Response:
 def incidents_list(request: Request) -> Response:
     """Open incidents in the user's organisation, most urgent first."""
     incidents = (
-        incidents_open(within=request.user.org_unit)
+        incidents_open(within=_user(request).org_unit)
         .select_related("station")
         .prefetch_related("deadlines")[:500]
     )
@@ -277,7 +288,7 @@ def incidents_list(request: Request) -> Response:
 def _incident_for(request: Request, incident_id: int) -> Incident:
     """The incident, if it belongs to a station within the user's organisation."""
     incident = get_object_or_404(Incident.objects.select_related("station"), pk=incident_id)
-    if not org_unit_list_within(request.user.org_unit).filter(pk=incident.station_id).exists():
+    if not org_unit_list_within(_user(request).org_unit).filter(pk=incident.station_id).exists():
         raise ForbiddenError(f"{incident.reference} is outside your organisation")
     return incident
 
@@ -319,9 +330,9 @@ def incident_detail(request: Request, incident_id: int) -> Response:
 def incident_recommendations(request: Request, incident_id: int) -> Response:
     """Crews for this incident, best first, each with its ETA and the reason for its rank."""
     incident = _incident_for(request, incident_id)
-    if not user_may_dispatch(request.user, incident.station):
+    if not user_may_dispatch(_user(request), incident.station):
         raise ForbiddenError("only dispatchers of this station's organisation see crews")
-    return Response(incident_crews_recommend(incident=incident, actor=request.user))
+    return Response(incident_crews_recommend(incident=incident, actor=_user(request)))
 
 
 class DispatchIn(serializers.Serializer):
@@ -342,7 +353,7 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
     payload.is_valid(raise_exception=True)
     work_order = work_order_dispatch(
         incident_id=incident_id,
-        actor=request.user,
+        actor=_user(request),
         crew_id=payload.validated_data["crew_id"],
         recommendation=payload.validated_data.get("recommendation"),
     )
@@ -388,7 +399,7 @@ class TransitionIn(serializers.Serializer):
     device_time = serializers.DateTimeField(required=False)
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
-    data = serializers.DictField(required=False)
+    details = serializers.DictField(required=False, help_text="findings, or why it was rejected")
 
 
 @extend_schema(
@@ -407,18 +418,18 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
         WorkOrder.objects.select_related("incident__station"), pk=work_order_id
     )
     if (
-        not user_may_dispatch(request.user, work_order.incident.station)
-        and not work_order.crew.members.filter(pk=request.user.pk).exists()
+        not user_may_dispatch(_user(request), work_order.incident.station)
+        and not work_order.crew.members.filter(pk=_user(request).pk).exists()
     ):
         raise ForbiddenError("only the crew or its dispatchers change this work order")
     point = Point(data["lon"], data["lat"], srid=4326) if "lon" in data and "lat" in data else None
     work_order = work_order_transition(
         work_order_id=work_order_id,
         to=data["to"],
-        actor=request.user,
+        actor=_user(request),
         device_time=data.get("device_time"),
         client_event_id=data.get("client_event_id"),
         point=point,
-        data=data.get("data"),
+        data=data.get("details"),
     )
     return Response(work_order_json(work_order))

@@ -1,7 +1,7 @@
 """Work orders: dispatch a crew, then every status change through one transition function."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.gis.geos import Point
@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     S.MADE_SAFE: {S.COMPLETED},
 }
 # How far along a job is: a tablet's late, older update must never move it back.
-PROGRESS = {
+PROGRESS: dict[str, int] = {
     S.ASSIGNED: 0,
     S.ACCEPTED: 1,
     S.EN_ROUTE: 2,
@@ -38,7 +38,7 @@ PROGRESS = {
     S.COMPLETED: 5,
 }
 # What the incident becomes, and which SLA clock stops, when its work order reaches a status.
-INCIDENT_FOLLOWS = {
+INCIDENT_FOLLOWS: dict[str, tuple[str, str]] = {
     S.ON_SITE: (Incident.Status.ON_SITE, Milestone.ON_SITE),
     S.MADE_SAFE: (Incident.Status.MADE_SAFE, Milestone.MADE_SAFE),
     S.COMPLETED: (Incident.Status.RESOLVED, Milestone.COMPLETED),
@@ -99,7 +99,7 @@ def work_order_dispatch(
 
 def _eta(recommendation: dict[str, Any] | None, at: datetime) -> datetime | None:
     seconds = (recommendation or {}).get("eta_seconds")
-    return at + timezone.timedelta(seconds=seconds) if seconds is not None else None
+    return at + timedelta(seconds=seconds) if seconds is not None else None
 
 
 def _after_dispatch(work_order_id: int) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
@@ -55,7 +55,7 @@ class Planned:
 def _far_apart(premises: list[Premise], count: int, metres: float) -> list[Premise]:
     """Premises at least `metres` apart (the demo city's coordinates are projected metres
     off the WGS 84 grid, so compare on the real spheroid through GEOS transform)."""
-    chosen: list[tuple[Premise, Point]] = []
+    chosen: list[tuple[Premise, GEOSGeometry]] = []
     for premise in premises:
         here = premise.geom.transform(32650, clone=True)
         if all(here.distance(p) >= metres for _q, p in chosen):
@@ -172,7 +172,9 @@ def test_a_scripted_day_of_200_calls(town_dispatcher: User) -> None:
     for group in {p.group for p, _c in taken if p.group}:
         incident_ids = {c.incident_id for p, c in taken if p.group == group}
         assert len(incident_ids) == 1, f"{group} was split over {incident_ids}"
-        incident = Incident.objects.get(pk=incident_ids.pop())
+        (incident_id,) = incident_ids
+        assert incident_id is not None, f"{group} made no incident"
+        incident = Incident.objects.get(pk=incident_id)
         assert incident.report_count == sum(1 for p, _c in taken if p.group == group)
     # A leak with a caller smelling it strongly was raised to P1.
     assert Incident.objects.get(pk=incident_of["leak0"]).priority == 1
