@@ -11,6 +11,7 @@ so one single-source Dijkstra from it gives the time from the incident to every 
 is undirected (both directions are stored), so that is also every van's time to the incident.
 """
 
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -22,15 +23,15 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from gis.topology import network_revision
+from gis.topology import cached_by_revision, cached_get
 
 SNAP_TOLERANCE_M = 1.0  # road ends or crossings closer than this are one junction
 # Off the road (a van in a yard, a flat 40 m back from the street) a crew moves at about this.
-# It must stay below the slowest road, or legs across a block would beat driving round it.
+# It must stay below street speeds, or legs cut across blocks would beat driving round them.
 ACCESS_SPEED_KMH = 15.0
 MIN_SPEED_KMH = 5.0  # a road recorded at 0 km/h is slow, not impassable
 _ACCESS_MPS = ACCESS_SPEED_KMH / 3.6
-_EPSILON_S = 1e-6  # scipy reads an explicit 0 as a missing edge in some versions
+_EPSILON_S = 1e-6  # an explicit 0 is an edge to Dijkstra, but any sparse op would drop it
 
 Revision = tuple[int, object]
 
@@ -42,6 +43,9 @@ class Snap:
     edge: np.ndarray  # edge index
     along: np.ndarray  # fraction of the edge from its u end
     leg_m: np.ndarray  # straight distance from the point to the road
+
+    def take(self, which: slice) -> "Snap":
+        return Snap(self.edge[which], self.along[which], self.leg_m[which])
 
 
 @dataclass
@@ -57,6 +61,7 @@ class RoadGraph:
     top_speed_mps: float  # the fastest road or leg: what straight-line bounds divide by
     matrix: csr_matrix = field(default_factory=lambda: csr_matrix((1, 1)))
     entry_m: np.ndarray = field(default_factory=lambda: np.zeros(0))  # metres of matrix.data
+    entry_key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted
     part: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _tree: shapely.STRtree | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,24 +78,41 @@ class RoadGraph:
         """Each (x, y) on its nearest edge (the graph must not be empty)."""
         assert self._tree is not None
         points = shapely.points(xy)
-        found = self._tree.query_nearest(points, all_matches=False)
+        found, leg_m = self._tree.query_nearest(points, all_matches=False, return_distance=True)
         edge = np.empty(len(xy), dtype=np.int64)
         edge[found[0]] = found[1]
-        lines = self.lines[edge]
+        distance = np.empty(len(xy))
+        distance[found[0]] = leg_m
         return Snap(
             edge=edge,
-            along=shapely.line_locate_point(lines, points, normalized=True),
-            leg_m=shapely.distance(lines, points),
+            along=shapely.line_locate_point(self.lines[edge], points, normalized=True),
+            leg_m=distance,
         )
 
+    def least_seconds(self, *, leg_m: float, metres: float) -> float:
+        """A floor on the time from a point `leg_m` off the road to anywhere `metres` away.
+
+        Every route starts with that leg, at ACCESS_SPEED_KMH; the rest of the straight-line
+        distance is covered no faster than the fastest road.
+        """
+        if not math.isfinite(metres):
+            return math.inf
+        return leg_m / _ACCESS_MPS + max(metres - leg_m, 0.0) / self.top_speed_mps
+
     def travel(
-        self, *, origin_xy: tuple[float, float], targets_xy: np.ndarray, limit_s: float = np.inf
+        self, *, origin_xy: tuple[float, float], targets_xy: np.ndarray, within_m: float = np.inf
     ) -> "Travel":
-        """Driving times from one point to many, exact up to `limit_s` (inf beyond it)."""
-        origin = self.snap(np.array([origin_xy]))
-        targets = self.snap(targets_xy.reshape(-1, 2))
+        """Driving times from one point to many.
+
+        A time is exact when it is at most `limit_s` of the result: the least time to
+        anywhere `within_m` metres or more away in a straight line. The search stops there,
+        and later times are inf (nothing beyond could beat what lies within).
+        """
+        snapped = self.snap(np.concatenate([np.array([origin_xy]), targets_xy.reshape(-1, 2)]))
+        origin, targets = snapped.take(slice(0, 1)), snapped.take(slice(1, None))
         e = int(origin.edge[0])
         leg_s = origin.leg_m[0] / _ACCESS_MPS
+        limit_s = self.least_seconds(leg_m=float(origin.leg_m[0]), metres=within_m)
         with self._lock:  # the origin's two entries are shared by every search of this graph
             self.matrix.indices[-2:] = (self.edge_u[e], self.edge_v[e])
             self.matrix.data[-2:] = (
@@ -114,7 +136,7 @@ class RoadGraph:
         # Past the limit a node's time is unknown, so a time through it is only an upper bound.
         seconds[seconds > limit_s] = np.inf
         reachable = self.part[self.edge_u[te]] == self.part[self.edge_u[e]]
-        return Travel(self, origin, targets, seconds, reachable, end, pred)
+        return Travel(self, origin, targets, seconds, limit_s, reachable, end, pred)
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,7 @@ class Travel:
     origin: Snap
     targets: Snap
     seconds: np.ndarray  # inf: past the search limit, or on a part of the roads not connected
+    limit_s: float  # where the search stopped
     reachable: np.ndarray  # on the same connected part of the roads as the origin
     end: np.ndarray  # the node the route leaves the target's stretch by (-1: along it only)
     pred: np.ndarray
@@ -138,11 +161,12 @@ class Travel:
         node = int(self.end[i])
         along = t.along[i] if node == g.edge_u[te] else 1 - t.along[i]
         metres = t.leg_m[i] + along * g.edge_m[te]
-        indptr, indices = g.matrix.indptr, g.matrix.indices
+        hops = []
         while (prev := int(self.pred[node])) != g.origin:
-            row = slice(indptr[prev], indptr[prev + 1])
-            metres += g.entry_m[row][indices[row] == node].min()
+            hops.append(prev * (g.node_count + 1) + node)
             node = prev
+        if hops:
+            metres += g.entry_m[np.searchsorted(g.entry_key, hops)].sum()
         along = o.along[0] if node == g.edge_u[e] else 1 - o.along[0]
         return float(metres + o.leg_m[0] + along * g.edge_m[e])
 
@@ -267,18 +291,29 @@ def _index(graph: RoadGraph) -> None:
     indptr = np.searchsorted(rows, np.arange(n + 2)).astype(np.int32)
     graph.matrix = csr_matrix((secs, cols.astype(np.int32), indptr), shape=(n + 1, n + 1))
     graph.entry_m = np.concatenate([metres, [0.0, 0.0]])
+    graph.entry_key = rows[:-2] * (n + 1) + cols[:-2]  # (row, col) -> entry, for route lengths
     _count, part = connected_components(graph.matrix[:n, :n], directed=False)
     graph.part = part
     graph._tree = shapely.STRtree(graph.lines)
 
 
-_cache: dict[str, RoadGraph] = {}
-_lock = threading.Lock()
-
-
 def road_graph_cached() -> RoadGraph | None:
     """The graph built last in this process, without asking whether the roads changed since."""
-    return _cache.get("graph")
+    return cached_get("roads")
+
+
+# The revision as text: the recommender reads it inside its own query, where a timestamp
+# would cost a Python datetime parse per row.
+REVISION_SQL = "SELECT revision, changed_at::text FROM network_networkrevision WHERE id = 1"
+
+
+def road_revision() -> Revision:
+    """The network's revision and when it changed (a rolled-back change can hand the same
+    number out again for a different network, so the time is part of it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(REVISION_SQL)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, None)
 
 
 def road_graph(*, revision: Revision | None = None) -> RoadGraph:
@@ -286,22 +321,19 @@ def road_graph(*, revision: Revision | None = None) -> RoadGraph:
 
     A caller that has just read the revision (in its own query) passes it to save a query.
     """
-    revision = network_revision() if revision is None else revision
-    graph = _cache.get("graph")
-    if graph is not None and graph.revision == revision:
-        return graph
-    with _lock:  # one thread builds; the others wait and take its result
-        graph = _cache.get("graph")
-        if graph is None or graph.revision != revision:
-            graph = road_graph_build(revision=revision)
-            _cache["graph"] = graph
-        return graph
+    wanted = road_revision() if revision is None else revision
+    return cached_by_revision("roads", wanted, lambda: road_graph_build(revision=wanted))
 
 
 def road_graph_build(*, revision: Revision) -> RoadGraph:
     """Read the roads from PostGIS, projected to metres, and build their graph."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_road")
+        # Metres in a projection fit for the roads or, with none loaded, for the territories
+        # the crews work in (straight lines are measured in it then).
+        cursor.execute(
+            "SELECT coalesce((SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_road),"
+            " (SELECT _ST_BestSRID(ST_Extent(territory)::geometry) FROM network_orgunit))"
+        )
         srid = cursor.fetchone()[0] or 3857
         cursor.execute(
             "SELECT speed_kmh, ST_AsBinary(ST_Transform(geom, %s)) FROM network_road "

@@ -9,8 +9,9 @@ whole-network connectivity.
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from django.db import connection
@@ -19,6 +20,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from gis.models import NetworkRevision
+
+T = TypeVar("T")
 
 SNAP_TOLERANCE_M = 0.5  # segment ends closer than this are one junction
 VALVE_TOLERANCE_M = 1.0  # a valve further than this from any node is "off the network"
@@ -179,8 +182,30 @@ def fed_nodes(matrix: csr_matrix, sources: list[int]) -> np.ndarray:
     return np.isin(labels, labels[np.array(sources)])
 
 
-_cache: dict[str, NetworkGraph] = {}
+_cache: dict[str, Any] = {}
 _lock = threading.Lock()
+
+
+def cached_by_revision(name: str, revision: object, build: Callable[[], T]) -> T:
+    """The object cached under `name`, built again when the network's revision has moved.
+
+    One thread builds while the others wait and take its result. Every cached object carries
+    the `revision` it was built from.
+    """
+    cached = _cache.get(name)
+    if cached is not None and cached.revision == revision:
+        return cast(T, cached)
+    with _lock:
+        cached = _cache.get(name)
+        if cached is None or cached.revision != revision:
+            cached = build()
+            _cache[name] = cached
+        return cast(T, cached)
+
+
+def cached_get(name: str) -> Any:
+    """What is cached under `name`, however old (None if nothing is)."""
+    return _cache.get(name)
 
 
 def network_revision() -> tuple[int, object]:
@@ -193,15 +218,7 @@ def network_revision() -> tuple[int, object]:
 def network_graph() -> NetworkGraph:
     """The graph of the current network: built once per process per network revision."""
     revision = network_revision()
-    graph = _cache.get("graph")
-    if graph is not None and graph.revision == revision:
-        return graph
-    with _lock:  # one thread builds; the others wait and take its result
-        graph = _cache.get("graph")
-        if graph is None or graph.revision != revision:
-            graph = network_graph_build(revision=revision)
-            _cache["graph"] = graph
-        return graph
+    return cached_by_revision("network", revision, lambda: network_graph_build(revision=revision))
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

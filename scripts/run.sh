@@ -18,6 +18,7 @@ python manage.py migrate --no-input -v 0
 python manage.py collectstatic --no-input -v 0
 python manage.py load_demo > var/demo-logins.txt
 python manage.py make_demo_city --if-empty   # about 20,000 premises; kept on later runs
+python manage.py make_demo_crews --if-empty  # 60 crews with vans, day and night shifts
 
 url="http://${bind}"
 cat <<MSG
