@@ -26,6 +26,7 @@ cat <<MSG
   Gas dispatch is starting: web, Celery worker, Celery beat and the MQTT tracker.
 
     Start page        ${url}/
+    Call console      ${url}/console/
     Health            ${url}/healthz
     API (Swagger UI)  ${url}/api/docs/
     Admin             ${url}/admin/
