@@ -172,12 +172,14 @@ def user_may_take_calls(user: User) -> bool:
     return user.has_role(*TAKES_CALLS)
 
 
+def user_covers_station(user: User, station_id: int) -> bool:
+    """The station is the user's unit or lies beneath it (a user with no unit covers none)."""
+    return org_unit_list_within(user.org_unit).filter(pk=station_id).exists()
+
+
 def user_may_dispatch(user: User, station: OrgUnit) -> bool:
     """Dispatchers, supervisors and administrators of the station's unit or one above it."""
-    return (
-        user.has_role(*DISPATCHES)
-        and org_unit_list_within(user.org_unit).filter(pk=station.pk).exists()
-    )
+    return user.has_role(*DISPATCHES) and user_covers_station(user, station.pk)
 
 
 def incidents_open(*, within: OrgUnit | None) -> QuerySet[Incident]:

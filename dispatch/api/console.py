@@ -20,6 +20,7 @@ from dispatch.selectors import (
     customer_screen_pop,
     incident_duplicates,
     incidents_open,
+    user_covers_station,
     user_may_dispatch,
 )
 from dispatch.services.assign import incident_crews_recommend
@@ -31,7 +32,6 @@ from dispatch.services.intake import (
     call_receive,
 )
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
-from gis.selectors import org_unit_list_within
 
 
 class CallIn(serializers.Serializer):
@@ -288,7 +288,7 @@ def incidents_list(request: Request) -> Response:
 def _incident_for(request: Request, incident_id: int) -> Incident:
     """The incident, if it belongs to a station within the user's organisation."""
     incident = get_object_or_404(Incident.objects.select_related("station"), pk=incident_id)
-    if not org_unit_list_within(_user(request).org_unit).filter(pk=incident.station_id).exists():
+    if not user_covers_station(_user(request), incident.station_id):
         raise ForbiddenError(f"{incident.reference} is outside your organisation")
     return incident
 

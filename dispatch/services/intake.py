@@ -15,14 +15,14 @@ from dispatch.selectors import (
     call_triage,
     category_rule_get,
     phone_normalise,
+    user_covers_station,
     user_may_take_calls,
 )
 from dispatch.services.sla import deadlines_start
 from dispatch.services.timeline import event_record
-from gis.models import OrgUnit, Premise
+from gis.models import Premise
 from gis.selectors import (
     Snap,
-    org_unit_list_within,
     org_unit_station_for_point,
     segment_nearest,
 )
@@ -133,9 +133,7 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
             "address, or pass the call to the neighbouring utility",
             field="point",
         )
-    if not user_may_take_calls(actor) or (
-        actor.org_unit is not None and not _within(actor, station)
-    ):
+    if not user_may_take_calls(actor) or not user_covers_station(actor, station.pk):
         raise ForbiddenError(f"{station} is outside your organisation")
     triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
     snap = _snap(call)
@@ -205,10 +203,6 @@ def _snap(call: Call) -> Snap | None:
     return segment_nearest(call.point, max_distance_m=SNAP_MAX_M) if call.point else None
 
 
-def _within(actor: User, station: OrgUnit) -> bool:
-    return org_unit_list_within(actor.org_unit).filter(pk=station.pk).exists()
-
-
 @transaction.atomic
 def call_join_incident(
     *, call_id: int, incident_id: int, actor: User, at: datetime | None = None
@@ -227,7 +221,7 @@ def call_join_incident(
             f"a {rule} call cannot join a {incident.get_category_display()} incident",
             field="incident_id",
         )
-    if not user_may_take_calls(actor) or (actor.org_unit and not _within(actor, incident.station)):
+    if not user_may_take_calls(actor) or not user_covers_station(actor, incident.station_id):
         raise ForbiddenError(f"{incident.reference} is outside your organisation")
     priority_before = incident.priority
     incident.report_count += 1

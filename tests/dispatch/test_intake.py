@@ -241,3 +241,13 @@ def test_refused_requests_are_counted(console: Client) -> None:
 def test_point_given_without_an_address_is_kept(console: Client) -> None:
     body = _call(console, category="leak_outdoor", lon=117.21, lat=39.095, geocode_method="pinned")
     assert Call.objects.get(pk=body["call"]["id"]).point == Point(117.21, 39.095, srid=4326)
+
+
+def test_malformed_json_is_a_counted_400_not_a_500(console: Client) -> None:
+    from config.counters import counters_all
+
+    response = console.post("/api/calls/", "{category: leak", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in str(response.json()["detail"])
+    assert counters_all()["api.refused.400"] == 1
+    assert not Call.objects.exists()
