@@ -91,6 +91,7 @@ def incident_json(incident: Incident) -> dict[str, Any]:
         "address": incident.address_text,
         "station": incident.station.code,
         "segment_id": incident.segment_id,
+        "segment_asset_id": incident.segment.asset_id if incident.segment else None,
         "segment_distance_m": incident.segment_distance_m,
         "suspected_cause_id": incident.suspected_cause_id,
         "hazards": incident.hazards,
@@ -279,7 +280,7 @@ def incidents_list(request: Request) -> Response:
     """Open incidents in the user's organisation, most urgent first."""
     incidents = (
         incidents_open(within=_user(request).org_unit)
-        .select_related("station")
+        .select_related("station", "segment")
         .prefetch_related("deadlines")[:500]
     )
     return Response([incident_json(i) for i in incidents])
@@ -287,7 +288,9 @@ def incidents_list(request: Request) -> Response:
 
 def _incident_for(request: Request, incident_id: int) -> Incident:
     """The incident, if it belongs to a station within the user's organisation."""
-    incident = get_object_or_404(Incident.objects.select_related("station"), pk=incident_id)
+    incident = get_object_or_404(
+        Incident.objects.select_related("station", "segment"), pk=incident_id
+    )
     if not user_covers_station(_user(request), incident.station_id):
         raise ForbiddenError(f"{incident.reference} is outside your organisation")
     return incident

@@ -10,7 +10,7 @@ window.consoleRender = function (labels) {
       ["Priority", `P${i.priority}`], ["Status", label("incident_status", i.status)],
       ["Category", i.category_label], ["Address", i.address || "—"], ["Station", i.station],
       ["Reports", String(i.report_count)],
-      ["Main", i.segment_id ? `segment ${i.segment_id}, ${km(i.segment_distance_m || 0)} away` : "not snapped"],
+      ["Main", i.segment_id ? `${i.segment_asset_id}, ${km(i.segment_distance_m || 0)} away` : "not snapped"],
     ];
     return rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]);
   }

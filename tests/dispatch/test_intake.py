@@ -251,3 +251,17 @@ def test_malformed_json_is_a_counted_400_not_a_500(console: Client) -> None:
     assert "JSON parse error" in str(response.json()["detail"])
     assert counters_all()["api.refused.400"] == 1
     assert not Call.objects.exists()
+
+
+def test_open_incidents_list_in_a_fixed_number_of_queries(
+    console: Client,
+    city: dict[str, OrgUnit],
+    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    premises = list(Premise.objects.order_by("asset_id")[::400][:4])
+    for premise in premises:
+        _open(console, _call(console, category="meter_fault", premise_id=premise.id)["call"]["id"])
+    with django_assert_max_num_queries(5):  # session, user, org units, incidents, deadlines
+        body = console.get("/api/incidents/").json()
+    assert len(body) == 4
+    assert all(i["segment_asset_id"].startswith("P-") for i in body)
