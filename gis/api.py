@@ -2,10 +2,7 @@
 
 from typing import Any
 
-from django.contrib.gis.db.models import GeometryField as GeometryDbField
-from django.contrib.gis.db.models.functions import GeoFunc
-from django.contrib.gis.geos import Point, Polygon
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.contrib.gis.geos import Point
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -18,13 +15,10 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis.geocoding import Candidate, Nearest, geocode, reverse_geocode
 from gis.models import Road
+from gis.selectors import road_list_in_bbox
 
 ROADS_MAX = 2000  # a city of a million premises has thousands of roads; a screen needs fewer
-# Simplify to about one screen pixel: a bbox is at most a few thousand pixels wide, so
-# 1/2000 of its width loses nothing the dispatcher could see, at any zoom.
-PIXELS_ACROSS = 2000
 COORD_DECIMALS = 6  # about 10 cm: enough for a map, a third of the bytes of full precision
-ROAD_RANK = {Road.RoadClass.ARTERIAL: 0, Road.RoadClass.COLLECTOR: 1, Road.RoadClass.LOCAL: 2}
 
 
 class GeocodeIn(serializers.Serializer):
@@ -130,11 +124,6 @@ class BboxIn(serializers.Serializer):
         return west, south, east, north
 
 
-class SimplifyPreserveTopology(GeoFunc):
-    function = "ST_SimplifyPreserveTopology"
-    output_field = GeometryDbField(srid=4326)
-
-
 class RoadFeature(GeoFeatureModelSerializer):
     line = GeometryField(precision=COORD_DECIMALS)
 
@@ -142,26 +131,6 @@ class RoadFeature(GeoFeatureModelSerializer):
         model = Road
         geo_field = "line"
         fields = ("id", "name", "name_en", "road_class")
-
-
-def road_list_in_bbox(bbox: tuple[float, float, float, float]) -> QuerySet[Road]:
-    """Roads crossing the box, main roads first (so a cap drops side streets), simplified."""
-    width = bbox[2] - bbox[0]
-    box = Polygon.from_bbox(bbox)
-    box.srid = 4326
-    return (
-        Road.objects.filter(geom__bboverlaps=box)  # `&&`: the GiST index alone answers
-        .annotate(
-            rank=Case(
-                *(When(road_class=c, then=Value(r)) for c, r in ROAD_RANK.items()),
-                default=Value(len(ROAD_RANK)),
-                output_field=IntegerField(),
-            ),
-            line=SimplifyPreserveTopology("geom", Value(width / PIXELS_ACROSS)),
-        )
-        .order_by("rank", "id")
-        .only("id", "name", "name_en", "road_class")
-    )
 
 
 @extend_schema(

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.gis.geos import Point
+from django.contrib.gis.db.models import GeometryField as GeometryDbField
+from django.contrib.gis.db.models.functions import GeoFunc
+from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from gis.models import OrgUnit, PipeSegment, Premise, Valve
+from gis.models import OrgUnit, PipeSegment, Premise, Road, Valve
 from gis.topology import network_graph
 from gis.trace import Isolation, isolation_trace
 
@@ -118,4 +120,35 @@ def isolation_for_segment(
     seized = frozenset(Valve.objects.filter(operable=False).order_by().values_list("id", flat=True))
     return isolation_trace(
         network_graph(), segment_id=segment_id, seized_valves=seized | seized_valve_ids
+    )
+
+
+# Simplify to about one screen pixel: a bbox is at most a few thousand pixels wide, so
+# 1/2000 of its width loses nothing the dispatcher could see, at any zoom.
+PIXELS_ACROSS = 2000
+ROAD_RANK = {Road.RoadClass.ARTERIAL: 0, Road.RoadClass.COLLECTOR: 1, Road.RoadClass.LOCAL: 2}
+
+
+class SimplifyPreserveTopology(GeoFunc):
+    function = "ST_SimplifyPreserveTopology"
+    output_field = GeometryDbField(srid=4326)
+
+
+def road_list_in_bbox(bbox: tuple[float, float, float, float]) -> QuerySet[Road]:
+    """Roads crossing the box, main roads first (so a cap drops side streets), simplified."""
+    width = bbox[2] - bbox[0]
+    box = Polygon.from_bbox(bbox)
+    box.srid = 4326
+    return (
+        Road.objects.filter(geom__bboverlaps=box)  # `&&`: the GiST index alone answers
+        .annotate(
+            rank=Case(
+                *(When(road_class=c, then=Value(r)) for c, r in ROAD_RANK.items()),
+                default=Value(len(ROAD_RANK)),
+                output_field=IntegerField(),
+            ),
+            line=SimplifyPreserveTopology("geom", Value(width / PIXELS_ACROSS)),
+        )
+        .order_by("rank", "id")
+        .only("id", "name", "name_en", "road_class")
     )
