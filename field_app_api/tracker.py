@@ -83,8 +83,17 @@ class Tracker:
             self.counters["not_owntracks"] += 1
             log.warning("payload on %s is not an OwnTracks message (no _type)", topic_name)
             return
-        kind = body["_type"] if body["_type"] in OWNTRACKS_TYPES else "other"
+        kind = body["_type"] if isinstance(body["_type"], str) else ""
+        kind = kind if kind in OWNTRACKS_TYPES else "other"  # a list or object is no type
         self.counters[f"type_{kind}"] += 1
+
+    def _handle_safely(self, topic_name: str, payload: bytes) -> None:
+        """One message; whatever goes wrong with it is logged and counted, the loop goes on."""
+        try:
+            self.handle(topic_name, payload)
+        except Exception:
+            self.counters["handler_error"] += 1
+            log.exception("could not handle a message on %s", topic_name)
 
     def beat(self) -> None:
         try:
@@ -132,13 +141,13 @@ class Tracker:
             )
         except queue.Empty:
             return
-        self.handle(topic_name, payload)
+        self._handle_safely(topic_name, payload)
         while True:
             try:
                 topic_name, payload, _received = self.inbox.get_nowait()
             except queue.Empty:
                 return
-            self.handle(topic_name, payload)
+            self._handle_safely(topic_name, payload)
 
 
 def default_subscriptions() -> list[str]:

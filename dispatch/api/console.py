@@ -338,9 +338,23 @@ def incident_recommendations(request: Request, incident_id: int) -> Response:
     return Response(incident_crews_recommend(incident=incident, actor=_user(request)))
 
 
+class RecommendationIn(serializers.Serializer):
+    """The recommendation the dispatcher acted on, kept on the timeline; numbers checked."""
+
+    crew_id = serializers.IntegerField(required=False)
+    crew_name = serializers.CharField(required=False, max_length=100)
+    station_code = serializers.CharField(required=False, max_length=32)
+    rank = serializers.IntegerField(required=False, min_value=1)
+    eta_seconds = serializers.FloatField(required=False, min_value=0, allow_null=True)
+    distance_m = serializers.FloatField(required=False, min_value=0, allow_null=True)
+    method = serializers.CharField(required=False, max_length=20)
+    reason = serializers.CharField(required=False, max_length=500, allow_blank=True)
+    preempts_work_order_id = serializers.IntegerField(required=False, allow_null=True)
+
+
 class DispatchIn(serializers.Serializer):
     crew_id = serializers.IntegerField()
-    recommendation = serializers.DictField(required=False)
+    recommendation = RecommendationIn(required=False)
 
 
 @extend_schema(

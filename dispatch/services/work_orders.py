@@ -81,9 +81,6 @@ def work_order_dispatch(
     )
     crew.status = Crew.Status.BUSY
     crew.save(update_fields=["status"])
-    if incident.status == Incident.Status.OPEN:
-        incident.status = Incident.Status.DISPATCHED
-        incident.save(update_fields=["status", "updated_at"])
     event_record(
         kind="work_order.assigned",
         incident=incident,
@@ -91,6 +88,13 @@ def work_order_dispatch(
         actor=actor,
         at=at,
         data={"crew": crew.name, "crew_id": crew.id, "recommendation": recommendation},
+    )
+    incident_advance(
+        incident=incident,
+        to=Incident.Status.DISPATCHED,
+        actor=actor,
+        at=at,
+        because=f"{crew} assigned",
     )
     deadline_meet(incident=incident, milestone=Milestone.WORK_ORDER, at=at)
     transaction.on_commit(lambda: _after_dispatch(work_order.pk))
@@ -176,20 +180,25 @@ def work_order_transition(
         point=point,
         data={"from": current, **(data or {})},
     )
-    _follow(work_order, to, device_time or at)
+    _follow(work_order, to, device_time or at, actor)
     if to == S.REJECTED:
         incident_id = work_order.incident_id
         transaction.on_commit(lambda: _offer_next(incident_id))
     return work_order
 
 
-def _follow(work_order: WorkOrder, to: str, when: datetime) -> None:
+def _follow(work_order: WorkOrder, to: str, when: datetime, actor: User | None) -> None:
     """The incident and the crew follow their work order."""
     incident = work_order.incident
     if to in INCIDENT_FOLLOWS:
         status, milestone = INCIDENT_FOLLOWS[to]
-        incident.status = status
-        incident.save(update_fields=["status", "updated_at"])
+        incident_advance(
+            incident=incident,
+            to=status,
+            actor=actor,
+            at=when,
+            because=f"{work_order.crew} {to.replace('_', ' ')}",
+        )
         deadline_meet(incident=incident, milestone=milestone, at=when)
     if to in FREES_CREW:
         work_order.crew.status = Crew.Status.AVAILABLE
@@ -198,8 +207,45 @@ def _follow(work_order: WorkOrder, to: str, when: datetime) -> None:
         to in (S.REJECTED, S.CANCELLED)
         and not incident.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES).exists()
     ):
-        incident.status = Incident.Status.OPEN
-        incident.save(update_fields=["status", "updated_at"])
+        incident_advance(
+            incident=incident,
+            to=Incident.Status.OPEN,
+            actor=actor,
+            at=when,
+            because="no crew left on it",
+        )
+
+
+# How far along an incident is. With several crews on one incident, a later crew's "on site"
+# must not take back a "made safe" the first crew reported.
+INCIDENT_PROGRESS: dict[str, int] = {
+    Incident.Status.OPEN: 0,
+    Incident.Status.DISPATCHED: 1,
+    Incident.Status.ON_SITE: 2,
+    Incident.Status.MADE_SAFE: 3,
+    Incident.Status.RESOLVED: 4,
+}
+
+
+def incident_advance(
+    *, incident: Incident, to: str, actor: User | None, at: datetime, because: str
+) -> bool:
+    """Move an incident's status forward (or back to open when no crew is left on it), with
+    its own timeline event; returns whether it changed."""
+    current = incident.status
+    reopen = to == Incident.Status.OPEN and current == Incident.Status.DISPATCHED
+    if not reopen and INCIDENT_PROGRESS.get(to, -1) <= INCIDENT_PROGRESS.get(current, -1):
+        return False
+    incident.status = to
+    incident.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="incident.status",
+        incident=incident,
+        actor=actor,
+        at=at,
+        data={"from": current, "to": to, "because": because},
+    )
+    return True
 
 
 def _offer_next(incident_id: int) -> None:

@@ -165,9 +165,53 @@ def test_the_timeline_api_tells_the_story_in_order(
         "incident.opened",
         "sla.started",
         "work_order.assigned",
+        "incident.status",
         "sla.met",
         "work_order.accepted",
     ]
     times = [e["at"] for e in events]
     assert times == sorted(times)
     assert events[3]["data"]["crew"] == "Alpha"
+
+
+def test_a_second_crew_on_site_does_not_take_back_made_safe(
+    incident: Incident, crew: Crew, dispatcher: User, city: dict[str, OrgUnit], premise: Premise
+) -> None:
+    second = make_crew(city["st-central"], "Bravo", premise.geom)
+    first = work_order_dispatch(incident_id=incident.id, crew_id=crew.id, actor=dispatcher)
+    backup = work_order_dispatch(incident_id=incident.id, crew_id=second.id, actor=dispatcher)
+    for to in ("accepted", "on_site", "made_safe"):
+        work_order_transition(work_order_id=first.id, to=to, actor=dispatcher)
+    for to in ("accepted", "on_site"):
+        work_order_transition(work_order_id=backup.id, to=to, actor=dispatcher)
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.MADE_SAFE
+    moves = [(e.data["from"], e.data["to"]) for e in incident.events.filter(kind="incident.status")]
+    assert moves == [("open", "dispatched"), ("dispatched", "on_site"), ("on_site", "made_safe")]
+
+
+def test_a_rejected_only_crew_reopens_the_incident_on_the_timeline(
+    incident: Incident, crew: Crew, dispatcher: User
+) -> None:
+    work_order = work_order_dispatch(incident_id=incident.id, crew_id=crew.id, actor=dispatcher)
+    work_order_transition(
+        work_order_id=work_order.id, to="rejected", actor=None, actor_label="device VAN-Alpha"
+    )
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.OPEN
+    last = incident.events.filter(kind="incident.status").last()
+    assert last is not None
+    assert last.data == {"from": "dispatched", "to": "open", "because": "no crew left on it"}
+
+
+def test_a_recommendation_with_bad_numbers_is_refused(
+    incident: Incident, crew: Crew, console: Client
+) -> None:
+    response = console.post(
+        f"/api/incidents/{incident.id}/dispatch/",
+        {"crew_id": crew.id, "recommendation": {"eta_seconds": "soon"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "recommendation" in response.json()["fields"]
+    assert not WorkOrder.objects.exists()

@@ -31,13 +31,15 @@ def test_tracker_counts_bad_payloads_and_keeps_running(tracker: Process) -> None
         ("owntracks/crew7/van7", b"{not json"),
         ("owntracks/crew7/van7", b"\xff\xfe"),
         ("owntracks/crew7/van7", b"[1, 2]"),
+        ("owntracks/crew7/van7", b'{"_type": ["location"]}'),
         ("owntracks/crew7/van7", json.dumps(location).encode()),
     )
-    wait_until(lambda: _counters().get("received") == 4, timeout=15, what="4 messages counted")
+    wait_until(lambda: _counters().get("received") == 5, timeout=15, what="5 messages counted")
     counters = _counters()
     assert counters["malformed_json"] == 2
     assert counters["not_owntracks"] == 1
     assert counters["type_location"] == 1
+    assert counters["type_other"] == 1  # a list where a type name should be
     assert tracker.alive()
 
 
