@@ -34,6 +34,13 @@ from dispatch.services.intake import (
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 
 
+class IdField(serializers.IntegerField):
+    """A database id: a number PostgreSQL's bigint can hold (else a 400, not a 500)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class CallIn(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
@@ -43,7 +50,7 @@ class CallIn(serializers.Serializer):
     address_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
-    premise_id = serializers.IntegerField(required=False)
+    premise_id = IdField(required=False)
     geocode_method = serializers.CharField(max_length=16, required=False, allow_blank=True)
     hazards = serializers.ListField(
         child=serializers.ChoiceField(choices=Hazard.choices), required=False, default=list
@@ -235,7 +242,7 @@ def call_open(request: Request, call_id: int) -> Response:
 
 
 class JoinIn(serializers.Serializer):
-    incident_id = serializers.IntegerField()
+    incident_id = IdField()
 
 
 @extend_schema(
@@ -341,7 +348,7 @@ def incident_recommendations(request: Request, incident_id: int) -> Response:
 class RecommendationIn(serializers.Serializer):
     """The recommendation the dispatcher acted on, kept on the timeline; numbers checked."""
 
-    crew_id = serializers.IntegerField(required=False)
+    crew_id = IdField(required=False)
     crew_name = serializers.CharField(required=False, max_length=100)
     station_code = serializers.CharField(required=False, max_length=32)
     rank = serializers.IntegerField(required=False, min_value=1)
@@ -349,11 +356,11 @@ class RecommendationIn(serializers.Serializer):
     distance_m = serializers.FloatField(required=False, min_value=0, allow_null=True)
     method = serializers.CharField(required=False, max_length=20)
     reason = serializers.CharField(required=False, max_length=500, allow_blank=True)
-    preempts_work_order_id = serializers.IntegerField(required=False, allow_null=True)
+    preempts_work_order_id = IdField(required=False, allow_null=True)
 
 
 class DispatchIn(serializers.Serializer):
-    crew_id = serializers.IntegerField()
+    crew_id = IdField()
     recommendation = RecommendationIn(required=False)
 
 

@@ -265,3 +265,14 @@ def test_open_incidents_list_in_a_fixed_number_of_queries(
         body = console.get("/api/incidents/").json()
     assert len(body) == 4
     assert all(i["segment_asset_id"].startswith("P-") for i in body)
+
+
+def test_ids_out_of_range_are_a_400_not_a_500(console: Client) -> None:
+    response = console.post(
+        "/api/calls/",
+        {"category": "meter_fault", "premise_id": 10**30},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "premise_id" in response.json()["fields"]
+    assert not Call.objects.exists()
