@@ -6,6 +6,8 @@ import uuid
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 
 def topic(name: str) -> str:
@@ -21,10 +23,40 @@ def mqtt_client(*, client_id: str, persistent: bool = False) -> mqtt.Client:
         clean_session=not persistent,
         protocol=mqtt.MQTTv311,
     )
+    _credentials(client)
+    return client
+
+
+def mqtt_session_client(*, client_id: str) -> mqtt.Client:
+    """An MQTT 5 client that acknowledges a QoS 1 message only when told (`client.ack`).
+
+    Connect it with `session_properties()` and clean_start=False: the broker then keeps the
+    session, and re-sends whatever was not acknowledged when the client died.
+    """
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=mqtt.MQTTv5,
+        manual_ack=True,
+    )
+    _credentials(client)
+    return client
+
+
+def session_properties(*, expiry_s: int, receive_maximum: int) -> Properties:
+    """CONNECT properties: how long the broker keeps the session while we are away, and how
+    many unacknowledged messages it may have in flight to us (Mosquitto honours an MQTT 5
+    client's Receive Maximum; 3.1.1 clients get its max_inflight_messages, 20 by default)."""
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = expiry_s
+    properties.ReceiveMaximum = receive_maximum
+    return properties
+
+
+def _credentials(client: mqtt.Client) -> None:
     if settings.MQTT_USERNAME:
         client.username_pw_set(settings.MQTT_USERNAME, settings.MQTT_PASSWORD or None)
     client.reconnect_delay_set(min_delay=1, max_delay=30)
-    return client
 
 
 def mqtt_probe(*, timeout: float) -> tuple[bool, str]:

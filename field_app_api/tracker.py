@@ -1,8 +1,12 @@
-"""The MQTT tracker loop: vehicle messages in, parsed off the network thread, heartbeats out.
+"""The MQTT tracker loop: OwnTracks messages in, positions stored in batches, heartbeats out.
 
 Shaped like healthchecks' `sendalerts`: `on_message` only queues (it runs on paho's network
-thread and must never wait on the database); the main loop drains the queue, and SIGTERM or
-SIGINT lets it drain what it holds and exit.
+thread and must never wait on the database); the main loop takes what has queued (up to
+BATCH_MAX, or what came within BATCH_WAIT_S), stores it in one transaction
+(field_app_api.positions), and only then acknowledges each message to the broker. The session
+is persistent (MQTT 5, clean_start false), so whatever was not acknowledged when the process
+died, even by `kill -9`, the broker sends again; a fix stored just before the crash comes back
+as a duplicate and is dropped by its key. SIGTERM or SIGINT lets it store what it holds and exit.
 """
 
 import json
@@ -12,18 +16,43 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, close_old_connections
 
 from config.heartbeats import heartbeat_record, process_instance
-from field_app_api.mqtt import mqtt_client, topic
+from field_app_api.mqtt import mqtt_session_client, session_properties, topic
+from field_app_api.positions import (
+    Fix,
+    FixRefusedError,
+    owntracks_fix,
+    positions_store,
+    vehicle_ids_by_device,
+)
 
 log = logging.getLogger(__name__)
 
 OWNTRACKS_TYPES = {"location", "transition", "lwt", "waypoint", "card", "status"}
-QUEUE_LIMIT = 100_000  # about a minute of a large city's fleet; beyond it we shed and count
+QUEUE_LIMIT = 100_000  # above RECEIVE_MAXIMUM: unacknowledged messages cannot overflow it
+RECEIVE_MAXIMUM = 50_000  # messages the broker may send before we acknowledge (a few batches)
+BATCH_MAX = 5_000
+BATCH_WAIT_S = 0.05  # a fix waits at most this long for others to share its transaction
+SESSION_EXPIRY_S = 24 * 3600  # the broker keeps our backlog this long while we are away
+UNKNOWN_DEVICE_RECHECK_S = 30  # a device not registered is looked up again after this
+HOUSEKEEPING_S = 3600  # partitions for the coming days, retention
+STORE_RETRY_MAX_S = 30
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    payload: bytes
+    received: float  # epoch seconds
+    mid: int
+    qos: int
 
 
 @dataclass
@@ -36,9 +65,10 @@ class Tracker:
     # Set on (dis)connect so /healthz learns of it now, not at the next regular heartbeat.
     state_changed: threading.Event = field(default_factory=threading.Event)
     counters: Counter[str] = field(default_factory=Counter)
-    inbox: "queue.Queue[tuple[str, bytes, float]]" = field(
-        default_factory=lambda: queue.Queue(QUEUE_LIMIT)
-    )
+    inbox: "queue.Queue[Message]" = field(default_factory=lambda: queue.Queue(QUEUE_LIMIT))
+    _devices: dict[str, int] = field(default_factory=dict)
+    _unknown_until: dict[str, float] = field(default_factory=dict)
+    _client: mqtt.Client | None = None
 
     # paho callbacks (network thread) ------------------------------------------------------
 
@@ -64,36 +94,141 @@ class Tracker:
 
     def on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         try:
-            self.inbox.put_nowait((message.topic, bytes(message.payload), time.time()))
-        except queue.Full:
+            received = Message(
+                message.topic, bytes(message.payload), time.time(), message.mid, message.qos
+            )
+            self.inbox.put_nowait(received)
+        except queue.Full:  # not acknowledged: the broker sends it again after a reconnect
             self.counters["dropped_queue_full"] += 1
 
     # main thread ----------------------------------------------------------------------------
 
-    def handle(self, topic_name: str, payload: bytes) -> None:
-        """Validate one message. Bad input is counted and logged, never raised."""
+    def parse(self, message: Message) -> Fix | str | None:
+        """A fix to store, a device id that went offline (`lwt`), or None (counted, logged)."""
         self.counters["received"] += 1
         try:
-            body = json.loads(payload)
+            body = json.loads(message.payload)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             self.counters["malformed_json"] += 1
-            log.warning("malformed payload on %s: %s", topic_name, exc)
-            return
+            log.warning("malformed payload on %s: %s", message.topic, exc)
+            return None
         if not isinstance(body, dict) or "_type" not in body:
             self.counters["not_owntracks"] += 1
-            log.warning("payload on %s is not an OwnTracks message (no _type)", topic_name)
-            return
+            log.warning("payload on %s is not an OwnTracks message (no _type)", message.topic)
+            return None
         kind = body["_type"] if isinstance(body["_type"], str) else ""
         kind = kind if kind in OWNTRACKS_TYPES else "other"  # a list or object is no type
         self.counters[f"type_{kind}"] += 1
-
-    def _handle_safely(self, topic_name: str, payload: bytes) -> None:
-        """One message; whatever goes wrong with it is logged and counted, the loop goes on."""
+        device_id = _device_of(message.topic)
+        if device_id is None:
+            self.counters["bad_topic"] += 1
+            log.warning("topic %s is not owntracks/<device>/<name>[/event]", message.topic)
+            return None
+        if kind == "lwt":
+            return device_id
+        if kind not in ("location", "transition"):
+            return None  # waypoints, cards, status: nothing a dispatcher needs
         try:
-            self.handle(topic_name, payload)
-        except Exception:
-            self.counters["handler_error"] += 1
-            log.exception("could not handle a message on %s", topic_name)
+            return owntracks_fix(device_id, body, now=message.received)
+        except FixRefusedError as refused:
+            self.counters[refused.reason] += 1
+            log.warning("refused a fix from %s: %s", device_id, refused)
+            return None
+
+    def process(self, batch: list[Message]) -> None:
+        """Parse, store in one transaction, then acknowledge the whole batch."""
+        fixes: list[tuple[Fix, float]] = []
+        offline: set[str] = set()
+        for message in batch:
+            try:
+                parsed = self.parse(message)
+            except Exception:
+                self.counters["handler_error"] += 1
+                log.exception("could not handle a message on %s", message.topic)
+                continue
+            if isinstance(parsed, Fix):
+                fixes.append((parsed, message.received))
+            elif isinstance(parsed, str):
+                offline.add(parsed)
+        self._store(fixes, offline)
+        if self._client is not None:
+            for message in batch:
+                if message.qos:
+                    self._client.ack(message.mid, message.qos)
+
+    def _store(self, fixes: list[tuple[Fix, float]], offline: set[str]) -> None:
+        """Until it is stored (the database may be restarting): nothing is acknowledged before."""
+        delay = 0.5
+        while True:
+            try:
+                self._store_once(fixes, offline)
+                return
+            except (DatabaseError, InterfaceError):
+                self.counters["store_retry"] += 1
+                log.exception("could not store %d fixes; retrying in %.1fs", len(fixes), delay)
+                close_old_connections()
+                if self.stop.wait(delay):
+                    raise  # stopping: unacknowledged, the broker keeps them for the next run
+                delay = min(delay * 2, STORE_RETRY_MAX_S)
+                self.beat()
+
+    def _store_once(self, fixes: list[tuple[Fix, float]], offline: set[str]) -> None:
+        from dispatch.models import Vehicle
+        from field_app_api.arrival import moves_apply
+
+        ids = self._vehicle_ids({f.device_id for f, _ in fixes} | offline)
+        rows = []
+        for fix, received in fixes:
+            vehicle_id = ids.get(fix.device_id)
+            if vehicle_id is None:
+                self.counters["unknown_device"] += 1
+            else:
+                rows.append((vehicle_id, fix, received))
+        if rows:
+            stored = positions_store(rows)
+            self.counters["stored"] += stored.inserted
+            self.counters["duplicate"] += stored.duplicates
+            try:
+                for name, count in moves_apply(stored.moved).items():
+                    self.counters[name] += count
+            except Exception:  # the fixes are stored; a job's arrival check must not undo that
+                self.counters["arrival_error"] += 1
+                log.exception("could not check arrivals")
+        known = [ids[d] for d in offline if d in ids]
+        if known:
+            now = datetime.now(UTC)
+            self.counters["offline"] += Vehicle.objects.filter(pk__in=known).update(offline_at=now)
+
+    def _vehicle_ids(self, device_ids: set[str]) -> dict[str, int]:
+        """Known devices from memory; the rest looked up in one query (an unknown one not
+        again for UNKNOWN_DEVICE_RECHECK_S, so a stranger's flood does not cost a query each)."""
+        now = time.monotonic()
+        wanted = {
+            d
+            for d in device_ids
+            if d not in self._devices and self._unknown_until.get(d, 0.0) <= now
+        }
+        if wanted:
+            found = vehicle_ids_by_device(wanted)
+            self._devices.update(found)
+            for device_id in wanted - found.keys():
+                self._unknown_until[device_id] = now + UNKNOWN_DEVICE_RECHECK_S
+                log.warning("fixes from unknown device %r: register it on a vehicle", device_id)
+        return {d: self._devices[d] for d in device_ids if d in self._devices}
+
+    def take(self, *, timeout: float) -> list[Message]:
+        """The next batch: waits up to `timeout` for a first message, then BATCH_WAIT_S more."""
+        try:
+            batch = [self.inbox.get(timeout=timeout) if timeout else self.inbox.get_nowait()]
+        except queue.Empty:
+            return []
+        until = time.monotonic() + BATCH_WAIT_S
+        while len(batch) < BATCH_MAX:
+            try:
+                batch.append(self.inbox.get(timeout=max(until - time.monotonic(), 0)))
+            except queue.Empty:
+                break
+        return batch
 
     def beat(self) -> None:
         try:
@@ -109,46 +244,85 @@ class Tracker:
         except Exception:  # the database may be restarting; the loop must not die for it
             log.exception("could not record the tracker heartbeat")
 
+    def housekeeping(self) -> None:
+        """Partitions for the days ahead; those past retention dropped."""
+        from field_app_api.partitions import partitions_drop_before, partitions_ensure
+
+        try:
+            today = datetime.now(UTC).date()
+            partitions_ensure(today=today)
+            if keep := settings.POSITION_RETENTION_DAYS:
+                for name in partitions_drop_before(today - timedelta(days=keep)):
+                    log.info("dropped %s (older than %d days)", name, keep)
+        except Exception:  # another tracker may be doing the same; the next round catches up
+            log.exception("position partitions housekeeping failed")
+
     def run(self) -> None:
-        client = mqtt_client(client_id=self.client_id, persistent=True)
+        from field_app_api.arrival import arrivals_confirm_due
+
+        client = self._client = mqtt_session_client(client_id=self.client_id)
         client.on_connect = self.on_connect
         client.on_disconnect = self.on_disconnect
         client.on_message = self.on_message
         # connect_async + loop_start: a broker that is down at start is retried, not fatal.
         client.connect_async(
-            settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT, keepalive=settings.MQTT_KEEPALIVE
+            settings.MQTT_BROKER_HOST,
+            settings.MQTT_BROKER_PORT,
+            keepalive=settings.MQTT_KEEPALIVE,
+            clean_start=False,
+            properties=session_properties(
+                expiry_s=SESSION_EXPIRY_S, receive_maximum=RECEIVE_MAXIMUM
+            ),
         )
         client.loop_start()
-        next_beat = 0.0
+        next_beat = next_confirm = next_housekeeping = 0.0
         try:
             while not self.stop.is_set():
-                if time.monotonic() >= next_beat or self.state_changed.is_set():
+                now = time.monotonic()
+                if now >= next_beat or self.state_changed.is_set():
                     self.state_changed.clear()
                     self.beat()
-                    next_beat = time.monotonic() + self.heartbeat_seconds
-                self._drain(timeout=0.2)
+                    next_beat = now + self.heartbeat_seconds
+                if now >= next_housekeeping:
+                    self.housekeeping()
+                    next_housekeeping = now + HOUSEKEEPING_S
+                if now >= next_confirm:
+                    self._guarded(arrivals_confirm_due, "arrivals_confirmed")
+                    next_confirm = now + 1.0
+                batch = self.take(timeout=0.2)
+                if batch:
+                    self.process(batch)
+            while batch := self.take(timeout=0):  # what had arrived when we were told to stop
+                self.process(batch)
         finally:
             client.disconnect()
             client.loop_stop()
-            self._drain(timeout=0)
             self.beat()
             log.info("tracker stopped: %s", dict(self.counters))
 
-    def _drain(self, *, timeout: float) -> None:
+    def _guarded(self, job: Any, counter: str) -> None:
         try:
-            topic_name, payload, _received = (
-                self.inbox.get(timeout=timeout) if timeout else self.inbox.get_nowait()
-            )
-        except queue.Empty:
-            return
-        self._handle_safely(topic_name, payload)
-        while True:
-            try:
-                topic_name, payload, _received = self.inbox.get_nowait()
-            except queue.Empty:
-                return
-            self._handle_safely(topic_name, payload)
+            self.counters[counter] += job()
+        except Exception:
+            self.counters[f"{counter}_error"] += 1
+            log.exception("%s failed", counter)
+            close_old_connections()
 
 
-def default_subscriptions() -> list[str]:
-    return [topic("owntracks/+/+"), topic("owntracks/+/+/event")]
+def _device_of(topic_name: str) -> str | None:
+    """`<prefix>owntracks/<device>/<name>` or `.../event`: the device is its MQTT user."""
+    prefix = settings.MQTT_TOPIC_PREFIX
+    if not topic_name.startswith(prefix):
+        return None
+    parts = topic_name[len(prefix) :].split("/")
+    if len(parts) in (3, 4) and parts[0] == "owntracks" and parts[1] and parts[2]:
+        if len(parts) == 4 and parts[3] != "event":
+            return None
+        return parts[1]
+    return None
+
+
+def default_subscriptions(shared_group: str = "") -> list[str]:
+    """Our topics; with a group, an MQTT 5 shared subscription so trackers split the load."""
+    share = f"$share/{shared_group}/" if shared_group else ""
+    return [share + topic("owntracks/+/+"), share + topic("owntracks/+/+/event")]

@@ -1,4 +1,5 @@
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -33,7 +34,12 @@ def process_env(django_db_setup: None) -> dict[str, str]:
     """Environment for processes the tests start: the test database, the test Redis DB."""
     # Workers started by tests auto-dispatch P1 (the test process itself does not dispatch:
     # the choice is the worker's, as in production).
-    return {"DATABASE_URL": child_database_url(), "AUTO_DISPATCH_P1": "true"}
+    # Their geofence confirms an arrival after 1 s, not a minute.
+    return {
+        "DATABASE_URL": child_database_url(),
+        "AUTO_DISPATCH_P1": "true",
+        "ARRIVAL_CANCEL_WINDOW_S": "1",
+    }
 
 
 def _heartbeat_seen(component: str, **detail: object) -> bool:
@@ -113,7 +119,7 @@ def beat(
 @pytest.fixture
 def tracker(transactional_db: None, process_env: dict[str, str], running: list[Process]) -> Process:
     process = django_command(
-        "track_vehicles", "--client-id", f"test-tracker-{id(running)}", env=process_env
+        "track_vehicles", "--client-id", f"test-tracker-{uuid.uuid4().hex[:8]}", env=process_env
     )
     running.append(process)
     wait_until(

@@ -8,3 +8,13 @@ WORK_ORDER_ACCEPT_TIMEOUT_S = env_int("WORK_ORDER_ACCEPT_TIMEOUT_S", 120, minimu
 # P1 incidents of categories whose rule allows it go to the top crew without waiting.
 AUTO_DISPATCH_P1 = env_bool("AUTO_DISPATCH_P1", False)
 SLA_CHECK_SECONDS = env_int("SLA_CHECK_SECONDS", 30, minimum=5)
+# A van within this distance of its incident has arrived (the fix is the evidence), unless
+# its crew says within ARRIVAL_CANCEL_WINDOW_S that it only drove past.
+ARRIVAL_RADIUS_M = env_int("ARRIVAL_RADIUS_M", 100, minimum=10)
+ARRIVAL_CANCEL_WINDOW_S = env_int("ARRIVAL_CANCEL_WINDOW_S", 60, minimum=0)
+# After such a cancel, the geofence does not raise an arrival again for this long.
+ARRIVAL_SUPPRESS_S = env_int("ARRIVAL_SUPPRESS_S", 600, minimum=0)
+# En-route ETAs are recomputed from the van's live position at most this often.
+ETA_REFRESH_S = env_int("ETA_REFRESH_S", 30, minimum=1)
+# Position history kept (daily partitions older than this are dropped; 0 keeps everything).
+POSITION_RETENTION_DAYS = env_int("POSITION_RETENTION_DAYS", 400, minimum=0)

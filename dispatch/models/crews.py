@@ -43,6 +43,12 @@ class Vehicle(models.Model):
     speed_kmh = models.FloatField(null=True, blank=True)
     heading = models.FloatField(null=True, blank=True)
     battery = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the tracker last heard from it (any message)"
+    )
+    offline_at = models.DateTimeField(
+        null=True, blank=True, help_text="device offline (MQTT last will); a fix clears it"
+    )
 
     class Meta:
         ordering = ["device_id"]

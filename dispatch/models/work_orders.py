@@ -32,6 +32,12 @@ class WorkOrder(models.Model):
     eta = models.DateTimeField(null=True, blank=True)
     distance_m = models.FloatField(null=True, blank=True)
     findings = models.JSONField(default=dict, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True, help_text="on site (device time)")
+    # The van's fix inside the incident's radius, waiting out the window in which the crew may
+    # say it only drove past (field_app_api.arrival); null when no arrival is pending.
+    arrival_pending = models.JSONField(null=True, blank=True)
+    arrival_suppressed_until = models.DateTimeField(null=True, blank=True)
+    eta_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -43,6 +49,14 @@ class WorkOrder(models.Model):
                 condition=models.Q(
                     status__in=["assigned", "accepted", "en_route", "on_site", "made_safe"]
                 ),
+            ),
+        ]
+        indexes = [
+            # The tracker looks for arrivals waiting out their window every second.
+            models.Index(
+                fields=["id"],
+                name="work_order_arrival_pending",
+                condition=models.Q(arrival_pending__isnull=False),
             ),
         ]
 

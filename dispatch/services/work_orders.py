@@ -19,6 +19,7 @@ from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
 from dispatch.selectors import user_may_dispatch
 from dispatch.services.sla import deadline_meet
 from dispatch.services.timeline import event_record
+from field_app_api.assignments import assignment_publish
 
 S = WorkOrder.Status
 ALLOWED: dict[str, set[str]] = {
@@ -44,6 +45,7 @@ INCIDENT_FOLLOWS: dict[str, tuple[str, str]] = {
     S.COMPLETED: (Incident.Status.RESOLVED, Milestone.COMPLETED),
 }
 FREES_CREW = {S.REJECTED, S.CANCELLED, S.COMPLETED}
+ETA_EVENT_SHIFT = timedelta(minutes=5)  # an ETA that moves this much is worth a timeline line
 
 
 @transaction.atomic
@@ -98,6 +100,7 @@ def work_order_dispatch(
     )
     deadline_meet(incident=incident, milestone=Milestone.WORK_ORDER, at=at)
     transaction.on_commit(lambda: _after_dispatch(work_order.pk))
+    transaction.on_commit(lambda: assignment_publish(crew.pk))
     return work_order
 
 
@@ -149,25 +152,26 @@ def work_order_transition(
         return work_order  # a tablet replaying its queue
     current = work_order.status
     if to not in ALLOWED.get(current, set()):
-        if client_event_id and PROGRESS.get(to, -1) <= PROGRESS.get(current, -1):
-            event_record(
-                kind="work_order.stale_update",
-                incident=work_order.incident,
-                work_order=work_order,
-                actor=actor,
-                actor_label=actor_label,
-                at=at,
-                device_time=device_time,
-                client_event_id=client_event_id,
-                point=point,
-                data={"status": current, "reported": to},
+        reported = client_event_id is not None  # a crew's own report, possibly late or early
+        if not (reported and current in PROGRESS and to in PROGRESS):
+            raise InvalidTransitionError(current, to)
+        if PROGRESS[to] <= PROGRESS[current]:
+            _late_report(
+                work_order, to, at, actor, actor_label, device_time, client_event_id, point
             )
             return work_order
-        raise InvalidTransitionError(current, to)
+        # Ahead of where the job is: the steps between were done, their reports are still on
+        # the way (a tablet's offline queue need not arrive in order). They are kept when they
+        # come, as late reports.
     work_order.status, work_order.status_changed_at = to, at
     if data and to in (S.MADE_SAFE, S.COMPLETED):
         work_order.findings = {**work_order.findings, **data}
-    work_order.save(update_fields=["status", "status_changed_at", "findings"])
+    if to == S.ON_SITE:
+        work_order.arrival_pending = None
+    _arrived(work_order, to, device_time or at)
+    work_order.save(
+        update_fields=["status", "status_changed_at", "findings", "arrival_pending", "arrived_at"]
+    )
     event_record(
         kind=f"work_order.{to}",
         incident=work_order.incident,
@@ -184,7 +188,47 @@ def work_order_transition(
     if to == S.REJECTED:
         incident_id = work_order.incident_id
         transaction.on_commit(lambda: _offer_next(incident_id))
+    transaction.on_commit(lambda: assignment_publish(work_order.crew_id))
     return work_order
+
+
+def _arrived(work_order: WorkOrder, to: str, when: datetime) -> None:
+    """Arrival is the earliest report of being on site (regulators count it)."""
+    if to == S.ON_SITE and (work_order.arrived_at is None or when < work_order.arrived_at):
+        work_order.arrived_at = when
+
+
+def _late_report(
+    work_order: WorkOrder,
+    to: str,
+    at: datetime,
+    actor: User | None,
+    actor_label: str,
+    device_time: datetime | None,
+    client_event_id: str | None,
+    point: Point | None,
+) -> None:
+    """A report of a step the job is already past: recorded with its own time, and the clock
+    it stops is stopped at that time, but the status does not move back."""
+    event_record(
+        kind="work_order.stale_update",
+        incident=work_order.incident,
+        work_order=work_order,
+        actor=actor,
+        actor_label=actor_label,
+        at=at,
+        device_time=device_time,
+        client_event_id=client_event_id,
+        point=point,
+        data={"status": work_order.status, "reported": to},
+    )
+    when = device_time or at
+    before = work_order.arrived_at
+    _arrived(work_order, to, when)
+    if work_order.arrived_at != before:
+        work_order.save(update_fields=["arrived_at"])
+    if to in INCIDENT_FOLLOWS:
+        deadline_meet(incident=work_order.incident, milestone=INCIDENT_FOLLOWS[to][1], at=when)
 
 
 def _follow(work_order: WorkOrder, to: str, when: datetime, actor: User | None) -> None:
@@ -255,3 +299,143 @@ def _offer_next(incident_id: int) -> None:
         incident_offer_next_crew_task.delay(incident_id)
     except Exception:  # a broker outage leaves the incident open for the dispatcher
         logging.getLogger(__name__).exception("could not queue the next crew offer")
+
+
+@transaction.atomic
+def work_order_arrival_detect(*, work_order_id: int, fix: dict[str, Any], at: datetime) -> bool:
+    """The van has entered the incident's radius: hold the arrival for the window in which the
+    crew may say it only drove past. Returns whether a new arrival is pending."""
+    work_order = (
+        WorkOrder.objects.select_for_update()
+        .select_related("incident")
+        .filter(pk=work_order_id, arrival_pending__isnull=True)
+        .first()
+    )
+    if work_order is None or PROGRESS.get(work_order.status, 99) >= PROGRESS[S.ON_SITE]:
+        return False
+    if work_order.arrival_suppressed_until and at < work_order.arrival_suppressed_until:
+        return False
+    work_order.arrival_pending = {**fix, "detected_at": at.isoformat()}
+    work_order.save(update_fields=["arrival_pending"])
+    event_record(
+        kind="work_order.arrival_detected",
+        incident=work_order.incident,
+        work_order=work_order,
+        actor=None,
+        actor_label="geofence",
+        at=at,
+        device_time=datetime.fromisoformat(fix["fix_at"]),
+        point=Point(fix["lon"], fix["lat"], srid=4326),
+        data={"fix": fix},
+    )
+    return True
+
+
+@transaction.atomic
+def work_order_arrival_cancel(
+    *,
+    work_order_id: int,
+    actor: User | None,
+    suppress_for: timedelta,
+    at: datetime | None = None,
+    device_time: datetime | None = None,
+    client_event_id: str | None = None,
+) -> WorkOrder:
+    """The crew says it only drove past: drop the pending arrival and stop the geofence from
+    raising it again for `suppress_for`."""
+    at = at or timezone.now()
+    work_order = (
+        WorkOrder.objects.select_for_update()
+        .select_related("incident")
+        .filter(pk=work_order_id)
+        .first()
+    )
+    if work_order is None:
+        raise NotFoundError(f"no work order {work_order_id}")
+    if client_event_id and work_order.events.filter(client_event_id=client_event_id).exists():
+        return work_order
+    if work_order.arrival_pending is None:
+        raise ConflictError(
+            "no arrival is waiting to be confirmed: it was confirmed already (report the status "
+            "you are in instead) or none was detected"
+        )
+    dropped = work_order.arrival_pending
+    work_order.arrival_pending = None
+    work_order.arrival_suppressed_until = at + suppress_for
+    work_order.save(update_fields=["arrival_pending", "arrival_suppressed_until"])
+    event_record(
+        kind="work_order.arrival_cancelled",
+        incident=work_order.incident,
+        work_order=work_order,
+        actor=actor,
+        at=at,
+        device_time=device_time,
+        client_event_id=client_event_id,
+        data={"fix": dropped},
+    )
+    return work_order
+
+
+def work_order_arrival_confirm(*, work_order_id: int) -> WorkOrder | None:
+    """The window passed without a cancel: the crew is on site, at the time of the fix."""
+    work_order = WorkOrder.objects.filter(pk=work_order_id).only("arrival_pending").first()
+    if work_order is None or work_order.arrival_pending is None:
+        return None
+    fix = work_order.arrival_pending
+    try:
+        return work_order_transition(
+            work_order_id=work_order_id,
+            to=S.ON_SITE,
+            actor=None,
+            actor_label="geofence",
+            device_time=datetime.fromisoformat(fix["fix_at"]),
+            client_event_id=f"geofence-{fix['fix_at']}",
+            point=Point(fix["lon"], fix["lat"], srid=4326),
+            data={"evidence": fix},
+        )
+    except DispatchError:  # cancelled or reassigned meanwhile: nothing to confirm
+        logging.getLogger(__name__).info("arrival on WO-%s no longer applies", work_order_id)
+        return None
+
+
+@transaction.atomic
+def work_order_eta_update(
+    *, work_order_id: int, eta: datetime, distance_m: float | None, at: datetime
+) -> None:
+    """A fresher ETA from the van's live position. The timeline gets an event only when it
+    moves by ETA_EVENT_SHIFT or more from the last one it holds (a late crew, a detour), not at
+    every refresh."""
+    work_order = (
+        WorkOrder.objects.select_for_update()
+        .select_related("incident")
+        .filter(pk=work_order_id, status__in=(S.ACCEPTED, S.EN_ROUTE))
+        .first()
+    )
+    if work_order is None:
+        return
+    last = (
+        work_order.events.filter(kind="work_order.eta")
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    previous = (last or {}).get("eta")
+    work_order.eta, work_order.eta_updated_at = eta, at
+    if distance_m is not None:
+        work_order.distance_m = distance_m
+    work_order.save(update_fields=["eta", "eta_updated_at", "distance_m"])
+    shifted = (
+        previous is None
+        or abs((eta - datetime.fromisoformat(previous)).total_seconds())
+        >= ETA_EVENT_SHIFT.total_seconds()
+    )
+    if shifted:
+        event_record(
+            kind="work_order.eta",
+            incident=work_order.incident,
+            work_order=work_order,
+            actor=None,
+            actor_label="tracker",
+            at=at,
+            data={"eta": eta.isoformat(), "previous": previous, "distance_m": distance_m},
+        )

@@ -17,11 +17,16 @@ class Command(BaseCommand):
             default=settings.MQTT_TRACKER_CLIENT_ID,
             help="MQTT client id; keep it stable so the broker keeps the session",
         )
+        parser.add_argument(
+            "--shared-group",
+            default="",
+            help="MQTT 5 shared subscription group: trackers in one group split the messages",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tracker = Tracker(
             client_id=options["client_id"],
-            subscriptions=default_subscriptions(),
+            subscriptions=default_subscriptions(options["shared_group"]),
             heartbeat_seconds=settings.HEARTBEAT_SECONDS,
         )
 

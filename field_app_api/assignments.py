@@ -1,0 +1,92 @@
+"""Work out to the tablet: each crew's current assignment, retained on its MQTT topic.
+
+`crews/<crew id>/assignments` always holds (retained, QoS 1) the crew's current job, or the
+last one with its final status (cancelled, completed, rejected) when it has none, so a tablet
+that connects learns where it stands at once. A Celery task publishes it after each change
+commits; the payload is read when the task runs, so a late or repeated task publishes the
+state as it is, never an old one. The tablet API is the same truth, for when MQTT is down.
+"""
+
+import json
+import logging
+from typing import Any
+
+from django.utils import timezone
+
+from config.counters import counter_increment
+from dispatch.models import WorkOrder
+from field_app_api.mqtt import topic
+
+log = logging.getLogger(__name__)
+
+
+def assignment_topic(crew_id: int) -> str:
+    return topic(f"crews/{crew_id}/assignments")
+
+
+def assignment_payload(crew_id: int) -> dict[str, Any]:
+    """The crew's most urgent live job, else its latest one, as the tablet gets it."""
+    jobs = WorkOrder.objects.filter(crew_id=crew_id).select_related("incident")
+    job = (
+        jobs.filter(status__in=WorkOrder.ACTIVE_STATUSES)
+        .order_by("incident__priority", "created_at")
+        .first()
+    ) or jobs.order_by("-status_changed_at", "-id").first()
+    if job is None:
+        return {"crew_id": crew_id, "work_order": None, "sent_at": timezone.now().isoformat()}
+    incident = job.incident
+    return {
+        "crew_id": crew_id,
+        "sent_at": timezone.now().isoformat(),
+        "work_order": {
+            "id": job.pk,
+            "status": job.status,
+            "live": job.status in WorkOrder.ACTIVE_STATUSES,
+            "eta": job.eta.isoformat() if job.eta else None,
+            "incident": {
+                "reference": incident.reference,
+                "category": incident.category,
+                "priority": incident.priority,
+                "address": incident.address_text,
+                "lat": incident.point.y if incident.point else None,
+                "lon": incident.point.x if incident.point else None,
+            },
+        },
+    }
+
+
+def assignment_publish(crew_id: int) -> None:
+    """Queue the publish; called on commit. A Redis outage is logged and counted: the tablet
+    still finds the job through the API, and the next change publishes the state again."""
+    from field_app_api.tasks import crew_assignment_publish_task
+
+    try:
+        crew_assignment_publish_task.delay(crew_id)
+    except Exception:
+        counter_increment("assignment.not_queued")
+        log.exception("could not queue the assignment publish for crew %s", crew_id)
+
+
+def assignment_send(crew_id: int, *, timeout: float = 10.0) -> dict[str, Any]:
+    """Publish the crew's assignment now (retained, QoS 1) and wait for the broker's ack."""
+    import uuid
+
+    from django.conf import settings
+
+    from field_app_api.mqtt import mqtt_client
+
+    payload = assignment_payload(crew_id)
+    client = mqtt_client(client_id=f"assignments-{uuid.uuid4().hex[:12]}")
+    client.connect(settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT, keepalive=30)
+    client.loop_start()
+    try:
+        info = client.publish(
+            assignment_topic(crew_id), json.dumps(payload).encode(), qos=1, retain=True
+        )
+        info.wait_for_publish(timeout)
+        if not info.is_published():
+            raise TimeoutError(f"the broker did not acknowledge within {timeout:.0f}s")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return payload

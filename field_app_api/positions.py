@@ -1,0 +1,218 @@
+"""Fixes in: parse what trackers send, then store a batch with COPY in one transaction.
+
+Every message is checked here and turned into a `Fix` or refused with a reason (counted per
+reason by the caller). `positions_store` then writes a batch: COPY into a temporary table,
+one INSERT into the partitioned history that drops duplicates (same van, same fix time), and
+one UPDATE that moves each van to its newest fix, unless it already has a newer one (a late
+fix from a tablet's offline queue is history, not where the van is now).
+"""
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+MAX_FUTURE_S = 10 * 60  # a device clock this far ahead is wrong, not early
+OLDEST_FIX = datetime(2000, 1, 1, tzinfo=UTC).timestamp()  # older: a tracker with no time set
+
+
+class FixRefusedError(ValueError):
+    """A message that is not a usable fix; `reason` is the counter's name."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Fix:
+    device_id: str
+    fix_at: float  # epoch seconds, device time
+    lon: float
+    lat: float
+    accuracy_m: float | None = None
+    altitude_m: float | None = None
+    speed_kmh: float | None = None
+    course_deg: float | None = None
+    battery: int | None = None
+    source: str = "mqtt"
+
+
+def _number(body: Mapping[str, Any], key: str, *, required: bool = False) -> float | None:
+    value = body.get(key)
+    if value is None or value == "":
+        if required:
+            raise FixRefusedError("missing_field", f"'{key}' is required")
+        return None
+    if isinstance(value, bool):
+        raise FixRefusedError("bad_field", f"'{key}' must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise FixRefusedError("bad_field", f"'{key}' must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise FixRefusedError("bad_field", f"'{key}' must be finite, got {value!r}")
+    return number
+
+
+def fix_checked(
+    *,
+    device_id: str,
+    lat: float,
+    lon: float,
+    fix_at: float,
+    now: float,
+    source: str,
+    accuracy_m: float | None = None,
+    altitude_m: float | None = None,
+    speed_kmh: float | None = None,
+    course_deg: float | None = None,
+    battery: float | None = None,
+) -> Fix:
+    """A fix whose coordinates and time are possible, or FixRefusedError saying why not."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise FixRefusedError("bad_coordinates", f"lat {lat}, lon {lon} is not on Earth")
+    if lat == 0 and lon == 0:
+        raise FixRefusedError("bad_coordinates", "lat 0, lon 0: the device had no fix")
+    if fix_at < OLDEST_FIX:
+        raise FixRefusedError("bad_time", f"fix time {fix_at:.0f} is before 2000: clock unset")
+    if fix_at > now + MAX_FUTURE_S:
+        raise FixRefusedError("future_time", f"fix time {fix_at:.0f} is over 10 min ahead of ours")
+    return Fix(
+        device_id=device_id,
+        fix_at=fix_at,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy_m,
+        altitude_m=altitude_m,
+        speed_kmh=speed_kmh,
+        course_deg=None if course_deg is None else course_deg % 360,
+        battery=None if battery is None else max(0, min(100, round(battery))),
+        source=source,
+    )
+
+
+def owntracks_fix(device_id: str, body: Mapping[str, Any], *, now: float | None = None) -> Fix:
+    """An OwnTracks `location` (or `transition`, which carries one) as a fix.
+
+    lat, lon and tst are required; acc, alt, vel (km/h), cog and batt are kept when present.
+    """
+    lat = _number(body, "lat", required=True)
+    lon = _number(body, "lon", required=True)
+    tst = _number(body, "tst", required=True)
+    assert lat is not None
+    assert lon is not None
+    assert tst is not None
+    return fix_checked(
+        device_id=device_id,
+        lat=lat,
+        lon=lon,
+        fix_at=tst,
+        now=time.time() if now is None else now,
+        source="mqtt",
+        accuracy_m=_number(body, "acc"),
+        altitude_m=_number(body, "alt"),
+        speed_kmh=_number(body, "vel"),
+        course_deg=_number(body, "cog"),
+        battery=_number(body, "batt"),
+    )
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A van whose last position a batch changed."""
+
+    vehicle_id: int
+    crew_id: int | None
+    lon: float
+    lat: float
+    fix_at: datetime
+    accuracy_m: float | None
+
+
+@dataclass(frozen=True)
+class Stored:
+    inserted: int
+    duplicates: int
+    moved: list[Moved]
+
+
+_STAGE = """CREATE TEMP TABLE IF NOT EXISTS position_in (
+    vehicle_id bigint, fix_at double precision, received_at double precision,
+    lon double precision, lat double precision, accuracy_m double precision,
+    altitude_m double precision, speed_kmh double precision, course_deg double precision,
+    battery smallint, source varchar(8)
+) ON COMMIT DELETE ROWS"""
+_COLUMNS = (
+    "vehicle_id, fix_at, received_at, lon, lat, accuracy_m, altitude_m, speed_kmh, "
+    "course_deg, battery, source"
+)
+_INSERT = """INSERT INTO field_app_api_vehicleposition
+    (vehicle_id, fix_at, received_at, point, accuracy_m, altitude_m, speed_kmh, course_deg,
+     battery, source)
+SELECT vehicle_id, to_timestamp(fix_at), to_timestamp(received_at),
+       ST_SetSRID(ST_MakePoint(lon, lat), 4326), accuracy_m, altitude_m, speed_kmh,
+       course_deg, battery, source
+FROM position_in
+ON CONFLICT DO NOTHING"""
+# Each van to its newest fix of the batch, only if that is newer than the one it has. A fix
+# also says the device is back online.
+_MOVE = """UPDATE dispatch_vehicle v
+SET last_point = ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), last_fix_at = to_timestamp(p.fix_at),
+    speed_kmh = p.speed_kmh, heading = p.course_deg, battery = coalesce(p.battery, v.battery),
+    offline_at = NULL
+FROM (SELECT DISTINCT ON (vehicle_id) * FROM position_in ORDER BY vehicle_id, fix_at DESC) p
+WHERE v.id = p.vehicle_id
+  AND (v.last_fix_at IS NULL OR v.last_fix_at < to_timestamp(p.fix_at))
+RETURNING v.id, v.crew_id, p.lon, p.lat, v.last_fix_at, p.accuracy_m"""
+_SEEN = """UPDATE dispatch_vehicle v SET last_seen_at = s.seen
+FROM (SELECT vehicle_id, to_timestamp(max(received_at)) seen FROM position_in GROUP BY 1) s
+WHERE v.id = s.vehicle_id AND (v.last_seen_at IS NULL OR v.last_seen_at < s.seen)"""
+
+
+def positions_store(rows: Iterable[tuple[int, Fix, float]]) -> Stored:
+    """Store (vehicle id, fix, received at) rows in one transaction."""
+    with transaction.atomic():
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute(_STAGE)
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            count = 0
+            with raw.copy(f"COPY position_in ({_COLUMNS}) FROM STDIN") as copy:
+                for vehicle_id, fix, received_at in rows:
+                    copy.write_row(
+                        (
+                            vehicle_id,
+                            fix.fix_at,
+                            received_at,
+                            fix.lon,
+                            fix.lat,
+                            fix.accuracy_m,
+                            fix.altitude_m,
+                            fix.speed_kmh,
+                            fix.course_deg,
+                            fix.battery,
+                            fix.source,
+                        )
+                    )
+                    count += 1
+            cursor.execute(_INSERT)
+            inserted = cursor.rowcount
+            cursor.execute(_MOVE)
+            moved = [Moved(*row) for row in cursor.fetchall()]
+            cursor.execute(_SEEN)
+    return Stored(inserted=inserted, duplicates=count - inserted, moved=moved)
+
+
+def vehicle_ids_by_device(device_ids: Iterable[str]) -> dict[str, int]:
+    """Vehicle ids of the devices we know, by device id."""
+    from dispatch.models import Vehicle
+
+    wanted = set(device_ids)
+    if not wanted:
+        return {}
+    return dict(Vehicle.objects.filter(device_id__in=wanted).values_list("device_id", "id"))
