@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/me/", dispatch_api.me, name="api-me"),
     path("api/", include("dispatch.api.urls")),
     path("api/gis/", include("gis.urls")),
+    path("api/field/", include("field_app_api.urls")),
     path("console/", console, name="console"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

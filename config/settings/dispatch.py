@@ -18,3 +18,4 @@ ARRIVAL_SUPPRESS_S = env_int("ARRIVAL_SUPPRESS_S", 600, minimum=0)
 ETA_REFRESH_S = env_int("ETA_REFRESH_S", 30, minimum=1)
 # Position history kept (daily partitions older than this are dropped; 0 keeps everything).
 POSITION_RETENTION_DAYS = env_int("POSITION_RETENTION_DAYS", 400, minimum=0)
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10_000_000, minimum=100_000)

@@ -1,5 +1,6 @@
 from dispatch.models.calls import Call
 from dispatch.models.crews import Crew, Vehicle
+from dispatch.models.field_reports import WorkOrderFinding, WorkOrderPhoto
 from dispatch.models.incidents import Incident, IncidentDeadline, ReferenceCounter
 from dispatch.models.people import Customer, User
 from dispatch.models.rules import CategoryRule, Milestone, SlaPolicy, TriageRule
@@ -21,4 +22,6 @@ __all__ = [
     "User",
     "Vehicle",
     "WorkOrder",
+    "WorkOrderFinding",
+    "WorkOrderPhoto",
 ]

@@ -5,6 +5,12 @@ from django.contrib.postgres.indexes import GinIndex
 from dispatch.choices import Skill
 
 
+class Duty(models.TextChoices):
+    ON_SHIFT = "on_shift", "On shift"
+    BREAK = "break", "On a break"
+    OFF = "off", "Off shift"
+
+
 class Crew(models.Model):
     class Status(models.TextChoices):
         AVAILABLE = "available", "Available"
@@ -19,6 +25,10 @@ class Crew(models.Model):
     shift_start = models.TimeField()
     shift_end = models.TimeField(help_text="before shift_start: the shift runs past midnight")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
+    # What the crew last said of itself on its tablet (the newest report by device time wins);
+    # `status` follows it whenever the crew has no job on (dispatch.services.crews).
+    duty = models.CharField(max_length=16, choices=Duty.choices, default=Duty.ON_SHIFT)
+    duty_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -17,6 +17,7 @@ from dispatch.errors import (
 )
 from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
 from dispatch.selectors import user_may_dispatch
+from dispatch.services.field_reports import crew_status_settle
 from dispatch.services.sla import deadline_meet
 from dispatch.services.timeline import event_record
 from field_app_api.assignments import assignment_publish
@@ -244,9 +245,8 @@ def _follow(work_order: WorkOrder, to: str, when: datetime, actor: User | None) 
             because=f"{work_order.crew} {to.replace('_', ' ')}",
         )
         deadline_meet(incident=incident, milestone=milestone, at=when)
-    if to in FREES_CREW:
-        work_order.crew.status = Crew.Status.AVAILABLE
-        work_order.crew.save(update_fields=["status"])
+    if to in FREES_CREW:  # free unless another job is live, or it said it is on a break
+        crew_status_settle(work_order.crew)
     if (
         to in (S.REJECTED, S.CANCELLED)
         and not incident.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES).exists()

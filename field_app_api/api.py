@@ -1,0 +1,351 @@
+"""The tablet API: a crew member's own crew, its work orders, and what they report.
+
+Every write carries a client event id and the tablet's time, so a tablet may replay its offline
+queue, twice or out of order, and leave the same result as once in order. A crew member sees
+and changes only their own crew's work orders: anything else is "not found" to them.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db.models import Case, IntegerField, Value, When
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dispatch.errors import ForbiddenError, NotFoundError
+from dispatch.models import Crew, User, WorkOrder, WorkOrderFinding
+from dispatch.models.crews import Duty
+from dispatch.roles import Role
+from dispatch.services.field_reports import (
+    crew_duty_report,
+    work_order_findings_record,
+    work_order_photo_record,
+)
+from dispatch.services.work_orders import work_order_arrival_cancel, work_order_transition
+from field_app_api.assignments import assignment_topic
+from field_app_api.mqtt import topic
+from field_app_api.photos import photo_checked
+from field_app_api.surroundings import work_order_surroundings
+
+# What a tablet's buttons say, and the status each one sets.
+ACTIONS = {
+    "accept": WorkOrder.Status.ACCEPTED,
+    "reject": WorkOrder.Status.REJECTED,
+    "en_route": WorkOrder.Status.EN_ROUTE,
+    "on_site": WorkOrder.Status.ON_SITE,
+    "made_safe": WorkOrder.Status.MADE_SAFE,
+    "complete": WorkOrder.Status.COMPLETED,
+}
+CANCEL_ARRIVAL = "cancel_arrival"
+
+
+def _crew_of(request: Request) -> tuple[User, Crew]:
+    user = request.user
+    if not isinstance(user, User) or user.role != Role.CREW_MEMBER:
+        raise ForbiddenError("the tablet API is for crew members: sign in with a crew login")
+    crew = user.crews.select_related("station", "vehicle").order_by("id").first()
+    if crew is None:
+        raise ForbiddenError("you are not on a crew yet: ask your dispatcher to add you")
+    return user, crew
+
+
+def _own_work_order(crew: Crew, work_order_id: int) -> WorkOrder:
+    work_order = (
+        WorkOrder.objects.select_related("incident", "crew")
+        .filter(pk=work_order_id, crew=crew)
+        .first()
+    )
+    if work_order is None:  # another crew's job is not theirs to see, nor to know of
+        raise NotFoundError(f"your crew has no work order {work_order_id}")
+    return work_order
+
+
+def _point(point: Point | None) -> dict[str, float] | None:
+    return {"lon": round(point.x, 7), "lat": round(point.y, 7)} if point else None
+
+
+def work_order_tablet_json(work_order: WorkOrder) -> dict[str, Any]:
+    incident = work_order.incident
+    point = incident.point
+    return {
+        "id": work_order.pk,
+        "status": work_order.status,
+        "live": work_order.status in WorkOrder.ACTIVE_STATUSES,
+        "created_at": work_order.created_at,
+        "status_changed_at": work_order.status_changed_at,
+        "eta": work_order.eta,
+        "distance_m": work_order.distance_m,
+        "arrived_at": work_order.arrived_at,
+        "arrival_pending": work_order.arrival_pending,
+        "findings": work_order.findings,
+        "incident": {
+            "reference": incident.reference,
+            "category": incident.category,
+            "category_label": incident.get_category_display(),
+            "priority": incident.priority,
+            "status": incident.status,
+            "address": incident.address_text,
+            "hazards": incident.hazards,
+            "report_count": incident.report_count,
+            "point": _point(point),
+        },
+        "navigate_url": (
+            f"https://www.openstreetmap.org/directions?to={point.y:.6f},{point.x:.6f}"
+            if point
+            else None
+        ),
+    }
+
+
+@extend_schema(
+    operation_id="field_me",
+    summary="My crew, its van and my MQTT topics",
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    user, crew = _crew_of(request)
+    van = getattr(crew, "vehicle", None)
+    return Response(
+        {
+            "user": user.get_username(),
+            "crew": {
+                "id": crew.pk,
+                "name": crew.name,
+                "station": crew.station.code,
+                "status": crew.status,
+                "duty": crew.duty,
+                "skills": crew.skills,
+            },
+            "vehicle": {"device_id": van.device_id, "registration": van.registration}
+            if van
+            else None,
+            "mqtt": {
+                "assignments": assignment_topic(crew.pk),
+                "publish_positions_to": topic(f"owntracks/{van.device_id}/tablet") if van else None,
+            },
+            "arrival_cancel_window_s": settings.ARRIVAL_CANCEL_WINDOW_S,
+        }
+    )
+
+
+@extend_schema(
+    operation_id="field_work_orders",
+    summary="My crew's work orders: live ones first, then the last finished",
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["GET"])
+def work_orders(request: Request) -> Response:
+    _user, crew = _crew_of(request)
+    live = Case(
+        When(status__in=WorkOrder.ACTIVE_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    jobs = (
+        WorkOrder.objects.filter(crew=crew)
+        .select_related("incident")
+        .annotate(finished=live)
+        .order_by("finished", "incident__priority", "-created_at")[:30]
+    )
+    return Response({"results": [work_order_tablet_json(w) for w in jobs]})
+
+
+@extend_schema(
+    operation_id="field_work_order",
+    summary="One work order, with the mains and valves around it and the valves to close",
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["GET"])
+def work_order_detail(request: Request, work_order_id: int) -> Response:
+    _user, crew = _crew_of(request)
+    work_order = _own_work_order(crew, work_order_id)
+    return Response(
+        {**work_order_tablet_json(work_order), **work_order_surroundings(work_order.incident)}
+    )
+
+
+class ActionIn(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[*ACTIONS, CANCEL_ARRIVAL])
+    client_event_id = serializers.CharField(max_length=64, help_text="unique per tablet action")
+    device_time = serializers.DateTimeField(help_text="when it was done, on the tablet's clock")
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+@extend_schema(
+    operation_id="field_work_order_action",
+    summary="Accept, reject, en route, on site, made safe, complete (or cancel an arrival)",
+    request=ActionIn,
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["POST"])
+def work_order_action(request: Request, work_order_id: int) -> Response:
+    user, crew = _crew_of(request)
+    _own_work_order(crew, work_order_id)
+    payload = ActionIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = payload.validated_data
+    if data["action"] == CANCEL_ARRIVAL:
+        from datetime import timedelta
+
+        work_order = work_order_arrival_cancel(
+            work_order_id=work_order_id,
+            actor=user,
+            suppress_for=timedelta(seconds=settings.ARRIVAL_SUPPRESS_S),
+            device_time=data["device_time"],
+            client_event_id=data["client_event_id"],
+        )
+    else:
+        has_point = "lon" in data and "lat" in data
+        work_order = work_order_transition(
+            work_order_id=work_order_id,
+            to=ACTIONS[data["action"]],
+            actor=user,
+            device_time=data["device_time"],
+            client_event_id=data["client_event_id"],
+            point=Point(data["lon"], data["lat"], srid=4326) if has_point else None,
+            data={"reason": data["reason"]} if data.get("reason") else None,
+        )
+    work_order.refresh_from_db()
+    return Response(work_order_tablet_json(work_order))
+
+
+class ValveOperatedIn(serializers.Serializer):
+    asset_id = serializers.CharField(max_length=40)
+    action = serializers.ChoiceField(choices=["closed", "opened"])
+    operable = serializers.BooleanField(help_text="false: it would not turn (seized)")
+
+
+class MaterialIn(serializers.Serializer):
+    item = serializers.CharField(max_length=100)
+    quantity = serializers.FloatField(min_value=0, max_value=1e6)
+    unit = serializers.CharField(max_length=16)
+
+
+class FindingsIn(serializers.Serializer):
+    client_event_id = serializers.CharField(max_length=64)
+    device_time = serializers.DateTimeField()
+    leak_grade = serializers.ChoiceField(
+        choices=WorkOrderFinding.LeakGrade.choices, required=False, allow_null=True
+    )
+    cause = serializers.ChoiceField(
+        choices=[
+            "corrosion",
+            "third_party_damage",
+            "joint_failure",
+            "material_failure",
+            "ground_movement",
+            "appliance",
+            "meter",
+            "no_leak_found",
+            "other",
+        ],
+        required=False,
+        allow_blank=True,
+    )
+    actions_taken = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    valves_operated = ValveOperatedIn(many=True, required=False)
+    materials = MaterialIn(many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+@extend_schema(
+    operation_id="field_work_order_findings",
+    summary="Report findings: leak grade, cause, actions, valves operated, materials",
+    request=FindingsIn,
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["POST"])
+def work_order_findings(request: Request, work_order_id: int) -> Response:
+    user, crew = _crew_of(request)
+    _own_work_order(crew, work_order_id)
+    payload = FindingsIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = dict(payload.validated_data)
+    client_event_id, device_time = data.pop("client_event_id"), data.pop("device_time")
+    work_order_findings_record(
+        work_order_id=work_order_id,
+        actor=user,
+        client_event_id=client_event_id,
+        device_time=device_time,
+        findings={k: v for k, v in data.items()},
+    )
+    work_order = _own_work_order(crew, work_order_id)
+    return Response(work_order_tablet_json(work_order))
+
+
+class PhotoIn(serializers.Serializer):
+    client_event_id = serializers.CharField(max_length=64)
+    device_time = serializers.DateTimeField()
+    image = serializers.FileField(help_text="JPEG, PNG or WebP")
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+@extend_schema(
+    operation_id="field_work_order_photo",
+    summary="Upload a photo of the site (JPEG, PNG or WebP, size-limited)",
+    request={"multipart/form-data": PhotoIn},
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["POST"])
+@parser_classes([MultiPartParser, FormParser])
+def work_order_photo(request: Request, work_order_id: int) -> Response:
+    user, crew = _crew_of(request)
+    _own_work_order(crew, work_order_id)
+    payload = PhotoIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = payload.validated_data
+    content, content_type, extension = photo_checked(data["image"])
+    photo = work_order_photo_record(
+        work_order_id=work_order_id,
+        actor=user,
+        client_event_id=data["client_event_id"],
+        device_time=data["device_time"],
+        content=content,
+        content_type=content_type,
+        extension=extension,
+        caption=data.get("caption", ""),
+    )
+    return Response(
+        {"id": photo.pk, "sha256": photo.sha256, "size": photo.size, "url": photo.image.url},
+        status=201,
+    )
+
+
+class DutyIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Duty.choices)
+    client_event_id = serializers.CharField(max_length=64)
+    device_time = serializers.DateTimeField()
+
+
+@extend_schema(
+    operation_id="field_crew_status",
+    summary="My crew is on shift, on a break, or off",
+    request=DutyIn,
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["POST"])
+@parser_classes([JSONParser, FormParser])
+def crew_status(request: Request) -> Response:
+    user, crew = _crew_of(request)
+    payload = DutyIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = payload.validated_data
+    crew = crew_duty_report(
+        crew_id=crew.pk,
+        duty=data["status"],
+        actor=user,
+        client_event_id=data["client_event_id"],
+        device_time=data["device_time"],
+    )
+    return Response({"crew": crew.pk, "status": crew.status, "duty": crew.duty})
