@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -85,6 +86,7 @@ def deadline_meet(*, incident: Incident, milestone: str, at: datetime) -> None:
     )
 
 
+@transaction.atomic  # the row locks need one (beat's task runs in autocommit)
 def deadlines_breach_due(*, now: datetime) -> int:
     """Mark every clock past due and not met as breached, once; returns how many."""
     due = (
