@@ -10,7 +10,9 @@ DB_USER=${DB_USER:-gasdispatch}
 DB_PASSWORD=${DB_PASSWORD:-gasdispatch}
 PG_PORT=${PG_PORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
-MQTT_PORT=${MQTT_BROKER_PORT:-1883}
+# The machine's anonymous Mosquitto, for the tests. Not MQTT_BROKER_PORT: that is the broker
+# `make run` starts itself (1884), with a login per device.
+MQTT_PORT=1883
 VENV=${VENV:-.venv}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -12,7 +12,7 @@ from django.core.management import get_commands
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ["migrate", "web", "worker", "beat", "tracker"]
+APP_SERVICES = ["migrate", "mqtt-credentials", "web", "worker", "beat", "tracker"]
 
 
 def _command(service: str) -> list[str]:
@@ -47,11 +47,26 @@ def test_app_services_wait_for_and_reach_the_backing_services() -> None:
         needs = {"postgis", "redis", "mosquitto", "migrate"}
         if service == "migrate":
             needs = {"postgis"}
+        if service == "mqtt-credentials":  # the broker waits for it, not the other way round
+            needs = {"postgis", "migrate"}
         assert set(spec["depends_on"]) >= needs, service
         env = spec["environment"]
         assert "@postgis:5432/" in env["DATABASE_URL"]
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
         assert env["MQTT_BROKER_HOST"] == "mosquitto"
+
+
+def test_the_broker_runs_the_files_mqtt_credentials_writes_for_it() -> None:
+    argv = _command("mqtt-credentials")
+    directory = argv[argv.index("--dir") + 1]
+    broker = SERVICES["mosquitto"]
+    assert broker["depends_on"]["mqtt-credentials"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert _command("mosquitto") == ["mosquitto", "-c", f"{directory}/mosquitto.conf"]
+    volume = next(v for v in broker["volumes"] if v.endswith(f":{directory}"))
+    assert volume in SERVICES["mqtt-credentials"]["volumes"]
+    assert argv[argv.index("--port") + 1] == SERVICES["web"]["environment"]["MQTT_BROKER_PORT"]
 
 
 def test_mounted_files_exist_in_the_repository() -> None:
