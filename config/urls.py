@@ -7,6 +7,7 @@ from config.health import healthz
 from dispatch.api import me as dispatch_api
 from dispatch.views import home
 from dispatch.views_console import console
+from field_app_api.views import tablet_page
 
 urlpatterns = [
     path("", home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/gis/", include("gis.urls")),
     path("api/field/", include("field_app_api.urls")),
     path("console/", console, name="console"),
+    path("tablet/", tablet_page, name="tablet"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

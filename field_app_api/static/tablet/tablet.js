@@ -1,0 +1,347 @@
+/* The crews' tablet: the crew's current work order, its map, one-tap status, findings,
+   photos and duty. Reads come from /api/field/; every write goes through the offline queue. */
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("tablet-config").textContent);
+  const { get, uuid } = window.tabletQueue;
+  const $ = (id) => document.getElementById(id);
+  const POLL_MS = 10_000; // an arrival waits a minute for "drove past": see it well within
+  const ARM_MS = 4_000;
+  const L_STATUS = config.labels.work_order_status;
+  // What each button sets, and how far along that is (a late report never moves a job back).
+  const ACTION_STATUS = {
+    accept: "accepted", reject: "rejected", en_route: "en_route",
+    on_site: "on_site", made_safe: "made_safe", complete: "completed",
+  };
+  const PROGRESS = { assigned: 0, accepted: 1, en_route: 2, on_site: 3, made_safe: 4, completed: 5 };
+  const BUTTONS = {
+    assigned: ["accept", "reject"],
+    accepted: ["en_route", "on_site"],
+    en_route: ["on_site"],
+    on_site: ["made_safe", "complete"],
+    made_safe: ["complete"],
+  };
+  const BUTTON_TEXT = {
+    accept: "Accept", reject: "Reject", en_route: "En route", on_site: "On site",
+    made_safe: "Made safe", complete: "Complete", cancel_arrival: "Cancel arrival (drove past)",
+  };
+  const cacheKey = `gasdispatch.tablet.cache.${config.user}`;
+  const pickKey = `gasdispatch.tablet.job.${config.user}`;
+
+  let me = null; // /api/field/me/
+  let jobs = []; // the list: live first
+  let job = null; // the chosen one, with its network
+  let valvesToClose = [];
+  let map = null;
+  let armed = null; // the button waiting for its confirming second tap, and its timer
+  let armTimer = null;
+  let readError = null; // the last error a read met, said once rather than every poll
+  let fresh = false; // the shown job's network came from the server since the page opened
+  let formFor = null; // the job and valves the findings form was laid out for
+  let writes = 0; // answers to our writes so far: a read begun before one is stale
+
+  /* el("li", {class: "x", onclick: f}, "text", child): text is never parsed as HTML. */
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+    return node;
+  }
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const hhmm = (d) => d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+
+  function say(text, kind = "info") {
+    $("message-text").textContent = text;
+    $("message").className = `message ${kind}`;
+    $("message").hidden = false;
+    if (kind === "info") {
+      clearTimeout(say.timer);
+      say.timer = setTimeout(() => ($("message").hidden = true), 5000);
+    } else {
+      clearTimeout(say.timer); // an error stays until the crew has read it
+    }
+  }
+  $("message-close").addEventListener("click", () => ($("message").hidden = true));
+
+  const queue = window.tabletQueue.create({
+    user: config.user,
+    onChange: renderNet,
+    onSent(item, data) {
+      writes += 1;
+      if (item.kind === "photo") {
+        $("photos-sent").prepend(el("li", {}, `Photo sent${item.body.caption ? `: ${item.body.caption}` : ""}`));
+      } else if (item.url.endsWith("/crew/status/") && me && data) {
+        me.crew.duty = data.duty;
+        me.crew.status = data.status;
+      } else if (job && data && data.id === job.id) {
+        Object.assign(job, data); // the tablet json, without the network: the map stays
+        cache();
+      }
+      if (item.label === "Findings") {
+        say("Findings sent.");
+        // A valve found seized widens the trace: fetch the valves to close again.
+        const seized = (item.body.valves_operated || []).some((v) => !v.operable);
+        if (seized && job && job.id === item.workOrder) loadDetail(job.id).catch(() => {});
+      }
+      render();
+    },
+    onRefused(item, message) {
+      say(`${item.label}: not done. The server said: ${message}`, "error");
+      render();
+    },
+  });
+
+  function renderNet(state) {
+    const tablet = $("tablet");
+    tablet.dataset.queue = String(state.count);
+    tablet.dataset.online = state.offline ? "no" : "yes";
+    const waiting = `${plural(state.count, "action")} waiting`;
+    let text = "";
+    if (state.trouble === "offline") text = state.count ? `offline: ${waiting}` : "offline: what you do waits on this tablet";
+    else if (state.trouble === "server" && state.count) text = `server trouble: ${waiting}, retrying`;
+    else if (state.trouble === "signed_out") text = `signed out: sign in again, ${waiting} on this tablet`;
+    else if (state.count) text = `sending: ${waiting}`;
+    $("net").textContent = text;
+    $("net").className = `net ${state.trouble || "sending"}`;
+    $("net").hidden = !text;
+    if (state.trouble === "signed_out") {
+      $("net").append(" ", el("a", { href: `/accounts/login/?next=${encodeURIComponent("/tablet/")}` }, "Sign in"));
+    }
+    renderJobQueue();
+  }
+
+  /* The job as it will be once the queue is sent: the buttons follow what the crew did. */
+  function queuedFor(id) {
+    return queue.items().filter((i) => i.workOrder === id);
+  }
+  function projected(j) {
+    let status = j.status;
+    for (const item of queuedFor(j.id)) {
+      const to = ACTION_STATUS[item.body.action];
+      if (to && (to === "rejected" || (PROGRESS[to] ?? -1) > (PROGRESS[status] ?? 99))) status = to;
+    }
+    return status;
+  }
+
+  function render() {
+    renderDuty();
+    const hasJob = Boolean(job);
+    $("job-area").hidden = !hasJob;
+    $("no-job").hidden = hasJob;
+    if (!hasJob) return;
+    const i = job.incident;
+    $("job-ref").textContent = i.reference;
+    $("job-priority").textContent = `P${i.priority}`;
+    $("job-priority").className = `prio p${i.priority}`;
+    $("job-category").textContent = i.category_label;
+    $("job-address").textContent = i.address || "No address: see the map";
+    $("job-hazards").replaceChildren(
+      ...(i.hazards.length
+        ? i.hazards.map((h) => el("li", {}, config.labels.hazard[h] || h))
+        : [el("li", { class: "none" }, "No hazards reported")]),
+    );
+    $("job-distance").textContent = job.distance_m == null ? "—" : job.distance_m >= 1000 ? `${(job.distance_m / 1000).toFixed(1)} km` : `${Math.round(job.distance_m)} m`;
+    $("job-reports").textContent = plural(i.report_count, "call");
+    renderEta();
+    if (job.navigate_url) $("navigate").href = job.navigate_url;
+    $("navigate").hidden = !job.navigate_url;
+    renderJobQueue();
+    renderOtherJobs();
+  }
+
+  function renderEta() {
+    if (!job || !job.eta) {
+      $("job-eta").textContent = "—";
+      return;
+    }
+    const eta = new Date(job.eta);
+    const min = Math.round((eta - Date.now()) / 60000);
+    $("job-eta").textContent = min >= 0 ? `${hhmm(eta)} (in ${min} min)` : `${hhmm(eta)} (${-min} min ago)`;
+  }
+
+  /* The status, the buttons that make sense now, and what is still waiting to be sent. */
+  function renderJobQueue() {
+    if (!job) return;
+    const status = projected(job);
+    const waiting = queuedFor(job.id);
+    $("job-status").textContent = L_STATUS[status] || status;
+    $("job-status").className = `status-pill st-${status}${waiting.length ? " unsent" : ""}`;
+    $("job-pending").hidden = !waiting.length;
+    $("job-pending").textContent = waiting.length ? `Not sent yet: ${waiting.map((w) => w.label).join(", ")}` : "";
+    const names = [...(BUTTONS[status] || [])];
+    const cancelling = waiting.some((w) => w.body.action === "cancel_arrival");
+    if (job.arrival_pending && !cancelling && PROGRESS[status] < PROGRESS.on_site) names.push("cancel_arrival");
+    const buttons = names.map((name) =>
+      el("button", { type: "button", class: `act act-${name}`, "data-action": name, onclick: () => tap(name) }, BUTTON_TEXT[name]),
+    );
+    if (!buttons.length) buttons.push(el("p", { class: "done" }, status === "completed" ? "Job complete. Findings and photos can still be added." : "No more status changes on this job."));
+    $("job-actions").replaceChildren(...buttons);
+  }
+
+  function renderOtherJobs() {
+    const others = jobs.filter((j) => j.live && j.id !== job.id);
+    $("other-jobs").hidden = !others.length;
+    $("other-jobs").replaceChildren(
+      el("span", { class: "muted" }, job.live ? "Other jobs:" : "Next job:"),
+      ...others.map((j) =>
+        el("button", { type: "button", class: "other", onclick: () => pick(j.id) }, `P${j.incident.priority} ${j.incident.reference} · ${L_STATUS[j.status]}`),
+      ),
+    );
+  }
+
+  function renderDuty() {
+    if (!me) return;
+    $("crew-name").textContent = me.crew.name;
+    const queued = queue.items().filter((i) => i.url.endsWith("/crew/status/"));
+    const duty = queued.length ? queued[queued.length - 1].body.status : me.crew.duty;
+    for (const b of document.querySelectorAll("[data-duty]")) b.setAttribute("aria-pressed", String(b.dataset.duty === duty));
+  }
+
+  function renderValves() {
+    const iso = job.isolation;
+    const around = new Map(((job.network_around && job.network_around.features) || []).filter((f) => f.properties.kind === "valve").map((f) => [f.properties.asset_id, f.properties]));
+    $("valves").replaceChildren(
+      ...valvesToClose.map((f) => {
+        const known = around.get(f.properties.asset_id);
+        const about = known ? `${known.valve_type}${known.operable ? "" : " · seized in the register"}` : "";
+        return el("li", {}, el("span", { class: "valve-no" }, String(f.properties.order)), el("strong", {}, f.properties.asset_id), about ? el("span", { class: "muted" }, about) : null);
+      }),
+    );
+    const sources = iso ? iso.valves_to_close.features.filter((f) => f.properties.role === "source_to_shut") : [];
+    let note = "";
+    if (!iso) note = "No isolation trace: the incident is not placed on a main.";
+    else if (!valvesToClose.length && !sources.length) note = "No valve can cut this main off.";
+    else note = `Closing ${valvesToClose.length ? "these" : "the stations"} cuts gas to ${plural(iso.premises_cut_off, "premise")}.`;
+    if (sources.length) note += ` Also shut: ${sources.map((s) => s.properties.name || s.properties.asset_id).join(", ")}.`;
+    $("isolation-note").textContent = note;
+  }
+
+  function tap(name) {
+    if (name === "reject") {
+      $("reject-panel").hidden = false;
+      $("reject-reasons").querySelector("button").focus();
+      return;
+    }
+    if (name === "complete" && armed !== name) {
+      // The one tap that closes the job: a second, deliberate one confirms it.
+      armed = name;
+      const button = document.querySelector("[data-action=complete]");
+      button.textContent = "Tap again to complete";
+      button.classList.add("armed");
+      clearTimeout(armTimer);
+      armTimer = setTimeout(() => {
+        armed = null;
+        renderJobQueue();
+      }, ARM_MS);
+      return;
+    }
+    armed = null;
+    clearTimeout(armTimer);
+    act(name);
+  }
+
+  function act(action, extra = {}) {
+    const body = { action, client_event_id: uuid(), device_time: new Date().toISOString(), ...extra };
+    queue.push({ url: `/api/field/work-orders/${job.id}/actions/`, body, label: BUTTON_TEXT[action], workOrder: job.id });
+  }
+
+  for (const reason of config.reject_reasons) {
+    $("reject-reasons").append(
+      el("button", { type: "button", class: "reason", onclick: () => {
+        $("reject-panel").hidden = true;
+        act("reject", { reason });
+      } }, reason),
+    );
+  }
+  $("reject-back").addEventListener("click", () => ($("reject-panel").hidden = true));
+
+  for (const b of document.querySelectorAll("[data-duty]")) {
+    b.addEventListener("click", () => {
+      const status = b.dataset.duty;
+      const body = { status, client_event_id: uuid(), device_time: new Date().toISOString() };
+      queue.push({ url: "/api/field/crew/status/", body, label: `Duty: ${config.labels.duty[status]}` }).then(renderDuty);
+    });
+  }
+
+  /* Reads: the list every few seconds, a job's network when the job changes. */
+  function choose() {
+    const live = jobs.filter((j) => j.live);
+    const picked = Number(localStorage.getItem(pickKey));
+    if (live.some((j) => j.id === picked)) return picked;
+    if (live.length) return live[0].id; // the chosen one finished: on to the next
+    if (jobs.some((j) => j.id === picked)) return picked; // finished; findings may follow
+    return null;
+  }
+
+  function pick(id) {
+    localStorage.setItem(pickKey, String(id));
+    loadDetail(id).catch((err) => say(`That job could not be opened: ${err.message}`, "error"));
+  }
+
+  async function loadDetail(id) {
+    const detail = await get(`/api/field/work-orders/${id}/`);
+    job = detail;
+    fresh = true;
+    cache();
+    showJob();
+  }
+
+  function showJob() {
+    render();
+    if (!map) map = window.tabletMap($("map"), { get, onError: (m) => say(m, "error") });
+    valvesToClose = map.show(job);
+    renderValves();
+    const layout = `${job.id}:${valvesToClose.map((f) => f.properties.asset_id).join(",")}`;
+    if (layout !== formFor) findings.reset(valvesToClose); // never wipe what is being typed
+    formFor = layout;
+  }
+
+  function cache() {
+    localStorage.setItem(cacheKey, JSON.stringify({ me, jobs, job, at: new Date().toISOString() }));
+  }
+
+  async function refresh() {
+    const seen = writes;
+    try {
+      if (!navigator.onLine) return; // the banner says so; the cached job stays on screen
+      const [meNow, list] = await Promise.all([get("/api/field/me/"), get("/api/field/work-orders/")]);
+      if (seen !== writes) return; // a write was answered meanwhile: the next poll is fresher
+      me = meNow;
+      jobs = list.results;
+      const id = choose();
+      if (id === null) job = null;
+      else if (!fresh || !job || job.id !== id) return await loadDetail(id);
+      else Object.assign(job, jobs.find((j) => j.id === id));
+      cache();
+      render();
+      readError = null;
+    } catch (err) {
+      if (err.message === "offline" || !err.status || err.message === readError) return;
+      readError = err.message;
+      const signedOut = err.status === 401 || (err.status === 403 && /credentials|authenticat/i.test(err.message));
+      // e.g. not on a crew yet, or a session that ran out
+      say(signedOut ? "You have been signed out: sign in again. What you did stays on this tablet." : err.message, "error");
+    } finally {
+      document.querySelector(".tablet").dataset.ready = "";
+    }
+  }
+
+  const findings = window.tabletFindingsForm({ config, queue, uuid, jobId: () => job && job.id, say });
+
+  // Start from what this tablet last saw, so a page opened in a dead zone still has the job.
+  const cached = JSON.parse(localStorage.getItem(cacheKey) || "null");
+  if (cached) {
+    ({ me, jobs, job } = cached);
+    if (job) showJob();
+    else render();
+  }
+  renderNet(queue.state());
+  refresh().then(() => queue.flush());
+  setInterval(refresh, POLL_MS);
+  setInterval(renderEta, 30_000);
+})();
