@@ -80,9 +80,8 @@ def test_raising_the_priority_tightens_the_clocks(dispatcher: User, premise: Pre
     assert on_site.due_at == start + timedelta(minutes=30)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_clock_check_runs_in_autocommit_as_beat_runs_it(
-    dispatcher: User, premise: Premise
+    transactional_db: None, dispatcher: User, premise: Premise
 ) -> None:
     """No test transaction around it here, as in the worker: its row locks need their own."""
     _open(dispatcher, premise, "leak_indoor", timezone.now() - timedelta(minutes=40))
