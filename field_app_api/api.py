@@ -5,6 +5,7 @@ queue, twice or out of order, and leave the same result as once in order. A crew
 and changes only their own crew's work orders: anything else is "not found" to them.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from dispatch.services.field_reports import (
     work_order_photo_record,
 )
 from dispatch.services.work_orders import work_order_arrival_cancel, work_order_transition
-from field_app_api.assignments import assignment_topic
+from field_app_api.credentials import crew_assignments_topic
 from field_app_api.mqtt import topic
 from field_app_api.photos import photo_checked
 from field_app_api.surroundings import work_order_surroundings
@@ -127,7 +128,7 @@ def me(request: Request) -> Response:
             if van
             else None,
             "mqtt": {
-                "assignments": assignment_topic(crew.pk),
+                "assignments": crew_assignments_topic(crew.pk),
                 "publish_positions_to": topic(f"owntracks/{van.device_id}/tablet") if van else None,
             },
             "arrival_cancel_window_s": settings.ARRIVAL_CANCEL_WINDOW_S,
@@ -194,8 +195,6 @@ def work_order_action(request: Request, work_order_id: int) -> Response:
     payload.is_valid(raise_exception=True)
     data = payload.validated_data
     if data["action"] == CANCEL_ARRIVAL:
-        from datetime import timedelta
-
         work_order = work_order_arrival_cancel(
             work_order_id=work_order_id,
             actor=user,
@@ -278,7 +277,7 @@ def work_order_findings(request: Request, work_order_id: int) -> Response:
         actor=user,
         client_event_id=client_event_id,
         device_time=device_time,
-        findings={k: v for k, v in data.items()},
+        findings=data,
     )
     work_order = _own_work_order(crew, work_order_id)
     return Response(work_order_tablet_json(work_order))

@@ -7,6 +7,7 @@ as such trackers cannot hold one, so an unknown id is refused.
 """
 
 import logging
+import math
 import time
 from datetime import datetime
 
@@ -38,9 +39,12 @@ def _number(params: dict[str, str], key: str, *, required: bool = False) -> floa
             raise DispatchError(f"'{key}' is required", field=key)
         return None
     try:
-        return float(raw)
+        number = float(raw)
     except ValueError:
         raise DispatchError(f"'{key}' must be a number, got {raw!r}", field=key) from None
+    if not math.isfinite(number):
+        raise DispatchError(f"'{key}' must be a finite number, got {raw!r}", field=key)
+    return number
 
 
 def _timestamp(raw: str) -> float:

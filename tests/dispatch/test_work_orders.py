@@ -215,3 +215,23 @@ def test_a_recommendation_with_bad_numbers_is_refused(
     assert response.status_code == 400
     assert "recommendation" in response.json()["fields"]
     assert not WorkOrder.objects.exists()
+
+
+def test_only_the_crew_may_report_a_step_ahead_of_the_job(
+    incident: Incident, crew: Crew, dispatcher: User
+) -> None:
+    """A tablet's queue may deliver "on site" before "accepted"; a dispatcher may not skip."""
+    work_order = work_order_dispatch(incident_id=incident.id, crew_id=crew.id, actor=dispatcher)
+    with pytest.raises(InvalidTransitionError, match="assigned cannot become on_site"):
+        work_order_transition(
+            work_order_id=work_order.id, to="on_site", actor=dispatcher, client_event_id="d-1"
+        )
+    assert WorkOrder.objects.get(pk=work_order.id).status == "assigned"
+    work_order_transition(
+        work_order_id=work_order.id,
+        to="on_site",
+        actor=None,
+        actor_label="device VAN-Alpha",
+        client_event_id="t-1",
+    )
+    assert WorkOrder.objects.get(pk=work_order.id).status == "on_site"

@@ -295,5 +295,10 @@ def test_an_osmand_tracker_reports_over_http(crews: dict) -> None:
     assert "register it on a vehicle" in unknown.json()["error"]
     bad = http.get("/api/field/osmand/", {"id": van.device_id, "lat": 91, "lon": 117.2})
     assert bad.status_code == 400
+    not_a_number = http.get(
+        "/api/field/osmand/", {"id": van.device_id, "lat": 39.1, "lon": 117.2, "speed": "nan"}
+    )
+    assert not_a_number.status_code == 400
+    assert not_a_number.json()["error"] == "'speed' must be a finite number, got 'nan'"
     assert VehiclePosition.objects.count() == 1
     assert Counter.objects.filter(name="osmand.bad_coordinates").exists()
