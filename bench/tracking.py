@@ -21,8 +21,10 @@ this run, `bench-<pid>/`. On the same N messages, each measure `--repeat` times:
 - ours: `manage.py track_vehicles` as a subprocess (warmed up: every van looked up once), N
   fixes at full speed, from the first publish until all N rows are counted (a probe for the
   last message's row every 50 ms, a count(*) every second and when the probe finds it);
-- latency: fixes published at a fixed rate; a poller stamps every 20 ms the rows that became
-  visible; p50/p95/p99 of publish to visible row.
+- ours, scaled out: `--trackers` (2) trackers in one MQTT 5 shared subscription group
+  (`track_vehicles --shared-group`), the same burst, until all N rows are counted;
+- latency (one tracker): fixes published at a fixed rate; a poller stamps every 20 ms the
+  rows that became visible; p50/p95/p99 of publish to visible row.
 
 Vans `BENCH-<n>` (no crew) are created once and reused; their positions are deleted and the
 vans reset before each run. Every fix has its own (van, tst), so none is a duplicate. Prints a
@@ -71,7 +73,7 @@ from paho.mqtt.properties import Properties  # noqa: E402
 
 from config.models import Heartbeat  # noqa: E402
 from dispatch.models import Vehicle  # noqa: E402
-from field_app_api.mqtt import mqtt_session_client, session_properties  # noqa: E402
+from field_app_api.mqtt import SessionClient, mqtt_session_client, session_properties  # noqa: E402
 from field_app_api.tracker import RECEIVE_MAXIMUM, default_subscriptions  # noqa: E402
 
 TABLE = "field_app_api_vehicleposition"
@@ -470,14 +472,19 @@ def broker_stop() -> None:
 
 def paho_floor(plan: Plan) -> Subscribed:
     """Baseline C: the tracker's MQTT client as the tracker sets it up (paho, MQTT 5, manual
-    acknowledgements, its Receive Maximum and subscriptions), acknowledging each message as
-    it comes and doing nothing else: the most a tracker built on it can take."""
+    acknowledgements, its Receive Maximum and subscriptions), acknowledging messages in
+    batches of 1,000 as the tracker does (`ack_many`) and doing nothing else: the most a
+    tracker built on it can take."""
     count, ended, done, subscribed = 0, 0.0, threading.Event(), threading.Event()
+    unacked: list[int] = []
 
-    def on_message(client: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+    def on_message(client: SessionClient, _u: Any, message: mqtt.MQTTMessage) -> None:
         nonlocal count, ended
-        client.ack(message.mid, message.qos)
+        unacked.append(message.mid)
         count += 1
+        if len(unacked) == 1000 or count == plan.size:
+            client.ack_many(unacked)
+            unacked.clear()
         if count == plan.size:
             ended = time.time()
             done.set()
@@ -523,11 +530,13 @@ class TrackerProcess:
         return Path(self.log.name).read_text(errors="replace")[-3000:]
 
 
-def tracker_start(client_id: str) -> TrackerProcess:
+def tracker_start(client_id: str, shared_group: str = "") -> TrackerProcess:
     log = tempfile.NamedTemporaryFile(prefix="bench-tracker-", suffix=".log")  # noqa: SIM115
     env = {**os.environ, "MQTT_TOPIC_PREFIX": PREFIX, "PYTHONUNBUFFERED": "1"}
     env |= {"MQTT_BROKER_HOST": BROKER.host, "MQTT_BROKER_PORT": str(BROKER.port)}
     argv = [sys.executable, str(ROOT / "manage.py"), "track_vehicles", "--client-id", client_id]
+    if shared_group:
+        argv += ["--shared-group", shared_group]
     tracker = TrackerProcess(
         subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT), log
     )
@@ -599,11 +608,11 @@ def _postgres_pids() -> list[int]:
     return pids
 
 
-def cpu_snapshot(tracker: "TrackerProcess") -> dict[str, dict[int, float]]:
-    """CPU seconds so far, by process: the tracker, every PostgreSQL process on this host
+def cpu_snapshot(trackers: list["TrackerProcess"]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far, by process: the trackers, every PostgreSQL process on this host
     (other databases' too), our broker, and this process (the poll)."""
     snapshot = {
-        "tracker": {tracker.popen.pid: _cpu(tracker.popen.pid)},
+        "tracker": {t.popen.pid: _cpu(t.popen.pid) for t in trackers},
         "PostgreSQL": {pid: _cpu(pid) for pid in _postgres_pids()},
     }
     if BROKER.own is not None:
@@ -619,14 +628,14 @@ def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, flo
     }
 
 
-def ingest(plan: Plan, ids: dict[str, int], tracker: "TrackerProcess") -> Ingested:
+def ingest(plan: Plan, ids: dict[str, int], trackers: list["TrackerProcess"]) -> Ingested:
     """Publish at full speed; until all rows are there (or nothing new came for STALL_S),
     every 50 ms look for the row of the last message published (one index probe), and count
     all rows every second and whenever it is there. A full count(*) every 50 ms took 25 ms
     with 60,000 rows: half a core of the database taken from the tracker."""
     van_ids, tst_range = list(ids.values()), plan.tst_range()
     last = (ids[plan.keys[-1][0]], plan.keys[-1][1])
-    cpu_before = cpu_snapshot(tracker)
+    cpu_before = cpu_snapshot(trackers)
     publishing = publish(plan)
     stored, last_change, polls = 0, time.time(), 0
     while stored < plan.size and time.time() - last_change < STALL_S:
@@ -636,7 +645,7 @@ def ingest(plan: Plan, ids: dict[str, int], tracker: "TrackerProcess") -> Ingest
             count = rows_count(van_ids, tst_range)
             if count != stored:
                 stored, last_change = count, time.time()
-    cpu_after = cpu_snapshot(tracker)
+    cpu_after = cpu_snapshot(trackers)
     published = publishing.result()
     cpu = cpu_used(cpu_before, cpu_after)
     cpu["publisher"] = published.cpu
@@ -815,6 +824,14 @@ def _lines(results: dict[str, Any], args: argparse.Namespace) -> Iterator[str]:
     yield row(
         f"track_vehicles: first publish to all rows committed (stored {stored})", ours, stored
     )
+    shared = Runs.of(results["shared"], lambda i: i.stored / i.seconds)
+    shared_stored = min(i.stored for i in results["shared"])
+    yield row(
+        f"{args.trackers} x track_vehicles `--shared-group`: first publish to all rows committed "
+        f"(stored {shared_stored})",
+        shared,
+        shared_stored,
+    )
     q = quantiles(lat.seconds)
     kept = lat.published.rate(lat.published.acked_count)
     yield ""
@@ -833,6 +850,12 @@ def _lines(results: dict[str, Any], args: argparse.Namespace) -> Iterator[str]:
     yield (
         f"- CPU seconds during the median tracker run ({median.seconds:.2f} s on "
         f"{os.cpu_count()} cores): {cpu}"
+    )
+    shared_median: Ingested = shared.median_run
+    cpu = ", ".join(f"{name} {seconds:.2f}" for name, seconds in shared_median.cpu.items())
+    yield (
+        f"- CPU seconds during the median shared run ({shared_median.seconds:.2f} s; "
+        f"'tracker' is the {args.trackers} trackers together): {cpu}"
     )
     first: Published = results["sub"][0].published
     yield (
@@ -857,12 +880,43 @@ def _lines(results: dict[str, Any], args: argparse.Namespace) -> Iterator[str]:
     )
     yield (
         f"- {met[rate >= GOAL_SHARE * sub.median and stored == n]}: at least a quarter of the "
-        f"raw subscriber ({rate / sub.median:.2f}x of {sub.median:,.0f}/s)"
+        f"raw subscriber with one tracker ({rate / sub.median:.2f}x of {sub.median:,.0f}/s)"
+    )
+    both = shared.median
+    yield (
+        f"- {met[both >= GOAL_SHARE * sub.median and shared_stored == n]}: at least a quarter "
+        f"of the raw subscriber with {args.trackers} trackers in a shared subscription "
+        f"({both / sub.median:.2f}x, {both:,.0f}/s)"
     )
     yield (
         f"- {met[q['p99'] < GOAL_P99_S and not lat.missing]}: p99 publish to committed row under "
         f"{GOAL_P99_S:.0f} s ({1000 * q['p99']:.0f} ms)"
     )
+
+
+def shared_trackers(
+    args: argparse.Namespace, clock: "Clock", ids: dict[str, int], client_id: str
+) -> list[Ingested]:
+    """The same burst split by an MQTT 5 shared subscription between `--trackers` trackers,
+    as a deployment scales out (`track_vehicles --shared-group`). A van's fixes may go to
+    different trackers: the (van, fix_at) key and the newest-fix guard keep that safe."""
+    devices, van_ids = list(ids), list(ids.values())
+    group = f"bench{os.getpid()}"
+    ids_of = [f"{client_id}-shared-{i}" for i in range(args.trackers)]
+    trackers = [tracker_start(name, group) for name in ids_of]
+    try:
+        positions_clear(van_ids)
+        ingest(clock.plan(devices=devices, count=len(devices), seed=args.seed + 4), ids, trackers)
+        plan = clock.plan(devices=devices, count=args.positions, seed=args.seed + 5)
+        runs = []
+        for _ in range(args.repeat):
+            positions_clear(van_ids)
+            runs.append(ingest(plan, ids, trackers))
+        positions_clear(van_ids)
+        return runs
+    finally:
+        for tracker, name in zip(trackers, ids_of, strict=True):
+            tracker_stop(tracker, name)
 
 
 def main() -> int:
@@ -873,6 +927,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=2000, help="latency run: fixes per second")
     parser.add_argument("--seconds", type=float, default=10, help="latency run: how long")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--trackers", type=int, default=2, help="trackers in the shared-subscription run"
+    )
     parser.add_argument(
         "--broker",
         choices=("own", "settings"),
@@ -908,17 +965,18 @@ def bench(args: argparse.Namespace) -> int:
     client_id = f"bench-{os.getpid()}"
     tracker = tracker_start(client_id)
     try:
-        ingest(warm, ids, tracker)  # every van looked up once, as a tracker that has run a while
+        ingest(warm, ids, [tracker])  # every van looked up once, as a tracker that has run a while
         results["ours"] = []
         for _ in range(args.repeat):
             positions_clear(van_ids)  # the same rows again, on the same empty table
-            results["ours"].append(ingest(plan, ids, tracker))
+            results["ours"].append(ingest(plan, ids, [tracker]))
         positions_clear(van_ids)
         timed = clock.plan(devices=devices, count=int(args.rate * args.seconds), seed=args.seed + 3)
         results["latency"] = latency(timed, ids, args.rate)
     finally:
         tracker_stop(tracker, client_id)
     results["counters"] = tracker.counters
+    results["shared"] = shared_trackers(args, clock, ids, client_id)
     results["dropped"] = BROKER.dropped()
     print("\n".join(_lines(results, args)))
     return 0

@@ -21,6 +21,10 @@ urlpatterns = [
     path("api/field/", include("field_app_api.urls")),
     path("console/", console, name="console"),
     path("tablet/", tablet_page, name="tablet"),
+    path("", include("maps.urls")),
+    path("", include("maps.urls_incident")),
+    path("", include("maps.urls_timeline")),
+    path("", include("maps.urls_network")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.db.models import Extent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -12,8 +11,7 @@ from dispatch.choices import Category, Hazard
 from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
 from dispatch.roles import CONTROL_ROOM
 from dispatch.selectors import DISPATCHES
-from gis.models import OrgUnit, Road
-from gis.selectors import org_unit_list_within
+from gis.selectors import org_unit_bounds
 
 # The questions read to the caller, in the order a frightened caller can answer them. The
 # sensitive-site hazard is not asked: triage finds schools and hospitals on the map itself.
@@ -24,8 +22,6 @@ HAZARD_QUESTIONS = [
     (Hazard.SOMEONE_UNWELL, "Is anyone unwell (headache, dizziness)?", "有人头痛、头晕吗？"),
     (Hazard.IGNITION, "Flames, sparks or anyone smoking nearby?", "附近有明火、火花或吸烟吗？"),
 ]
-# Where the map opens when the user's unit has no territory and no roads are loaded yet.
-FALLBACK_BOUNDS = [117.0, 39.0, 117.4, 39.2]
 
 
 @login_required
@@ -53,7 +49,7 @@ def console(request: HttpRequest) -> HttpResponse:
     ]
     config: dict[str, Any] = {
         "can_dispatch": user.has_role(*DISPATCHES),
-        "bounds": _map_bounds(user.org_unit),
+        "bounds": org_unit_bounds(user.org_unit),
         "labels": {
             "category": dict(Category.choices),
             "hazard": dict(Hazard.choices),
@@ -67,11 +63,3 @@ def console(request: HttpRequest) -> HttpResponse:
         "console/console.html",
         {"categories": categories, "hazards": HAZARD_QUESTIONS, "config": config},
     )
-
-
-def _map_bounds(unit: OrgUnit | None) -> list[float]:
-    """West, south, east, north of the user's territory, else of the road network."""
-    extent = org_unit_list_within(unit).aggregate(e=Extent("territory"))["e"]
-    if extent is None:
-        extent = Road.objects.aggregate(e=Extent("geom"))["e"]
-    return [round(v, 6) for v in extent] if extent else FALLBACK_BOUNDS

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, close_old_connections
 
 from config.heartbeats import heartbeat_record, process_instance
-from field_app_api.mqtt import mqtt_session_client, session_properties, topic
+from field_app_api.mqtt import SessionClient, mqtt_session_client, session_properties, topic
 from field_app_api.positions import (
     Fix,
     FixRefusedError,
@@ -68,7 +68,7 @@ class Tracker:
     inbox: "queue.Queue[Message]" = field(default_factory=lambda: queue.Queue(QUEUE_LIMIT))
     _devices: dict[str, int] = field(default_factory=dict)
     _unknown_until: dict[str, float] = field(default_factory=dict)
-    _client: mqtt.Client | None = None
+    _client: SessionClient | None = None
 
     # paho callbacks (network thread) ------------------------------------------------------
 
@@ -152,9 +152,7 @@ class Tracker:
                 offline.add(parsed)
         self._store(fixes, offline)
         if self._client is not None:
-            for message in batch:
-                if message.qos:
-                    self._client.ack(message.mid, message.qos)
+            self._client.ack_many([m.mid for m in batch if m.qos == 1])
 
     def _store(self, fixes: list[tuple[Fix, float]], offline: set[str]) -> None:
         """Until it is stored (the database may be restarting): nothing is acknowledged before."""

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models import GeometryField as GeometryDbField
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.contrib.gis.geos import Point, Polygon
@@ -152,3 +153,15 @@ def road_list_in_bbox(bbox: tuple[float, float, float, float]) -> QuerySet[Road]
         .order_by("rank", "id")
         .only("id", "name", "name_en", "road_class")
     )
+
+
+# Where a map opens when the user's unit has no territory and no roads are loaded yet.
+FALLBACK_BOUNDS = [117.0, 39.0, 117.4, 39.2]
+
+
+def org_unit_bounds(unit: OrgUnit | None) -> list[float]:
+    """West, south, east, north of the unit's territory, else of the road network."""
+    extent = org_unit_list_within(unit).aggregate(e=Extent("territory"))["e"]
+    if extent is None:
+        extent = Road.objects.aggregate(e=Extent("geom"))["e"]
+    return [round(v, 6) for v in extent] if extent else FALLBACK_BOUNDS

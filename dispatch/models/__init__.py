@@ -2,6 +2,7 @@ from dispatch.models.calls import Call
 from dispatch.models.crews import Crew, Vehicle
 from dispatch.models.field_reports import WorkOrderFinding, WorkOrderPhoto
 from dispatch.models.incidents import Incident, IncidentDeadline, ReferenceCounter
+from dispatch.models.isolation import IncidentIsolation
 from dispatch.models.people import Customer, User
 from dispatch.models.rules import CategoryRule, Milestone, SlaPolicy, TriageRule
 from dispatch.models.timeline import IncidentEvent
@@ -15,6 +16,7 @@ __all__ = [
     "Incident",
     "IncidentDeadline",
     "IncidentEvent",
+    "IncidentIsolation",
     "Milestone",
     "ReferenceCounter",
     "SlaPolicy",

@@ -1,0 +1,85 @@
+"""Isolation of a damaged main: the trace run for an incident, kept and put on the timeline."""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dispatch.errors import ConflictError, NotFoundError
+from dispatch.models import Incident, IncidentIsolation, User
+from dispatch.services.timeline import event_record
+from gis.models import Valve
+from gis.selectors import AFFECTED_AREA_MARGIN_M, isolation_for_segment, premise_ids_cut_off
+from gis.trace import UnknownSegmentError
+
+# The area the dispatcher sees cut off: the isolated mains widened by the margin the trace
+# map draws, as one outline (a MultiPolygon so a ring split by a station stays whole).
+_AREA = """
+SELECT ST_Multi(ST_Buffer(ST_Collect(geom)::geography, %s)::geometry)
+FROM network_pipesegment WHERE id = ANY(%s)
+"""
+
+
+@transaction.atomic
+def incident_isolation_trace(
+    *, incident_id: int, actor: User | None, seized_valve_asset_ids: list[str] | None = None
+) -> IncidentIsolation:
+    """Trace the incident's main; valves a crew found seized are passed over. Each run is
+    kept (the newest is the one in force) and writes `incident.isolation_traced`."""
+    incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFoundError(f"no incident {incident_id}")
+    if incident.segment_id is None:
+        raise ConflictError(
+            f"{incident.reference} is not on a main: pin it to the network before tracing",
+            field="segment",
+        )
+    seized: dict[str, int] = {}
+    if seized_valve_asset_ids:
+        seized = dict(
+            Valve.objects.filter(asset_id__in=seized_valve_asset_ids).values_list("asset_id", "id")
+        )
+        unknown = sorted(set(seized_valve_asset_ids) - set(seized))
+        if unknown:
+            raise NotFoundError(f"no valve {', '.join(unknown)}", field="seized_valves")
+    try:
+        trace = isolation_for_segment(
+            segment_id=incident.segment_id, seized_valve_ids=frozenset(seized.values())
+        )
+    except UnknownSegmentError as error:
+        raise ConflictError(
+            f"main {incident.segment_id} is no longer in the network graph", field="segment"
+        ) from error
+    premises = premise_ids_cut_off(trace)
+    with connection.cursor() as cursor:
+        cursor.execute(_AREA, [AFFECTED_AREA_MARGIN_M, trace.isolated_segment_ids])
+        area = cursor.fetchone()[0]
+    isolation = IncidentIsolation.objects.create(
+        incident=incident,
+        traced_at=timezone.now(),
+        traced_by=actor,
+        segment_id=incident.segment_id,
+        valves_to_close=trace.valves_to_close,
+        seized_valves=sorted(trace.seized_valves_passed),
+        sources_to_shut=trace.sources_to_shut,
+        isolated_segments=trace.isolated_segment_ids,
+        premises_cut_off=len(premises),
+        area=area,
+    )
+    closing = list(Valve.objects.filter(id__in=trace.valves_to_close).values_list("id", "asset_id"))
+    asset_of = dict(closing)
+    event_record(
+        kind="incident.isolation_traced",
+        incident=incident,
+        actor=actor,
+        at=isolation.traced_at,
+        point=incident.point,
+        data={
+            "isolation": isolation.pk,
+            "segment": incident.segment_id,
+            "valves_to_close": [asset_of[v] for v in trace.valves_to_close],
+            "seized_valves": sorted(seized),
+            "sources_to_shut": trace.sources_to_shut,
+            "isolated_mains": len(trace.isolated_segment_ids),
+            "premises_cut_off": len(premises),
+        },
+    )
+    return isolation

@@ -1,0 +1,70 @@
+"""Who may open which map. A map shows every van and incident of a territory, so each page
+names its roles, and a user sees only the stations within their own organisational unit."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from dispatch.models import Incident, User
+from dispatch.roles import CONTROL_ROOM, Role
+from dispatch.selectors import user_covers_station
+
+# The wall is the control room's. Incident maps are also the safety manager's; the replay is
+# for those who review what happened (not call takers); the network map for those who plan.
+WALL = CONTROL_ROOM
+INCIDENT_MAP = CONTROL_ROOM | {Role.SAFETY_MANAGER}
+TIMELINE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
+NETWORK_MAP = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
+
+View = Callable[..., HttpResponse]
+
+
+def _role_names(roles: frozenset[Role]) -> str:
+    names = sorted(Role(r).label.lower() for r in roles)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def page_for(roles: frozenset[Role], screen: str) -> Callable[[View], View]:
+    """A page for `roles`; anyone else gets a 403 page saying who it is for."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            assert isinstance(user, User)  # login_required: never anonymous here
+            if not user.has_role(*roles):
+                context = {"screen": screen, "roles": _role_names(roles)}
+                return render(request, "maps/forbidden.html", context, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def feed_for(roles: frozenset[Role]) -> Callable[[View], View]:
+    """A JSON or tile endpoint behind a page: 401/403 in JSON, never a login page."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return JsonResponse({"detail": "sign in first"}, status=401)
+            assert isinstance(user, User)
+            if not user.has_role(*roles):
+                return JsonResponse({"detail": f"not for a {user.get_role_display()}"}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def incident_visible(user: User, incident: Incident) -> bool:
+    return user_covers_station(user, incident.station_id)

@@ -1,0 +1,5 @@
+"""Routes of the timeline pages (included at the site root by config/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
