@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from folium.plugins import VectorGridProtobuf
 
+MAX_ZOOM = 20  # a house and its service line
 LEAFLET_JS = ("leaflet", "vendor/leaflet/leaflet.js")
 LEAFLET_CSS = ("leaflet_css", "vendor/leaflet/leaflet.css")
 VECTORGRID_JS = ("vectorGrid", "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")
@@ -24,7 +25,7 @@ CLUSTER_CSS = [
 ]
 
 
-def _links(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def static_links(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, static(path)) for name, path in pairs]
 
 
@@ -41,14 +42,15 @@ def map_create(
         control_scale=True,
         zoom_control=zoom_control,
         zoom_snap=0.25,
+        maxZoom=MAX_ZOOM,  # folium gives max_zoom to tiles only; marker clusters need it
         **options,
     )
     js, css = [LEAFLET_JS], [LEAFLET_CSS]
     if clusters:
         js.append(CLUSTER_JS)
         css += CLUSTER_CSS
-    fmap.default_js = _links(js)  # instance lists: the class's are folium's CDN defaults
-    fmap.default_css = _links(css)
+    fmap.default_js = static_links(js)  # instance lists: the class's are folium's CDN defaults
+    fmap.default_css = static_links(css)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 
@@ -59,7 +61,7 @@ def network_tiles_add(
     """The network as vector tiles made by PostGIS; `styles` is VectorGrid's options object
     as JavaScript (functions style each feature by its properties)."""
     layer = VectorGridProtobuf(url, name=name, options=styles, show=show)
-    layer.default_js = _links([VECTORGRID_JS])
+    layer.default_js = static_links([VECTORGRID_JS])
     layer.add_to(fmap)
     return layer
 

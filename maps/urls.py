@@ -1,5 +1,15 @@
 """Routes of the map wall, its delta feed and the network tiles (included by config/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from maps import views_wall
+
+urlpatterns = [
+    path("wall/", views_wall.wall, name="wall"),
+    path("maps/feed", views_wall.feed, name="maps-feed"),
+    path(
+        "maps/tiles/network/<int:z>/<int:x>/<int:y>.pbf",
+        views_wall.network_tiles,
+        name="maps-network-tiles",
+    ),
+]

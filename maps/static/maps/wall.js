@@ -1,0 +1,305 @@
+/* The map wall's live part. The map and its empty layers come from folium (maps/wall.py);
+   this script fills them from the delta feed (/maps/feed), asking every second with the
+   cursor of the last answer, and never reloads the page. Clocks tick here, against the
+   server's time, so a wall whose own clock is off still shows the right countdown. */
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("wall-config").textContent);
+  const map = window.wallMap;
+  const layers = {
+    incidents: window[config.layers.incidents],
+    vans: window[config.layers.vans],
+    isolation: window[config.layers.isolation],
+  };
+  const LIST_MAX = 50; // a wall cannot show more in a list; the counts say how many there are
+  const NEAR_SHARE = 0.25; // amber when less than a quarter of the allowed time is left
+  const MILESTONE = {
+    work_order: "work order", on_site: "on site", made_safe: "made safe",
+    reply: "reply", call_back: "call-back",
+  };
+  const ARROW = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2l7 18-7-4-7 4z"/></svg>';
+
+  const features = new Map(); // feature id -> {props, latlng, layer, look}
+  let cursor = null;
+  let etag = null;
+  let skewMs = 0; // server time minus this screen's time
+  let lastFeedAt = null;
+  let polls = 0;
+
+  const now = () => Date.now() + skewMs;
+  const $ = (id) => document.getElementById(id);
+  const esc = (text) =>
+    String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+  function duration(ms) {
+    const s = Math.round(Math.abs(ms) / 1000);
+    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
+    const m = Math.floor((s % 3600) / 60), sec = s % 60;
+    const two = (n) => String(n).padStart(2, "0");
+    if (d) return `${d}d ${h}h`;
+    return h ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
+  }
+
+  /* The clock that matters: the earliest deadline not yet met. */
+  function sla(props) {
+    const pending = (props.deadlines || []).filter((d) => !d.met_at);
+    if (!pending.length) return { state: "ok", left: Infinity, text: "", milestone: "" };
+    const next = pending[0];
+    const due = Date.parse(next.due_at);
+    const left = due - now();
+    const allowed = due - Date.parse(props.created_at);
+    let state = "ok";
+    if (left < 0 || next.breached_at) state = "breached";
+    else if (left < allowed * NEAR_SHARE) state = "near";
+    const text = left < 0 ? `+${duration(left)}` : duration(left);
+    return { state, left, text, milestone: MILESTONE[next.milestone] || next.milestone };
+  }
+
+  function vanStale(props) {
+    const seen = Date.parse(props.seen_at || props.fix_at);
+    const offline = props.offline_at && (!props.seen_at || props.offline_at >= props.seen_at);
+    return Boolean(offline) || !(now() - seen < config.stale_after_s * 1000);
+  }
+
+  function incidentIcon(id, props, clock) {
+    return L.divIcon({
+      className: "",
+      iconSize: null,
+      iconAnchor: [20, 20],
+      html: `<div class="inc sla-${clock.state}" data-feature="${id}"><span class="b">P${props.priority}</span>` +
+        `<span class="t">${esc(clock.text)}</span></div>`,
+    });
+  }
+
+  function vanIcon(id, props, stale) {
+    const heading = Number.isFinite(props.heading) ? props.heading : 0;
+    return L.divIcon({
+      className: "",
+      iconSize: null,
+      iconAnchor: [16, 16],
+      html: `<div class="van ${esc(props.crew_status)}${stale ? " stale" : ""}" data-feature="${id}">` +
+        `<span class="a" style="transform: rotate(${heading}deg)">${ARROW}</span>` +
+        `<span class="n">${esc(props.crew)}</span></div>`,
+    });
+  }
+
+  function incidentPopup(props) {
+    const label = config.labels;
+    const crews = (props.work_orders || [])
+      .map((w) => `${esc(w.crew)}: ${esc(label.work_order_status[w.status] || w.status)}` +
+        (w.eta ? `, ETA ${new Date(w.eta).toLocaleTimeString()}` : ""))
+      .join("<br>") || "<b>no crew yet</b>";
+    const ref = encodeURIComponent(props.ref);
+    const links = [`<a href="/incidents/${ref}/map">Incident map</a>`];
+    if (config.can_replay) links.push(`<a href="/incidents/${ref}/timeline">Timeline</a>`);
+    return `<div class="pop"><b>${esc(props.ref)}</b> · P${props.priority}<br>` +
+      `${esc(label.category[props.category] || props.category)} · ${esc(label.incident_status[props.status] || props.status)}<br>` +
+      `${esc(props.address)}<br>${props.reports} report(s) · ${esc(props.station_name)}<br>${crews}<br>${links.join(" · ")}</div>`;
+  }
+
+  function vanPopup(props) {
+    const job = props.job ? `${esc(props.job.ref)} (${esc(config.labels.work_order_status[props.job.status] || props.job.status)})` : "no job";
+    const seen = props.seen_at || props.fix_at;
+    return `<div class="pop"><b>${esc(props.crew)}</b> · ${esc(props.registration || props.device)}<br>` +
+      `${esc(props.crew_status)} · ${job}<br>` +
+      `${props.speed_kmh != null ? Math.round(props.speed_kmh) + " km/h · " : ""}last fix ${seen ? new Date(seen).toLocaleTimeString() : "never"}</div>`;
+  }
+
+  function latlngOf(geometry) {
+    return L.latLng(geometry.coordinates[1], geometry.coordinates[0]);
+  }
+
+  function remove(id) {
+    const known = features.get(id);
+    if (!known) return;
+    known.group.removeLayer(known.layer);
+    features.delete(id);
+  }
+
+  function apply(feature) {
+    const { id, properties: props, geometry } = feature;
+    if (props.removed || !geometry) return remove(id);
+    const known = features.get(id);
+    if (props.kind === "isolation") {
+      if (known) remove(id);
+      const layer = L.geoJSON(geometry, {
+        style: { color: "#ff9f43", weight: 2, dashArray: "6 4", fillColor: "#ff9f43", fillOpacity: 0.18 },
+      }).bindTooltip(`${esc(props.ref)}: isolation, ${props.valves_to_close} valve(s) to close, ` +
+        `${props.premises_cut_off} premises cut off`, { sticky: true });
+      layers.isolation.addLayer(layer);
+      features.set(id, { props, layer, group: layers.isolation, look: "" });
+      return;
+    }
+    const latlng = latlngOf(geometry);
+    const group = props.kind === "van" ? layers.vans : layers.incidents;
+    if (known) {
+      known.props = props;
+      known.latlng = latlng;
+      known.layer.setLatLng(latlng);
+      restyle(id, known, true);
+      return;
+    }
+    const entry = { props, latlng, group, look: "" };
+    entry.layer = L.marker(latlng, { keyboard: false, riseOnHover: true, icon: L.divIcon({ className: "" }) });
+    entry.layer.bindPopup(() => (entry.props.kind === "van" ? vanPopup(entry.props) : incidentPopup(entry.props)));
+    features.set(id, entry);
+    restyle(id, entry, true);
+    group.addLayer(entry.layer);
+  }
+
+  /* A marker is rebuilt only when what it shows changed; the clock text ticks in place. */
+  function restyle(id, entry, force) {
+    const props = entry.props;
+    if (props.kind === "incident") {
+      const clock = sla(props);
+      const look = `${clock.state}|${props.priority}`;
+      if (force || look !== entry.look) {
+        entry.look = look;
+        entry.layer.setIcon(incidentIcon(id, props, clock));
+        entry.layer.setZIndexOffset(clock.state === "breached" ? 2000 : clock.state === "near" ? 1000 : 0);
+      } else {
+        const text = entry.layer.getElement()?.querySelector(".t");
+        if (text) text.textContent = clock.text;
+      }
+      entry.clock = clock;
+    } else if (props.kind === "van") {
+      const stale = vanStale(props);
+      const look = `${stale}|${props.crew_status}|${Math.round(props.heading || 0)}|${props.crew}`;
+      if (force || look !== entry.look) {
+        entry.look = look;
+        entry.layer.setIcon(vanIcon(id, props, stale));
+      }
+      entry.stale = stale;
+    }
+  }
+
+  function listItem(id, entry) {
+    const p = entry.props;
+    const clock = entry.clock || sla(p);
+    const crew = (p.work_orders || []).map((w) => w.crew).join(", ");
+    return `<li tabindex="0" class="sla-${clock.state}" data-feature="${id}">` +
+      `<span class="p">P${p.priority}</span>` +
+      `<span class="ref">${esc(p.ref)}</span>` +
+      `<span class="left">${esc(clock.text)}<small>${esc(clock.milestone)}</small></span>` +
+      `<span class="what">${esc(config.labels.category[p.category] || p.category)} · ${esc(p.address)}${crew ? " · " + esc(crew) : ""}</span></li>`;
+  }
+
+  function fill(list, entries, empty) {
+    const shown = entries.slice(0, LIST_MAX).map(([id, e]) => listItem(id, e)).join("");
+    list.innerHTML = shown || `<li class="empty">${empty}</li>`;
+  }
+
+  function render() {
+    const incidents = [];
+    let vans = 0;
+    for (const [id, entry] of features) {
+      restyle(id, entry, false);
+      if (entry.props.kind === "incident") incidents.push([id, entry]);
+      else if (entry.props.kind === "van") vans += 1;
+    }
+    incidents.sort((a, b) => a[1].clock.left - b[1].clock.left || a[1].props.priority - b[1].props.priority);
+    const breached = incidents.filter(([, e]) => e.clock.state === "breached");
+    const atRisk = incidents.filter(([, e]) => e.clock.state !== "breached");
+    const unassigned = incidents.filter(([, e]) => !(e.props.work_orders || []).length);
+    fill($("list-breached"), breached, "No clock is breached.");
+    fill($("list-risk"), atRisk, "No open incident.");
+    fill($("list-unassigned"), unassigned, "Every open incident has a crew.");
+    $("count-open").textContent = incidents.length;
+    $("count-unassigned").textContent = unassigned.length;
+    $("count-breached").textContent = breached.length;
+    $("count-vans").textContent = vans;
+    const banner = $("banner");
+    banner.hidden = !breached.length;
+    if (breached.length) {
+      const refs = breached.slice(0, 3).map(([, e]) => e.props.ref).join(", ");
+      banner.textContent = `${breached.length} incident${breached.length > 1 ? "s" : ""} past an SLA deadline: ${refs}${breached.length > 3 ? "…" : ""}`;
+    }
+    $("clock").textContent = new Date(now()).toLocaleTimeString([], { hour12: false });
+    const state = $("feed-state");
+    const age = lastFeedAt ? (Date.now() - lastFeedAt) / 1000 : Infinity;
+    if (age > 5) {
+      state.classList.add("down");
+      state.textContent = lastFeedAt
+        ? `No update for ${Math.round(age)} s: the server is not answering; the wall keeps trying.`
+        : "Connecting to the server…";
+    } else {
+      state.classList.remove("down");
+      state.textContent = `Live · ${features.size} on the map`;
+    }
+  }
+
+  function show(id) {
+    const entry = features.get(id);
+    if (!entry || !entry.latlng) return;
+    map.flyTo(entry.latlng, Math.max(map.getZoom(), 17), { duration: 0.6 });
+    map.once("moveend", () => {
+      const layer = entry.layer;
+      if (entry.group.zoomToShowLayer) entry.group.zoomToShowLayer(layer, () => layer.openPopup());
+      else layer.openPopup();
+    });
+  }
+
+  for (const list of ["list-breached", "list-risk", "list-unassigned"]) {
+    const element = $(list);
+    element.addEventListener("click", (e) => {
+      const item = e.target.closest("li[data-feature]");
+      if (item) show(item.dataset.feature);
+    });
+    element.addEventListener("keydown", (e) => {
+      const item = e.target.closest("li[data-feature]");
+      if (item && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); show(item.dataset.feature); }
+    });
+  }
+
+  let stopped = false;
+  async function poll() {
+    const params = new URLSearchParams();
+    if (cursor !== null) params.set("since", cursor);
+    if (config.station) params.set("station", config.station);
+    const headers = { Accept: "application/json" };
+    if (etag && cursor !== null) headers["If-None-Match"] = etag;
+    try {
+      const response = await fetch(`${config.feed}?${params}`, { headers, credentials: "same-origin", cache: "no-store" });
+      polls += 1;
+      if (response.status === 401 || response.status === 403) {
+        stopped = true;
+        $("feed-state").textContent = "Signed out or no longer allowed: reload the page to sign in again.";
+        $("feed-state").classList.add("down");
+        return;
+      }
+      if (response.status !== 304) {
+        if (!response.ok) throw new Error(`the feed answered ${response.status}`);
+        const body = await response.json();
+        if (body.full) {
+          for (const id of [...features.keys()]) remove(id);
+        }
+        for (const feature of body.features) apply(feature);
+        cursor = body.cursor;
+        etag = response.headers.get("ETag");
+        if (body.server_time) skewMs = Date.parse(body.server_time) - Date.now();
+      }
+      lastFeedAt = Date.now();
+      document.body.dataset.ready = "1";
+      render();
+    } catch (err) {
+      console.warn("map wall feed:", err.message);
+    } finally {
+      if (!stopped) setTimeout(poll, config.poll_ms);
+    }
+  }
+
+  setInterval(render, 1000);
+  poll();
+
+  // For the page tests and for anyone debugging a wall from the browser's console.
+  window.wall = {
+    features,
+    cursor: () => cursor,
+    polls: () => polls,
+    position(id) {
+      const entry = features.get(id);
+      return entry && entry.latlng ? [entry.latlng.lat, entry.latlng.lng] : null;
+    },
+  };
+})();

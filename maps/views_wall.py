@@ -1,0 +1,138 @@
+"""The map wall page, its delta feed and the network tiles behind every map."""
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dispatch.models import Incident, User, WorkOrder
+from dispatch.selectors import DISPATCHES
+from gis.models import OrgUnit
+from gis.selectors import org_unit_bounds, org_unit_list_within
+from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, page_for
+from maps.feed import feed_since
+from maps.folium_kit import map_parts
+from maps.tiles import TileAddress, network_tile
+from maps.wall import PRESSURE_COLOURS, wall_map
+
+TILES_URL = "/maps/tiles/network/{z}/{x}/{y}.pbf"
+POLL_MS = 1000  # the wall asks every second, so a change shows within two
+STALE_AFTER_S = 120  # a van silent this long is greyed: its position may be wrong
+
+
+class BadParameterError(ValueError):
+    pass
+
+
+def _stations_for(user: User, raw: str | None) -> tuple[OrgUnit | None, list[int]]:
+    """The unit chosen in the station filter (none: the user's whole unit) and the station
+    ids it covers. A unit outside the user's own is refused, not silently widened."""
+    within = org_unit_list_within(user.org_unit)
+    if raw in (None, ""):
+        return None, list(within.values_list("id", flat=True))
+    try:
+        unit_id = int(raw)
+    except ValueError as error:
+        raise BadParameterError(f"station must be a unit id, not {raw!r}") from error
+    unit = within.filter(pk=unit_id).first()
+    if unit is None:
+        raise PermissionError(f"unit {unit_id} is not within your organisation")
+    return unit, list(org_unit_list_within(unit).values_list("id", flat=True))
+
+
+@page_for(WALL, "map wall")
+def wall(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        chosen, _ids = _stations_for(user, request.GET.get("station"))
+    except (BadParameterError, PermissionError) as error:
+        context = {"screen": "map wall", "message": str(error)}
+        return render(request, "maps/forbidden.html", context, status=400)
+    fmap, layers = wall_map(org_unit_bounds(chosen or user.org_unit), tiles_url=TILES_URL)
+    units = org_unit_list_within(user.org_unit).filter(tier=OrgUnit.Tier.STATION)
+    config: dict[str, Any] = {
+        "map": None,  # filled by the template from `parts.name`
+        "layers": layers.__dict__,
+        "feed": "/maps/feed",
+        "station": chosen.pk if chosen else None,
+        "poll_ms": POLL_MS,
+        "stale_after_s": STALE_AFTER_S,
+        "can_dispatch": user.has_role(*DISPATCHES),
+        "can_replay": user.has_role(*TIMELINE),
+        "labels": {
+            "incident_status": dict(Incident.Status.choices),
+            "work_order_status": dict(WorkOrder.Status.choices),
+            "category": dict(Incident._meta.get_field("category").choices),
+        },
+    }
+    return render(
+        request,
+        "maps/wall.html",
+        {
+            "parts": map_parts(fmap),
+            "config": config,
+            "units": units.order_by("name"),
+            "chosen": chosen,
+            "pressure_colours": PRESSURE_COLOURS,
+        },
+    )
+
+
+@require_GET
+@feed_for(WALL)
+def feed(request: HttpRequest) -> HttpResponse:
+    """GET /maps/feed?since=<cursor>&station=<unit id>: GeoJSON of what changed (everything
+    without `since`); 304 when nothing did and If-None-Match names the cursor sent."""
+    user = request.user
+    assert isinstance(user, User)
+    raw_since = request.GET.get("since")
+    try:
+        since = None if raw_since in (None, "") else int(raw_since)
+        if since is not None and since < 0:
+            raise ValueError
+        _unit, station_ids = _stations_for(user, request.GET.get("station"))
+    except ValueError:
+        return JsonResponse(
+            {"detail": "since must be the cursor of the last answer, station a unit id"},
+            status=400,
+        )
+    except PermissionError as error:
+        return JsonResponse({"detail": str(error)}, status=403)
+    result = feed_since(since=since, station_ids=station_ids)
+    etag = f'"{request.GET.get("station") or "all"}.{result.cursor}"'
+    if result.body is None:
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponse(status=304)
+        else:  # a poller that does not send the ETag still learns nothing changed
+            response = JsonResponse(
+                {"type": "FeatureCollection", "cursor": str(result.cursor), "features": []}
+            )
+    else:
+        response = HttpResponse(result.body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+@feed_for(WALL | INCIDENT_MAP | NETWORK_MAP)
+def network_tiles(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    tile = TileAddress(z, x, y)
+    if not tile.is_valid():
+        return JsonResponse(
+            {"detail": f"no tile {z}/{x}/{y}: x and y run 0 to 2^z - 1"}, status=400
+        )
+    body = network_tile(tile)
+    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
+    response["ETag"] = etag
+    # The network changes by import, rarely: a minute's reuse spares the database a wall's
+    # worth of tiles on every pan, and revalidation after it costs one query, no transfer.
+    response["Cache-Control"] = "private, max-age=60"
+    return response

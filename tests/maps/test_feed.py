@@ -1,0 +1,264 @@
+"""The map wall's delta feed and the network tiles, over HTTP against real PostGIS."""
+
+import math
+from datetime import timedelta
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from dispatch.models import Crew, Incident, User, Vehicle
+from dispatch.services.intake import CallInput, call_open_incident, call_receive
+from dispatch.services.isolation import incident_isolation_trace
+from dispatch.services.work_orders import work_order_dispatch, work_order_transition
+from gis.models import OrgUnit, PipeSegment, Premise
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _open_incident(premise: Premise, category: str = "leak_outdoor") -> Incident:
+    dispatcher = User.objects.get(username="dispatcher")
+    call = call_receive(data=CallInput(category=category, premise_id=premise.id), taker=dispatcher)
+    return call_open_incident(call_id=call.id, actor=dispatcher)
+
+
+def _features(body: dict) -> dict[str, dict]:
+    return {f["id"]: f for f in body["features"]}
+
+
+@pytest.fixture
+def premise(demo_city: None) -> Premise:
+    found = Premise.objects.filter(service_segment__isnull=False).order_by("asset_id").first()
+    assert found is not None
+    return found
+
+
+def test_the_first_answer_has_every_live_feature_then_only_what_changed(premise: Premise) -> None:
+    incident = _open_incident(premise)
+    closed = _open_incident(Premise.objects.exclude(pk=premise.pk).order_by("asset_id")[5])
+    Incident.objects.filter(pk=closed.pk).update(status=Incident.Status.CLOSED)
+    wall = _client("dispatcher")
+
+    first = wall.get("/maps/feed")
+    assert first.status_code == 200
+    body = first.json()
+    assert body["full"] is True
+    features = _features(body)
+    assert f"incident:{incident.pk}" in features
+    assert f"incident:{closed.pk}" not in features  # a closed incident is not on a wall
+    shown = features[f"incident:{incident.pk}"]["properties"]
+    assert shown["ref"] == incident.reference
+    assert shown["removed"] is False
+    assert shown["deadlines"]
+    assert shown["work_orders"] is None
+    vans = [f for f in body["features"] if f["properties"]["kind"] == "van"]
+    assert len(vans) == Vehicle.objects.filter(last_point__isnull=False).count() == 20
+
+    # Nothing changed: 304 to the ETag, an empty answer without it.
+    cursor, etag = body["cursor"], first["ETag"]
+    assert wall.get("/maps/feed", {"since": cursor}, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    empty = wall.get("/maps/feed", {"since": cursor}).json()
+    assert empty["features"] == []
+    assert empty["cursor"] == cursor
+
+    # A van moves, a crew is sent: only those come, and the incident carries its crew.
+    van = Vehicle.objects.select_related("crew").order_by("device_id").first()
+    assert van is not None
+    Vehicle.objects.filter(pk=van.pk).update(last_point=Point(premise.geom.x, premise.geom.y))
+    work_order_dispatch(
+        incident_id=incident.pk, actor=User.objects.get(username="dispatcher"), crew_id=van.crew_id
+    )
+    delta = wall.get("/maps/feed", {"since": cursor}, HTTP_IF_NONE_MATCH=etag)
+    assert delta.status_code == 200
+    changed = _features(delta.json())
+    assert delta.json()["full"] is False
+    assert f"van:{van.pk}" in changed
+    assert changed[f"van:{van.pk}"]["geometry"]["coordinates"] == [
+        round(premise.geom.x, 6),
+        round(premise.geom.y, 6),
+    ]
+    assert changed[f"van:{van.pk}"]["properties"]["job"]["ref"] == incident.reference
+    crews = changed[f"incident:{incident.pk}"]["properties"]["work_orders"]
+    assert [w["crew"] for w in crews] == [van.crew.name]
+    untouched = Vehicle.objects.exclude(pk=van.pk).first()
+    assert untouched is not None
+    assert f"van:{untouched.pk}" not in changed
+    assert int(delta.json()["cursor"]) >= int(cursor)
+
+
+def test_a_closed_incident_leaves_the_wall_and_an_isolation_area_comes_with_its_trace(
+    premise: Premise,
+) -> None:
+    incident = _open_incident(premise)
+    wall = _client("dispatcher")
+    cursor = wall.get("/maps/feed").json()["cursor"]
+
+    incident_isolation_trace(incident_id=incident.pk, actor=None)
+    traced = _features(wall.get("/maps/feed", {"since": cursor}).json())
+    area = traced[f"isolation:{incident.pk}"]
+    assert area["geometry"]["type"] == "MultiPolygon"
+    assert area["properties"]["valves_to_close"] >= 1
+    assert f"incident:{incident.pk}" in traced  # re-sent: it is the same story
+
+    cursor = wall.get("/maps/feed", {"since": cursor}).json()["cursor"]
+    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.CLOSED)
+    gone = _features(wall.get("/maps/feed", {"since": cursor}).json())
+    assert gone[f"incident:{incident.pk}"]["properties"]["removed"] is True
+    assert gone[f"isolation:{incident.pk}"]["properties"]["removed"] is True
+
+
+def test_a_change_committed_after_a_poll_by_an_older_transaction_is_not_missed(
+    premise: Premise,
+) -> None:
+    """The feed's cursor is the oldest transaction still running when it read: a write by a
+    transaction that began before a poll and commits after it still comes in the next one."""
+    import threading
+
+    from django.db import connections
+
+    wall = _client("dispatcher")
+    cursor = wall.get("/maps/feed").json()["cursor"]
+    van = Vehicle.objects.order_by("device_id").first()
+    assert van is not None
+    written, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                Vehicle.objects.filter(pk=van.pk).update(speed_kmh=42)
+                written.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+            done.set()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert written.wait(10)
+    during = wall.get("/maps/feed", {"since": cursor}).json()  # the write is not visible yet
+    assert f"van:{van.pk}" not in _features(during)
+    release.set()
+    assert done.wait(10)
+    thread.join()
+    after = _features(wall.get("/maps/feed", {"since": during["cursor"]}).json())
+    assert after[f"van:{van.pk}"]["properties"]["speed_kmh"] == 42
+
+
+def test_the_station_filter_shows_one_station_and_refuses_one_outside_the_users_unit(
+    premise: Premise,
+) -> None:
+    incident = _open_incident(premise)
+    other = OrgUnit.objects.filter(tier=OrgUnit.Tier.STATION).exclude(pk=incident.station_id)
+    other_station = other.order_by("code").first()
+    assert other_station is not None
+    wall = _client("dispatcher")  # of the city company: every station beneath it
+
+    own = _features(wall.get("/maps/feed", {"station": incident.station_id}).json())
+    assert f"incident:{incident.pk}" in own
+    assert all(
+        f["properties"]["station"] == incident.station_id
+        for f in own.values()
+        if f["properties"]["kind"] in ("incident", "van")
+    )
+    elsewhere = _features(wall.get("/maps/feed", {"station": other_station.pk}).json())
+    assert f"incident:{incident.pk}" not in elsewhere
+
+    supervisor = _client("supervisor")  # of one station only
+    group = OrgUnit.objects.get(code="gx-group")
+    refused = supervisor.get("/maps/feed", {"station": group.pk})
+    assert refused.status_code == 403
+    assert "not within your organisation" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [({"since": "yesterday"}, "cursor"), ({"since": "-3"}, "cursor"), ({"station": "x"}, "unit")],
+)
+def test_bad_parameters_get_a_400_that_says_what_is_wrong(
+    demo_city: None, params: dict[str, str], words: str
+) -> None:
+    response = _client("dispatcher").get("/maps/feed", params)
+    assert response.status_code == 400
+    assert words in response.json()["detail"]
+
+
+def test_the_feed_is_for_the_control_room(demo_city: None) -> None:
+    assert Client().get("/maps/feed").status_code == 401
+    assert _client("crew").get("/maps/feed").status_code == 403
+    assert _client("safety").get("/maps/feed").status_code == 403
+    for role in ("calltaker", "dispatcher", "supervisor", "admin"):
+        assert _client(role).get("/maps/feed").status_code == 200, role
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def test_network_tiles_carry_the_mains_inside_them_by_zoom(demo_city: None) -> None:
+    low = PipeSegment.objects.filter(pressure_class="low").order_by("asset_id").first()
+    high = PipeSegment.objects.exclude(pressure_class="low").order_by("asset_id").first()
+    assert low is not None
+    assert high is not None
+    client = _client("dispatcher")
+    point = low.geom.interpolate(low.geom.length / 2)
+
+    x, y = _tile_of(point.x, point.y, 16)
+    close = client.get(f"/maps/tiles/network/16/{x}/{y}.pbf")
+    assert close.status_code == 200
+    assert close["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    assert b"mains" in close.content
+    assert low.asset_id.encode() in close.content
+    assert b"valves" in close.content or b"premises" in close.content
+
+    x, y = _tile_of(point.x, point.y, 11)  # a whole district: no low-pressure mains
+    far = client.get(f"/maps/tiles/network/11/{x}/{y}.pbf")
+    assert far.status_code == 200
+    assert low.asset_id.encode() not in far.content
+
+    hx, hy = _tile_of(*high.geom.coords[0], 16)
+    elsewhere = client.get(f"/maps/tiles/network/16/{hx + 40}/{hy + 40}.pbf")  # beyond the city
+    assert elsewhere.status_code == 200
+    assert elsewhere.content == b""
+
+    again = client.get(f"/maps/tiles/network/16/{x}/{y}.pbf", HTTP_IF_NONE_MATCH=far["ETag"])
+    assert again.status_code == 200  # another tile: its own ETag
+    same = client.get(f"/maps/tiles/network/11/{x}/{y}.pbf", HTTP_IF_NONE_MATCH=far["ETag"])
+    assert same.status_code == 304
+
+
+def test_a_tile_that_cannot_exist_is_refused_and_tiles_need_a_map_role(demo_city: None) -> None:
+    client = _client("dispatcher")
+    refused = client.get("/maps/tiles/network/3/8/0.pbf")
+    assert refused.status_code == 400
+    assert "2^z" in refused.json()["detail"]
+    assert Client().get("/maps/tiles/network/3/1/1.pbf").status_code == 401
+    assert _client("crew").get("/maps/tiles/network/3/1/1.pbf").status_code == 403
+    assert _client("safety").get("/maps/tiles/network/3/1/1.pbf").status_code == 200
+
+
+def test_work_order_status_and_crew_changes_resend_the_van(premise: Premise) -> None:
+    incident = _open_incident(premise)
+    crew = Crew.objects.order_by("name").first()
+    assert crew is not None
+    dispatcher = User.objects.get(username="dispatcher")
+    work_order = work_order_dispatch(incident_id=incident.pk, actor=dispatcher, crew_id=crew.pk)
+    wall = _client("dispatcher")
+    cursor = wall.get("/maps/feed").json()["cursor"]
+    work_order_transition(
+        work_order_id=work_order.pk,
+        to="accepted",
+        actor=None,
+        device_time=timezone.now() - timedelta(seconds=1),
+    )
+    changed = _features(wall.get("/maps/feed", {"since": cursor}).json())
+    van = crew.vehicle
+    assert changed[f"van:{van.pk}"]["properties"]["job"]["status"] == "accepted"
