@@ -1,0 +1,45 @@
+"""/incidents/: the way into an incident's map and timeline, for those who review them."""
+
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dispatch.models import Incident, User
+from gis.selectors import org_unit_list_within
+from maps.access import INCIDENT_MAP, TIMELINE, page_for
+
+LIST_MAX = 200
+RECENT_DAYS = 30
+
+
+@page_for(INCIDENT_MAP, "incident list")
+def incident_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    show = request.GET.get("show", "open")
+    query = request.GET.get("q", "").strip()
+    incidents = Incident.objects.filter(
+        station__in=org_unit_list_within(user.org_unit)
+    ).select_related("station")
+    if query:  # a reference read out by someone, in part or in full
+        incidents = incidents.filter(reference__icontains=query)
+    elif show == "open":
+        incidents = incidents.filter(status__in=Incident.OPEN_STATUSES)
+    else:
+        show = "recent"
+        incidents = incidents.filter(created_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
+    rows = list(incidents.order_by("-created_at")[: LIST_MAX + 1])
+    return render(
+        request,
+        "maps/incident_list.html",
+        {
+            "incidents": rows[:LIST_MAX],
+            "more": len(rows) > LIST_MAX,
+            "show": show,
+            "q": query,
+            "recent_days": RECENT_DAYS,
+            "can_replay": user.has_role(*TIMELINE),
+        },
+    )
