@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
+from branca.element import Figure
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 from folium.plugins import VectorGridProtobuf
@@ -79,6 +80,7 @@ class MapParts:
 
 def map_parts(fmap: folium.Map) -> MapParts:
     root = fmap.get_root()
+    assert isinstance(root, Figure)  # folium.Map always sits in a Figure it made
     root.render()  # renders every child into the figure's header, html and script
     return MapParts(
         header=mark_safe(root.header.render()),  # noqa: S308 - folium's own output

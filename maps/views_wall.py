@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from dispatch.choices import Category
 from dispatch.models import Incident, User, WorkOrder
 from dispatch.selectors import DISPATCHES
 from gis.models import OrgUnit
@@ -65,7 +66,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         "labels": {
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
-            "category": dict(Incident._meta.get_field("category").choices),
+            "category": dict(Category.choices),
         },
     }
     return render(

@@ -1,0 +1,456 @@
+"""An incident's timeline as CSV (the events), JSON (everything) and a printable PDF.
+
+All three are made from the one `Timeline` the replay page shows, so what a safety manager
+files is what they saw. Times are local, ISO 8601 with their offset, to the second.
+"""
+
+import csv
+import io
+import json
+from datetime import datetime
+from functools import cache, partial
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import Flowable
+
+from dispatch.choices import Hazard
+from maps.timeline import Timeline
+from maps.timeline_words import clock, duration_text
+
+CSV_COLUMNS = [
+    "seq",
+    "server_time",
+    "device_time",
+    "device_minus_server_s",
+    "since_first_call",
+    "kind",
+    "event",
+    "detail",
+    "actor",
+    "lon",
+    "lat",
+    "call_id",
+    "work_order_id",
+    "data",
+]
+# A spreadsheet runs a cell that starts with one of these as a formula; callers type addresses
+# and notes, so free text is defused with a leading apostrophe (OWASP's advice for CSV).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def file_name(timeline: Timeline, extension: str) -> str:
+    return f"{timeline.incident.reference}-timeline.{extension}"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _hms(seconds: float) -> str:
+    sign, total = ("-" if seconds < 0 else ""), round(abs(seconds))
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def timeline_csv(timeline: Timeline) -> str:
+    """One row per event, in order."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in timeline.events:
+        writer.writerow(
+            [
+                e.seq,
+                _iso(e.at),
+                _iso(e.device_time) or "",
+                "" if e.device_offset_s is None else round(e.device_offset_s),
+                _hms(e.since_call_s),
+                e.kind,
+                e.label,
+                _cell(e.summary),
+                _cell(e.actor),
+                "" if e.lon is None else f"{e.lon:.6f}",
+                "" if e.lat is None else f"{e.lat:.6f}",
+                e.call_id or "",
+                e.work_order_id or "",
+                json.dumps(e.data, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    return out.getvalue()
+
+
+def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime) -> dict[str, Any]:
+    """Everything the replay shows, tracks included, as plain JSON."""
+    i = timeline.incident
+    return {
+        "reference": i.reference,
+        "exported_at": _iso(exported_at),
+        "exported_by": exported_by,
+        "incident": {
+            "reference": i.reference,
+            "category": i.category,
+            "category_label": i.get_category_display(),
+            "priority": i.priority,
+            "status": i.status,
+            "status_label": i.get_status_display(),
+            "address": i.address_text,
+            "station": i.station.code,
+            "station_name": i.station.name,
+            "main": i.segment.asset_id if i.segment else None,
+            "hazards": i.hazards,
+            "reports": i.report_count,
+            "created_at": _iso(i.created_at),
+            "point": {"lon": round(i.point.x, 7), "lat": round(i.point.y, 7)},
+        },
+        "calls": [
+            {
+                "id": c.id,
+                "received_at": _iso(c.received_at),
+                "channel": c.channel,
+                "phone": c.caller_phone,
+                "caller": c.caller_name,
+                "address": c.address_text,
+                "outcome": c.outcome,
+            }
+            for c in timeline.calls
+        ],
+        "stages": [
+            {
+                "name": s.name,
+                "milestone": s.milestone,
+                "start": _iso(s.start),
+                "end": _iso(s.end),
+                "seconds": s.seconds,
+                "sla_due_at": _iso(s.due_at),
+                "sla_allowed_seconds": s.allowed_s,
+                "breached_at": _iso(s.breached_at),
+                "verdict": s.verdict,
+                "margin_seconds": s.margin_s,
+            }
+            for s in timeline.stages
+        ],
+        "recommendations": [
+            {
+                "event": o.event_id,
+                "at": _iso(o.at),
+                "asked_by": o.actor,
+                "chosen_crew_id": o.chosen_crew_id,
+                "crews": o.crews,
+            }
+            for o in timeline.offers
+        ],
+        "crews": [
+            {
+                "work_order": c.work_order_id,
+                "crew_id": c.crew_id,
+                "crew": c.crew,
+                "station": c.station,
+                "vehicle": c.vehicle,
+                "status": c.status,
+                "assigned_at": _iso(c.assigned_at),
+                "assigned_by": c.assigned_by,
+                "recommended_rank": c.rank,
+                "offered_eta_seconds": c.offered_eta_s,
+                "arrived_at": _iso(c.arrived_at),
+                "travel_seconds": c.travel_s,
+            }
+            for c in timeline.crews
+        ],
+        "events": [
+            {
+                "seq": e.seq,
+                "id": e.id,
+                "at": _iso(e.at),
+                "device_time": _iso(e.device_time),
+                "since_first_call_seconds": e.since_call_s,
+                "kind": e.kind,
+                "label": e.label,
+                "summary": e.summary,
+                "actor": e.actor,
+                "point": None if e.lon is None else {"lon": e.lon, "lat": e.lat},
+                "call": e.call_id,
+                "work_order": e.work_order_id,
+                "data": e.data,
+            }
+            for e in timeline.events
+        ],
+        "tracks": [
+            {
+                "work_order": t.work_order_id,
+                "crew": t.crew,
+                "vehicle": t.vehicle,
+                "fixes": [
+                    [_iso(f.at), round(f.lon, 7), round(f.lat, 7), f.speed_kmh, f.course_deg]
+                    for f in t.fixes
+                ],
+                "fix_columns": ["at", "lon", "lat", "speed_kmh", "course_deg"],
+            }
+            for t in timeline.tracks
+        ],
+    }
+
+
+# PDF ------------------------------------------------------------------------------------------
+
+HAZARDS = dict(Hazard.choices)
+CJK_FONT = "STSong-Light"  # Adobe's CID font: every PDF reader has it, nothing to embed
+INK, MUTED, RULE, BAD, GOOD = (
+    colors.HexColor(c) for c in ("#111111", "#555555", "#bbbbbb", "#b00020", "#106b3a")
+)
+VERDICT_COLOUR = {"on time": GOOD, "late": BAD, "breached": BAD, "overdue": BAD}
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    base = ParagraphStyle("base", fontName="Helvetica", fontSize=8.5, leading=10.5, textColor=INK)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9, textColor=MUTED),
+        "head": ParagraphStyle("head", parent=base, fontName="Helvetica-Bold", fontSize=8),
+        "h1": ParagraphStyle("h1", parent=base, fontName="Helvetica-Bold", fontSize=17, leading=21),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName="Helvetica-Bold",
+            fontSize=11.5,
+            leading=14,
+            spaceBefore=9,
+            spaceAfter=4,
+            alignment=TA_LEFT,
+        ),
+    }
+
+
+def _markup(text: object) -> str:
+    """Escaped for Paragraph, with what Helvetica cannot draw (Chinese addresses, arrows) set
+    in the CJK font: Helvetica only has the Windows-1252 characters."""
+    out, run = [], []
+    for ch in escape(str(text)):
+        try:
+            ch.encode("cp1252")
+        except UnicodeEncodeError:
+            run.append(ch)
+            continue
+        if run:
+            out.append(f'<font name="{CJK_FONT}">{"".join(run)}</font>')
+            run = []
+        out.append(ch)
+    if run:
+        out.append(f'<font name="{CJK_FONT}">{"".join(run)}</font>')
+    return "".join(out)
+
+
+def _p(text: object, style: str = "base", colour: colors.Color | None = None) -> Paragraph:
+    markup = _markup(text)
+    if colour is not None:
+        markup = f'<font color="{colour.hexval()}">{markup}</font>'
+    return Paragraph(markup, _styles()[style])
+
+
+def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
+    cells = [[_p(h, "head") for h in header]]
+    cells += [[c if isinstance(c, Flowable) else _p(c) for c in row] for row in rows]
+    table = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ]
+        )
+    )
+    return table
+
+
+def _facts(timeline: Timeline) -> Table:
+    i = timeline.incident
+    first, calls = timeline.first_call_at, len(timeline.calls)
+    pairs = [
+        ("Category", i.get_category_display()),
+        ("Priority", f"P{i.priority}"),
+        ("Status", i.get_status_display()),
+        ("Station", i.station.name),
+        ("Address", i.address_text or "-"),
+        ("Main", i.segment.asset_id if i.segment else "-"),
+        ("First call", f"{clock(first, date=True)} ({calls} call{'s' if calls != 1 else ''})"),
+        ("Hazards", "; ".join(HAZARDS.get(h, h) for h in i.hazards) or "none reported"),
+    ]
+    rows = [[_p(k, "head"), _p(v)] for k, v in pairs]
+    table = Table(rows, colWidths=[28 * mm, 152 * mm])
+    table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1)])
+    )
+    return table
+
+
+def _stages(timeline: Timeline) -> Table:
+    at = partial(clock, day_of=timeline.first_call_at)
+    rows = []
+    for s in timeline.stages:
+        due = f"{at(s.due_at)} ({duration_text(s.allowed_s)} from the call)" if s.due_at else "-"
+        margin = ""
+        if s.margin_s is not None and s.verdict in ("on time", "late"):
+            margin = (
+                f": {duration_text(abs(s.margin_s))} {'to spare' if s.margin_s >= 0 else 'late'}"
+            )
+        rows.append(
+            [
+                s.name,
+                f"{at(s.start)} to {at(s.end) or '...'}",
+                duration_text(s.seconds) or "-",
+                due,
+                _p(s.verdict + margin, colour=VERDICT_COLOUR.get(s.verdict)),
+            ]
+        )
+    return _table(["Stage", "From - to", "Took", "SLA due", "Result"], rows, [38, 36, 26, 44, 36])
+
+
+def _crews(timeline: Timeline) -> list[Flowable]:
+    at = partial(clock, day_of=timeline.first_call_at)
+    rows = [
+        [
+            f"{c.crew} ({c.vehicle or 'no van'})",
+            c.station,
+            f"{at(c.assigned_at)} by {c.assigned_by}",
+            f"#{c.rank}" if c.rank else "not from a list",
+            duration_text(c.offered_eta_s) or "-",
+            at(c.arrived_at) or "-",
+            duration_text(c.travel_s) or "-",
+            c.status,
+        ]
+        for c in timeline.crews
+    ]
+    if not rows:
+        return [_p("No crew was sent.")]
+    header = [
+        "Crew (van)",
+        "Station",
+        "Assigned",
+        "Offered",
+        "ETA offered",
+        "Arrived",
+        "Drive",
+        "Status",
+    ]
+    return [_table(header, rows, [32, 28, 28, 15, 18, 17, 18, 24])]
+
+
+def _offers(timeline: Timeline) -> list[Flowable]:
+    at = partial(clock, day_of=timeline.first_call_at)
+    if not timeline.offers:
+        return [_p("No recommendation was asked for.")]
+    out: list[Flowable] = []
+    for o in timeline.offers:
+        rows = [
+            [
+                f"#{c.get('rank')}",
+                c.get("crew_name", ""),
+                c.get("station_code", ""),
+                duration_text(c.get("eta_seconds")),
+                f"{(c.get('distance_m') or 0) / 1000:.1f} km",
+                c.get("reason", ""),
+                _p("chosen", "head", GOOD) if c.get("crew_id") == o.chosen_crew_id else "",
+            ]
+            for c in o.crews
+        ]
+        title = _p(f"{at(o.at)}, asked by {o.actor}: {len(o.crews)} crews offered", "head")
+        table = _table(
+            ["Rank", "Crew", "Station", "ETA", "Distance", "Why", ""],
+            rows,
+            [11, 24, 20, 18, 16, 76, 15],
+        )
+        out.append(KeepTogether([title, Spacer(1, 1.5 * mm), table, Spacer(1, 3 * mm)]))
+    return out
+
+
+def _events(timeline: Timeline) -> Table:
+    at = partial(clock, day_of=timeline.first_call_at)
+    rows = []
+    for e in timeline.events:
+        device = ""
+        if e.device_offset_s is not None:
+            device = f"{at(e.device_time)} ({e.device_offset_s:+.0f} s)"
+        rows.append(
+            [
+                e.seq,
+                at(e.at),
+                _hms(e.since_call_s),
+                _p(e.label, "head"),
+                e.summary,
+                e.actor,
+                device,
+            ]
+        )
+    header = ["#", "Server time", "Since call", "Event", "Detail", "Actor", "Device time"]
+    return _table(header, rows, [8, 17, 15, 29, 66, 20, 25])
+
+
+def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime) -> bytes:
+    """A4, for filing and printing: facts, the stages against the SLA, the crews offered and
+    sent, every event; the reference and page number on every page."""
+    reference = timeline.incident.reference
+    footer = f"{reference} · exported {clock(exported_at, date=True)} by {exported_by}"
+
+    def on_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(15 * mm, 9 * mm, footer)
+        canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, f"page {doc.page}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=14 * mm,
+        bottomMargin=16 * mm,
+        title=f"Incident timeline {reference}",
+        author=exported_by,
+    )
+    story: list[Flowable] = [
+        _p(f"Incident timeline {reference}", "h1"),
+        _p(f"Times are {settings.TIME_ZONE}, server clock unless marked as the device's.", "small"),
+        Spacer(1, 3 * mm),
+        _facts(timeline),
+        _p("Response against the SLA", "h2"),
+        _stages(timeline),
+        _p("Crew sent", "h2"),
+        *_crews(timeline),
+        _p("Recommendations offered", "h2"),
+        *_offers(timeline),
+        _p(f"Events ({len(timeline.events)})", "h2"),
+        _events(timeline),
+    ]
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()

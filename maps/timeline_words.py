@@ -1,0 +1,239 @@
+"""What each kind of timeline event says, in one line, for the page and the exports."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from dispatch.choices import Channel
+from dispatch.models import Incident, Milestone, WorkOrder
+
+STATUS = dict(WorkOrder.Status.choices)
+INCIDENT_STATUS = dict(Incident.Status.choices)
+MILESTONE = dict(Milestone.choices)
+
+KIND_LABELS = {
+    "call.received": "Call received",
+    "call.joined": "Call joined the incident",
+    "call.answered": "Call answered and closed",
+    "incident.opened": "Incident opened",
+    "incident.priority_raised": "Priority raised",
+    "incident.status": "Incident status",
+    "incident.supply_cause": "Supply cause found",
+    "incident.isolation_traced": "Isolation traced",
+    "crews.recommended": "Crews recommended",
+    "crews.none_available": "No crew available",
+    "work_order.assigned": "Crew assigned",
+    "work_order.accepted": "Crew accepted",
+    "work_order.rejected": "Crew rejected the job",
+    "work_order.en_route": "Crew en route",
+    "work_order.on_site": "Crew on site",
+    "work_order.made_safe": "Made safe",
+    "work_order.completed": "Work completed",
+    "work_order.cancelled": "Work order cancelled",
+    "work_order.arrival_detected": "Arrival detected",
+    "work_order.arrival_cancelled": "Arrival cancelled (drove past)",
+    "work_order.eta": "ETA changed",
+    "work_order.findings": "Findings reported",
+    "work_order.photo": "Photo added",
+    "work_order.stale_update": "Late report kept",
+    "sla.started": "SLA clocks started",
+    "sla.met": "SLA milestone met",
+    "sla.breached": "SLA breached",
+    "crew.duty": "Crew duty changed",
+}
+
+# The response in stages, each ending at the moment one SLA milestone counts.
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind) or kind.replace(".", ": ").replace("_", " ").capitalize()
+
+
+def duration_text(seconds: float | None) -> str:
+    """'45 s', '6 min 05 s', '5 min', '1 h 02 min 03 s', '12 h': to the second, as the timeline
+    is, without the zeros a round SLA allowance would carry."""
+    if seconds is None:
+        return ""
+    sign, total = ("-" if seconds < 0 else ""), round(abs(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        tail = (
+            ""
+            if not (minutes or secs)
+            else f" {minutes:02d} min" + (f" {secs:02d} s" if secs else "")
+        )
+        return f"{sign}{hours} h{tail}"
+    if minutes:
+        return f"{sign}{minutes} min" + (f" {secs:02d} s" if secs else "")
+    return f"{sign}{secs} s"
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
+
+
+def clock(
+    moment: datetime | str | None, *, date: bool = False, day_of: datetime | str | None = None
+) -> str:
+    """Local time to the second (ISO strings from an event's data too), with the days since
+    `day_of` when it falls on a later one: a 12-hour clock due at 07:08 is tomorrow's."""
+    when = _moment(moment)
+    if when is None:
+        return moment if isinstance(moment, str) else ""
+    local = timezone.localtime(when)
+    text = f"{local:{'%Y-%m-%d %H:%M:%S' if date else '%H:%M:%S'}}"
+    reference = _moment(day_of)
+    if reference is not None and not date:
+        days = (local.date() - timezone.localtime(reference).date()).days
+        text += f" ({days:+d} d)" if days else ""
+    return text
+
+
+def _name(names: dict[str, str], key: Any) -> str:
+    return names.get(str(key), str(key or "?"))
+
+
+def _words(data: dict[str, Any]) -> str:
+    """A dictionary in words ('leak grade 2; cause corrosion'), empty values left out."""
+    parts = []
+    for key, value in data.items():
+        if value not in (None, "", [], {}):
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"{key.replace('_', ' ')} {shown}")
+    return "; ".join(parts)
+
+
+def _offer_text(d: dict[str, Any]) -> str:
+    crews = d.get("crews") or []
+    if not crews:
+        return "no crew could be offered"
+    top = crews[0]
+    km = f", {top['distance_m'] / 1000:.1f} km" if top.get("distance_m") is not None else ""
+    return (
+        f"{len(crews)} offered; top: {top.get('crew_name')} "
+        f"(ETA {duration_text(top.get('eta_seconds'))}{km})"
+    )
+
+
+def _assigned_text(d: dict[str, Any]) -> str:
+    offered = d.get("recommendation") or {}
+    return "".join(
+        (
+            str(d.get("crew", "")),
+            f", recommended #{offered['rank']}" if offered.get("rank") else "",
+            f", ETA {duration_text(offered['eta_seconds'])}"
+            if offered.get("eta_seconds") is not None
+            else "",
+            f" ({offered['why']})" if offered.get("why") else "",
+        )
+    )
+
+
+def _status_text(d: dict[str, Any], crew: str, to: str) -> str:
+    rest = _words({k: v for k, v in d.items() if k not in ("from", "evidence")})
+    return "".join(
+        (
+            f"{crew}: {_name(STATUS, d.get('from'))} → {STATUS[to]}",
+            " (confirmed by the geofence)" if "evidence" in d else "",
+            f"; {rest}" if rest else "",
+        )
+    )
+
+
+def _opened_text(d: dict[str, Any]) -> str:
+    where = f", main {d['segment']}" if d.get("segment") else ""
+    if where and d.get("segment_distance_m") is not None:
+        where += f" at {d['segment_distance_m']:.0f} m"
+    triage = _words({"triage": d["triage"]}) if d.get("triage") else ""
+    return f"{d.get('reference', '')} P{d.get('priority', '?')}, station {d.get('station')}" + (
+        where + (f"; {triage}" if triage else "")
+    )
+
+
+def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
+    status = kind.removeprefix("work_order.")
+    if kind == "work_order.assigned":
+        return _assigned_text(d)
+    if kind.startswith("work_order.") and status in STATUS:
+        return _status_text(d, crew, status)
+    match kind:
+        case "call.received":
+            channel = f"{_name(dict(Channel.choices), d.get('channel'))} call"
+            extra = [
+                d.get("phone"),
+                d.get("address"),
+                d.get("customer") and "customer " + d["customer"],
+            ]
+            return ", ".join([channel, *(str(x) for x in extra if x)])
+        case "call.joined":
+            return f"report {d.get('reports', '?')} of this incident"
+        case "incident.opened":
+            return _opened_text(d)
+        case "incident.priority_raised":
+            reason = d.get("reason")
+            reason = "; ".join(map(str, reason)) if isinstance(reason, list) else reason
+            return f"to P{d.get('priority', '?')}: {reason or ''}"
+        case "incident.status":
+            return (
+                f"{_name(INCIDENT_STATUS, d.get('from'))} → {_name(INCIDENT_STATUS, d.get('to'))}"
+                f" ({d.get('because', '')})"
+            )
+        case "incident.supply_cause":
+            return f"suspected main #{d.get('suspected_segment_id')} from {d.get('calls')} calls"
+        case "incident.isolation_traced":
+            valves = d.get("valves_to_close") or []
+            return (
+                f"{len(valves)} valves to close ({', '.join(valves)}), "
+                f"{d.get('isolated_mains', 0)} mains isolated, "
+                f"{d.get('premises_cut_off', 0)} premises cut off"
+            )
+        case "crews.recommended":
+            return _offer_text(d)
+        case "work_order.arrival_detected":
+            fix_at = clock((d.get("fix") or {}).get("fix_at"))
+            return f"{crew}: van within the arrival radius, fix at {fix_at}"
+        case "work_order.arrival_cancelled":
+            return f"{crew}: drove past, arrival withdrawn"
+        case "work_order.eta":
+            was = f" (was {clock(d['previous'])})" if d.get("previous") else ""
+            return f"{crew}: ETA {clock(d.get('eta'))}{was}"
+        case "work_order.findings":
+            return f"{crew}: {_words(d)}"
+        case "work_order.photo":
+            return f"{crew}: {d.get('caption') or 'photo'}"
+        case "work_order.stale_update":
+            return (
+                f"{crew}: reported {_name(STATUS, d.get('reported'))} "
+                f"while already {_name(STATUS, d.get('status'))}"
+            )
+        case "sla.started":
+            due = (d.get("due") or {}).items()
+            first = d.get("from")
+            return "due: " + ", ".join(
+                f"{_name(MILESTONE, m).lower()} {clock(t, day_of=first)}" for m, t in due
+            )
+        case "sla.met":
+            late = d.get("late_seconds", 0)
+            verdict = "on time" if d.get("on_time") else f"late by {duration_text(late)}"
+            return f"{_name(MILESTONE, d.get('milestone'))}: {verdict}"
+        case "sla.breached":
+            return f"{_name(MILESTONE, d.get('milestone'))}: due {clock(d.get('due_at'))}, not met"
+        case "crew.duty":
+            return f"{d.get('crew', '')}: {d.get('from', '')} → {d.get('reported', '')}"
+    return _words(d)
+
+
+def event_summary(kind: str, data: dict[str, Any], crew: str = "") -> str:
+    """What the event says, for a reader: its data in words, never a raw dump."""
+    try:
+        return _summary(kind, data or {}, crew)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # An event written before its data changed shape still reads, and the page stands.
+        return _words(data or {})
