@@ -15,10 +15,10 @@ from gis.selectors import org_unit_bounds, org_unit_list_within
 from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, page_for
 from maps.feed import feed_since
 from maps.folium_kit import map_parts
+from maps.network_map import PRESSURE_COLOURS
 from maps.tiles import TileAddress, network_tile
-from maps.wall import PRESSURE_COLOURS, wall_map
+from maps.wall import wall_map
 
-TILES_URL = "/maps/tiles/network/{z}/{x}/{y}.pbf"
 POLL_MS = 1000  # the wall asks every second, so a change shows within two
 STALE_AFTER_S = 120  # a van silent this long is greyed: its position may be wrong
 
@@ -52,7 +52,7 @@ def wall(request: HttpRequest) -> HttpResponse:
     except (BadParameterError, PermissionError) as error:
         context = {"screen": "map wall", "message": str(error)}
         return render(request, "maps/forbidden.html", context, status=400)
-    fmap, layers = wall_map(org_unit_bounds(chosen or user.org_unit), tiles_url=TILES_URL)
+    fmap, layers = wall_map(org_unit_bounds(chosen or user.org_unit))
     units = org_unit_list_within(user.org_unit).filter(tier=OrgUnit.Tier.STATION)
     config: dict[str, Any] = {
         "map": None,  # filled by the template from `parts.name`
@@ -77,7 +77,7 @@ def wall(request: HttpRequest) -> HttpResponse:
             "config": config,
             "units": units.order_by("name"),
             "chosen": chosen,
-            "pressure_colours": PRESSURE_COLOURS,
+            "pressure_colours": [(c.label, colour) for c, colour in PRESSURE_COLOURS.items()],
         },
     )
 

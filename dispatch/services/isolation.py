@@ -27,6 +27,12 @@ def incident_isolation_trace(
     incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
     if incident is None:
         raise NotFoundError(f"no incident {incident_id}")
+    if incident.status not in Incident.OPEN_STATUSES:
+        raise ConflictError(
+            f"{incident.reference} is {incident.get_status_display().lower()}: only an open "
+            "incident's main is traced",
+            field="status",
+        )
     if incident.segment_id is None:
         raise ConflictError(
             f"{incident.reference} is not on a main: pin it to the network before tracing",
