@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AlertsConfig(AppConfig):
     name = "alerts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Listeners register themselves on the timeline when their modules are imported.
+        from alerts import progress  # noqa: F401

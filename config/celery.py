@@ -82,4 +82,8 @@ app.conf.beat_schedule = {
         "task": "dispatch.tasks.sla_check_task",
         "schedule": float(os.environ.get("SLA_CHECK_SECONDS", "30")),
     },
+    "notifications-drain": {
+        "task": "alerts.tasks.notifications_drain_task",
+        "schedule": float(os.environ.get("NOTIFICATION_DRAIN_SECONDS", "5")),
+    },
 }

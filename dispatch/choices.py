@@ -20,6 +20,13 @@ class Category(models.TextChoices):
     BILLING = "billing", "Billing"
 
 
+class Language(models.TextChoices):
+    """The language a caller is answered in: messages, the status page."""
+
+    ZH = "zh", "中文"
+    EN = "en", "English"
+
+
 class Channel(models.TextChoices):
     PHONE = "phone", "Phone"
     WEB = "web", "Web form"

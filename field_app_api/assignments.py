@@ -9,16 +9,14 @@ state as it is, never an old one. The tablet API is the same truth, for when MQT
 
 import json
 import logging
-import uuid
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from config.counters import counter_increment
 from dispatch.models import WorkOrder
 from field_app_api.credentials import crew_assignments_topic
-from field_app_api.mqtt import mqtt_client
+from field_app_api.mqtt import mqtt_publish_once
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +67,11 @@ def assignment_publish(crew_id: int) -> None:
 def assignment_send(crew_id: int, *, timeout: float = 10.0) -> dict[str, Any]:
     """Publish the crew's assignment now (retained, QoS 1) and wait for the broker's ack."""
     payload = assignment_payload(crew_id)
-    client = mqtt_client(client_id=f"assignments-{uuid.uuid4().hex[:12]}")
-    client.connect(settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT, keepalive=30)
-    client.loop_start()
-    try:
-        info = client.publish(
-            crew_assignments_topic(crew_id), json.dumps(payload).encode(), qos=1, retain=True
-        )
-        info.wait_for_publish(timeout)
-        if not info.is_published():
-            raise TimeoutError(f"the broker did not acknowledge within {timeout:.0f}s")
-    finally:
-        client.disconnect()
-        client.loop_stop()
+    mqtt_publish_once(
+        crew_assignments_topic(crew_id),
+        json.dumps(payload).encode(),
+        qos=1,
+        retain=True,
+        timeout=timeout,
+    )
     return payload

@@ -82,6 +82,25 @@ class SessionClient(mqtt.Client):
         return super().reconnect()
 
 
+def mqtt_publish_once(
+    topic_name: str, payload: bytes, *, qos: int = 1, retain: bool = False, timeout: float = 10.0
+) -> None:
+    """Connect, publish one message, wait for the broker's acknowledgement, disconnect.
+    `topic_name` is the full topic (with the deployment's prefix). Raises TimeoutError or
+    OSError when the broker does not take it."""
+    client = mqtt_client(client_id=f"publish-{uuid.uuid4().hex[:12]}")
+    client.connect(settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT, keepalive=30)
+    client.loop_start()
+    try:
+        info = client.publish(topic_name, payload, qos=qos, retain=retain)
+        info.wait_for_publish(timeout)
+        if not info.is_published():
+            raise TimeoutError(f"the broker did not acknowledge within {timeout:.0f}s")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
 def mqtt_session_client(*, client_id: str) -> SessionClient:
     """An MQTT 5 client that acknowledges a QoS 1 message only when told (`client.ack`).
 

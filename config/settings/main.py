@@ -5,6 +5,7 @@ import sys
 from config.env import ConfigError
 
 try:
+    from .alerts import *
     from .base import *
     from .celery import *
     from .database import *

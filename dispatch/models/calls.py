@@ -1,7 +1,7 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 
-from dispatch.choices import Category, Channel, Hazard
+from dispatch.choices import Category, Channel, Hazard, Language
 
 
 class Call(models.Model):
@@ -16,6 +16,11 @@ class Call(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PHONE)
     caller_phone = models.CharField(max_length=32, blank=True, db_index=True)
     caller_name = models.CharField(max_length=100, blank=True)
+    caller_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ZH)
+    notify = models.BooleanField(
+        default=True, help_text="send the caller progress messages (they may opt out)"
+    )
     customer = models.ForeignKey(
         "dispatch.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )

@@ -3,6 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
+from dispatch.choices import Language
 from dispatch.roles import Role
 
 
@@ -30,6 +31,8 @@ class Customer(models.Model):
     account_no = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
     phones = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ZH)
     premises = models.ManyToManyField("network.Premise", related_name="customers", blank=True)
     vulnerable = models.BooleanField(
         default=False, help_text="priority for restoration and welfare calls (elderly, medical)"

@@ -8,7 +8,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dispatch.choices import Category, Channel, Hazard
+from dispatch.choices import Category, Channel, Hazard, Language
 from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
 from dispatch.models import Call, Customer, Incident, User
 from dispatch.selectors import (
@@ -37,6 +37,9 @@ class CallInput:
     channel: str = Channel.PHONE
     caller_phone: str = ""
     caller_name: str = ""
+    caller_email: str = ""
+    language: str = Language.ZH
+    notify: bool = True
     description: str = ""
     address_text: str = ""
     point: Point | None = None
@@ -49,6 +52,8 @@ class CallInput:
 def _validate(data: CallInput) -> None:
     if data.category not in Category.values:
         raise DispatchError(f"unknown category {data.category!r}", field="category")
+    if data.language not in Language.values:
+        raise DispatchError(f"unknown language {data.language!r}", field="language")
     if data.channel not in Channel.values:
         raise DispatchError(f"unknown channel {data.channel!r}", field="channel")
     if unknown := sorted(set(data.hazards) - set(Hazard.values)):
@@ -74,6 +79,9 @@ def call_receive(
         channel=data.channel,
         caller_phone=phone,
         caller_name=data.caller_name,
+        caller_email=data.caller_email,
+        language=data.language,
+        notify=data.notify,
         customer=customer,
         category=data.category,
         description=data.description,

@@ -7,6 +7,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from dispatch.models import Call, Incident, IncidentEvent, User, WorkOrder
+from dispatch.services.listeners import event_dispatch
 
 
 def event_record(
@@ -23,8 +24,9 @@ def event_record(
     client_event_id: str | None = None,
     at: datetime | None = None,
 ) -> IncidentEvent:
-    """Append one event; callers are inside the transaction of the change it records."""
-    return IncidentEvent.objects.create(
+    """Append one event; callers are inside the transaction of the change it records.
+    Listeners (dispatch.services.listeners) run on it in that transaction too."""
+    event = IncidentEvent.objects.create(
         kind=kind,
         incident=incident,
         call=call,
@@ -37,3 +39,5 @@ def event_record(
         client_event_id=client_event_id,
         at=at or timezone.now(),
     )
+    event_dispatch(event)
+    return event

@@ -1,0 +1,75 @@
+from django.db import models
+
+from dispatch.choices import Language
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+    MQTT = "mqtt", "MQTT (tablet)"
+
+
+class NotificationTemplate(models.Model):
+    """What a message says, per purpose and language; administrators edit them. Text uses
+    `{placeholders}` filled from the message's context (str.format_map, unknown keys left)."""
+
+    key = models.CharField(max_length=64, help_text="e.g. progress.dispatched, sla.breached")
+    language = models.CharField(max_length=2, choices=Language.choices)
+    subject = models.CharField(max_length=200, blank=True, help_text="e-mail only")
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="template_key_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"
+
+
+class Notification(models.Model):
+    """The outbox: a message is written here in the transaction of the change it reports, and
+    Celery (or, while Redis is down, the drain run at its return) sends it. The idempotency
+    key makes a second write of the same message a no-op, so a step is never sent twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed for good"
+        CANCELLED = "cancelled", "Cancelled (opted out)"
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=254, help_text="phone, e-mail address or topic")
+    template = models.CharField(max_length=64)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ZH)
+    context = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="rendered when queued: what was meant at that moment")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    incident = models.ForeignKey(
+        "dispatch.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}: {self.template} ({self.status})"

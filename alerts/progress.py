@@ -1,0 +1,96 @@
+"""Progress back to the callers: a message at each step of their incident, once per step.
+
+Listeners on the timeline (dispatch.services.listeners), so the message is queued in the
+transaction of the change itself. The idempotency key is the incident, the step and the
+recipient: a status that flaps (en route, rejected, assigned again) or a replayed tablet
+action never tells anyone the same step twice, and two calls from one number get one message.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+
+from alerts.models import Channel
+from alerts.services.notifications import notification_queue
+from alerts.services.status_links import status_link_for, status_url
+from dispatch.choices import Language
+from dispatch.models import Call, Incident, IncidentEvent, WorkOrder
+from dispatch.services.listeners import event_listen
+
+STEPS = {
+    "incident.opened": "received",
+    "call.joined": "received",
+    "work_order.assigned": "dispatched",
+    "work_order.on_site": "arrived",
+    "work_order.made_safe": "made_safe",
+    "work_order.completed": "completed",
+}
+
+
+NO_ETA = {Language.ZH: "尽快", Language.EN: "as soon as they can"}
+
+
+def _eta(work_order: WorkOrder | None, language: str) -> str:
+    if work_order is None or work_order.eta is None:
+        return NO_ETA.get(language, NO_ETA[Language.EN])
+    return f"{timezone.localtime(work_order.eta):%H:%M}"
+
+
+def _context(
+    incident: Incident, work_order: WorkOrder | None, link_url: str, language: str
+) -> dict[str, Any]:
+    return {
+        "reference": incident.reference,
+        "crew": work_order.crew.name if work_order else "",
+        "eta": _eta(work_order, language),
+        "status_url": link_url,
+    }
+
+
+def _recipients(call: Call) -> list[tuple[str, str]]:
+    found = []
+    if call.caller_phone:
+        found.append((Channel.SMS, call.caller_phone))
+    email = call.caller_email or (call.customer.email if call.customer_id else "")
+    if email:
+        found.append((Channel.EMAIL, email))
+    return found
+
+
+def incident_progress_tell(
+    incident: Incident, step: str, *, work_order: WorkOrder | None = None
+) -> int:
+    """Queue the step's message for every caller of the incident who wants them; returns
+    how many were queued (a recipient told this step before is not counted)."""
+    queued = 0
+    calls = incident.calls.filter(notify=True).select_related("customer").order_by("id")
+    for call in calls:
+        link = status_url(status_link_for(call))
+        for channel, recipient in _recipients(call):
+            if (
+                notification_queue(
+                    channel=channel,
+                    recipient=recipient,
+                    template=f"progress.{step}",
+                    language=call.language,
+                    context=_context(incident, work_order, link, call.language),
+                    idempotency_key=f"progress:{incident.pk}:{step}:{channel}:{recipient}",
+                    incident=incident,
+                )
+                is not None
+            ):
+                queued += 1
+    return queued
+
+
+@event_listen(*STEPS)
+def progress_on_event(event: IncidentEvent) -> None:
+    if event.incident_id is None:
+        return
+    incident = Incident.objects.get(pk=event.incident_id)
+    work_order = (
+        WorkOrder.objects.select_related("crew").get(pk=event.work_order_id)
+        if event.work_order_id
+        else None
+    )
+    incident_progress_tell(incident, STEPS[event.kind], work_order=work_order)

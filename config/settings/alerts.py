@@ -1,0 +1,26 @@
+"""Messages out: the SMS gateway, e-mail, escalation and public alerts."""
+
+from config.env import env_int, env_str
+
+# The SMS gateway takes a JSON POST {"to", "text", "reference"}; basic auth when a user is set.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_USER = env_str("SMS_GATEWAY_USER", "")
+SMS_GATEWAY_PASSWORD = env_str("SMS_GATEWAY_PASSWORD", "")
+# E-mail goes through SMTP (Django's EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ...).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gas-dispatch@localhost")
+NOTIFICATION_EMAIL_DOMAIN = env_str("NOTIFICATION_EMAIL_DOMAIN", "gas-dispatch.local")
+# A message is tried this many times (30 s, 1 min, 2 min... apart, at most an hour) then failed.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFICATION_DRAIN_SECONDS = env_int("NOTIFICATION_DRAIN_SECONDS", 5, minimum=1)
+# A caller's status link works this long after their incident closes.
+STATUS_LINK_DAYS = env_int("STATUS_LINK_DAYS", 14, minimum=1)
+# A clock still breached this long after its last escalation goes one unit further up.
+ESCALATE_AFTER_S = env_int("ESCALATE_AFTER_S", 900, minimum=30)
+# Planned works are published at least this many days ahead (the hotline standard).
+PLANNED_WORK_NOTICE_DAYS = env_int("PLANNED_WORK_NOTICE_DAYS", 7, minimum=0)
