@@ -29,6 +29,10 @@ urlpatterns = [
     path("", include("maps.urls_incident")),
     path("", include("maps.urls_timeline")),
     path("", include("maps.urls_network")),
+    path("", include("alerts.urls")),
+    path("open311/v2/", include("alerts.urls_open311")),
+    path("", include("alerts.urls_cap")),
+    path("", include("alerts.urls_outages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

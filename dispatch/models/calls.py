@@ -16,10 +16,13 @@ class Call(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PHONE)
     caller_phone = models.CharField(max_length=32, blank=True, db_index=True)
     caller_name = models.CharField(max_length=100, blank=True)
-    caller_email = models.EmailField(blank=True)
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ZH)
+    # Database defaults too: imports and benchmarks write calls with SQL of their own.
+    caller_email = models.EmailField(blank=True, default="", db_default="")
+    language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.ZH, db_default=Language.ZH
+    )
     notify = models.BooleanField(
-        default=True, help_text="send the caller progress messages (they may opt out)"
+        default=True, db_default=True, help_text="send the caller progress messages (opt-out)"
     )
     customer = models.ForeignKey(
         "dispatch.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"

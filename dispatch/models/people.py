@@ -31,8 +31,11 @@ class Customer(models.Model):
     account_no = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
     phones = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    email = models.EmailField(blank=True)
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ZH)
+    # Database defaults too: the customer import writes rows with SQL of its own.
+    email = models.EmailField(blank=True, default="", db_default="")
+    language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.ZH, db_default=Language.ZH
+    )
     premises = models.ManyToManyField("network.Premise", related_name="customers", blank=True)
     vulnerable = models.BooleanField(
         default=False, help_text="priority for restoration and welfare calls (elderly, medical)"

@@ -1,0 +1,10 @@
+"""Routes of the caller's status page (included by config/urls.py)."""
+
+from django.urls import path
+
+from alerts import views_status
+
+urlpatterns = [
+    path("s/<str:token>", views_status.status_page, name="status-page"),
+    path("s/<str:token>/stop", views_status.status_stop, name="status-stop"),
+]

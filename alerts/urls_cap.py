@@ -1,0 +1,5 @@
+"""Routes of the cap part of alerts (included by config/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
