@@ -8,3 +8,4 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         # Listeners register themselves on the timeline when their modules are imported.
         from alerts import progress  # noqa: F401
+        from alerts.cap import listeners  # noqa: F401

@@ -27,7 +27,7 @@ STEPS = {
 }
 
 
-NO_ETA = {Language.ZH: "尽快", Language.EN: "as soon as they can"}
+NO_ETA: dict[str, str] = {Language.ZH: "尽快", Language.EN: "as soon as they can"}
 
 
 def _eta(work_order: WorkOrder | None, language: str) -> str:
@@ -48,10 +48,10 @@ def _context(
 
 
 def _recipients(call: Call) -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     if call.caller_phone:
         found.append((Channel.SMS, call.caller_phone))
-    email = call.caller_email or (call.customer.email if call.customer_id else "")
+    email = call.caller_email or (call.customer.email if call.customer else "")
     if email:
         found.append((Channel.EMAIL, email))
     return found

@@ -16,14 +16,14 @@ from dispatch.choices import Language
 from dispatch.models import Call, Incident, WorkOrder
 
 # What a member of the public is told, step by step, in their language.
-STEP_WORDS = {
+STEP_WORDS: dict[str, dict[str, str]] = {
     "received": {Language.ZH: "已受理", Language.EN: "Report received"},
     "dispatched": {Language.ZH: "抢修人员已出发", Language.EN: "A crew is on the way"},
     "arrived": {Language.ZH: "抢修人员已到达", Language.EN: "The crew has arrived"},
     "made_safe": {Language.ZH: "现场已安全", Language.EN: "Made safe"},
     "completed": {Language.ZH: "抢修已完成", Language.EN: "Work completed"},
 }
-WORDS = {
+WORDS: dict[str, dict[str, str]] = {
     Language.ZH: {
         "title": "燃气抢修进度",
         "eta": "预计到达",
