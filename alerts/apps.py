@@ -7,5 +7,5 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Listeners register themselves on the timeline when their modules are imported.
-        from alerts import progress  # noqa: F401
+        from alerts import callbacks, escalation, outages, progress, tasks_clocks  # noqa: F401
         from alerts.cap import listeners  # noqa: F401

@@ -1,5 +1,9 @@
-"""Routes of the outages part of alerts (included by config/urls.py)."""
+"""Routes of the outages part of alerts (included at the site root by config/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from alerts import views_outages
+
+urlpatterns: list[URLPattern] = [
+    path("outages/", views_outages.outage_lookup, name="outage-lookup"),
+]

@@ -82,6 +82,7 @@ app.conf.beat_schedule = {
         "task": "dispatch.tasks.sla_check_task",
         "schedule": float(os.environ.get("SLA_CHECK_SECONDS", "30")),
     },
+    "sla-escalate": {"task": "alerts.tasks_clocks.sla_escalate_task", "schedule": 60.0},
     "notifications-drain": {
         "task": "alerts.tasks.notifications_drain_task",
         "schedule": float(os.environ.get("NOTIFICATION_DRAIN_SECONDS", "5")),

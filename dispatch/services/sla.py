@@ -86,16 +86,20 @@ def deadline_meet(*, incident: Incident, milestone: str, at: datetime) -> None:
     )
 
 
+# Clocks that run on after the crew is done: they breach on closed incidents too.
+RUN_AFTER_CLOSE = (Milestone.CALL_BACK, Milestone.REPLY)
+
+
 @transaction.atomic  # the row locks need one (beat's task runs in autocommit)
 def deadlines_breach_due(*, now: datetime) -> int:
-    """Mark every clock past due and not met as breached, once; returns how many."""
+    """Mark every clock past due and not met as breached, once; returns how many. A clock
+    of an open incident, or a call-back or reply clock of one closed (not cancelled)."""
     due = (
-        IncidentDeadline.objects.select_for_update(skip_locked=True)
+        IncidentDeadline.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(due_at__lt=now, met_at__isnull=True, breached_at__isnull=True)
         .filter(
-            due_at__lt=now,
-            met_at__isnull=True,
-            breached_at__isnull=True,
-            incident__status__in=Incident.OPEN_STATUSES,
+            Q(incident__status__in=Incident.OPEN_STATUSES)
+            | (Q(milestone__in=RUN_AFTER_CLOSE) & ~Q(incident__status=Incident.Status.CANCELLED))
         )
         .select_related("incident")
     )

@@ -2,7 +2,6 @@
 SMTP server, a status link that works for them and tells nobody else anything."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 
@@ -18,7 +17,7 @@ from dispatch.models import Crew, Incident, User, WorkOrder
 from dispatch.services.intake import CallInput, call_join_incident, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 from gis.models import Premise
-from tests.alerts.outside import MailServer, SmsGateway, sms_gateway, smtp_server
+from tests.alerts.outside import MailServer, SmsGateway
 
 PHONE = "13800138000"
 EMAIL = "caller@example.org"
@@ -36,22 +35,6 @@ def city(db: None) -> None:
     call_command("make_demo_city", "--premises", "600", "--no-progress", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())
     demo_crews_load(count=4, seed=3)
-
-
-@pytest.fixture
-def outside() -> Iterator[tuple[SmsGateway, MailServer]]:
-    with (
-        sms_gateway() as sms,
-        smtp_server() as mail,
-        override_settings(
-            SMS_GATEWAY_URL=sms.url,
-            # Django's test set-up swaps in an in-memory mailbox: use real SMTP, as deployed.
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=mail.port,
-        ),
-    ):
-        yield sms, mail
 
 
 def _call(premise: Premise, *, phone: str = PHONE, email: str = EMAIL, language: str = "en"):

@@ -1,0 +1,362 @@
+"""The alerts in the admin: templates and planned works are edited here, everything else is
+read (what was sent, escalated, cut off) and acted on through the same services as elsewhere."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.gis import admin as gis_admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from alerts.callbacks import callback_record
+from alerts.models import (
+    ApiKey,
+    CallBack,
+    CapMessage,
+    Escalation,
+    Notification,
+    NotificationTemplate,
+    PlannedWork,
+    StatusLink,
+    SupplyInterruption,
+)
+from alerts.open311.keys import ApiKeyError, api_key_create, api_key_revoke
+from alerts.outages import (
+    planned_work_cancel,
+    planned_work_create,
+    planned_work_publish,
+    planned_work_update,
+    planned_work_validate,
+    supply_restore,
+)
+from dispatch.errors import DispatchError
+from dispatch.models import User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened: viewed, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in administrator (the admin site lets nobody else in)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    act: Any,
+    done: str,
+) -> None:
+    """Run a service on each selected row; report each refusal in its own words."""
+    count = 0
+    for obj in queryset:
+        try:
+            act(obj)
+        except DispatchError as error:
+            modeladmin.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+        else:
+            count += 1
+    if count:
+        modeladmin.message_user(request, f"{count} {done}", messages.SUCCESS)
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    list_display = ("key", "language", "subject")
+    list_filter = ("language",)
+    search_fields = ("key", "subject", "body")
+    ordering = ("key", "language")
+
+
+def notifications_retry(queryset: QuerySet[Notification]) -> int:
+    """Send failed (or backed-off) messages again now, with a fresh set of attempts; the
+    drain picks them up. Messages a caller opted out of stay cancelled."""
+    # A conditional UPDATE: a row a worker has just sent is not sent again.
+    return queryset.filter(
+        status__in=[Notification.Status.FAILED, Notification.Status.PENDING]
+    ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "channel", "recipient", "template", "status", "attempts")
+    list_filter = ("status", "channel", "template", "language")
+    search_fields = ("recipient", "idempotency_key", "incident__reference")
+    date_hierarchy = "created_at"
+    list_select_related = ("incident",)
+    actions = ["retry"]
+
+    @admin.action(description="Retry the selected messages now")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = notifications_retry(queryset)
+        self.message_user(request, f"{count} messages will be sent again", messages.SUCCESS)
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ("deadline_incident", "deadline_milestone", "level", "unit", "at")
+    list_filter = ("level", "unit")
+    search_fields = ("deadline__incident__reference",)
+    list_select_related = ("deadline__incident", "unit")
+
+    @admin.display(description="incident")
+    def deadline_incident(self, obj: Escalation) -> str:
+        return obj.deadline.incident.reference
+
+    @admin.display(description="milestone")
+    def deadline_milestone(self, obj: Escalation) -> str:
+        return obj.deadline.get_milestone_display()
+
+
+@admin.register(SupplyInterruption)
+class SupplyInterruptionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "incident", "planned_work", "premises", "started_at", "restored_at")
+    list_filter = (("restored_at", admin.EmptyFieldListFilter),)
+    search_fields = ("incident__reference", "planned_work__reference")
+    list_select_related = ("incident", "planned_work")
+    actions = ["restore"]
+
+    @admin.display(description="premises")
+    def premises(self, obj: SupplyInterruption) -> int:
+        return len(obj.premise_ids)
+
+    @admin.action(description="Gas is back: restore and tell the customers")
+    def restore(self, request: HttpRequest, queryset: QuerySet[SupplyInterruption]) -> None:
+        _each(
+            self,
+            request,
+            queryset,
+            lambda i: supply_restore(interruption_id=i.pk, actor=_actor(request)),
+            "interruptions restored",
+        )
+
+
+class PlannedWorkForm(forms.ModelForm):
+    class Meta:
+        model = PlannedWork
+        fields = ["area", "starts_at", "ends_at", "reason", "reason_zh"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            planned_work_validate(
+                area=data.get("area"),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                reason=data.get("reason", ""),
+                reason_zh=data.get("reason_zh", ""),
+            )
+        except DispatchError as error:
+            field = error.field if error.field in self.fields else None
+            self.add_error(field, error.message)
+        return data
+
+
+@admin.register(PlannedWork)
+class PlannedWorkAdmin(gis_admin.GISModelAdmin):
+    form = PlannedWorkForm
+    list_display = (
+        "reference",
+        "starts_at",
+        "ends_at",
+        "reason",
+        "station",
+        "published_at",
+        "cancelled_at",
+    )
+    list_filter = (
+        "station",
+        ("published_at", admin.EmptyFieldListFilter),
+        ("cancelled_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("reference", "reason", "reason_zh")
+    date_hierarchy = "starts_at"
+    actions = ["publish", "publish_short_notice", "cancel"]
+    INFO = ("reference", "station", "published_at", "cancelled_at", "created_by")
+
+    def get_fields(self, request: HttpRequest, obj: PlannedWork | None = None) -> tuple[str, ...]:
+        fields = ("area", "starts_at", "ends_at", "reason", "reason_zh")
+        return fields if obj is None else (*self.INFO, *fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PlannedWork | None = None) -> Any:
+        return self.INFO
+
+    def has_change_permission(self, request: HttpRequest, obj: PlannedWork | None = None) -> bool:
+        if obj is not None and (obj.published_at or obj.cancelled_at):
+            return False  # customers were told (or the works are off): cancel and plan anew
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # cancelled, never deleted: customers may have been told
+
+    def save_model(self, request: HttpRequest, obj: PlannedWork, form: Any, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in PlannedWorkForm.Meta.fields}
+        if change:
+            saved = planned_work_update(planned_work_id=obj.pk, actor=_actor(request), **fields)
+        else:
+            saved = planned_work_create(actor=_actor(request), **fields)
+        # The admin logs and redirects with the object it holds: give it what was saved.
+        for name in ("pk", "reference", "station", "created_by", "area"):
+            setattr(obj, name, getattr(saved, name))
+
+    @admin.action(description="Publish and tell the customers in the area")
+    def publish(self, request: HttpRequest, queryset: QuerySet[PlannedWork]) -> None:
+        _each(
+            self,
+            request,
+            queryset,
+            lambda w: planned_work_publish(planned_work_id=w.pk, actor=_actor(request)),
+            "planned works published",
+        )
+
+    @admin.action(description="Publish at short notice (administrator: urgent works)")
+    def publish_short_notice(self, request: HttpRequest, queryset: QuerySet[PlannedWork]) -> None:
+        _each(
+            self,
+            request,
+            queryset,
+            lambda w: planned_work_publish(planned_work_id=w.pk, actor=_actor(request), force=True),
+            "planned works published",
+        )
+
+    @admin.action(description="Cancel the works")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[PlannedWork]) -> None:
+        _each(
+            self,
+            request,
+            queryset,
+            lambda w: planned_work_cancel(planned_work_id=w.pk, actor=_actor(request)),
+            "planned works cancelled",
+        )
+
+
+class CallBackForm(forms.ModelForm):
+    reached = forms.TypedChoiceField(
+        choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=True,
+        help_text="did the caller answer",
+    )
+    satisfaction = forms.TypedChoiceField(
+        choices=[("", "—"), *((str(n), str(n)) for n in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="1 (very unhappy) to 5 (very happy); only for a caller reached",
+    )
+
+    class Meta:
+        model = CallBack
+        fields = ["reached", "satisfaction", "notes"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("satisfaction") is not None and data.get("reached") is False:
+            self.add_error("satisfaction", "a caller who was not reached gives no score")
+        return data
+
+
+@admin.register(CallBack)
+class CallBackAdmin(admin.ModelAdmin):
+    form = CallBackForm
+    list_display = ("incident", "call", "due_at", "done_at", "reached", "satisfaction")
+    list_filter = (("done_at", admin.EmptyFieldListFilter), "reached", "satisfaction")
+    search_fields = ("incident__reference", "call__caller_phone")
+    list_select_related = ("incident", "call")
+    INFO = ("incident", "call", "due_at", "done_at", "done_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: CallBack | None = None) -> Any:
+        return self.INFO
+
+    def has_change_permission(self, request: HttpRequest, obj: CallBack | None = None) -> bool:
+        if obj is not None and obj.done_at is not None:
+            return False  # recorded once
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # scheduled when an incident is resolved
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: CallBack, form: Any, change: bool) -> None:
+        callback_record(
+            callback_id=obj.pk,
+            actor=_actor(request),
+            reached=form.cleaned_data["reached"],
+            satisfaction=form.cleaned_data["satisfaction"],
+            notes=form.cleaned_data["notes"],
+        )
+
+
+@admin.register(CapMessage)
+class CapMessageAdmin(ReadOnlyAdmin):
+    list_display = ("identifier", "msg_type", "incident", "references", "sent")
+    list_filter = ("msg_type",)
+    search_fields = ("identifier", "incident__reference")
+    list_select_related = ("incident", "references")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "prefix", "active", "created_at", "last_used_at")
+    list_filter = ("active",)
+    search_fields = ("name", "prefix")
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("name",)
+        return ("name", "prefix", "active", "created_at", "last_used_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoked, never deleted: the requests it made keep their source
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        # The form has checked the name is free (unique); only a race could refuse it here.
+        issued = api_key_create(name=form.cleaned_data["name"])
+        obj.pk, obj.prefix = issued.key.pk, issued.key.prefix
+        # Shown this once: only a hash is kept.
+        self.message_user(
+            request,
+            f"The key for {issued.key.name} is {issued.raw} (copy it now)",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            try:
+                api_key_revoke(name=key.name)
+            except ApiKeyError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        self.message_user(request, "revoked", messages.SUCCESS)
+
+
+@admin.register(StatusLink)
+class StatusLinkAdmin(ReadOnlyAdmin):
+    # The token is a caller's key to their page: not shown, even here.
+    list_display = ("call", "incident", "created_at", "expires_at")
+    fields = ("call", "incident", "created_at", "expires_at")
+    search_fields = ("incident__reference",)
+    list_select_related = ("incident", "call")

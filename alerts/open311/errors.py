@@ -1,0 +1,14 @@
+"""What an Open311 endpoint refuses, with the HTTP status the spec gives it."""
+
+
+class Open311Error(Exception):
+    """Refused: nothing was changed. Each description becomes one <error> of the answer."""
+
+    def __init__(self, status: int, *descriptions: str) -> None:
+        super().__init__("; ".join(descriptions))
+        self.status = status
+        self.descriptions = list(descriptions)
+
+
+def bad_request(*descriptions: str) -> Open311Error:
+    return Open311Error(400, *descriptions)
