@@ -1,6 +1,6 @@
 """Dispatch behaviour a control room may tune."""
 
-from config.env import env_bool, env_int, env_str
+from config.env import env_bool, env_float, env_int, env_str
 
 INCIDENT_REFERENCE_PREFIX = env_str("INCIDENT_REFERENCE_PREFIX", "GX")
 # A crew that has not accepted within this long is passed over for the next one.
@@ -19,3 +19,6 @@ ETA_REFRESH_S = env_int("ETA_REFRESH_S", 30, minimum=1)
 # Position history kept (daily partitions older than this are dropped; 0 keeps everything).
 POSITION_RETENTION_DAYS = env_int("POSITION_RETENTION_DAYS", 400, minimum=0)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10_000_000, minimum=100_000)
+# The map wall's feed: answers a process builds within this tick are shared by the walls
+# that ask the same (0 turns sharing off; the tests do, to see each change at once).
+MAP_FEED_TICK_S = env_float("MAP_FEED_TICK_S", 0.5, minimum=0.0)

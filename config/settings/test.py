@@ -11,6 +11,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("MQTT_TOPIC_PREFIX", f"test-{os.getpid()}/")
 os.environ.setdefault("HEARTBEAT_SECONDS", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Each change shows at once on a wall under test (the sharing is tested with it set).
+os.environ.setdefault("MAP_FEED_TICK_S", "0")
 
 from .main import *
 

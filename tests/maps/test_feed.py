@@ -1,6 +1,7 @@
 """The map wall's delta feed and the network tiles, over HTTP against real PostGIS."""
 
 import math
+import time
 from datetime import timedelta
 
 import pytest
@@ -262,3 +263,30 @@ def test_work_order_status_and_crew_changes_resend_the_van(premise: Premise) -> 
     changed = _features(wall.get("/maps/feed", {"since": cursor}).json())
     van = crew.vehicle
     assert changed[f"van:{van.pk}"]["properties"]["job"]["status"] == "accepted"
+
+
+def test_walls_asking_in_one_tick_share_one_answer_and_a_later_change_comes_next_tick(
+    premise: Premise,
+) -> None:
+    from django.test import override_settings
+
+    vans = list(Vehicle.objects.order_by("device_id")[:2])
+    with override_settings(MAP_FEED_TICK_S=0.4):
+        first, second = _client("dispatcher"), _client("supervisor")
+        cursor = first.get("/maps/feed").json()["cursor"]
+        time.sleep(0.45)  # a new tick
+        Vehicle.objects.filter(pk=vans[0].pk).update(speed_kmh=11)
+        a = first.get("/maps/feed", {"since": cursor})
+        Vehicle.objects.filter(pk=vans[1].pk).update(speed_kmh=22)  # after the shared answer
+        b = first.get("/maps/feed", {"since": cursor})
+        assert a.content == b.content  # built once in the tick: the same bytes
+        shared = a.json()
+        assert f"van:{vans[0].pk}" in _features(shared)
+        assert f"van:{vans[1].pk}" not in _features(shared)
+        # Another unit's walls ask with other stations: their answer is built for them.
+        other = second.get("/maps/feed", {"since": cursor})
+        assert other.content != a.content
+
+        time.sleep(0.45)  # the next tick: the later change comes, from the shared cursor on
+        later = _features(first.get("/maps/feed", {"since": shared["cursor"]}).json())
+        assert later[f"van:{vans[1].pk}"]["properties"]["speed_kmh"] == 22
