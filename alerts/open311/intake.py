@@ -11,6 +11,7 @@ from alerts.models import ApiKey
 from alerts.open311.forms import RequestIn
 from alerts.open311.location import Place
 from alerts.open311.wording import notice_for
+from config.counters import counter_increment
 from dispatch.choices import Channel
 from dispatch.errors import DispatchError
 from dispatch.models import Call, CategoryRule, Incident, User
@@ -127,6 +128,10 @@ def open311_request_create(*, key: ApiKey, actor: User, data: RequestIn, place: 
             incident, joined = _route(call, rule, actor)
     except DispatchError as error:
         log.warning("open311 call %s left for a call taker: %s", call.pk, error)
+        incident, joined = None, False
+    except Exception:  # a fault in routing (or a listener on it) must not lose the report
+        log.exception("open311 call %s could not be routed; left for a call taker", call.pk)
+        counter_increment("open311.route_failed")
         incident, joined = None, False
     notice = notice_for(rule=rule, incident=incident, joined=joined, language=call.language)
     event_record(
