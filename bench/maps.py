@@ -561,6 +561,7 @@ def feed_params(stations: list[int], since: int | None = None) -> dict[str, Any]
         "open": list(Incident.OPEN_STATUSES),
         "active": list(WorkOrder.ACTIVE_STATUSES),
         "since": since,
+        "cap": None,  # feed_since's own cursor, not a wall tick's
     }
 
 
