@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 KNOTS_TO_KMH = 1.852
 
 
+DEVICE_ID_MAX = 64  # dispatch.Vehicle.device_id
+
+
 def _number(params: dict[str, str], key: str, *, required: bool = False) -> float | None:
     raw = params.get(key, "")
     if raw == "":
@@ -88,6 +91,11 @@ def osmand_position(request: Request) -> Response:
     device_id = params.get("id") or params.get("deviceid") or ""
     if not device_id:
         raise DispatchError("'id' (the vehicle's device id) is required", field="id")
+    if len(device_id) > DEVICE_ID_MAX or not device_id.isprintable():
+        # No vehicle has such an id, and PostgreSQL refuses text with NUL bytes outright.
+        raise DispatchError(
+            f"'id' must be printable and at most {DEVICE_ID_MAX} characters", field="id"
+        )
     vehicle_id = vehicle_ids_by_device([device_id]).get(device_id)
     if vehicle_id is None:
         raise NotFoundError(f"unknown device {device_id!r}: register it on a vehicle", field="id")

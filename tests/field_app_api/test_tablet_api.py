@@ -300,5 +300,8 @@ def test_an_osmand_tracker_reports_over_http(crews: dict) -> None:
     )
     assert not_a_number.status_code == 400
     assert not_a_number.json()["error"] == "'speed' must be a finite number, got 'nan'"
+    nul = http.get("/api/field/osmand/", {"id": "VAN\x00", "lat": 39.1, "lon": 117.2})
+    assert nul.status_code == 400  # PostgreSQL would refuse the NUL byte: a 500 before
+    assert "printable" in nul.json()["error"]
     assert VehiclePosition.objects.count() == 1
     assert Counter.objects.filter(name="osmand.bad_coordinates").exists()
