@@ -16,6 +16,7 @@ from django.utils import timezone
 from dispatch.errors import DispatchError, NotFoundError
 from dispatch.models import Crew, User, WorkOrder, WorkOrderFinding, WorkOrderPhoto
 from dispatch.models.crews import Duty
+from dispatch.services.locks import work_order_locked
 from dispatch.services.timeline import event_record
 
 # What the crew's availability becomes, by what it says, when it has no job on.
@@ -36,18 +37,6 @@ def crew_status_settle(crew: Crew) -> None:
         crew.save(update_fields=["status"])
 
 
-def _locked(work_order_id: int) -> WorkOrder:
-    work_order = (
-        WorkOrder.objects.select_for_update()
-        .select_related("incident")
-        .filter(pk=work_order_id)
-        .first()
-    )
-    if work_order is None:
-        raise NotFoundError(f"no work order {work_order_id}")
-    return work_order
-
-
 @transaction.atomic
 def work_order_findings_record(
     *,
@@ -59,7 +48,7 @@ def work_order_findings_record(
 ) -> WorkOrderFinding:
     """Keep one findings report; the work order's findings are every report merged, later
     device times over earlier ones, field by field."""
-    work_order = _locked(work_order_id)
+    work_order = work_order_locked(work_order_id)
     seen = work_order.finding_reports.filter(client_event_id=client_event_id).first()
     if seen is not None:
         return seen
@@ -104,7 +93,7 @@ def work_order_photo_record(
     caption: str = "",
 ) -> WorkOrderPhoto:
     """Keep one photo (already checked for type and size by the caller)."""
-    work_order = _locked(work_order_id)
+    work_order = work_order_locked(work_order_id)
     seen = work_order.photos.filter(client_event_id=client_event_id).first()
     if seen is not None:
         return seen

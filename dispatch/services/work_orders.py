@@ -18,6 +18,7 @@ from dispatch.errors import (
 from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
 from dispatch.selectors import user_may_dispatch
 from dispatch.services.field_reports import crew_status_settle
+from dispatch.services.locks import work_order_locked
 from dispatch.services.sla import deadline_meet
 from dispatch.services.timeline import event_record
 from field_app_api.assignments import assignment_publish
@@ -139,14 +140,7 @@ def work_order_transition(
     """The one door for a work order's status. Safe to replay: a client event id is applied
     once, and an update older than where the job already is is recorded, not applied."""
     at = at or timezone.now()
-    work_order = (
-        WorkOrder.objects.select_for_update()
-        .select_related("incident", "crew")
-        .filter(pk=work_order_id)
-        .first()
-    )
-    if work_order is None:
-        raise NotFoundError(f"no work order {work_order_id}")
+    work_order = work_order_locked(work_order_id, "incident", "crew")
     if to not in S.values:
         raise DispatchError(f"unknown status {to!r}", field="to")
     if client_event_id and work_order.events.filter(client_event_id=client_event_id).exists():
@@ -347,14 +341,7 @@ def work_order_arrival_cancel(
     """The crew says it only drove past: drop the pending arrival and stop the geofence from
     raising it again for `suppress_for`."""
     at = at or timezone.now()
-    work_order = (
-        WorkOrder.objects.select_for_update()
-        .select_related("incident")
-        .filter(pk=work_order_id)
-        .first()
-    )
-    if work_order is None:
-        raise NotFoundError(f"no work order {work_order_id}")
+    work_order = work_order_locked(work_order_id)
     if client_event_id and work_order.events.filter(client_event_id=client_event_id).exists():
         return work_order
     if work_order.arrival_pending is None:
