@@ -21,8 +21,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     of each such test. (pytest-django runs these after all the others.)"""
     for item in items:
         names = getattr(item, "fixturenames", [])
+        marker = item.get_closest_marker("django_db")
+        by_marker = marker is not None and marker.kwargs.get("transaction", False)
         if "django_db_serialized_rollback" not in names and (
-            "transactional_db" in names
+            by_marker
+            or "transactional_db" in names
             or "live_server" in names
             or any(n in names for n in ("worker", "beat", "tracker", "scene"))
         ):

@@ -458,8 +458,10 @@ def test_command_prints_the_summary_and_every_reject(tmp_path: Path) -> None:
     assert len(rows) == 8
 
 
-@pytest.mark.django_db(transaction=True)  # ogr2ogr reads the database over its own connection
-def test_export_then_import_into_an_empty_database_round_trips(tmp_path: Path) -> None:
+def test_export_then_import_into_an_empty_database_round_trips(
+    transactional_db: None,  # ogr2ogr reads the database over its own connection; the fixture
+    tmp_path: Path,  # (not the marker) gets serialized rollback, so later tests keep their data
+) -> None:
     group = org_unit_create(code="g", name="Group", tier=OrgUnit.Tier.GROUP)
     org_unit_create(
         code="c",
