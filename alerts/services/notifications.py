@@ -128,8 +128,12 @@ def notification_deliver(notification_id: int) -> str:
         notification.attempts += 1
         try:
             channel_send(notification)
-        except ChannelError as error:
-            notification.last_error = str(error)[:2000]
+        except Exception as error:  # a channel's own fault must not block the whole outbox
+            if not isinstance(error, ChannelError):
+                log.exception(
+                    "notification %s: the %s channel failed", notification.pk, notification.channel
+                )
+            notification.last_error = str(error)[:2000] or type(error).__name__
             if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
                 notification.status = Notification.Status.FAILED
                 log.error("notification %s failed for good: %s", notification.pk, error)
