@@ -3,16 +3,23 @@
 Every change to a call, incident or work order writes one event (dispatch.services.timeline),
 so an event is the one place other apps hear of a change. A listener registered here runs
 in the transaction that writes the event: what it writes (a notification in the outbox, an
-escalation, a CAP message) commits or rolls back with the change itself, and a listener
-that fails fails the change, as a half-recorded change would be worse. Listeners must only
-write rows; anything slow or outside (sending, publishing) goes through an outbox and
-`transaction.on_commit`.
+escalation, a CAP message) commits or rolls back with the change itself. Each runs in its own
+savepoint: a listener that fails is logged and counted and its writes undone, but the change
+stands; a crew's "made safe" must never be refused because a message could not be written.
+Listeners must only write rows; anything slow or outside (sending, publishing) goes through
+an outbox and `transaction.on_commit`.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.db import transaction
+
+from config.counters import counter_increment
 from dispatch.models import IncidentEvent
+
+log = logging.getLogger(__name__)
 
 Listener = Callable[[IncidentEvent], None]
 
@@ -34,4 +41,11 @@ def event_listen(*kinds: str) -> Callable[[Listener], Listener]:
 def event_dispatch(event: IncidentEvent) -> None:
     family = event.kind.split(".", 1)[0] + ".*"
     for listener in (*_listeners.get(event.kind, ()), *_listeners.get(family, ())):
-        listener(event)
+        try:
+            with transaction.atomic():  # a savepoint: a failure undoes this listener only
+                listener(event)
+        except Exception:
+            counter_increment("listener.failed")
+            log.exception(
+                "listener %s failed on %s %s", listener.__qualname__, event.kind, event.pk
+            )
