@@ -27,8 +27,11 @@ on a free port and measures, each next to its baseline in the same run:
    after each answer as maps/static/maps/wall.js does) polling /maps/feed for a minute every
    2 s and then every 1 s, while another process moves `--rate` vans a second (chosen at
    random) in 50 ms batches, the tracker's UPDATE; the baseline: the bare delta query for the
-   same interval, timed once a second in the same run. Then the same on a gunicorn whose
-   database sessions have jit off (PGOPTIONS), for comparison (`--no-jit-off` skips it).
+   same interval, timed once a second in the same run. This gunicorn runs as shipped: each
+   worker answers its walls from maps.feed_log (one delta a tick, MAP_FEED_TICK_S), where the
+   single answers of part 1 were measured with every request asking PostgreSQL itself. Then
+   the same on a gunicorn whose database sessions have jit off (PGOPTIONS), for comparison
+   (`--no-jit-off` skips it).
 
 The bench server runs with autovacuum off, so the script vacuums the live tables before each
 part. Prints a Markdown block for bench/RESULTS.md (`--explain`: the plans after it).
@@ -69,7 +72,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dispatch.demo_crews import demo_crews_delete, demo_crews_load  # noqa: E402
@@ -480,9 +483,11 @@ class Gunicorn:
         ]
 
 
-def gunicorn_start(directory: Path, pgoptions: str = "") -> Gunicorn:
+def gunicorn_start(directory: Path, pgoptions: str = "", *, feed_log: bool = True) -> Gunicorn:
     """gunicorn as the Procfile starts it, on a free port; the access log adds the time taken.
-    `pgoptions`: settings for its database sessions (libpq's PGOPTIONS), for a comparison."""
+    `pgoptions`: settings for its database sessions (libpq's PGOPTIONS), for a comparison.
+    `feed_log` False: every feed request asks PostgreSQL itself (MAP_FEED_TICK_S=0), for the
+    single answers measured uncached."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -490,6 +495,8 @@ def gunicorn_start(directory: Path, pgoptions: str = "") -> Gunicorn:
     env = os.environ.copy()
     if pgoptions:
         env["PGOPTIONS"] = pgoptions
+    if not feed_log:
+        env["MAP_FEED_TICK_S"] = "0"
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -561,7 +568,6 @@ def feed_params(stations: list[int], since: int | None = None) -> dict[str, Any]
         "open": list(Incident.OPEN_STATUSES),
         "active": list(WorkOrder.ACTIVE_STATUSES),
         "since": since,
-        "cap": None,  # feed_since's own cursor, not a wall tick's
     }
 
 
@@ -1258,9 +1264,8 @@ def walls_runs(
     variants = [("as shipped", "")] + ([] if args.no_jit_off else [("jit off", "-c jit=off")])
     runs = []
     for variant, pgoptions in variants:
-        if pgoptions:
-            gunicorn_stop(ctx.server)
-            ctx.server = gunicorn_start(directory, pgoptions)
+        gunicorn_stop(ctx.server)
+        ctx.server = gunicorn_start(directory, pgoptions)
         for interval in (2.0, 1.0):
             mark = time.perf_counter()
             runs.append(
@@ -1319,15 +1324,18 @@ def main() -> int:
     client.force_login(user)
     http = http_session(session_cookie(user))
     with tempfile.TemporaryDirectory(prefix="bench-maps-") as directory:
-        server = gunicorn_start(Path(directory))
+        # Single answers are measured uncached: each request asks PostgreSQL (in this
+        # process and in gunicorn); the walls then run on a gunicorn as shipped.
+        server = gunicorn_start(Path(directory), feed_log=False)
         ctx = Context(user, stations, server, http, client, args.runs, feed_params(stations))
         try:
             mark = time.perf_counter()
-            tables_vacuum()
-            results["full"] = bench_full(ctx)
-            tables_vacuum()
-            results["delta"] = bench_delta(ctx, 200, args.seed)
-            results["unchanged"] = bench_unchanged(ctx)
+            with override_settings(MAP_FEED_TICK_S=0):
+                tables_vacuum()
+                results["full"] = bench_full(ctx)
+                tables_vacuum()
+                results["delta"] = bench_delta(ctx, 200, args.seed)
+                results["unchanged"] = bench_unchanged(ctx)
             results["plans"] = plan_check(ctx, args.seed)
             took["feed"] = time.perf_counter() - mark
             mark = time.perf_counter()

@@ -7,12 +7,10 @@ moved out of the stations shown). See maps/migrations/0001_change_tracking.py fo
 cursor is a transaction id and why a change is never missed.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from dispatch.models import Incident, WorkOrder
 
@@ -118,15 +116,19 @@ feature AS (
       'premises_cut_off', s.premises_cut_off, 'traced_at', s.traced_at))
   FROM isolation s JOIN incident i ON i.id = s.incident_id
 )
-SELECT json_build_object(
-  'type', 'FeatureCollection', 'cursor', LEAST(%(cap)s::bigint, cur.xmin)::text,
-  'full', %(full)s, 'server_time', now(),
-  'features', coalesce((SELECT json_agg(f) FROM feature), '[]'::json)
-)::text, LEAST(%(cap)s::bigint, cur.xmin)
+{answer}
 FROM cur
 """
-FULL_SQL = FEED_SQL.format(selection=FULL_SELECTION.strip())
-DELTA_SQL = FEED_SQL.format(selection=DELTA_SELECTION.strip())
+WHOLE_ANSWER = """SELECT json_build_object(
+  'type', 'FeatureCollection', 'cursor', cur.xmin::text,
+  'full', %(full)s, 'server_time', now(),
+  'features', coalesce((SELECT json_agg(f) FROM feature), '[]'::json)
+)::text, cur.xmin"""
+FEATURES_ONLY = """SELECT (SELECT string_agg(f::text, ',') FROM feature), cur.xmin"""
+FULL_SQL = FEED_SQL.format(selection=FULL_SELECTION.strip(), answer=WHOLE_ANSWER)
+DELTA_SQL = FEED_SQL.format(selection=DELTA_SELECTION.strip(), answer=WHOLE_ANSWER)
+# The features alone, comma-separated, for a segment of maps.feed_log.
+DELTA_ITEMS_SQL = FEED_SQL.format(selection=DELTA_SELECTION.strip(), answer=FEATURES_ONLY)
 
 # Has anything the wall shows changed since the cursor? Cheap enough to ask on every poll.
 CHANGED_SQL = """
@@ -145,71 +147,59 @@ class Feed:
     cursor: int
 
 
+def _params(*, since: int | None, station_ids: list[int]) -> dict:
+    return {
+        "since": since or 0,
+        "full": since is None,
+        "stations": station_ids,
+        "open": list(Incident.OPEN_STATUSES),
+        "active": list(WorkOrder.ACTIVE_STATUSES),
+    }
+
+
+def _changed_since(cursor: CursorWrapper, since: int) -> bool:
+    cursor.execute(CHANGED_SQL, {"since": since})
+    return cursor.fetchone()[0]
+
+
+def _jit_off(cursor: CursorWrapper) -> None:
+    # The planner's estimate for these statements passes jit_above_cost whatever the size
+    # of the answer, and compiling took 80 ms of a 90 ms poll (bench/maps.py --explain).
+    cursor.execute("SET LOCAL jit = off")
+
+
 @transaction.atomic  # SET LOCAL lasts until its end
-def feed_since(*, since: int | None, station_ids: list[int], cursor_cap: int | None = None) -> Feed:
-    """Everything live (`since` None), or what changed at or after the cursor `since`.
-    `cursor_cap` lowers the cursor handed back (never raises it: a lower cursor only sends
-    some rows again), so that walls served in one tick share their next cursor."""
+def feed_since(*, since: int | None, station_ids: list[int]) -> Feed:
+    """Everything live (`since` None), or what changed at or after the cursor `since`."""
     with connection.cursor() as cursor:
-        if since is not None:
-            cursor.execute(CHANGED_SQL, {"since": since})
-            if not cursor.fetchone()[0]:
-                # Nothing stamped at or after it: the cursor still holds (later changes
-                # carry newer transaction ids), so the wall keeps it.
-                return Feed(None, since)
-        # The planner's estimate for this statement passes jit_above_cost whatever the size
-        # of the answer, and compiling took 80 ms of a 90 ms poll (bench/maps.py --explain).
-        cursor.execute("SET LOCAL jit = off")
+        if since is not None and not _changed_since(cursor, since):
+            # Nothing stamped at or after it: the cursor still holds (later changes carry
+            # newer transaction ids), so the wall keeps it.
+            return Feed(None, since)
+        _jit_off(cursor)
         cursor.execute(
             FULL_SQL if since is None else DELTA_SQL,
-            {
-                "since": since or 0,
-                "full": since is None,
-                "cap": cursor_cap,
-                "stations": station_ids,
-                "open": list(Incident.OPEN_STATUSES),
-                "active": list(WorkOrder.ACTIVE_STATUSES),
-            },
+            _params(since=since, station_ids=station_ids),
         )
         body, new_cursor = cursor.fetchone()
     return Feed(body, new_cursor)
 
 
-class SharedFeed:
-    """Answers shared by the walls a process serves within one tick.
-
-    Fifty walls each asking for their own delta made PostgreSQL build the same few thousand
-    moved vans fifty times (bench/maps.py). Within a tick of `MAP_FEED_TICK_S`, every answer
-    hands back the cursor of the tick's first answer (never more than its own), so walls
-    fall into step on the same cursors and one built answer serves all that ask with it.
-    A change shows at most one tick later than it would unshared.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tick_started = -1.0
-        self._tick_cursor: int | None = None
-        self._answers: dict[tuple[int | None, tuple[int, ...]], Feed] = {}
-
-    def get(self, *, since: int | None, station_ids: list[int]) -> Feed:
-        tick_s = settings.MAP_FEED_TICK_S
-        if tick_s <= 0:
-            return feed_since(since=since, station_ids=station_ids)
-        key = (since, tuple(sorted(station_ids)))
-        with self._lock:
-            now = time.monotonic()
-            if now - self._tick_started >= tick_s:
-                self._tick_started, self._tick_cursor = now, None
-                self._answers.clear()
-            if (hit := self._answers.get(key)) is not None:
-                return hit
-            cap = self._tick_cursor
-        feed = feed_since(since=since, station_ids=station_ids, cursor_cap=cap)
-        with self._lock:
-            if self._tick_cursor is None and feed.body is not None:
-                self._tick_cursor = feed.cursor
-            self._answers.setdefault(key, feed)
-        return feed
+@dataclass(frozen=True)
+class Items:
+    text: str  # the changed features as JSON objects, comma-separated ("" when none)
+    cursor: int  # where the next delta starts
 
 
-shared_feed = SharedFeed()
+@transaction.atomic
+def delta_items(*, since: int, station_ids: list[int]) -> Items:
+    """What changed at or after `since`, as bare features for maps.feed_log to join."""
+    with connection.cursor() as cursor:
+        if not _changed_since(cursor, since):
+            return Items("", since)
+        _jit_off(cursor)
+        cursor.execute(DELTA_ITEMS_SQL, _params(since=since, station_ids=station_ids))
+        text, new_cursor = cursor.fetchone()
+    # The cluster's oldest running transaction never moves back; max() keeps that promise
+    # to the walls even if it did.
+    return Items(text or "", max(since, new_cursor))

@@ -13,7 +13,7 @@ from dispatch.selectors import DISPATCHES
 from gis.models import OrgUnit
 from gis.selectors import org_unit_bounds, org_unit_list_within
 from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, page_for
-from maps.feed import shared_feed
+from maps.feed_log import feed_log
 from maps.folium_kit import map_parts
 from maps.network_map import PRESSURE_COLOURS
 from maps.tiles import TileAddress, network_tile
@@ -102,7 +102,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         )
     except PermissionError as error:
         return JsonResponse({"detail": str(error)}, status=403)
-    result = shared_feed.get(since=since, station_ids=station_ids)
+    result = feed_log.get(since=since, station_ids=station_ids)
     etag = f'"{request.GET.get("station") or "all"}.{result.cursor}"'
     if result.body is None:
         if request.headers.get("If-None-Match") == etag:

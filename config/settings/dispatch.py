@@ -19,6 +19,7 @@ ETA_REFRESH_S = env_int("ETA_REFRESH_S", 30, minimum=1)
 # Position history kept (daily partitions older than this are dropped; 0 keeps everything).
 POSITION_RETENTION_DAYS = env_int("POSITION_RETENTION_DAYS", 400, minimum=0)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10_000_000, minimum=100_000)
-# The map wall's feed: answers a process builds within this tick are shared by the walls
-# that ask the same (0 turns sharing off; the tests do, to see each change at once).
+# The map wall's feed: each web process asks once a tick what changed and answers its walls
+# from memory (maps/feed_log.py). 0: every poll asks PostgreSQL itself (the tests, most of
+# them, to see each change at once).
 MAP_FEED_TICK_S = env_float("MAP_FEED_TICK_S", 0.5, minimum=0.0)

@@ -1,13 +1,16 @@
 """The map wall's delta feed and the network tiles, over HTTP against real PostGIS."""
 
 import math
+import random
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.db import transaction
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dispatch.models import Crew, Incident, User, Vehicle
@@ -15,6 +18,7 @@ from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 from gis.models import OrgUnit, PipeSegment, Premise
+from maps.feed_log import FeedLog, feed_log
 
 
 def _client(username: str) -> Client:
@@ -265,28 +269,102 @@ def test_work_order_status_and_crew_changes_resend_the_van(premise: Premise) -> 
     assert changed[f"van:{van.pk}"]["properties"]["job"]["status"] == "accepted"
 
 
-def test_walls_asking_in_one_tick_share_one_answer_and_a_later_change_comes_next_tick(
-    premise: Premise,
+@pytest.fixture
+def feed_log_ticking() -> Iterator[FeedLog]:
+    """The process's feed log with a 0.2 s tick; stopped after, so no thread outlives the test."""
+    with override_settings(MAP_FEED_TICK_S=0.2):
+        yield feed_log
+    feed_log.close()
+
+
+def _asked_database(client: Client, query: dict) -> tuple[dict, bool]:
+    """The answer, and whether building it asked PostgreSQL for features or changes."""
+    with CaptureQueriesContext(connection) as sent:
+        response = client.get("/maps/feed", query)
+    assert response.status_code == 200
+    asked = any(
+        "map_xid" in q["sql"] or "pg_snapshot_xmin" in q["sql"] for q in sent.captured_queries
+    )
+    return response.json(), asked
+
+
+def _after_ticks() -> None:
+    time.sleep(0.6)  # the builder has extended the log at least twice
+
+
+def test_walls_are_answered_from_the_log_one_builder_keeps(
+    premise: Premise, feed_log_ticking: FeedLog
 ) -> None:
-    from django.test import override_settings
+    vans = list(Vehicle.objects.order_by("device_id")[:3])
+    first, second, other_unit = _client("dispatcher"), _client("dispatcher"), _client("supervisor")
+    opened, asked = _asked_database(first, {})  # the full answer starts the log
+    assert asked
+    start = opened["cursor"]
+    # A wall opened in the same tick gets the same full answer, not built again.
+    also, asked = _asked_database(second, {})
+    assert not asked
+    assert also == opened
+    other_start = other_unit.get("/maps/feed").json()["cursor"]  # another station set: its own
+    _after_ticks()
+    Vehicle.objects.filter(pk=vans[0].pk).update(speed_kmh=11)
+    _after_ticks()
+    answer, asked = _asked_database(first, {"since": start})
+    assert not asked  # from memory: the builder asked once for every wall
+    assert answer["full"] is False
+    assert answer["server_time"]
+    assert _features(answer)[f"van:{vans[0].pk}"]["properties"]["speed_kmh"] == 11
+    # A second wall on the same cursor gets the same features from the same segments.
+    again, asked = _asked_database(second, {"since": start})
+    assert not asked
+    assert set(_features(again)) == set(_features(answer))
+    theirs, asked = _asked_database(other_unit, {"since": other_start})
+    assert not asked
+    assert theirs["features"] != answer["features"]  # built for their stations
 
-    vans = list(Vehicle.objects.order_by("device_id")[:2])
-    with override_settings(MAP_FEED_TICK_S=0.4):
-        first, second = _client("dispatcher"), _client("supervisor")
-        cursor = first.get("/maps/feed").json()["cursor"]
-        time.sleep(0.45)  # a new tick
-        Vehicle.objects.filter(pk=vans[0].pk).update(speed_kmh=11)
-        a = first.get("/maps/feed", {"since": cursor})
-        Vehicle.objects.filter(pk=vans[1].pk).update(speed_kmh=22)  # after the shared answer
-        b = first.get("/maps/feed", {"since": cursor})
-        assert a.content == b.content  # built once in the tick: the same bytes
-        shared = a.json()
-        assert f"van:{vans[0].pk}" in _features(shared)
-        assert f"van:{vans[1].pk}" not in _features(shared)
-        # Another unit's walls ask with other stations: their answer is built for them.
-        other = second.get("/maps/feed", {"since": cursor})
-        assert other.content != a.content
+    Vehicle.objects.filter(pk=vans[1].pk).update(speed_kmh=22)
+    Vehicle.objects.filter(pk=vans[2].pk).update(speed_kmh=33)
+    _after_ticks()
+    later, asked = _asked_database(first, {"since": answer["cursor"]})
+    assert not asked
+    assert {f"van:{vans[1].pk}", f"van:{vans[2].pk}"} <= set(_features(later))
+    assert f"van:{vans[0].pk}" not in _features(later)  # sent already, before the cursor
+    assert int(later["cursor"]) > int(answer["cursor"])
+    # Nothing since: the ETag names the cursor, and the wall is told nothing changed.
+    unchanged = first.get(
+        "/maps/feed",
+        {"since": later["cursor"]},
+        headers={"if-none-match": f'"all.{later["cursor"]}"'},
+    )
+    assert unchanged.status_code == 304
 
-        time.sleep(0.45)  # the next tick: the later change comes, from the shared cursor on
-        later = _features(first.get("/maps/feed", {"since": shared["cursor"]}).json())
-        assert later[f"van:{vans[1].pk}"]["properties"]["speed_kmh"] == 22
+    # A cursor older than the log (a wall back from sleep) is answered by PostgreSQL itself.
+    old, asked = _asked_database(first, {"since": int(start) - 1})
+    assert asked
+    assert {f"van:{v.pk}" for v in vans} <= set(_features(old))
+
+
+def test_vans_moving_while_walls_poll_reach_every_wall(
+    premise: Premise, feed_log_ticking: FeedLog
+) -> None:
+    """Writes and polls interleaved at random: each wall, following its own cursors, ends
+    with every van's last speed, whichever segments its polls fell on."""
+    vans = list(Vehicle.objects.order_by("device_id")[:5])
+    walls = [_client("dispatcher") for _ in range(3)]
+    cursors = [w.get("/maps/feed").json()["cursor"] for w in walls]
+    seen: list[dict[str, int]] = [{} for _ in walls]
+    rng = random.Random(5)
+    last: dict[str, int] = {}
+    for step in range(40):
+        van = rng.choice(vans)
+        Vehicle.objects.filter(pk=van.pk).update(speed_kmh=step)
+        last[f"van:{van.pk}"] = step
+        n = rng.randrange(len(walls))
+        body = walls[n].get("/maps/feed", {"since": cursors[n]}).json()
+        cursors[n] = body["cursor"]
+        seen[n] |= {k: f["properties"]["speed_kmh"] for k, f in _features(body).items()}
+        time.sleep(rng.random() * 0.15)
+    _after_ticks()
+    for n, wall in enumerate(walls):
+        body = wall.get("/maps/feed", {"since": cursors[n]}).json()
+        seen[n] |= {k: f["properties"]["speed_kmh"] for k, f in _features(body).items()}
+        assert {k: seen[n].get(k) for k in last} == last
