@@ -16,8 +16,10 @@ this run, `bench-<pid>/`. On the same N messages, each measure `--repeat` times:
 - baseline A: `mosquitto_sub -q 1 -C N`, from the first publish until it exits;
 - baseline B: the N rows with psycopg's COPY into a plain temporary table shaped like
   field_app_api_vehicleposition (no key, no WAL: temporary), to the commit;
-- baseline C: the tracker's paho client set up as the tracker sets it up, acknowledging each
-  message and doing nothing else: the most a tracker built on it can take;
+- baseline C: the tracker's MQTT client (field_app_api.mqtt.SessionClient, decoding PUBLISH
+  packets itself) set up as the tracker sets it up, acknowledging each message and doing
+  nothing else: the most a tracker built on it can take; and for reference the same client
+  with paho's own packet reader (`on_message`), which the tracker used before;
 - ours: `manage.py track_vehicles` as a subprocess (warmed up: every van looked up once), N
   fixes at full speed, from the first publish until all N rows are counted (a probe for the
   last message's row every 50 ms, a count(*) every second and when the probe finds it);
@@ -470,19 +472,20 @@ def broker_stop() -> None:
         shutil.rmtree(BROKER.directory, ignore_errors=True)
 
 
-def paho_floor(plan: Plan) -> Subscribed:
-    """Baseline C: the tracker's MQTT client as the tracker sets it up (paho, MQTT 5, manual
-    acknowledgements, its Receive Maximum and subscriptions), acknowledging messages in
-    batches of 1,000 as the tracker does (`ack_many`) and doing nothing else: the most a
-    tracker built on it can take."""
+def paho_floor(plan: Plan, *, own_reader: bool = True) -> Subscribed:
+    """Baseline C: the tracker's MQTT client as the tracker sets it up (MQTT 5, manual
+    acknowledgements, its Receive Maximum and subscriptions, and with `own_reader` its own
+    PUBLISH decoding), acknowledging messages in batches of 1,000 or a read's worth, as the
+    tracker does (`ack_many`), and doing nothing else: the most a tracker built on it can
+    take. Without `own_reader`, paho decodes every packet (`on_message`)."""
     count, ended, done, subscribed = 0, 0.0, threading.Event(), threading.Event()
     unacked: list[int] = []
 
-    def on_message(client: SessionClient, _u: Any, message: mqtt.MQTTMessage) -> None:
+    def took(client: SessionClient, mids: list[int]) -> None:
         nonlocal count, ended
-        unacked.append(message.mid)
-        count += 1
-        if len(unacked) == 1000 or count == plan.size:
+        unacked.extend(mids)
+        count += len(mids)
+        if len(unacked) >= 1000 or count == plan.size:
             client.ack_many(unacked)
             unacked.clear()
         if count == plan.size:
@@ -491,7 +494,9 @@ def paho_floor(plan: Plan) -> Subscribed:
 
     publishing = publish(plan, gated=True)  # forked before paho's thread starts
     client = mqtt_session_client(client_id=f"bench-floor-{os.getpid()}")
-    client.on_message = on_message
+    client.on_message = lambda c, _u, message: took(c, [message.mid])
+    if own_reader:
+        client.on_publishes = lambda publishes: took(client, [p[2] for p in publishes])
     client.on_subscribe = lambda *_a: subscribed.set()
     client.on_connect = lambda c, *_a: c.subscribe([(t, 1) for t in default_subscriptions()])
     client.connect(
@@ -775,6 +780,7 @@ def _lines(results: dict[str, Any], args: argparse.Namespace) -> Iterator[str]:
     sub = Runs.of(results["sub"], lambda s: n / s.seconds)
     copy = Runs.of(results["copy_s"], lambda seconds: n / seconds)
     floor = Runs.of(results["floor"], lambda s: s.received / s.seconds)
+    paho_reader = Runs.of(results["paho"], lambda s: s.received / s.seconds)
     ours = Runs.of(results["ours"], lambda i: i.stored / i.seconds)
     lat: Latency = results["latency"]
     stored = min(i.stored for i in results["ours"])
@@ -817,9 +823,15 @@ def _lines(results: dict[str, Any], args: argparse.Namespace) -> Iterator[str]:
     yield row(f"baseline A: `mosquitto_sub -q 1 -C {n}` (received {received})", sub)
     yield row("baseline B: psycopg COPY into a temporary table, to commit", copy)
     yield row(
-        "baseline C: the tracker's paho client (MQTT 5, manual ack), receive + ack only",
+        "baseline C: the tracker's MQTT client (MQTT 5, manual ack, its own PUBLISH reader), "
+        "receive + ack only",
         floor,
         min(s.received for s in results["floor"]),
+    )
+    yield row(
+        "reference: the same client with paho's own packet reader, receive + ack only",
+        paho_reader,
+        min(s.received for s in results["paho"]),
     )
     yield row(
         f"track_vehicles: first publish to all rows committed (stored {stored})", ours, stored
@@ -957,6 +969,7 @@ def bench(args: argparse.Namespace) -> int:
     raw = clock.plan(devices=devices, count=n, seed=args.seed)
     results["sub"] = [raw_subscriber(raw) for _ in range(args.repeat)]
     results["floor"] = [paho_floor(raw) for _ in range(args.repeat)]
+    results["paho"] = [paho_floor(raw, own_reader=False) for _ in range(args.repeat)]
     warm = clock.plan(devices=devices, count=len(devices), seed=args.seed + 2)
     plan = clock.plan(devices=devices, count=n, seed=args.seed + 1)
     results["payloads"] = plan.payloads

@@ -1,7 +1,8 @@
 """The MQTT tracker loop: OwnTracks messages in, positions stored in batches, heartbeats out.
 
-Shaped like healthchecks' `sendalerts`: `on_message` only queues (it runs on paho's network
-thread and must never wait on the database); the main loop takes what has queued (up to
+Shaped like healthchecks' `sendalerts`: `on_publishes` (and `on_message`, for what the
+client leaves to paho) only queues (they run on paho's network thread and must never wait on
+the database); the main loop takes what has queued (up to
 BATCH_MAX, or what came within BATCH_WAIT_S), stores it in one transaction
 (field_app_api.positions), and only then acknowledges each message to the broker. The session
 is persistent (MQTT 5, clean_start false), so whatever was not acknowledged when the process
@@ -17,14 +18,20 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, close_old_connections
 
 from config.heartbeats import heartbeat_record, process_instance
-from field_app_api.mqtt import SessionClient, mqtt_session_client, session_properties, topic
+from field_app_api.mqtt import (
+    Publish,
+    SessionClient,
+    mqtt_session_client,
+    session_properties,
+    topic,
+)
 from field_app_api.positions import (
     Fix,
     FixRefusedError,
@@ -36,7 +43,9 @@ from field_app_api.positions import (
 log = logging.getLogger(__name__)
 
 OWNTRACKS_TYPES = {"location", "transition", "lwt", "waypoint", "card", "status"}
-QUEUE_LIMIT = 100_000  # above RECEIVE_MAXIMUM: unacknowledged messages cannot overflow it
+# Lists of messages, as each read of the socket brings them (RECEIVE_MAXIMUM bounds the
+# messages, unacknowledged as they are, far below this times a read's worth).
+QUEUE_LIMIT = 100_000
 RECEIVE_MAXIMUM = 50_000  # messages the broker may send before we acknowledge (a few batches)
 BATCH_MAX = 5_000
 BATCH_WAIT_S = 0.05  # a fix waits at most this long for others to share its transaction
@@ -46,8 +55,7 @@ HOUSEKEEPING_S = 3600  # partitions for the coming days, retention
 STORE_RETRY_MAX_S = 30
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):  # a tuple: thousands a second are made
     topic: str
     payload: bytes
     received: float  # epoch seconds
@@ -65,7 +73,7 @@ class Tracker:
     # Set on (dis)connect so /healthz learns of it now, not at the next regular heartbeat.
     state_changed: threading.Event = field(default_factory=threading.Event)
     counters: Counter[str] = field(default_factory=Counter)
-    inbox: "queue.Queue[Message]" = field(default_factory=lambda: queue.Queue(QUEUE_LIMIT))
+    inbox: "queue.Queue[list[Message]]" = field(default_factory=lambda: queue.Queue(QUEUE_LIMIT))
     _devices: dict[str, int] = field(default_factory=dict)
     _unknown_until: dict[str, float] = field(default_factory=dict)
     _client: SessionClient | None = None
@@ -92,14 +100,22 @@ class Tracker:
         if not self.stop.is_set():
             log.warning("tracker lost the broker (%s); paho reconnects", reason)
 
+    def on_publishes(self, publishes: list[Publish]) -> None:
+        """What SessionClient decoded from one read of the socket, queued as one list."""
+        received = time.time()
+        self._enqueue([Message(t, p, received, mid, qos) for t, p, mid, qos in publishes])
+
     def on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        """A message paho decoded itself (one SessionClient leaves to it)."""
+        self._enqueue(
+            [Message(message.topic, bytes(message.payload), time.time(), message.mid, message.qos)]
+        )
+
+    def _enqueue(self, messages: list[Message]) -> None:
         try:
-            received = Message(
-                message.topic, bytes(message.payload), time.time(), message.mid, message.qos
-            )
-            self.inbox.put_nowait(received)
-        except queue.Full:  # not acknowledged: the broker sends it again after a reconnect
-            self.counters["dropped_queue_full"] += 1
+            self.inbox.put_nowait(messages)
+        except queue.Full:  # not acknowledged: the broker sends them again after a reconnect
+            self.counters["dropped_queue_full"] += len(messages)
 
     # main thread ----------------------------------------------------------------------------
 
@@ -215,18 +231,24 @@ class Tracker:
         return {d: self._devices[d] for d in device_ids if d in self._devices}
 
     def take(self, *, timeout: float) -> list[Message]:
-        """The next batch: waits up to `timeout` for a first message, then BATCH_WAIT_S more."""
+        """The next batch (BATCH_MAX, or a read's worth over): waits up to `timeout` for a
+        first message, then BATCH_WAIT_S more."""
         try:
-            batch = [self.inbox.get(timeout=timeout) if timeout else self.inbox.get_nowait()]
+            batch = list(self.inbox.get(timeout=timeout) if timeout else self.inbox.get_nowait())
         except queue.Empty:
             return []
         until = time.monotonic() + BATCH_WAIT_S
         while len(batch) < BATCH_MAX:
             try:
-                batch.append(self.inbox.get(timeout=max(until - time.monotonic(), 0)))
+                batch.extend(self.inbox.get(timeout=max(until - time.monotonic(), 0)))
             except queue.Empty:
                 break
         return batch
+
+    def queued(self) -> int:
+        """Messages waiting to be stored."""
+        with self.inbox.mutex:
+            return sum(len(messages) for messages in self.inbox.queue)
 
     def beat(self) -> None:
         try:
@@ -235,7 +257,7 @@ class Tracker:
                 instance=process_instance(),
                 detail={
                     "connected": self.connected.is_set(),
-                    "queued": self.inbox.qsize(),
+                    "queued": self.queued(),
                     "counters": dict(self.counters),
                 },
             )
@@ -262,6 +284,7 @@ class Tracker:
         client.on_connect = self.on_connect
         client.on_disconnect = self.on_disconnect
         client.on_message = self.on_message
+        client.on_publishes = self.on_publishes
         # connect_async + loop_start: a broker that is down at start is retried, not fatal.
         client.connect_async(
             settings.MQTT_BROKER_HOST,
