@@ -53,11 +53,15 @@ class _Log:
     built_at: float
     segments: deque[_Segment] = field(default_factory=deque)
 
-    def answer(self, since: int) -> Feed:
-        items = [s.items for s in self.segments if s.cursor > since and s.items]
-        if not items:  # nothing after the cursor, or only empty segments: move it on
-            return Feed(None, max(since, self.end))
-        return Feed(_collection(",".join(items), self.end), self.end)
+    def after(self, since: int) -> tuple[list[str], int]:
+        """The features of the segments after `since`, and the cursor after them."""
+        return [s.items for s in self.segments if s.cursor > since and s.items], self.end
+
+
+def _answer(items: list[str], since: int, end: int) -> Feed:
+    if not items:  # nothing after the cursor, or only empty segments: move it on
+        return Feed(None, max(since, end))
+    return Feed(_collection(",".join(items), end), end)
 
 
 def _collection(items: str, cursor: int) -> str:
@@ -72,6 +76,9 @@ Key = tuple[int, ...]
 
 
 class FeedLog:
+    """This process's logs, one per station set that walls watch, and the thread that
+    extends them."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._logs: dict[Key, _Log] = {}
@@ -84,19 +91,26 @@ class FeedLog:
         if tick_s <= 0:
             return feed_since(since=since, station_ids=station_ids)
         key = tuple(sorted(station_ids))
+        if since is not None and (kept := self._kept_after(key, since, tick_s)) is not None:
+            items, end = kept
+            return _answer(items, since, end)  # joined outside the lock: it can be megabytes
+        direct = (
+            self._full(key) if since is None else feed_since(since=since, station_ids=station_ids)
+        )
+        self._start(key, direct.cursor)
+        return direct
+
+    def _kept_after(self, key: Key, since: int, tick_s: float) -> tuple[list[str], int] | None:
+        """What the log for `key` holds after `since`, or None if it cannot answer for it."""
         now = time.monotonic()
         with self._lock:
             found = self._logs.get(key)
-            if found is not None:
-                found.wanted_at = now
-                trusted = now - found.built_at < STALL_TICKS * tick_s
-                if since is not None and since >= found.start and trusted:
-                    return found.answer(since)
-        direct = self._full(key) if since is None else None
-        if direct is None:
-            direct = feed_since(since=since, station_ids=station_ids)
-        self._start(key, direct.cursor)
-        return direct
+            if found is None:
+                return None
+            found.wanted_at = now
+            if since < found.start or now - found.built_at >= STALL_TICKS * tick_s:
+                return None
+            return found.after(since)
 
     def _full(self, key: Key) -> Feed:
         """The whole wall for `key`, built once a tick: walls opened together (a control room
@@ -160,8 +174,8 @@ class FeedLog:
         except Exception:
             # The walls are answered directly once the log is stale: they see the error.
             log.exception("map feed log: the delta since %s could not be built", since)
+            connection.close()  # a broken one would fail the count too; the next is new
             counter_increment("maps.feed_log.build_failed")
-            connection.close()
             return
         now = time.monotonic()
         with self._lock:
