@@ -22,4 +22,4 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10_000_000, minimum=100_000)
 # The map wall's feed: each web process asks once a tick what changed and answers its walls
 # from memory (maps/feed_log.py). 0: every poll asks PostgreSQL itself (the tests, most of
 # them, to see each change at once).
-MAP_FEED_TICK_S = env_float("MAP_FEED_TICK_S", 0.5, minimum=0.0)
+MAP_FEED_TICK_S = env_float("MAP_FEED_TICK_S", 0.25, minimum=0.0)

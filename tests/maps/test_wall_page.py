@@ -28,7 +28,7 @@ def _open_incident(premise: Premise, category: str) -> Incident:
 
 
 def test_the_wall_shows_the_city_and_follows_a_van_and_a_new_incident_live(
-    demo_city: None, tracker: Process, live_server
+    demo_city: None, tracker: Process, live_server, feed_log_as_shipped: None
 ) -> None:
     premises = list(Premise.objects.filter(service_segment__isnull=False).order_by("asset_id"))
     first = _open_incident(premises[0], "leak_indoor")

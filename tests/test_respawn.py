@@ -1,0 +1,40 @@
+"""scripts/respawn.sh, which `make run` puts around the Celery worker: a process that dies is
+started again, and the script stops (with the process) when honcho tells it to."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.processes import ROOT
+
+
+def test_a_process_that_dies_is_started_again_and_a_stop_stops_both(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    # Each run notes its pid, then dies at once the first time and lives on the second.
+    command = f'echo $$ >> {runs}; [ "$(wc -l < {runs})" -ge 2 ] && exec sleep 60; exit 3'
+    script = subprocess.Popen(
+        [str(ROOT / "scripts/respawn.sh"), "bash", "-c", command],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(_pids(runs)) < 2:
+        time.sleep(0.1)
+    pids = _pids(runs)
+    assert len(pids) == 2  # died once, was started again
+    time.sleep(0.5)
+    assert len(_pids(runs)) == 2  # and the second lives on: not started a third time
+
+    script.send_signal(signal.SIGTERM)
+    assert script.wait(timeout=10) == 128 + signal.SIGTERM  # the child's end, passed on
+    assert "exited with status 3; starting it again in 2 s" in script.stderr.read()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[1], 0)  # the child went with it
+
+
+def _pids(runs: Path) -> list[int]:
+    return [int(p) for p in runs.read_text().split()] if runs.exists() else []
