@@ -29,20 +29,9 @@ from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch
 from gis.models import OrgUnit, Premise
 from gis.selectors import isolation_for_segment, isolation_geojson
+from tests.browser import CHROMIUM_ARGS, SCREENSHOTS, TABLET
 from tests.dispatch.conftest import make_crew
-from tests.processes import ROOT
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = ROOT / "var" / "screenshots"  # where the console's screenshot goes (git-ignored)
-TABLET = ViewportSize(width=800, height=1280)
 PHONE = ViewportSize(width=390, height=844)
 PNG = base64.b64decode(  # a real 1x1 PNG
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP438AAAAQBAYDFKhhdAAAAAElFTkSuQmCC"

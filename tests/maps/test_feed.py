@@ -3,13 +3,12 @@
 import math
 import random
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,7 +17,6 @@ from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 from gis.models import OrgUnit, PipeSegment, Premise
-from maps.feed_log import FeedLog, feed_log
 
 
 def _client(username: str) -> Client:
@@ -269,14 +267,6 @@ def test_work_order_status_and_crew_changes_resend_the_van(premise: Premise) -> 
     assert changed[f"van:{van.pk}"]["properties"]["job"]["status"] == "accepted"
 
 
-@pytest.fixture
-def feed_log_ticking() -> Iterator[FeedLog]:
-    """The process's feed log with a 0.2 s tick; stopped after, so no thread outlives the test."""
-    with override_settings(MAP_FEED_TICK_S=0.2):
-        yield feed_log
-    feed_log.close()
-
-
 def _asked_database(client: Client, query: dict) -> tuple[dict, bool]:
     """The answer, and whether building it asked PostgreSQL for features or changes."""
     with CaptureQueriesContext(connection) as sent:
@@ -289,11 +279,11 @@ def _asked_database(client: Client, query: dict) -> tuple[dict, bool]:
 
 
 def _after_ticks() -> None:
-    time.sleep(0.6)  # the builder has extended the log at least twice
+    time.sleep(0.6)  # the builder (0.25 s tick) has extended the log at least twice
 
 
 def test_walls_are_answered_from_the_log_one_builder_keeps(
-    premise: Premise, feed_log_ticking: FeedLog
+    premise: Premise, feed_log_as_shipped: None
 ) -> None:
     vans = list(Vehicle.objects.order_by("device_id")[:3])
     first, second, other_unit = _client("dispatcher"), _client("dispatcher"), _client("supervisor")
@@ -344,7 +334,7 @@ def test_walls_are_answered_from_the_log_one_builder_keeps(
 
 
 def test_vans_moving_while_walls_poll_reach_every_wall(
-    premise: Premise, feed_log_ticking: FeedLog
+    premise: Premise, feed_log_as_shipped: None
 ) -> None:
     """Writes and polls interleaved at random: each wall, following its own cursors, ends
     with every van's last speed, whichever segments its polls fell on."""
