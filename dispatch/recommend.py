@@ -28,6 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dispatch.choices import Category, Priority, Skill
+from dispatch.crew_board import Head, board
 from dispatch.models import CategoryRule, Crew, WorkOrder
 from dispatch.roads import Revision, RoadGraph, road_graph, road_graph_cached
 
@@ -163,6 +164,46 @@ def crew_recommend(
     if point.srid not in (None, 4326):
         point = cast(Point, point.transform(4326, clone=True))
     graph = road_graph_cached() or road_graph()
+    with board.lock:
+        while True:
+            head = board.read(graph=graph, category=category, lon=point.x, lat=point.y)
+            if head is None or head.revision == graph.revision:
+                break
+            graph = road_graph(revision=head.revision)  # the roads changed: read again
+        if head is not None:
+            board.snaps_update(graph)
+            ranked = _board_rank(
+                graph=graph,
+                head=head,
+                priority=priority,
+                now=now,
+                limit=limit,
+                exclude=set(exclude_crew_ids),
+            )
+            return _recommendations(ranked, skills=head.skills)
+    # The caller's transaction has written crews, vans or work orders: SQL sees them.
+    return _by_sql(
+        point=point,
+        category=category,
+        priority=priority,
+        now=now,
+        limit=limit,
+        exclude=list(exclude_crew_ids),
+        graph=graph,
+    )
+
+
+def _by_sql(
+    *,
+    point: Point,
+    category: str,
+    priority: int,
+    now: datetime,
+    limit: int,
+    exclude: list[int],
+    graph: RoadGraph,
+) -> list[Recommendation]:
+    """The recommendation from the K nearest capable crews SQL finds, K growing as needed."""
     if (skills := _rule_skills.get(category)) is None:
         skills = _skills_needed(category)
     k = FIRST_K
@@ -175,7 +216,7 @@ def crew_recommend(
             now=now,
             srid=graph.srid,
             k=k,
-            exclude=list(exclude_crew_ids),
+            exclude=exclude,
         )
         if found.skills is None:  # nobody qualified: was that with the rule as it is now?
             _revision, current = _head_fetch(category)
@@ -191,7 +232,7 @@ def crew_recommend(
             continue
         ranked = _rank(graph=graph, found=found, limit=limit)
         if ranked is not None:
-            return _recommendations(ranked, found=found)
+            return _recommendations(ranked, skills=found.skills)
         k *= WIDEN
 
 
@@ -354,12 +395,120 @@ def _rank(*, graph: RoadGraph, found: _Fetched, limit: int) -> list[_Timed] | No
     ]
 
 
+def _board_rank(
+    *,
+    graph: RoadGraph,
+    head: Head,
+    priority: int,
+    now: datetime,
+    limit: int,
+    exclude: set[int],
+) -> list[_Timed]:
+    """The best `limit` crews on the board by time: every capable crew is in memory, so the
+    road search needs to reach only as far as the `limit`-th of them.
+
+    It starts at the `limit`-th smallest straight-line guess and doubles until `limit` crews
+    are settled. A time at most the search's reach is exact, and a crew left out of the
+    search can be no faster than that reach (by road: its straight line at the fastest
+    speed; off the connected roads: its straight-line guess), so the settled ones are the
+    fastest of all.
+    """
+    local = timezone.localtime(now)
+    found = board.candidates(
+        skills=head.skills,
+        seconds_of_day=local.hour * 3600
+        + local.minute * 60
+        + local.second
+        + local.microsecond / 1e6,
+        preempt_below=priority if priority == Priority.P1 else None,
+        exclude=exclude,
+    )
+    slots = found.slots
+    if len(slots) == 0:
+        return []
+    ix, iy = head.incident_xy
+    # Squared metres for every candidate (cheap); roots only for those within reach.
+    d2 = (board.x[slots] - ix) ** 2 + (board.y[slots] - iy) ** 2
+    straight_mps = DEFAULT_SPEED_KMH / 3.6 / DETOUR_FACTOR
+    want = min(limit, len(slots))
+    travel = None
+    if graph.empty:
+        near = np.arange(len(slots))
+        metres = np.sqrt(d2)
+        eta, reach_s = metres / straight_mps, math.inf
+        method = np.full(len(slots), STRAIGHT_LINE, dtype=object)
+    else:
+        origin = graph.snap(np.array([[ix, iy]]))
+        leg_m = float(origin.leg_m[0])
+        reach_s = math.sqrt(_kth_smallest(d2, want)) / straight_mps
+        while True:
+            # Nobody further than this can arrive within reach_s, by road or by the guess.
+            radius = max(reach_s * straight_mps, graph.reach_m(leg_m=leg_m, seconds=reach_s))
+            near = np.flatnonzero(d2 <= (radius * (1 + 1e-9)) ** 2)
+            metres = np.sqrt(d2[near])
+            travel = graph.travel_snapped(
+                origin=origin, targets=board.snaps(slots[near]), limit_s=reach_s
+            )
+            eta = np.where(travel.reachable, travel.seconds, metres / straight_mps)
+            method = np.where(travel.reachable, ROAD, STRAIGHT_LINE).astype(object)
+            if np.count_nonzero(eta <= reach_s) >= want or not math.isfinite(reach_s):
+                break
+            reach_s = reach_s * 2 if reach_s < 4 * 3600 else math.inf
+    settled = np.flatnonzero(eta <= reach_s)
+    chosen = slots[near[settled]]
+    busy = found.preempting[near[settled]]
+    order = settled[np.lexsort((board.crew_id[chosen], busy, eta[settled]))][:limit]
+    at = now.timestamp()
+    timed = []
+    for i in order.tolist():
+        j = int(near[i])
+        slot = int(slots[j])
+        by_road = method[i] == ROAD
+        timed.append(
+            _Timed(
+                _board_row(slot, preempting=bool(found.preempting[j]), at=at),
+                float(eta[i]),
+                travel.metres(i) if travel is not None and by_road else float(metres[i]),
+                str(method[i]),
+            )
+        )
+    return timed
+
+
+def _kth_smallest(values: np.ndarray, k: int) -> float:
+    """The k-th smallest of many values: counting under a growing bound, then a partition of
+    the few under it, costs a fraction of a partition of thousands."""
+    bound, top = 250.0**2, float(values.max())
+    while np.count_nonzero(values <= bound) < k and bound < top:
+        bound *= 4
+    return float(np.partition(values[values <= bound], k - 1)[k - 1])
+
+
+def _board_row(slot: int, *, preempting: bool, at: float) -> _Row:
+    start, end = int(board.shift_start[slot]), int(board.shift_end[slot])
+    fix_at = float(board.fix_at[slot])
+    return _Row(
+        crew_id=int(board.crew_id[slot]),
+        crew_name=board.name[slot],
+        station_code=board.station[slot],
+        shift_end=f"{end // 3600:02d}:{end % 3600 // 60:02d}",
+        round_the_clock=start == end,
+        fix_age_s=None if math.isnan(fix_at) else at - fix_at,
+        xy=(float(board.x[slot]), float(board.y[slot])),
+        metres=0.0,  # not read past ranking
+        degrees=0.0,
+        work_order_id=int(board.work_id[slot]) if preempting else None,
+        work_order_priority=int(board.work_priority[slot]) if preempting else None,
+        work_order_category=board.work_category[slot] if preempting else None,
+    )
+
+
 def _metres_per_degree_floor(latitude: float) -> float:
     poleward = math.radians(min(abs(latitude) + 1.0, 89.0))
     return 0.99 * min(_METRES_PER_DEGREE_LAT, _METRES_PER_DEGREE_LON_EQUATOR * math.cos(poleward))
 
 
-def _recommendations(ranked: list[_Timed], *, found: _Fetched) -> list[Recommendation]:
+def _recommendations(ranked: list[_Timed], *, skills: list[str]) -> list[Recommendation]:
     first_eta = ranked[0].eta_s if ranked else 0.0
     return [
         Recommendation(
@@ -371,7 +520,7 @@ def _recommendations(ranked: list[_Timed], *, found: _Fetched) -> list[Recommend
             distance_m=round(t.metres, 1),
             method=t.method,
             preempts_work_order_id=t.row.work_order_id,
-            reason=_reason(n, t, behind_s=t.eta_s - first_eta, skills=found.skills or []),
+            reason=_reason(n, t, behind_s=t.eta_s - first_eta, skills=skills),
         )
         for n, t in enumerate(ranked, start=1)
     ]

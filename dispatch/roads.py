@@ -99,6 +99,13 @@ class RoadGraph:
             return math.inf
         return leg_m / _ACCESS_MPS + max(metres - leg_m, 0.0) / self.top_speed_mps
 
+    def reach_m(self, *, leg_m: float, seconds: float) -> float:
+        """The inverse of `least_seconds`: no point further than this in a straight line can
+        be reached within `seconds` from a point `leg_m` off the road (-inf: none can)."""
+        if seconds < leg_m / _ACCESS_MPS:
+            return -math.inf
+        return leg_m + (seconds - leg_m / _ACCESS_MPS) * self.top_speed_mps
+
     def travel(
         self, *, origin_xy: tuple[float, float], targets_xy: np.ndarray, within_m: float = np.inf
     ) -> "Travel":
@@ -110,9 +117,14 @@ class RoadGraph:
         """
         snapped = self.snap(np.concatenate([np.array([origin_xy]), targets_xy.reshape(-1, 2)]))
         origin, targets = snapped.take(slice(0, 1)), snapped.take(slice(1, None))
+        limit_s = self.least_seconds(leg_m=float(origin.leg_m[0]), metres=within_m)
+        return self.travel_snapped(origin=origin, targets=targets, limit_s=limit_s)
+
+    def travel_snapped(self, *, origin: Snap, targets: Snap, limit_s: float) -> "Travel":
+        """Driving times from one snapped point to many, searching no further than `limit_s`
+        (times beyond it are inf): for callers that keep their targets' snaps."""
         e = int(origin.edge[0])
         leg_s = origin.leg_m[0] / _ACCESS_MPS
-        limit_s = self.least_seconds(leg_m=float(origin.leg_m[0]), metres=within_m)
         with self._lock:  # the origin's two entries are shared by every search of this graph
             self.matrix.indices[-2:] = (self.edge_u[e], self.edge_v[e])
             self.matrix.data[-2:] = (
@@ -162,8 +174,9 @@ class Travel:
         along = t.along[i] if node == g.edge_u[te] else 1 - t.along[i]
         metres = t.leg_m[i] + along * g.edge_m[te]
         hops = []
-        while (prev := int(self.pred[node])) != g.origin:
-            hops.append(prev * (g.node_count + 1) + node)
+        pred, origin, width = memoryview(self.pred), g.origin, g.node_count + 1  # plain ints
+        while (prev := pred[node]) != origin:
+            hops.append(prev * width + node)
             node = prev
         if hops:
             metres += g.entry_m[np.searchsorted(g.entry_key, hops)].sum()
