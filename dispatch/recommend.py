@@ -1,11 +1,19 @@
 """Which crews to send to an incident, best first, and why.
 
-One query finds the K crews nearest the incident in a straight line that could take the job:
-on shift, available, a van with a known position, every skill the category's rule asks for
-(and for a P1, crews busy on less urgent work, offered as a preemption). One single-source
-Dijkstra over the road graph (dispatch.roads) from the incident then gives each its driving
-time, and they are ranked by it. With no roads loaded, time is the straight line x DETOUR_FACTOR
-at DEFAULT_SPEED_KMH.
+A crew may go when it is on shift, available, has a van with a known position and every skill
+the category's rule asks for (and, for a P1, when it is busy on less urgent work: offered as a
+preemption). Crews are ranked by driving time over the roads (dispatch.roads: one single-source
+Dijkstra from the incident); with no roads loaded, time is the straight line x DETOUR_FACTOR at
+DEFAULT_SPEED_KMH.
+
+Two ways to the same answer:
+
+- **The crew board** (dispatch.crew_board), almost always: every crew is in this process's
+  memory, brought up to date by one call per recommendation. The road search needs to reach
+  only as far as the `limit`-th capable crew, and starts at its straight-line guess.
+- **SQL**, when the caller's transaction has itself written crews, vans or work orders (the
+  board holds only what is committed): one query finds the K crews nearest the incident in a
+  straight line that could take the job, and the road search ranks them.
 
 Why K candidates are enough, and when they are not: no route is shorter than the straight line,
 and nothing on the way is faster than the fastest road, so a crew at least D metres away needs
@@ -13,9 +21,10 @@ at least D / top speed. Every crew the query left out is at least as far as the 
 returned, which gives a floor on their times. Ranks that beat that floor are final; when fewer
 than `limit` do (a sparse skill, a crew count too thin for K), K grows and the query runs again.
 The Dijkstra stops at the floor too, since nothing slower can be in the answer. So the top pick
-is the best over all crews, not just over the K nearest.
+is the best over all crews, not just over the K nearest, by either way.
 """
 
+import itertools
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -37,6 +46,9 @@ DEFAULT_SPEED_KMH = 30.0
 FIRST_K = 40  # candidates the first query asks for; enough for the floor to hold almost always
 WIDEN = 4  # K grows by this factor when the floor does not settle the ranking
 STALE_FIX_S = 15 * 60  # an older position is mentioned in the reason
+MIN_REACH_S = 10.0  # the board's first road search reaches at least this far
+REACH_GROWTH = 1.5  # and this much further each time too few crews are settled,
+MAX_TRIES = 4  # this many times at most before it searches every road
 
 ROAD = "road"
 STRAIGHT_LINE = "straight_line"
@@ -142,6 +154,7 @@ _ONE_BRANCH = _AVAILABLE
 _TWO_BRANCHES = f"{_AVAILABLE} UNION ALL {_PREEMPTABLE}"
 _HEAD_ONLY = f"SELECT {_HEAD}"
 
+_CATEGORIES = frozenset(Category.values)
 _rule_skills: dict[str, list[str]] = {}  # category -> skills, checked by every query
 
 
@@ -155,7 +168,7 @@ def crew_recommend(
     exclude_crew_ids: Collection[int] = (),
 ) -> list[Recommendation]:
     """Up to `limit` crews for an incident at `point`, fastest to arrive first."""
-    if category not in Category.values:
+    if category not in _CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
     if limit < 1:
         return []
@@ -436,12 +449,15 @@ def _board_rank(
         near = np.arange(len(slots))
         metres = np.sqrt(d2)
         eta, reach_s = metres / straight_mps, math.inf
-        method = np.full(len(slots), STRAIGHT_LINE, dtype=object)
     else:
         origin = graph.snap(np.array([[ix, iy]]))
         leg_m = float(origin.leg_m[0])
-        reach_s = math.sqrt(_kth_smallest(d2, want)) / straight_mps
-        while True:
+        # The search costs the area it covers, so it starts where the `want`-th crew's time
+        # is likely to be: its straight-line guess times what recent answers showed that
+        # ratio to be on these roads (never below 10 s: a crew at the door still needs one).
+        guess_s = math.sqrt(_kth_smallest(d2, want)) / straight_mps
+        reach_s = max(guess_s * board.reach_factor(), MIN_REACH_S)
+        for tries in itertools.count(1):
             # Nobody further than this can arrive within reach_s, by road or by the guess.
             radius = max(reach_s * straight_mps, graph.reach_m(leg_m=leg_m, seconds=reach_s))
             near = np.flatnonzero(d2 <= (radius * (1 + 1e-9)) ** 2)
@@ -450,26 +466,32 @@ def _board_rank(
                 origin=origin, targets=board.snaps(slots[near]), limit_s=reach_s
             )
             eta = np.where(travel.reachable, travel.seconds, metres / straight_mps)
-            method = np.where(travel.reachable, ROAD, STRAIGHT_LINE).astype(object)
             if np.count_nonzero(eta <= reach_s) >= want or not math.isfinite(reach_s):
                 break
-            reach_s = reach_s * 2 if reach_s < 4 * 3600 else math.inf
+            # Still short after a few tries (crews on roads cut off from the incident's,
+            # or a rule only a far crew meets): search everything once.
+            reach_s = reach_s * REACH_GROWTH if tries < MAX_TRIES else math.inf
+        if math.isfinite(reach_s) and guess_s > 0:
+            board.reach_seen(float(np.partition(eta, want - 1)[want - 1]) / guess_s)
     settled = np.flatnonzero(eta <= reach_s)
     chosen = slots[near[settled]]
     busy = found.preempting[near[settled]]
     order = settled[np.lexsort((board.crew_id[chosen], busy, eta[settled]))][:limit]
     at = now.timestamp()
+    picks = order.tolist()
+    by_road = [travel is not None and bool(travel.reachable[i]) for i in picks]
+    on_roads = [i for i, road in zip(picks, by_road, strict=True) if road]
+    routes = travel.metres_many(on_roads) if travel is not None else []
+    routes.reverse()
     timed = []
-    for i in order.tolist():
+    for i, road in zip(picks, by_road, strict=True):
         j = int(near[i])
-        slot = int(slots[j])
-        by_road = method[i] == ROAD
         timed.append(
             _Timed(
-                _board_row(slot, preempting=bool(found.preempting[j]), at=at),
+                _board_row(int(slots[j]), preempting=bool(found.preempting[j]), at=at),
                 float(eta[i]),
-                travel.metres(i) if travel is not None and by_road else float(metres[i]),
-                str(method[i]),
+                routes.pop() if road else float(metres[i]),
+                ROAD if road else STRAIGHT_LINE,
             )
         )
     return timed

@@ -166,22 +166,40 @@ class Travel:
 
     def metres(self, i: int) -> float:
         """Length of the fastest route to target `i` (legs off the road included)."""
+        return self.metres_many([i])[0]
+
+    def metres_many(self, targets: list[int]) -> list[float]:
+        """`metres` of several targets, their hops looked up in one search."""
         g, o, t = self.graph, self.origin, self.targets
-        e, te = int(o.edge[0]), int(t.edge[i])
-        if self.end[i] < 0:
-            return float(o.leg_m[0] + t.leg_m[i] + abs(t.along[i] - o.along[0]) * g.edge_m[e])
-        node = int(self.end[i])
-        along = t.along[i] if node == g.edge_u[te] else 1 - t.along[i]
-        metres = t.leg_m[i] + along * g.edge_m[te]
-        hops = []
-        pred, origin, width = memoryview(self.pred), g.origin, g.node_count + 1  # plain ints
-        while (prev := pred[node]) != origin:
-            hops.append(prev * width + node)
-            node = prev
-        if hops:
-            metres += g.entry_m[np.searchsorted(g.entry_key, hops)].sum()
-        along = o.along[0] if node == g.edge_u[e] else 1 - o.along[0]
-        return float(metres + o.leg_m[0] + along * g.edge_m[e])
+        e = int(o.edge[0])
+        pred, origin, width = self.pred.data, g.origin, g.node_count + 1  # a memoryview: ints
+        ends: list[float] = []
+        hops: list[int] = []
+        counts: list[int] = []
+        for i in targets:
+            te = int(t.edge[i])
+            if self.end[i] < 0:  # along the incident's own stretch only
+                ends.append(
+                    float(o.leg_m[0] + t.leg_m[i] + abs(t.along[i] - o.along[0]) * g.edge_m[e])
+                )
+                counts.append(0)
+                continue
+            node = int(self.end[i])
+            along = t.along[i] if node == g.edge_u[te] else 1 - t.along[i]
+            metres = t.leg_m[i] + along * g.edge_m[te]
+            start = len(hops)
+            while (prev := pred[node]) != origin:
+                hops.append(prev * width + node)
+                node = prev
+            along = o.along[0] if node == g.edge_u[e] else 1 - o.along[0]
+            ends.append(float(metres + o.leg_m[0] + along * g.edge_m[e]))
+            counts.append(len(hops) - start)
+        if not hops:
+            return ends
+        # One sum per target; a trailing 0 keeps every start a valid index for reduceat.
+        lengths = np.append(g.entry_m[np.searchsorted(g.entry_key, hops)], 0.0)
+        sums = np.add.reduceat(lengths, np.cumsum([0, *counts[:-1]]))
+        return [end + (float(sums[k]) if counts[k] else 0.0) for k, end in enumerate(ends)]
 
 
 def road_graph_from_lines(

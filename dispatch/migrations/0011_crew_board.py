@@ -64,6 +64,10 @@ DECLARE
   -- at or after this cursor.
   cursor_now bigint := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
   everything boolean;
+  crews_changed boolean;
+  vans_changed boolean;
+  orders_changed boolean;
+  incidents_changed boolean;
   incident geometry := ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), to_srid);
 BEGIN
   IF current_setting('transaction_isolation') <> 'read committed' OR (me IS NOT NULL AND (
@@ -79,49 +83,60 @@ BEGIN
       NULL, NULL, NULL, NULL, NULL::float8, NULL::float8, NULL::float8;
     RETURN;
   END IF;
-  everything := since <= 0
-    OR (SELECT s.deleted_xid FROM dispatch_crewboardstamp s WHERE s.id = 1) >= since;
-  RETURN QUERY SELECT 'h', cursor_now, n.revision, CASE WHEN everything THEN 1 ELSE 0 END,
-      NULL::integer, n.changed_at::text, NULL,
+  -- The head, and whether anything changed since the cursor, in one statement: one
+  -- backward index step per table (max(map_xid)) when nothing did.
+  SELECT 'h', cursor_now, n.revision, n.changed_at::text,
       (SELECT array_to_string(r.skills, ',') FROM dispatch_categoryrule r
        WHERE r.category = want_category),
-      NULL, ST_X(incident), ST_Y(incident), NULL::float8
-    FROM (SELECT 1) one
-    LEFT JOIN network_networkrevision n ON n.id = 1;
+      ST_X(incident), ST_Y(incident),
+      since <= 0 OR s.deleted_xid >= since,
+      coalesce((SELECT max(c.map_xid) FROM dispatch_crew c) >= since, false),
+      coalesce((SELECT max(v.map_xid) FROM dispatch_vehicle v) >= since, false),
+      coalesce((SELECT max(w.map_xid) FROM dispatch_workorder w) >= since, false),
+      coalesce((SELECT max(i.map_xid) FROM dispatch_incident i) >= since, false)
+    INTO r_kind, r_id, r_ref, r_t1, r_t3, r_x, r_y, everything,
+      crews_changed, vans_changed, orders_changed, incidents_changed
+    FROM dispatch_crewboardstamp s
+    LEFT JOIN network_networkrevision n ON n.id = 1
+    WHERE s.id = 1;
+  r_n1 := CASE WHEN everything THEN 1 ELSE 0 END;
+  RETURN NEXT;
   IF everything THEN
     since := 0;
-  ELSIF coalesce((SELECT max(c.map_xid) FROM dispatch_crew c), 0) < since
-    AND coalesce((SELECT max(v.map_xid) FROM dispatch_vehicle v), 0) < since
-    AND coalesce((SELECT max(w.map_xid) FROM dispatch_workorder w), 0) < since
-    AND coalesce((SELECT max(i.map_xid) FROM dispatch_incident i), 0) < since THEN
-    RETURN;
   END IF;
-  RETURN QUERY EXECUTE $q$
-    SELECT 'c', c.id, NULL::bigint,
-      extract(epoch FROM c.shift_start)::integer, extract(epoch FROM c.shift_end)::integer,
-      c.name::text, o.code::text, array_to_string(c.skills, ','), c.status::text,
-      NULL::float8, NULL::float8, NULL::float8
-    FROM dispatch_crew c JOIN network_orgunit o ON o.id = c.station_id
-    WHERE c.map_xid >= $1
-  $q$ USING since;
-  RETURN QUERY EXECUTE $q$
-    SELECT 'v', v.id, v.crew_id::bigint, NULL::integer, NULL::integer,
-      NULL, NULL, NULL, NULL,
-      ST_X(ST_Transform(v.last_point, $2)), ST_Y(ST_Transform(v.last_point, $2)),
-      extract(epoch FROM v.last_fix_at)::float8
-    FROM dispatch_vehicle v
-    WHERE v.map_xid >= $1
-  $q$ USING since, to_srid;
+  -- Only the tables that changed are read (a moving van is the common case).
+  IF everything OR crews_changed THEN
+    RETURN QUERY EXECUTE $q$
+      SELECT 'c', c.id, NULL::bigint,
+        extract(epoch FROM c.shift_start)::integer, extract(epoch FROM c.shift_end)::integer,
+        c.name::text, o.code::text, array_to_string(c.skills, ','), c.status::text,
+        NULL::float8, NULL::float8, NULL::float8
+      FROM dispatch_crew c JOIN network_orgunit o ON o.id = c.station_id
+      WHERE c.map_xid >= $1
+    $q$ USING since;
+  END IF;
+  IF everything OR vans_changed THEN
+    RETURN QUERY EXECUTE $q$
+      SELECT 'v', v.id, v.crew_id::bigint, NULL::integer, NULL::integer,
+        NULL, NULL, NULL, NULL,
+        ST_X(ST_Transform(v.last_point, $2)), ST_Y(ST_Transform(v.last_point, $2)),
+        extract(epoch FROM v.last_fix_at)::float8
+      FROM dispatch_vehicle v
+      WHERE v.map_xid >= $1
+    $q$ USING since, to_srid;
+  END IF;
   -- Changed work orders (a board drops those no longer live), and the live work orders of
   -- changed incidents (their priority decides who may be taken off them).
-  RETURN QUERY EXECUTE $q$
-    SELECT 'o', w.id, w.crew_id::bigint, i.priority::integer, NULL::integer,
-      i.category::text, NULL, NULL, w.status::text,
-      NULL::float8, NULL::float8, NULL::float8
-    FROM dispatch_workorder w JOIN dispatch_incident i ON i.id = w.incident_id
-    WHERE w.map_xid >= $1 AND ($1 > 0 OR w.status IN ({LIVE}))
-  $q$ USING since;
-  IF since > 0 THEN
+  IF everything OR orders_changed THEN
+    RETURN QUERY EXECUTE $q$
+      SELECT 'o', w.id, w.crew_id::bigint, i.priority::integer, NULL::integer,
+        i.category::text, NULL, NULL, w.status::text,
+        NULL::float8, NULL::float8, NULL::float8
+      FROM dispatch_workorder w JOIN dispatch_incident i ON i.id = w.incident_id
+      WHERE w.map_xid >= $1 AND ($1 > 0 OR w.status IN ({LIVE}))
+    $q$ USING since;
+  END IF;
+  IF NOT everything AND incidents_changed THEN
     RETURN QUERY EXECUTE $q$
       SELECT 'o', w.id, w.crew_id::bigint, i.priority::integer, NULL::integer,
         i.category::text, NULL, NULL, w.status::text,

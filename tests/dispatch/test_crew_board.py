@@ -19,9 +19,10 @@ from dispatch.choices import Category, Skill
 from dispatch.crew_board import board
 from dispatch.demo_crews import demo_crews_load
 from dispatch.models import CategoryRule, Crew, Incident, Vehicle, WorkOrder
-from dispatch.recommend import Recommendation, crew_recommend
+from dispatch.recommend import ROAD, STRAIGHT_LINE, Recommendation, crew_recommend
 from dispatch.roads import road_graph
-from gis.models import Premise
+from gis.models import Premise, Road
+from gis.services import network_revision_bump
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -242,3 +243,33 @@ def test_a_transaction_that_wrote_only_calls_and_incidents_still_uses_the_board(
             crew_recommend(point=city[3], category=Category.LEAK_INDOOR, priority=1, now=MORNING)
         assert len(sent.captured_queries) >= 2
         transaction.set_rollback(True)
+
+
+def test_when_the_roads_change_the_board_places_every_van_on_the_new_ones(
+    city: list[Point],
+) -> None:
+    assert _agree(city) > 60
+    assert {r.method for r in _by_board(city[0], Category.LEAK_INDOOR, 2)} == {ROAD}
+
+    # Half the roads closed: vans are placed again on what is left, and times change.
+    before = _by_board(city[0], Category.LEAK_INDOOR, 2)
+    ids = sorted(Road.objects.values_list("id", flat=True))
+    Road.objects.filter(id__in=ids[::2]).delete()
+    network_revision_bump()
+    _rebuilt(city[0])  # the graph is built again from PostGIS, once
+    after = _by_board(city[0], Category.LEAK_INDOOR, 2)
+    assert [r.eta_seconds for r in after] != [r.eta_seconds for r in before]
+    _agree(city)
+
+    # No roads at all: straight lines, from the board as from SQL.
+    Road.objects.all().delete()
+    network_revision_bump()
+    _rebuilt(city[0])
+    assert {r.method for r in _by_board(city[0], Category.LEAK_INDOOR, 2)} == {STRAIGHT_LINE}
+    _agree(city)
+
+
+def _rebuilt(point: Point) -> None:
+    with CaptureQueriesContext(connection) as sent:
+        crew_recommend(point=point, category=Category.LEAK_INDOOR, priority=2, now=MORNING)
+    assert any("FROM network_road" in q["sql"] for q in sent.captured_queries)
