@@ -24,6 +24,7 @@ The Dijkstra stops at the floor too, since nothing slower can be in the answer. 
 is the best over all crews, not just over the K nearest, by either way.
 """
 
+import functools
 import itertools
 import math
 from collections.abc import Collection
@@ -563,14 +564,19 @@ def _reason(rank: int, t: _Timed, *, behind_s: float, skills: list[str]) -> str:
     if row.work_order_id is not None:
         what = Category(row.work_order_category).label.lower() if row.work_order_category else ""
         parts.append(f"preempts WO-{row.work_order_id} (P{row.work_order_priority} {what})")
-    needed = " + ".join(Skill(s).label.lower() for s in skills)
-    parts.append(f"has {needed}" if skills else "no special skill needed")
+    parts.append(_skills_text(tuple(skills)))
     parts.append(
         "on shift round the clock" if row.round_the_clock else f"on shift until {row.shift_end}"
     )
     if row.fix_age_s is not None and row.fix_age_s > STALE_FIX_S:
         parts.append(f"position {_duration(row.fix_age_s)} old")
     return "; ".join(parts)
+
+
+@functools.cache
+def _skills_text(skills: tuple[str, ...]) -> str:
+    needed = " + ".join(Skill(s).label.lower() for s in skills)
+    return f"has {needed}" if skills else "no special skill needed"
 
 
 def _ordinal(n: int) -> str:
