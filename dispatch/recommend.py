@@ -48,8 +48,8 @@ FIRST_K = 40  # candidates the first query asks for; enough for the floor to hol
 WIDEN = 4  # K grows by this factor when the floor does not settle the ranking
 STALE_FIX_S = 15 * 60  # an older position is mentioned in the reason
 MIN_REACH_S = 10.0  # the board's first road search reaches at least this far
-REACH_GROWTH = 1.5  # and this much further each time too few crews are settled,
-MAX_TRIES = 4  # this many times at most before it searches every road
+REACH_GROWTH = 1.5  # it reaches this much further each time too few crews are settled
+MAX_TRIES = 4  # and after this many tries searches every road
 
 ROAD = "road"
 STRAIGHT_LINE = "straight_line"
@@ -421,11 +421,12 @@ def _board_rank(
     """The best `limit` crews on the board by time: every capable crew is in memory, so the
     road search needs to reach only as far as the `limit`-th of them.
 
-    It starts at the `limit`-th smallest straight-line guess and doubles until `limit` crews
-    are settled. A time at most the search's reach is exact, and a crew left out of the
-    search can be no faster than that reach (by road: its straight line at the fastest
-    speed; off the connected roads: its straight-line guess), so the settled ones are the
-    fastest of all.
+    The search starts near where the `limit`-th crew's time is likely to be (the board
+    learns how road times compare with straight-line guesses on these roads) and reaches
+    further until `limit` crews are settled. A time at most the search's reach is exact, and
+    a crew left out of the search can be no faster than that reach (by road: its straight
+    line at the fastest speed; off the connected roads: its straight-line guess), so the
+    settled ones are the fastest of all, wherever the search started.
     """
     local = timezone.localtime(now)
     found = board.candidates(

@@ -14,18 +14,7 @@ from dispatch.demo_crews import demo_crews_load
 from dispatch.models import CategoryRule, Customer, Incident, WorkOrder
 from gis import api as gis_api
 from gis.models import Road
-from tests.processes import ROOT
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = ROOT / "var" / "screenshots"
+from tests.browser import CHROMIUM_ARGS, SCREENSHOTS
 
 
 @pytest.fixture
