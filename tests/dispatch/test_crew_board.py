@@ -23,11 +23,13 @@ from dispatch.recommend import ROAD, STRAIGHT_LINE, Recommendation, crew_recomme
 from dispatch.roads import road_graph
 from gis.models import Premise, Road
 from gis.services import network_revision_bump
+from tests.dispatch.live_work import live_work_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+EN_ROUTE = WorkOrder.Status.EN_ROUTE
 CATEGORIES = [
     (Category.LEAK_INDOOR, 1),
     (Category.LEAK_OUTDOOR, 2),
@@ -94,24 +96,6 @@ def _same(point: Point, category: str, priority: int) -> list[Recommendation]:
     return board_says
 
 
-def _work_order(crew: Crew, at: Point, category: str, *, priority: int) -> WorkOrder:
-    incident = Incident.objects.create(
-        reference=f"T-{crew.id}-{priority}",
-        category=category,
-        priority=priority,
-        point=at,
-        station=crew.station,
-        created_at=MORNING,
-    )
-    return WorkOrder.objects.create(
-        incident=incident,
-        crew=crew,
-        status=WorkOrder.Status.EN_ROUTE,
-        created_at=MORNING,
-        status_changed_at=MORNING,
-    )
-
-
 def test_the_board_answers_as_sql_does_after_every_kind_of_committed_change(
     city: list[Point],
 ) -> None:
@@ -146,7 +130,16 @@ def test_the_board_answers_as_sql_does_after_every_kind_of_committed_change(
         Crew.objects.filter(pk=crew.pk).update(
             status=Crew.Status.BUSY, shift_start=time(0), shift_end=time(0)
         )
-        orders.append(_work_order(crew, city[n], Category.METER_FAULT, priority=2 + n % 3))
+        orders.append(
+            live_work_order(
+                crew,
+                city[n],
+                Category.METER_FAULT,
+                priority=2 + n % 3,
+                when=MORNING,
+                status=WorkOrder.Status.EN_ROUTE,
+            )
+        )
     _agree(city)
 
     # An incident's priority rises, another job ends, a second job is added to one crew:
@@ -159,7 +152,14 @@ def test_the_board_answers_as_sql_does_after_every_kind_of_committed_change(
     assert called_away == {crew.id: orders[n].id for n, crew in enumerate(busy[:3])}
     Incident.objects.filter(pk=orders[0].incident_id).update(priority=1)
     WorkOrder.objects.filter(pk=orders[1].pk).update(status=WorkOrder.Status.COMPLETED)
-    _work_order(busy[2], city[5], Category.LEAK_OUTDOOR, priority=1)
+    live_work_order(
+        busy[2],
+        city[5],
+        Category.LEAK_OUTDOOR,
+        priority=1,
+        when=MORNING,
+        status=WorkOrder.Status.EN_ROUTE,
+    )
     for crew in busy[:3]:
         at = Vehicle.objects.get(crew=crew).last_point
         assert crew.id not in [r.crew_id for r in _same(at, Category.COMPLAINT, 1)]

@@ -16,13 +16,14 @@ from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
 from dispatch.choices import Category, Skill
 from dispatch.demo_crews import demo_crews_load
-from dispatch.models import CategoryRule, Crew, Incident, Vehicle, WorkOrder
+from dispatch.models import CategoryRule, Crew, Vehicle
 from dispatch.recommend import ROAD, STRAIGHT_LINE, Recommendation, crew_recommend
 from dispatch.roads import road_graph, road_graph_from_lines
 from gis.demo_city.layout import city_generate
 from gis.demo_city.writer import UTM_SRID, city_origin
 from gis.models import OrgUnit, Premise, Road
 from gis.services import network_revision_bump
+from tests.dispatch.live_work import live_work_order
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +128,10 @@ def test_busy_crews_are_offered_only_to_preempt_less_urgent_work_on_a_p1(place: 
     on_meter = _crew("on-a-meter-job", place(800, 600), status=Crew.Status.BUSY)
     on_leak = _crew("on-a-p1", place(600, 800), status=Crew.Status.BUSY)
     _crew("on-a-break", place(800, 700), status=Crew.Status.BREAK)
-    meter_job = _work_order(on_meter, place(1000, 1000), Category.METER_FAULT, priority=3)
-    _work_order(on_leak, place(200, 200), Category.LEAK_INDOOR, priority=1)
+    meter_job = live_work_order(
+        on_meter, place(1000, 1000), Category.METER_FAULT, priority=3, when=MORNING
+    )
+    live_work_order(on_leak, place(200, 200), Category.LEAK_INDOOR, priority=1, when=MORNING)
 
     p1 = _recommend(place, priority=1)
     p2 = _recommend(place, priority=2)
@@ -138,24 +141,6 @@ def test_busy_crews_are_offered_only_to_preempt_less_urgent_work_on_a_p1(place: 
     assert f"preempts WO-{meter_job.id} (P3 meter fault)" in p1[0].reason
     assert p1[1].preempts_work_order_id is None
     assert _names(p2) == ["available"]
-
-
-def _work_order(crew: Crew, at: Point, category: str, *, priority: int) -> WorkOrder:
-    incident = Incident.objects.create(
-        reference=f"T-{crew.name}",
-        category=category,
-        priority=priority,
-        point=at,
-        station=crew.station,
-        created_at=MORNING,
-    )
-    return WorkOrder.objects.create(
-        incident=incident,
-        crew=crew,
-        status=WorkOrder.Status.ON_SITE,
-        created_at=MORNING,
-        status_changed_at=MORNING,
-    )
 
 
 def test_ranking_follows_road_travel_time_not_straight_line_distance(place: Place) -> None:
