@@ -137,8 +137,15 @@ SELECT EXISTS (SELECT 1 FROM dispatch_incident WHERE map_xid >= %(since)s)
   OR EXISTS (SELECT 1 FROM dispatch_incidentdeadline WHERE map_xid >= %(since)s)
   OR EXISTS (SELECT 1 FROM dispatch_incidentisolation WHERE map_xid >= %(since)s)
   OR EXISTS (SELECT 1 FROM dispatch_crew WHERE map_xid >= %(since)s)
-  OR EXISTS (SELECT 1 FROM dispatch_vehicle WHERE map_xid >= %(since)s)
+  OR EXISTS (SELECT 1 FROM dispatch_vehicle WHERE map_xid >= %(since)s),
+  -- No snapshot's xmin, which every cursor is, passes the newest snapshot's xmax.
+  %(since)s > pg_snapshot_xmax(pg_current_snapshot())::text::bigint
 """
+
+
+class CursorAheadError(ValueError):
+    """A cursor newer than any this database has handed out: made up, or from before a
+    restore. Kept, it would read "nothing changed" for ever."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,10 @@ def _params(*, since: int | None, station_ids: list[int]) -> dict:
 
 def _changed_since(cursor: CursorWrapper, since: int) -> bool:
     cursor.execute(CHANGED_SQL, {"since": since})
-    return cursor.fetchone()[0]
+    changed, ahead = cursor.fetchone()
+    if ahead:
+        raise CursorAheadError(f"cursor {since} is ahead of every cursor this server has given")
+    return changed
 
 
 def _jit_off(cursor: CursorWrapper) -> None:

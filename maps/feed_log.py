@@ -110,6 +110,8 @@ class FeedLog:
             found.wanted_at = now
             if since < found.start or now - found.built_at >= STALL_TICKS * tick_s:
                 return None
+            if since > found.end:  # newer than the log: a direct answer's, or made up
+                return None  # only PostgreSQL can tell which
             return found.after(since)
 
     def _full(self, key: Key) -> Feed:

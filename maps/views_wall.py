@@ -1,23 +1,28 @@
 """The map wall page, its delta feed and the network tiles behind every map."""
 
 import hashlib
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from config.counters import counter_increment
 from dispatch.choices import Category
 from dispatch.models import Incident, User, WorkOrder
 from dispatch.selectors import DISPATCHES
 from gis.models import OrgUnit
 from gis.selectors import org_unit_bounds, org_unit_list_within
 from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, page_for
+from maps.feed import CursorAheadError
 from maps.feed_log import feed_log
 from maps.folium_kit import map_parts
 from maps.network_map import PRESSURE_COLOURS
 from maps.tiles import TileAddress, network_tile
 from maps.wall import wall_map
+
+logger = logging.getLogger(__name__)
 
 POLL_MS = 1000  # the wall asks every second, so a change shows within two
 STALE_AFTER_S = 120  # a van silent this long is greyed: its position may be wrong
@@ -102,7 +107,18 @@ def feed(request: HttpRequest) -> HttpResponse:
         )
     except PermissionError as error:
         return JsonResponse({"detail": str(error)}, status=403)
-    result = feed_log.get(since=since, station_ids=station_ids)
+    try:
+        result = feed_log.get(since=since, station_ids=station_ids)
+    except CursorAheadError:
+        logger.warning("map feed: cursor %s from the future refused", since)
+        counter_increment("maps.feed.cursor_ahead")
+        return JsonResponse(
+            {
+                "detail": "since is ahead of every cursor this server has given (made up, or "
+                "kept from before a database restore): poll again without since"
+            },
+            status=400,
+        )
     etag = f'"{request.GET.get("station") or "all"}.{result.cursor}"'
     if result.body is None:
         if request.headers.get("If-None-Match") == etag:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.counters import counters_all
 from dispatch.models import Crew, Incident, User, Vehicle
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
@@ -331,6 +332,26 @@ def test_walls_are_answered_from_the_log_one_builder_keeps(
     old, asked = _asked_database(first, {"since": int(start) - 1})
     assert asked
     assert {f"van:{v.pk}" for v in vans} <= set(_features(old))
+    # So is one newer than the log, which PostgreSQL refuses when no snapshot could be
+    # that new: kept, it would have read "nothing changed" for ever.
+    _cursor_ahead_is_refused(first, int(later["cursor"]))
+
+
+def test_a_cursor_ahead_of_every_snapshot_is_refused_not_kept(premise: Premise) -> None:
+    client = _client("dispatcher")
+    cursor = int(client.get("/maps/feed").json()["cursor"])
+    _cursor_ahead_is_refused(client, cursor)
+
+
+def _cursor_ahead_is_refused(client: Client, cursor: int) -> None:
+    refused_before = counters_all().get("maps.feed.cursor_ahead", 0)
+    ahead = client.get("/maps/feed", {"since": cursor + 1_000_000})
+    assert ahead.status_code == 400
+    assert "poll again without since" in ahead.json()["detail"]
+    assert counters_all()["maps.feed.cursor_ahead"] == refused_before + 1
+    # The wall's own cursor still works, and starting again without one gives everything.
+    assert client.get("/maps/feed", {"since": cursor}).status_code == 200
+    assert client.get("/maps/feed").json()["full"] is True
 
 
 def test_vans_moving_while_walls_poll_reach_every_wall(

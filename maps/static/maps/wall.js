@@ -269,6 +269,11 @@
         return;
       }
       if (response.status !== 304) {
+        if (response.status === 400 && cursor !== null) {
+          // The server does not know our cursor (a database restored under us): start again.
+          cursor = null;
+          etag = null;
+        }
         if (!response.ok) throw new Error(`the feed answered ${response.status}`);
         const body = await response.json();
         if (body.full) {
