@@ -83,8 +83,7 @@ class CrewBoard:
     crew_live: dict[int, set[int]] = field(default_factory=dict)
     skill_bit: dict[str, int] = field(default_factory=dict)
     # Who could take a job changes when a crew, a work order or a van's presence does, not
-    # when a van moves: candidate lists are kept per `version` (and question).
-    version: int = 0
+    # when a van moves: candidate lists are kept (per question) until one of those changes.
     _candidates: dict[tuple[Any, ...], "Candidates"] = field(default_factory=dict)
     _boundaries: np.ndarray | None = None  # every shift's start and end, sorted
     _unsnapped: list[int] = field(default_factory=list)  # slots whose van moved
@@ -238,7 +237,6 @@ class CrewBoard:
         for crew_id in touched_crews:
             self._most_urgent(crew_id)
         if changed:
-            self.version += 1
             self._candidates.clear()
             self._boundaries = None
         self._unsnapped.extend(moved)  # placed on the roads again before the next ranking
