@@ -28,7 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.counters import counter_increment
-from maps.feed import Feed, delta_items, feed_since
+from maps.feed import CursorAheadError, Feed, delta_items, feed_since
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,15 @@ class FeedLog:
             since = found.end
         try:
             items = delta_items(since=since, station_ids=list(key))
+        except CursorAheadError:
+            # The database went back under us (a restore): this log can never catch up.
+            # Drop it; the walls are refused their cursors, start again, and start a new one.
+            log.warning("map feed log: cursor %s is ahead of the database; log dropped", since)
+            with self._lock:
+                if self._logs.get(key) is found:
+                    del self._logs[key]
+                    self._full_answers.pop(key, None)
+            return
         except Exception:
             # The walls are answered directly once the log is stale: they see the error.
             log.exception("map feed log: the delta since %s could not be built", since)

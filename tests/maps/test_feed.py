@@ -18,6 +18,7 @@ from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 from gis.models import OrgUnit, PipeSegment, Premise
+from maps.feed_log import feed_log
 
 
 def _client(username: str) -> Client:
@@ -335,6 +336,22 @@ def test_walls_are_answered_from_the_log_one_builder_keeps(
     # So is one newer than the log, which PostgreSQL refuses when no snapshot could be
     # that new: kept, it would have read "nothing changed" for ever.
     _cursor_ahead_is_refused(first, int(later["cursor"]))
+
+
+def test_a_log_ahead_of_the_database_is_dropped_and_walls_start_a_new_one(
+    premise: Premise, feed_log_as_shipped: None
+) -> None:
+    wall = _client("dispatcher")
+    cursor = wall.get("/maps/feed").json()["cursor"]  # starts the log for every station
+    (key,) = feed_log._logs
+    with feed_log._lock:  # as after a database restore under this process
+        feed_log._logs[key].end += 1_000_000
+    _after_ticks()
+    assert key not in feed_log._logs  # dropped, not failing every tick for ever
+    assert wall.get("/maps/feed", {"since": cursor}).status_code == 200
+    fresh = wall.get("/maps/feed").json()  # a wall starting again starts a new log
+    assert fresh["full"] is True
+    assert feed_log._logs[key].end == int(fresh["cursor"])
 
 
 def test_a_cursor_ahead_of_every_snapshot_is_refused_not_kept(premise: Premise) -> None:
