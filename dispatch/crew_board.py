@@ -19,7 +19,6 @@ rollback would leave it wrong with nothing to tell it so.
 """
 
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,9 +86,6 @@ class CrewBoard:
     _candidates: dict[tuple[Any, ...], "Candidates"] = field(default_factory=dict)
     _boundaries: np.ndarray | None = None  # every shift's start and end, sorted
     _unsnapped: list[int] = field(default_factory=list)  # slots whose van moved
-    _ratios: deque[float] = field(default_factory=lambda: deque(maxlen=200))
-    _factor: float = 1.0
-    _noted: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- reading -----------------------------------------------------------------------
@@ -146,8 +142,9 @@ class CrewBoard:
             self.along[todo] = snap.along
             self.leg_m[todo] = snap.leg_m
 
-    def snaps(self, slots: np.ndarray) -> Snap:
-        return Snap(self.edge[slots], self.along[slots], self.leg_m[slots])
+    def snaps(self) -> Snap:
+        """Every slot's place on the roads (by slot; read only those of placed vans)."""
+        return Snap(self.edge, self.along, self.leg_m)
 
     # --- choosing ----------------------------------------------------------------------
 
@@ -197,26 +194,6 @@ class CrewBoard:
         taken &= self.work_priority[:n] != NO_WORK
         slots = np.flatnonzero(free | taken)
         return Candidates(slots, taken[slots])
-
-    # --- how far the road search starts -------------------------------------------------
-
-    def reach_factor(self) -> float:
-        """Where the road search starts, as a share of the `limit`-th crew's straight-line
-        guess: what recent answers showed that share to be, high enough that one search
-        almost always settles enough crews (its cost grows with the square of its reach)."""
-        return self._factor
-
-    def reach_seen(self, ratio: float) -> None:
-        """Note the `limit`-th crew's road time over its guess; every 25 notes, the start
-        becomes the 98th percentile of the last 200 (until 50 are seen: 1.1 x the highest)."""
-        self._ratios.append(ratio)
-        self._noted += 1
-        if self._noted % 25 == 0 or self._noted < 50:
-            seen = sorted(self._ratios)
-            if len(seen) < 50:
-                self._factor = min(max(seen[-1] * 1.1, self._factor), 4.0)
-            else:
-                self._factor = min(seen[int(0.98 * (len(seen) - 1))], 4.0)
 
     # --- applying changed rows ---------------------------------------------------------
 

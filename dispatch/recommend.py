@@ -2,15 +2,15 @@
 
 A crew may go when it is on shift, available, has a van with a known position and every skill
 the category's rule asks for (and, for a P1, when it is busy on less urgent work: offered as a
-preemption). Crews are ranked by driving time over the roads (dispatch.roads: one single-source
-Dijkstra from the incident); with no roads loaded, time is the straight line x DETOUR_FACTOR at
-DEFAULT_SPEED_KMH.
+preemption). Crews are ranked by driving time over the roads (dispatch.roads: one Dijkstra from
+the incident, dispatch.road_search); with no roads loaded, time is the straight line x
+DETOUR_FACTOR at DEFAULT_SPEED_KMH.
 
 Two ways to the same answer:
 
 - **The crew board** (dispatch.crew_board), almost always: every crew is in this process's
-  memory, brought up to date by one call per recommendation. The road search needs to reach
-  only as far as the `limit`-th capable crew, and starts at its straight-line guess.
+  memory, brought up to date by one call per recommendation. The road search takes every
+  capable crew as a target and stops once it has reached `limit` of them.
 - **SQL**, when the caller's transaction has itself written crews, vans or work orders (the
   board holds only what is committed): one query finds the K crews nearest the incident in a
   straight line that could take the job, and the road search ranks them.
@@ -25,7 +25,6 @@ is the best over all crews, not just over the K nearest, by either way.
 """
 
 import functools
-import itertools
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -47,9 +46,6 @@ DEFAULT_SPEED_KMH = 30.0
 FIRST_K = 40  # candidates the first query asks for; enough for the floor to hold almost always
 WIDEN = 4  # K grows by this factor when the floor does not settle the ranking
 STALE_FIX_S = 15 * 60  # an older position is mentioned in the reason
-MIN_REACH_S = 10.0  # the board's first road search reaches at least this far
-REACH_GROWTH = 1.5  # it reaches this much further each time too few crews are settled
-MAX_TRIES = 4  # and after this many tries searches every road
 
 ROAD = "road"
 STRAIGHT_LINE = "straight_line"
@@ -418,15 +414,10 @@ def _board_rank(
     limit: int,
     exclude: set[int],
 ) -> list[_Timed]:
-    """The best `limit` crews on the board by time: every capable crew is in memory, so the
-    road search needs to reach only as far as the `limit`-th of them.
-
-    The search starts near where the `limit`-th crew's time is likely to be (the board
-    learns how road times compare with straight-line guesses on these roads) and reaches
-    further until `limit` crews are settled. A time at most the search's reach is exact, and
-    a crew left out of the search can be no faster than that reach (by road: its straight
-    line at the fastest speed; off the connected roads: its straight-line guess), so the
-    settled ones are the fastest of all, wherever the search started.
+    """The best `limit` crews on the board by time: every capable crew is in memory, so one
+    road search from the incident can stop as soon as `limit` of them are reached (the
+    search takes them in order of time), having covered only the area inside the last one's
+    time. A crew on roads cut off from the incident's keeps its straight-line guess.
     """
     local = timezone.localtime(now)
     found = board.candidates(
@@ -442,70 +433,40 @@ def _board_rank(
     if len(slots) == 0:
         return []
     ix, iy = head.incident_xy
-    # Squared metres for every candidate (cheap); roots only for those within reach.
-    d2 = (board.x[slots] - ix) ** 2 + (board.y[slots] - iy) ** 2
     straight_mps = DEFAULT_SPEED_KMH / 3.6 / DETOUR_FACTOR
     want = min(limit, len(slots))
-    travel = None
     if graph.empty:
-        near = np.arange(len(slots))
-        metres = np.sqrt(d2)
-        eta, reach_s = metres / straight_mps, math.inf
+        metres = np.hypot(board.x[slots] - ix, board.y[slots] - iy)
+        eta, route_m = metres / straight_mps, metres
+        by_road = np.zeros(len(slots), dtype=bool)
     else:
-        origin = graph.snap(np.array([[ix, iy]]))
-        leg_m = float(origin.leg_m[0])
-        # The search costs the area it covers, so it starts where the `want`-th crew's time
-        # is likely to be: its straight-line guess times what recent answers showed that
-        # ratio to be on these roads (never below 10 s: a crew at the door still needs one).
-        guess_s = math.sqrt(_kth_smallest(d2, want)) / straight_mps
-        reach_s = max(guess_s * board.reach_factor(), MIN_REACH_S)
-        for tries in itertools.count(1):
-            # Nobody further than this can arrive within reach_s, by road or by the guess.
-            radius = max(reach_s * straight_mps, graph.reach_m(leg_m=leg_m, seconds=reach_s))
-            near = np.flatnonzero(d2 <= (radius * (1 + 1e-9)) ** 2)
-            metres = np.sqrt(d2[near])
-            travel = graph.travel_snapped(
-                origin=origin, targets=board.snaps(slots[near]), limit_s=reach_s
-            )
-            eta = np.where(travel.reachable, travel.seconds, metres / straight_mps)
-            if np.count_nonzero(eta <= reach_s) >= want or not math.isfinite(reach_s):
-                break
-            # Still short after a few tries (crews on roads cut off from the incident's,
-            # or a rule only a far crew meets): search everything once.
-            reach_s = reach_s * REACH_GROWTH if tries < MAX_TRIES else math.inf
-        if math.isfinite(reach_s) and guess_s > 0:
-            board.reach_seen(float(np.partition(eta, want - 1)[want - 1]) / guess_s)
-    settled = np.flatnonzero(eta <= reach_s)
-    chosen = slots[near[settled]]
-    busy = found.preempting[near[settled]]
+        found_road = graph.nearest(
+            origin=graph.snap(np.array([[ix, iy]])),
+            targets=board.snaps(),
+            which=slots,
+            want=want,
+            limit_s=math.inf,
+        )
+        eta, route_m, by_road = found_road.seconds, found_road.metres, found_road.reachable
+        if not by_road.all():  # their guess competes with the times the search settled
+            cut_off = np.flatnonzero(~by_road)
+            metres = np.hypot(board.x[slots[cut_off]] - ix, board.y[slots[cut_off]] - iy)
+            eta[cut_off], route_m[cut_off] = metres / straight_mps, metres
+    # Every crew faster than the `want`-th is settled or cut off, so these are the fastest.
+    settled = np.flatnonzero(np.isfinite(eta))
+    chosen = slots[settled]
+    busy = found.preempting[settled]
     order = settled[np.lexsort((board.crew_id[chosen], busy, eta[settled]))][:limit]
     at = now.timestamp()
-    picks = order.tolist()
-    by_road = [travel is not None and bool(travel.reachable[i]) for i in picks]
-    on_roads = [i for i, road in zip(picks, by_road, strict=True) if road]
-    routes = travel.metres_many(on_roads) if travel is not None else []
-    routes.reverse()
-    timed = []
-    for i, road in zip(picks, by_road, strict=True):
-        j = int(near[i])
-        timed.append(
-            _Timed(
-                _board_row(int(slots[j]), preempting=bool(found.preempting[j]), at=at),
-                float(eta[i]),
-                routes.pop() if road else float(metres[i]),
-                ROAD if road else STRAIGHT_LINE,
-            )
+    return [
+        _Timed(
+            _board_row(int(slots[i]), preempting=bool(found.preempting[i]), at=at),
+            float(eta[i]),
+            float(route_m[i]),
+            ROAD if by_road[i] else STRAIGHT_LINE,
         )
-    return timed
-
-
-def _kth_smallest(values: np.ndarray, k: int) -> float:
-    """The k-th smallest of many values: counting under a growing bound, then a partition of
-    the few under it, costs a fraction of a partition of thousands."""
-    bound, top = 250.0**2, float(values.max())
-    while np.count_nonzero(values <= bound) < k and bound < top:
-        bound *= 4
-    return float(np.partition(values[values <= bound], k - 1)[k - 1])
+        for i in order.tolist()
+    ]
 
 
 def _board_row(slot: int, *, preempting: bool, at: float) -> _Row:
