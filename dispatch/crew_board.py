@@ -26,7 +26,7 @@ import numpy as np
 from django.db import connection
 
 from dispatch.models import Crew, WorkOrder
-from dispatch.roads import Revision, RoadGraph, Snap
+from dispatch.roads import Hung, Revision, RoadGraph, Snap
 
 READ_SQL = "SELECT * FROM dispatch_board_read(%s, %s, %s, %s, %s)"
 NO_WORK = np.iinfo(np.int32).max  # the priority of a crew with no live work order
@@ -48,6 +48,7 @@ class Candidates:
 
     slots: np.ndarray
     preempting: np.ndarray  # bool per slot: busy, offered to be taken off less urgent work
+    k_of_slot: np.ndarray  # by slot: its place in `slots` (-1: not a candidate)
 
 
 @dataclass
@@ -86,6 +87,7 @@ class CrewBoard:
     _candidates: dict[tuple[Any, ...], "Candidates"] = field(default_factory=dict)
     _boundaries: np.ndarray | None = None  # every shift's start and end, sorted
     _unsnapped: list[int] = field(default_factory=list)  # slots whose van moved
+    hung: Hung | None = None  # every placed van, hung off the ends of its stretch of road
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- reading -----------------------------------------------------------------------
@@ -129,18 +131,23 @@ class CrewBoard:
         if graph.revision != self.revision:
             self.revision = graph.revision
             self._unsnapped = np.flatnonzero(~np.isnan(self.x[:n])).tolist()
+            self.edge[:] = -1
+            self.hung = None if graph.empty else Hung(graph.node_count, len(self.crew_id))
         if graph.empty:  # nothing to place them on; new roads will place them all
             self._unsnapped = []
         if not self._unsnapped:
             return
         todo = np.unique(self._unsnapped)
-        todo = todo[~np.isnan(self.x[todo])]
         self._unsnapped = []
-        if len(todo):
-            snap = graph.snap(np.column_stack([self.x[todo], self.y[todo]]))
-            self.edge[todo] = snap.edge
-            self.along[todo] = snap.along
-            self.leg_m[todo] = snap.leg_m
+        placed = todo[~np.isnan(self.x[todo])]
+        self.edge[todo] = -1  # a van that lost its position hangs nowhere
+        if len(placed):
+            snap = graph.snap(np.column_stack([self.x[placed], self.y[placed]]))
+            self.edge[placed] = snap.edge
+            self.along[placed] = snap.along
+            self.leg_m[placed] = snap.leg_m
+        assert self.hung is not None
+        self.hung.hang(graph, todo, self.edge)
 
     def snaps(self) -> Snap:
         """Every slot's place on the roads (by slot; read only those of placed vans)."""
@@ -161,7 +168,7 @@ class CrewBoard:
         work order is less urgent than that priority."""
         n = self.size
         if any(s not in self.skill_bit for s in skills):
-            return Candidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+            return self._found(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
         need = sum(1 << self.skill_bit[s] for s in skills)
         if self._boundaries is None:
             self._boundaries = np.unique(np.concatenate([self.shift_start[:n], self.shift_end[:n]]))
@@ -189,11 +196,16 @@ class CrewBoard:
         free = able & self.available[:n]
         if preempt_below is None:
             slots = np.flatnonzero(free)
-            return Candidates(slots, np.zeros(len(slots), dtype=bool))
+            return self._found(slots, np.zeros(len(slots), dtype=bool))
         taken = able & self.busy[:n] & (self.work_priority[:n] > preempt_below)
         taken &= self.work_priority[:n] != NO_WORK
         slots = np.flatnonzero(free | taken)
-        return Candidates(slots, taken[slots])
+        return self._found(slots, taken[slots])
+
+    def _found(self, slots: np.ndarray, preempting: np.ndarray) -> "Candidates":
+        k_of_slot = np.full(len(self.crew_id), -1, dtype=np.int32)
+        k_of_slot[slots] = np.arange(len(slots))
+        return Candidates(slots, preempting, k_of_slot)
 
     # --- applying changed rows ---------------------------------------------------------
 
@@ -261,6 +273,9 @@ class CrewBoard:
             "work_id",
         ]:
             setattr(self, name, grown(getattr(self, name)))
+        self.edge[self.size :] = -1
+        if self.hung is not None:
+            self.hung = self.hung.grown(capacity)
 
     def _crew(self, row: tuple[Any, ...]) -> None:
         _kind, crew_id, _ref, start, end, name, station, skills, status = row[:9]

@@ -436,31 +436,39 @@ def _board_rank(
     straight_mps = DEFAULT_SPEED_KMH / 3.6 / DETOUR_FACTOR
     want = min(limit, len(slots))
     if graph.empty:
-        metres = np.hypot(board.x[slots] - ix, board.y[slots] - iy)
-        eta, route_m = metres / straight_mps, metres
+        k = np.arange(len(slots))
+        route_m = np.hypot(board.x[slots] - ix, board.y[slots] - iy)
+        eta = route_m / straight_mps
         by_road = np.zeros(len(slots), dtype=bool)
     else:
-        found_road = graph.nearest(
-            origin=graph.snap(np.array([[ix, iy]])),
+        origin = graph.snap(np.array([[ix, iy]]))
+        assert board.hung is not None
+        done = graph.nearest(
+            origin=origin,
             targets=board.snaps(),
-            which=slots,
+            hung=board.hung,
+            k_of_slot=found.k_of_slot,
+            count=len(slots),
             want=want,
             limit_s=math.inf,
         )
-        eta, route_m, by_road = found_road.seconds, found_road.metres, found_road.reachable
-        if not by_road.all():  # their guess competes with the times the search settled
-            cut_off = np.flatnonzero(~by_road)
+        k, eta, route_m = done.k, done.seconds, done.metres
+        by_road = np.ones(len(k), dtype=bool)
+        if graph.parts > 1:  # crews on roads cut off from the incident's: their guess competes
+            part = graph.part[graph.edge_u[origin.edge[0]]]
+            cut_off = np.flatnonzero(graph.part[graph.edge_u[board.edge[slots]]] != part)
             metres = np.hypot(board.x[slots[cut_off]] - ix, board.y[slots[cut_off]] - iy)
-            eta[cut_off], route_m[cut_off] = metres / straight_mps, metres
-    # Every crew faster than the `want`-th is settled or cut off, so these are the fastest.
-    settled = np.flatnonzero(np.isfinite(eta))
-    chosen = slots[settled]
-    busy = found.preempting[settled]
-    order = settled[np.lexsort((board.crew_id[chosen], busy, eta[settled]))][:limit]
+            k = np.concatenate([k, cut_off])
+            eta = np.concatenate([eta, metres / straight_mps])
+            route_m = np.concatenate([route_m, metres])
+            by_road = np.concatenate([by_road, np.zeros(len(cut_off), dtype=bool)])
+    # Every crew faster than the `want`-th is here: done by the search, or cut off.
+    chosen = slots[k]
+    order = np.lexsort((board.crew_id[chosen], found.preempting[k], eta))[:limit]
     at = now.timestamp()
     return [
         _Timed(
-            _board_row(int(slots[i]), preempting=bool(found.preempting[i]), at=at),
+            _board_row(int(chosen[i]), preempting=bool(found.preempting[k[i]]), at=at),
             float(eta[i]),
             float(route_m[i]),
             ROAD if by_road[i] else STRAIGHT_LINE,

@@ -1,19 +1,20 @@
 """The road search: Dijkstra from one point to many targets, stopping as soon as it can.
 
-A target (a van) stands on a stretch of road; it hangs off both ends of that stretch. When
-the search settles a node it offers each target hanging there its time through that node,
-and a target is done when it leaves the queue: its time is final then. The search stops when
-`want` targets are done (and any tied with the last of them), when the next time is past
-`limit_s`, or when nothing is left. So a recommendation's search covers only the area inside
-its fifth crew's time, however far that is, and a single van's ETA stops once the van is
-reached.
+A target (a van) stands on a stretch of road and hangs off both ends of it, in lists kept per
+node. When the search settles a node it offers each target hanging there, if it is one asked
+about, its time through that node; a target is done when it leaves the queue, its time final.
+The search stops when `want` targets are done (and any tied with the last of them), when the
+next time is past `limit_s`, or when nothing is left. So a recommendation's search covers only
+the area inside its fifth crew's time, and a single van's ETA stops once the van is reached.
+
+What a search costs is what it reaches, not the size of the city or the fleet:
+- an indexed binary heap (decrease-key: each node and target is queued once), and workspace
+  arrays put back as they were, entry by entry, before the search returns;
+- the crew board keeps its vans hung off the nodes between searches (`hang`, as they move)
+  and its candidates as a slot -> target-number array, so a search never walks the fleet.
 
 Compiled with numba: scipy's `dijkstra` sets up a Fibonacci-heap node for every node of the
-graph on every call and cannot stop at targets. This one uses an indexed binary heap
-(decrease-key, so each node is in it once) and workspace arrays that it puts back as it found
-them, entry by entry, before it returns: a search costs what it reaches. Targets are read
-through an index (`which`) into the caller's arrays, so the crew board passes its own arrays
-and its candidates' slots without copying either.
+graph on every call, and cannot stop at targets.
 """
 
 from dataclasses import dataclass
@@ -25,7 +26,11 @@ NOT_REACHED = -2  # `end` of a target the search did not reach
 DIRECT = -1  # `end` of a target reached along the origin's own stretch, through neither end
 
 Floats = np.ndarray  # float64
-Ints = np.ndarray  # int32 for graph nodes and heap entries; halves what a search touches
+Ints = np.ndarray  # int32 for nodes, slots and heap entries; halves what a search reads
+
+Graph = tuple[Ints, Ints, Floats, Floats, Ints, Ints, Floats, Floats, float]
+Targets = tuple[Ints, Floats, Floats, Ints, Ints, Ints]
+Workspace = tuple[Floats, Ints, Floats, Ints, Ints, Ints, Floats]
 
 
 @numba.njit(inline="always")
@@ -47,72 +52,88 @@ def _sift_up(heap_s: Floats, heap_n: Ints, pos: Ints, i: int, s: float, who: int
 
 
 @numba.njit(cache=True, nogil=True)
+def hang(first: Ints, nxt: Ints, prv: Ints, node_of: Ints, slots: Ints, edge: Ints,
+         edge_u: Ints, edge_v: Ints) -> None:  # fmt: skip
+    """Hang each slot's two entries (2 slot, 2 slot + 1) off the ends of its edge, taking
+    them off where they hung before; an edge of -1 hangs them nowhere. Lists are doubly
+    linked (prv of a list's head: -1) so that a van moves in constant time."""
+    for slot in slots:
+        for j in (2 * slot, 2 * slot + 1):
+            node = node_of[j]
+            if node >= 0:  # take it off
+                if prv[j] >= 0:
+                    nxt[prv[j]] = nxt[j]
+                else:
+                    first[node] = nxt[j]
+                if nxt[j] >= 0:
+                    prv[nxt[j]] = prv[j]
+                node_of[j] = -1
+            e = edge[slot]
+            if e >= 0:
+                node = edge_u[e] if j == 2 * slot else edge_v[e]
+                nxt[j] = first[node]
+                prv[j] = -1
+                if first[node] >= 0:
+                    prv[first[node]] = j
+                first[node] = j
+                node_of[j] = node
+
+
+@numba.njit(cache=True, nogil=True)
 def _search(
-    graph: tuple[Ints, Ints, Floats, Floats, Ints, Ints, Floats, Floats, Ints, float],
-    origin_edge: int,
-    origin_along: float,
-    origin_leg_m: float,
-    t_edge: Ints,
-    t_along: Floats,
-    t_leg_m: Floats,
-    which: Ints,
+    graph: Graph,
+    origin: tuple[int, float, float],
+    targets: Targets,
     want: int,
     limit_s: float,
-    workspace: tuple[Floats, Ints, Ints, Floats, Ints, Ints],
+    workspace: Workspace,
     pred: Ints,
-    out_s: Floats,
-    out_m: Floats,
-    out_end: Ints,
-    out_reachable: np.ndarray,
-) -> int:
-    """Fill the out_ arrays for target k = the one at which[k]; return the nodes settled.
+    done_k: Ints,
+    done_s: Floats,
+    done_m: Floats,
+    done_end: Ints,
+) -> tuple[int, int]:
+    """Fill done_* for the targets done, in order of time; return (how many, nodes settled).
 
-    Graph nodes and targets share the heap and `pos` (heap index; -1: not reached, -2: done):
-    target k is n + k there. One array for both rather than two makes the search half again
-    as fast (no branch in the heap's moves).
+    Slot `slot` is target k = k_of_slot[slot] (-1: not asked about). Graph nodes and targets
+    share the heap and `pos` (heap index; -1: not queued, -2: done): target k is n + k there.
+    One array for both rather than two makes the search half again as fast.
     """
-    indptr, indices, data_s, data_m, edge_u, edge_v, edge_s, edge_m, part, access_mps = graph
-    dist, pos, first, heap_s, heap_n, touched = workspace
+    indptr, indices, data_s, data_m, edge_u, edge_v, edge_s, edge_m, access_mps = graph
+    t_edge, t_along, t_leg_m, first, nxt, k_of_slot = targets
+    dist, pos, heap_s, heap_n, touched, t_end, t_direct_m = workspace
+    e0, a0, o_leg_m = origin
     n = len(indptr) - 1
-    targets = len(which)
-    e0, a0 = origin_edge, origin_along
-    o_leg_s = origin_leg_m / access_mps
+    o_leg_s = o_leg_m / access_mps
     seed_node = (edge_u[e0], edge_v[e0])
     seed_s = (o_leg_s + a0 * edge_s[e0], o_leg_s + (1 - a0) * edge_s[e0])
-    seed_m = (origin_leg_m + a0 * edge_m[e0], origin_leg_m + (1 - a0) * edge_m[e0])
+    seed_m = (o_leg_m + a0 * edge_m[e0], o_leg_m + (1 - a0) * edge_m[e0])
     size = 0
-    # Each target hangs off both ends of its stretch; one on the origin's own stretch may
-    # also be reached along it, through neither end.
-    t_next = np.empty(2 * targets, dtype=np.int32)
-    for k in range(targets):
-        slot = which[k]
-        te = t_edge[slot]
-        for side in range(2):
-            node = edge_u[te] if side == 0 else edge_v[te]
-            t_next[2 * k + side] = first[node]
-            first[node] = 2 * k + side
-        out_reachable[k] = part[edge_u[te]] == part[edge_u[e0]]
-        if te == e0:
-            gap = abs(t_along[slot] - a0)
-            out_s[k] = o_leg_s + (t_leg_m[slot] / access_mps + gap * edge_s[e0])
-            out_m[k] = origin_leg_m + (t_leg_m[slot] + gap * edge_m[e0])
-            out_end[k] = DIRECT
-            _sift_up(heap_s, heap_n, pos, size, out_s[k], n + k)
-            size += 1
     reached = 0
+    # Targets on the origin's own stretch may be reached along it, through neither end: each
+    # hangs off the stretch's u end by its entry 2 slot.
+    j = first[seed_node[0]]
+    while j >= 0:
+        slot = j >> 1
+        k = k_of_slot[slot] if slot < len(k_of_slot) else -1
+        if j & 1 == 0 and k >= 0 and t_edge[slot] == e0:
+            gap = abs(t_along[slot] - a0)
+            t = o_leg_s + (t_leg_m[slot] / access_mps + gap * edge_s[e0])
+            t_direct_m[k] = o_leg_m + (t_leg_m[slot] + gap * edge_m[e0])
+            t_end[k] = DIRECT
+            touched[reached] = n + k
+            reached += 1
+            _sift_up(heap_s, heap_n, pos, size, t, n + k)
+            size += 1
+        j = nxt[j]
     for q in range(2):
         node, s = seed_node[q], seed_s[q]
-        if s < dist[node]:
-            if pos[node] == -1:
-                touched[reached] = node
-                reached += 1
-                i = size
-                size += 1
-            else:
-                i = pos[node]
-            dist[node] = s
-            pred[node] = n
-            _sift_up(heap_s, heap_n, pos, i, s, node)
+        touched[reached] = node
+        reached += 1
+        dist[node] = s
+        pred[node] = n
+        _sift_up(heap_s, heap_n, pos, size, s, node)
+        size += 1
     done = 0
     last_s = np.inf
     settled = 0
@@ -138,6 +159,9 @@ def _search(
             _place(heap_s, heap_n, pos, i, end_s, end_who)
         pos[who] = -2
         if who >= n:  # a target: its time is final
+            done_k[done] = who - n
+            done_s[done] = s
+            done_end[done] = t_end[who - n]
             done += 1
             if done == want:
                 last_s = s
@@ -145,75 +169,80 @@ def _search(
         settled += 1
         j = first[who]
         while j >= 0:  # targets hanging here
-            k = j >> 1
-            if pos[n + k] != -2:
-                slot = which[k]
+            slot = j >> 1
+            k = k_of_slot[slot] if slot < len(k_of_slot) else -1
+            if k >= 0 and pos[n + k] != -2:
                 te = t_edge[slot]
-                along = t_along[slot] if who == edge_u[te] else 1 - t_along[slot]
+                along = t_along[slot] if j & 1 == 0 else 1 - t_along[slot]
                 t = s + (t_leg_m[slot] / access_mps + along * edge_s[te])
-                if t < out_s[k]:
-                    out_s[k] = t
-                    out_end[k] = who
-                    i = pos[n + k]
-                    if i == -1:
-                        i = size
-                        size += 1
+                i = pos[n + k]
+                if i == -1:
+                    touched[reached] = n + k
+                    reached += 1
+                    t_end[k] = who
+                    _sift_up(heap_s, heap_n, pos, size, t, n + k)
+                    size += 1
+                elif t < heap_s[i]:
+                    t_end[k] = who
                     _sift_up(heap_s, heap_n, pos, i, t, n + k)
-            j = t_next[j]
+            j = nxt[j]
         for e in range(indptr[who], indptr[who + 1]):
             to = indices[e]
             if pos[to] == -2:
                 continue
             t = s + data_s[e]
-            if t < dist[to]:
-                if pos[to] == -1:
-                    touched[reached] = to
-                    reached += 1
-                    i = size
-                    size += 1
-                else:
-                    i = pos[to]
+            if pos[to] == -1:
+                touched[reached] = to
+                reached += 1
                 dist[to] = t
                 pred[to] = who
-                _sift_up(heap_s, heap_n, pos, i, t, to)
-    for k in range(targets):
-        slot = which[k]
+                _sift_up(heap_s, heap_n, pos, size, t, to)
+                size += 1
+            elif t < dist[to]:
+                dist[to] = t
+                pred[to] = who
+                _sift_up(heap_s, heap_n, pos, pos[to], t, to)
+    for d in range(done):
+        k, node = done_k[d], done_end[d]
+        if node == DIRECT:
+            done_m[d] = t_direct_m[k]
+            continue
+        # The route's metres, walked back from where it leaves the road graph: kept out of
+        # the search itself, where one more array to write per node costs more.
+        slot = -1
+        j = first[node]
+        while j >= 0:  # the target's own entry at that node gives its side of the stretch
+            if j >> 1 < len(k_of_slot) and k_of_slot[j >> 1] == k:
+                slot = j >> 1
+                break
+            j = nxt[j]
         te = t_edge[slot]
-        if pos[n + k] != -2:  # still queued, or never: its time is not final
-            out_s[k] = np.inf
-            out_m[k] = np.nan
-            out_end[k] = NOT_REACHED
-        elif out_end[k] >= 0:
-            # The route's metres, walked back from where it leaves the road graph: kept out
-            # of the search itself, where one more array to write per node costs more.
-            node = out_end[k]
-            along = t_along[slot] if node == edge_u[te] else 1 - t_along[slot]
-            metres = t_leg_m[slot] + along * edge_m[te]
-            while pred[node] != n:
-                prev = pred[node]
-                for e in range(indptr[prev], indptr[prev + 1]):
-                    if indices[e] == node:
-                        metres += data_m[e]
-                        break
-                node = prev
-            out_m[k] = metres + (seed_m[0] if node == seed_node[0] else seed_m[1])
-        pos[n + k] = -1
-        first[edge_u[te]] = first[edge_v[te]] = -1
-    for k in range(reached):
-        node = touched[k]
-        dist[node] = np.inf
-        pos[node] = -1
-    return settled
+        along = t_along[slot] if j & 1 == 0 else 1 - t_along[slot]
+        metres = t_leg_m[slot] + along * edge_m[te]
+        while pred[node] != n:
+            prev = pred[node]
+            for e in range(indptr[prev], indptr[prev + 1]):
+                if indices[e] == node:
+                    metres += data_m[e]
+                    break
+            node = prev
+        done_m[d] = metres + (seed_m[0] if node == seed_node[0] else seed_m[1])
+    for r in range(reached):
+        who = touched[r]
+        if who < n:
+            dist[who] = np.inf
+        pos[who] = -1
+    return done, settled
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
-    """What one search found, per target (see RoadSearch.run)."""
+class Done:
+    """The targets a search finished, fastest first."""
 
-    seconds: np.ndarray  # inf: not done (past the limit, beyond `want`, or unreachable)
-    metres: np.ndarray  # route length, legs off the road included; NaN where not done
-    end: np.ndarray  # the node the route reaches the target from (or DIRECT, NOT_REACHED)
-    reachable: np.ndarray  # on the same connected part of the roads as the origin
+    k: np.ndarray  # target numbers
+    seconds: np.ndarray
+    metres: np.ndarray  # route length, legs off the road included
+    end: np.ndarray  # the node each route reaches its target from (or DIRECT)
     pred: np.ndarray  # each settled node's predecessor; `node_count` before the first
     settled: int  # graph nodes settled: what the search cost
 
@@ -233,10 +262,9 @@ class RoadSearch:
         edge_v: np.ndarray,
         edge_s: np.ndarray,
         edge_m: np.ndarray,
-        part: np.ndarray,
         access_mps: float,
     ) -> None:
-        self.graph = (
+        self.graph: Graph = (
             indptr.astype(np.int32),
             indices.astype(np.int32),
             seconds.astype(np.float64),
@@ -245,60 +273,62 @@ class RoadSearch:
             edge_v.astype(np.int32),
             edge_s.astype(np.float64),
             edge_m.astype(np.float64),
-            part.astype(np.int32),
             float(access_mps),
         )
         self.node_count = n = len(indptr) - 1
         self._dist = np.full(n, np.inf)
-        self._first = np.full(n, -1, dtype=np.int32)
-        self._touched = np.empty(n, dtype=np.int32)
-        self._targets = -1  # how many targets the arrays below have room for
-        self._pos = self._heap_s = self._heap_n = np.empty(0)
+        self._room = -1  # how many targets the workspace has room for
+        self._grow(64)
+
+    def _grow(self, targets: int) -> None:
+        self._room = targets
+        size = self.node_count + targets
+        self._pos = np.full(size, -1, dtype=np.int32)
+        self._heap_s = np.empty(size)
+        self._heap_n = np.empty(size, dtype=np.int32)
+        self._touched = np.empty(size, dtype=np.int32)
+        self._t_end = np.empty(targets, dtype=np.int32)
+        self._t_direct_m = np.empty(targets)
 
     def run(
         self,
         *,
-        origin_edge: int,
-        origin_along: float,
-        origin_leg_m: float,
-        edge: np.ndarray,
-        along: np.ndarray,
-        leg_m: np.ndarray,
-        which: np.ndarray,
+        origin: tuple[int, float, float],
+        targets: Targets,
+        count: int,
         want: int,
         limit_s: float,
-    ) -> Found:
-        """Times and routes from a point on the roads to the targets at `which` in the
-        edge/along/leg_m arrays (int64, float64, float64), fastest `want` first (all there
-        are, if fewer), none past `limit_s`."""
-        count = len(which)
-        if count > self._targets:  # every node and target is queued once at most
-            self._targets = max(count, 2 * self._targets, 64)
-            size = self.node_count + self._targets
-            self._pos = np.full(size, -1, dtype=np.int32)
-            self._heap_s = np.empty(size)
-            self._heap_n = np.empty(size, dtype=np.int32)
+    ) -> Done:
+        """The search from `origin` (edge, along, leg_m) to `count` targets: `targets` is
+        (edge, along, leg_m, first, nxt, k_of_slot) by slot, hung with `hang`."""
+        if count > self._room:
+            self._grow(max(count, 2 * self._room))
         pred = np.empty(self.node_count, dtype=np.int32)
-        seconds = np.full(count, np.inf)
-        metres = np.full(count, np.nan)
-        end = np.full(count, NOT_REACHED, dtype=np.int32)
-        reachable = np.zeros(count, dtype=np.bool_)
-        settled = _search(
+        done_k = np.empty(count, dtype=np.int32)
+        done_s = np.empty(count)
+        done_m = np.empty(count)
+        done_end = np.empty(count, dtype=np.int32)
+        done, settled = _search(
             self.graph,
-            int(origin_edge),
-            float(origin_along),
-            float(origin_leg_m),
-            edge,
-            along,
-            leg_m,
-            which,
+            origin,
+            targets,
             int(want),
             float(limit_s),
-            (self._dist, self._pos, self._first, self._heap_s, self._heap_n, self._touched),
+            (
+                self._dist,
+                self._pos,
+                self._heap_s,
+                self._heap_n,
+                self._touched,
+                self._t_end,
+                self._t_direct_m,
+            ),
             pred,
-            seconds,
-            metres,
-            end,
-            reachable,
+            done_k,
+            done_s,
+            done_m,
+            done_end,
         )
-        return Found(seconds, metres, end, reachable, pred, int(settled))
+        return Done(
+            done_k[:done], done_s[:done], done_m[:done], done_end[:done], pred, int(settled)
+        )

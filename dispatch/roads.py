@@ -24,7 +24,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from dispatch.road_search import Found, RoadSearch
+from dispatch.road_search import NOT_REACHED, Done, RoadSearch, hang
 from gis.topology import cached_by_revision, cached_get
 
 SNAP_TOLERANCE_M = 1.0  # road ends or crossings closer than this are one junction
@@ -63,6 +63,7 @@ class RoadGraph:
     top_speed_mps: float  # the fastest road or leg: what straight-line bounds divide by
     matrix: csr_matrix = field(default_factory=lambda: csr_matrix((1, 1)))
     part: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    parts: int = 0  # how many parts of the roads are not connected to each other
     search: RoadSearch | None = None
     _tree: shapely.STRtree | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -117,44 +118,80 @@ class RoadGraph:
     def travel_snapped(self, *, origin: Snap, targets: Snap, limit_s: float) -> "Travel":
         """Driving times from one snapped point to many, searching no further than `limit_s`
         (times beyond it are inf): for callers that keep their targets' snaps."""
-        found = self.nearest(
-            origin=origin,
-            targets=targets,
-            which=np.arange(len(targets.edge)),
-            want=len(targets.edge),
-            limit_s=limit_s,
-        )
+        count = len(targets.edge)
+        slots = np.arange(count)
+        hung = Hung(self.node_count, count)
+        hung.hang(self, slots, targets.edge)
+        done = self.nearest(
+            origin=origin, targets=targets, hung=hung, k_of_slot=slots.astype(np.int32),
+            count=count, want=count, limit_s=limit_s,
+        )  # fmt: skip
+        seconds = np.full(count, np.inf)
+        route_m = np.full(count, np.nan)
+        end = np.full(count, NOT_REACHED, dtype=np.int64)
+        seconds[done.k], route_m[done.k], end[done.k] = done.seconds, done.metres, done.end
         return Travel(
             graph=self,
             origin=origin,
             targets=targets,
-            seconds=found.seconds,
-            route_m=found.metres,
+            seconds=seconds,
+            route_m=route_m,
             limit_s=limit_s,
-            reachable=found.reachable,
-            end=found.end,
-            pred=found.pred,
+            reachable=self.part[self.edge_u[targets.edge]]
+            == self.part[self.edge_u[origin.edge[0]]],
+            end=end,
+            pred=done.pred,
         )
 
     def nearest(
-        self, *, origin: Snap, targets: Snap, which: np.ndarray, want: int, limit_s: float
-    ) -> Found:
-        """Times and routes from `origin` to the targets at `which` in `targets`: the
-        fastest `want` of them (and any tied with the last), none past `limit_s`; every
-        other time is inf (dispatch.road_search)."""
+        self,
+        *,
+        origin: Snap,
+        targets: Snap,
+        hung: "Hung",
+        k_of_slot: np.ndarray,
+        count: int,
+        want: int,
+        limit_s: float,
+    ) -> Done:
+        """The fastest `want` of `count` targets from `origin` (and any tied with the last),
+        none past `limit_s` (dispatch.road_search). `targets` and `hung` are by slot;
+        slot s is target k_of_slot[s] (-1: not one)."""
         assert self.search is not None
         with self._lock:  # one workspace per graph
             return self.search.run(
-                origin_edge=int(origin.edge[0]),
-                origin_along=float(origin.along[0]),
-                origin_leg_m=float(origin.leg_m[0]),
-                edge=targets.edge,
-                along=targets.along,
-                leg_m=targets.leg_m,
-                which=which,
+                origin=(int(origin.edge[0]), float(origin.along[0]), float(origin.leg_m[0])),
+                targets=(
+                    targets.edge, targets.along, targets.leg_m, hung.first, hung.nxt, k_of_slot
+                ),
+                count=count,
                 want=want,
                 limit_s=limit_s,
-            )
+            )  # fmt: skip
+
+
+class Hung:
+    """Slots hung off the ends of their stretches of road (dispatch.road_search.hang)."""
+
+    def __init__(self, nodes: int, slots: int) -> None:
+        self.first = np.full(nodes, -1, dtype=np.int32)
+        self.nxt = np.full(2 * slots, -1, dtype=np.int32)
+        self.prv = np.full(2 * slots, -1, dtype=np.int32)
+        self.node_of = np.full(2 * slots, -1, dtype=np.int32)
+
+    def hang(self, graph: RoadGraph, slots: np.ndarray, edge: np.ndarray) -> None:
+        """Hang `slots` where `edge` (by slot) puts them; an edge of -1: nowhere."""
+        assert graph.search is not None
+        _, _, _, _, edge_u, edge_v, *_ = graph.search.graph
+        hang(self.first, self.nxt, self.prv, self.node_of, slots, edge, edge_u, edge_v)
+
+    def grown(self, slots: int) -> "Hung":
+        """The same hangings with room for `slots` slots."""
+        more = Hung(0, slots)
+        more.first = self.first
+        for name in ("nxt", "prv", "node_of"):
+            getattr(more, name)[: len(getattr(self, name))] = getattr(self, name)
+        return more
 
 
 @dataclass(frozen=True)
@@ -313,8 +350,7 @@ def _index(graph: RoadGraph) -> None:
     indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int32)
     secs = np.maximum(secs, _EPSILON_S)
     graph.matrix = csr_matrix((secs, cols.astype(np.int32), indptr), shape=(n, n))
-    _count, part = connected_components(graph.matrix, directed=False)
-    graph.part = part
+    graph.parts, graph.part = connected_components(graph.matrix, directed=False)
     graph.search = RoadSearch(
         indptr=indptr,
         indices=cols,
@@ -324,7 +360,6 @@ def _index(graph: RoadGraph) -> None:
         edge_v=v,
         edge_s=graph.edge_s,
         edge_m=graph.edge_m,
-        part=part,
         access_mps=_ACCESS_MPS,
     )
     graph._tree = shapely.STRtree(graph.lines)

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from dispatch.road_search import DIRECT, Found
-from dispatch.roads import ACCESS_SPEED_KMH, RoadGraph, road_graph_from_lines
+from dispatch.road_search import DIRECT, Done
+from dispatch.roads import ACCESS_SPEED_KMH, Hung, RoadGraph, Snap, road_graph_from_lines
 
 ACCESS_MPS = ACCESS_SPEED_KMH / 3.6
 
@@ -51,14 +51,53 @@ class _City:
         direct = np.where(te == e, leg_s + to_road + np.abs(ta - a) * g.edge_s[e], np.inf)
         self.expected = np.minimum(via, direct)
 
-    def nearest(self, *, want: int, limit_s: float = np.inf) -> Found:
-        return self.graph.nearest(
-            origin=self.origin,
-            targets=self.vans,
-            which=np.arange(len(self.vans.edge)),
-            want=want,
-            limit_s=limit_s,
+    def nearest(self, *, want: int, limit_s: float = np.inf) -> "_Found":
+        return _nearest(self.graph, self.origin, self.vans, want=want, limit_s=limit_s)
+
+
+class _Found:
+    """A search's answer by target: inf (and NaN metres) where not done."""
+
+    def __init__(self, count: int, done: Done) -> None:
+        self.seconds = np.full(count, np.inf)
+        self.metres = np.full(count, np.nan)
+        self.end = np.full(count, -9)
+        self.seconds[done.k], self.metres[done.k], self.end[done.k] = (
+            done.seconds,
+            done.metres,
+            done.end,
         )
+        self.pred, self.settled = done.pred, done.settled
+
+
+def _nearest(
+    graph: RoadGraph,
+    origin: Snap,
+    vans: Snap,
+    *,
+    want: int,
+    limit_s: float = np.inf,
+    which: np.ndarray | None = None,
+    hung: Hung | None = None,
+) -> _Found:
+    """The search as the crew board runs it: every van hung, the ones at `which` asked about."""
+    slots = np.arange(len(vans.edge))
+    which = slots if which is None else which
+    if hung is None:
+        hung = Hung(graph.node_count, len(slots))
+        hung.hang(graph, slots, vans.edge)
+    k_of_slot = np.full(len(slots), -1, dtype=np.int32)
+    k_of_slot[which] = np.arange(len(which))
+    done = graph.nearest(
+        origin=origin,
+        targets=vans,
+        hung=hung,
+        k_of_slot=k_of_slot,
+        count=len(which),
+        want=want,
+        limit_s=limit_s,
+    )
+    return _Found(len(which), done)
 
 
 @settings(deadline=None, max_examples=60)  # the first case compiles the search
@@ -138,10 +177,8 @@ def test_stopping_at_the_nearest_vans_settles_only_what_lies_before_them() -> No
     origin = graph.snap(np.array([[0.0, 0.0]]))
     vans = graph.snap(np.array([[x, 0.0] for x in range(0, 10_000, 1000)]))
 
-    def nearest(want: int) -> Found:
-        return graph.nearest(
-            origin=origin, targets=vans, which=np.arange(10), want=want, limit_s=np.inf
-        )
+    def nearest(want: int) -> _Found:
+        return _nearest(graph, origin, vans, want=want)
 
     two, every = nearest(2), nearest(10)
 
@@ -159,13 +196,7 @@ def test_vans_tied_with_the_last_one_wanted_are_done_too() -> None:
     )
     vans = graph.snap(np.array([[1500.0, 0.0], [500.0, 0.0], [1800.0, 0.0]]))
 
-    found = graph.nearest(
-        origin=graph.snap(np.array([[1000.0, 0.0]])),
-        targets=vans,
-        which=np.arange(3),
-        want=1,
-        limit_s=np.inf,
-    )
+    found = _nearest(graph, graph.snap(np.array([[1000.0, 0.0]])), vans, want=1)
 
     assert found.seconds.tolist() == pytest.approx([50.0, 50.0, np.inf])
 
@@ -174,8 +205,35 @@ def test_only_the_targets_asked_for_are_searched_for() -> None:
     city = _City(7, vans=10)
     some = np.array([8, 2, 5])
 
-    found = city.graph.nearest(
-        origin=city.origin, targets=city.vans, which=some, want=3, limit_s=np.inf
-    )
+    found = _nearest(city.graph, city.origin, city.vans, want=3, which=some)
 
     np.testing.assert_allclose(found.seconds, city.expected[some], rtol=1e-12)
+
+
+@settings(deadline=None, max_examples=30)
+@given(seed=st.integers(0, 100_000))
+def test_vans_moved_and_lost_are_searched_where_they_are_now(seed: int) -> None:
+    city = _City(seed, vans=10)
+    g, rng = city.graph, np.random.default_rng(seed)
+    slots = np.arange(10)
+    hung = Hung(g.node_count, 10)
+    hung.hang(g, slots, city.vans.edge)
+    # Half the vans move (to another van's place), two lose their position.
+    moved = rng.choice(10, size=5, replace=False)
+    vans = Snap(city.vans.edge.copy(), city.vans.along.copy(), city.vans.leg_m.copy())
+    source = rng.permutation(10)[:5]
+    vans.edge[moved], vans.along[moved], vans.leg_m[moved] = (
+        city.vans.edge[source],
+        city.vans.along[source],
+        city.vans.leg_m[source],
+    )
+    lost = moved[:2]
+    vans.edge[lost] = -1
+    hung.hang(g, moved, vans.edge)
+    placed = np.setdiff1d(slots, lost)
+
+    found = _nearest(g, city.origin, vans, want=8, which=placed, hung=hung)
+    fresh = _nearest(g, city.origin, vans, want=8, which=placed)
+
+    np.testing.assert_array_equal(found.seconds, fresh.seconds)
+    np.testing.assert_array_equal(found.metres, fresh.metres)
