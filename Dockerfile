@@ -1,7 +1,8 @@
 # One image for web, worker, beat and tracker; docker-compose.yml picks the command.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    NUMBA_CACHE_DIR=/app/var/numba
 # GeoDjango loads GDAL, GEOS and PROJ through ctypes; gdal-bin brings all three.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin \
@@ -21,7 +22,9 @@ COPY maps maps
 COPY alerts alerts
 COPY templates templates
 COPY static static
-RUN python manage.py collectstatic --no-input -v 0 && mkdir -p var && chown app var
+# The road search is compiled here, once (numba), and every container loads it from the cache.
+RUN python manage.py collectstatic --no-input -v 0 && mkdir -p var \
+ && python -c "from dispatch.road_search import warm_up; warm_up()" && chown -R app var
 
 USER app
 EXPOSE 8000
