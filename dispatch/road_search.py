@@ -52,8 +52,16 @@ def _sift_up(heap_s: Floats, heap_n: Ints, pos: Ints, i: int, s: float, who: int
 
 
 @numba.njit(cache=True, nogil=True)
-def hang(first: Ints, nxt: Ints, prv: Ints, node_of: Ints, slots: Ints, edge: Ints,
-         edge_u: Ints, edge_v: Ints) -> None:  # fmt: skip
+def hang(
+    first: Ints,
+    nxt: Ints,
+    prv: Ints,
+    node_of: Ints,
+    slots: Ints,
+    edge: Ints,
+    edge_u: Ints,
+    edge_v: Ints,
+) -> None:
     """Hang each slot's two entries (2 slot, 2 slot + 1) off the ends of its edge, taking
     them off where they hung before; an edge of -1 hangs them nowhere. Lists are doubly
     linked (prv of a list's head: -1) so that a van moves in constant time."""

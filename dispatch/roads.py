@@ -118,14 +118,19 @@ class RoadGraph:
     def travel_snapped(self, *, origin: Snap, targets: Snap, limit_s: float) -> "Travel":
         """Driving times from one snapped point to many, searching no further than `limit_s`
         (times beyond it are inf): for callers that keep their targets' snaps."""
-        count = len(targets.edge)
+        count, e = len(targets.edge), int(origin.edge[0])
         slots = np.arange(count)
         hung = Hung(self.node_count, count)
         hung.hang(self, slots, targets.edge)
         done = self.nearest(
-            origin=origin, targets=targets, hung=hung, k_of_slot=slots.astype(np.int32),
-            count=count, want=count, limit_s=limit_s,
-        )  # fmt: skip
+            origin=origin,
+            targets=targets,
+            hung=hung,
+            k_of_slot=slots.astype(np.int32),
+            count=count,
+            want=count,
+            limit_s=limit_s,
+        )
         seconds = np.full(count, np.inf)
         route_m = np.full(count, np.nan)
         end = np.full(count, NOT_REACHED, dtype=np.int64)
@@ -137,8 +142,7 @@ class RoadGraph:
             seconds=seconds,
             route_m=route_m,
             limit_s=limit_s,
-            reachable=self.part[self.edge_u[targets.edge]]
-            == self.part[self.edge_u[origin.edge[0]]],
+            reachable=self.part[self.edge_u[targets.edge]] == self.part[self.edge_u[e]],
             end=end,
             pred=done.pred,
         )
@@ -162,12 +166,17 @@ class RoadGraph:
             return self.search.run(
                 origin=(int(origin.edge[0]), float(origin.along[0]), float(origin.leg_m[0])),
                 targets=(
-                    targets.edge, targets.along, targets.leg_m, hung.first, hung.nxt, k_of_slot
+                    targets.edge,
+                    targets.along,
+                    targets.leg_m,
+                    hung.first,
+                    hung.nxt,
+                    k_of_slot,
                 ),
                 count=count,
                 want=want,
                 limit_s=limit_s,
-            )  # fmt: skip
+            )
 
 
 class Hung:

@@ -9,7 +9,8 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.geos import LineString, Point
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -266,6 +267,24 @@ def test_when_the_roads_change_the_board_places_every_van_on_the_new_ones(
     _rebuilt(city[0])  # the graph is built again from PostGIS, once
     after = _by_board(city[0], Category.LEAK_INDOOR, 2)
     assert [r.eta_seconds for r in after] != [r.eta_seconds for r in before]
+    _agree(city)
+
+    # A lane joining no other road, 2 km east of the city, and the top crew's van on it: that
+    # crew is cut off from every incident by road, and keeps its straight-line guess.
+    cut_off = after[0].crew_id
+    _west, south, east, north = Road.objects.aggregate(e=Extent("geom"))["e"]
+    x, y = east + 0.02, (south + north) / 2
+    Road.objects.create(
+        asset_id="R-LANE", name="Lane", geom=LineString((x - 0.0005, y), (x + 0.0005, y))
+    )
+    network_revision_bump()
+    Vehicle.objects.filter(crew_id=cut_off).update(last_point=Point(x, y + 0.0001, srid=4326))
+    _rebuilt(city[0])
+    assert road_graph().parts > 1
+    everyone = _by_board(city[0], Category.LEAK_INDOOR, 2, limit=500)
+    assert everyone == _by_sql(city[0], Category.LEAK_INDOOR, 2, limit=500)
+    assert {r.method for r in everyone if r.crew_id == cut_off} == {STRAIGHT_LINE}
+    assert ROAD in {r.method for r in everyone}  # (half the roads closed cut off some more)
     _agree(city)
 
     # No roads at all: straight lines, from the board as from SQL.
