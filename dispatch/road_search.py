@@ -105,7 +105,7 @@ def _search(
 
     Slot `slot` is target k = k_of_slot[slot] (-1: not asked about). Graph nodes and targets
     share the heap and `pos` (heap index; -1: not queued, -2: done): target k is n + k there.
-    One array for both rather than two makes the search half again as fast.
+    One array for both rather than two makes the search about 1.7x as fast.
     """
     indptr, indices, data_s, data_m, edge_u, edge_v, edge_s, edge_m, access_mps = graph
     t_edge, t_along, t_leg_m, first, nxt, k_of_slot = targets
