@@ -51,11 +51,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import django
 import gunicorn
@@ -375,7 +375,7 @@ def vans_table() -> tuple[int, int]:
 # Timing ----------------------------------------------------------------------------------------
 
 
-def timed(runs: dict[str, Callable[[], object]], count: int) -> dict[str, list[float]]:
+def timed(runs: Mapping[str, Callable[[], object]], count: int) -> dict[str, list[float]]:
     """Milliseconds per call of each run, taking turns (the order rotating): the same noise."""
     samples: dict[str, list[float]] = {name: [] for name in runs}
     names = list(runs)
@@ -584,7 +584,8 @@ def feed_queries(ctx: Context, query: dict[str, Any], headers: dict[str, str]) -
 
 def bench_full(ctx: Context) -> dict[str, Any]:
     ours = feed_since(since=None, station_ids=ctx.stations).body
-    theirs = bare(BARE_FULL, ctx.params)
+    assert ours is not None  # the full answer (no cursor) is always a FeatureCollection
+    theirs = cast(str, bare(BARE_FULL, ctx.params))  # BARE_SQL selects json ...::text
     a, b = features_of(ours), features_of(theirs)
     http_body = ctx.http.get(f"{ctx.server.url}/maps/feed").content
     runs = {
@@ -631,10 +632,17 @@ def bench_delta(ctx: Context, moved: int, seed: int) -> dict[str, Any]:
             tables_vacuum("dispatch_vehicle")
         since = vans_move(rng.sample(ids, moved), rng, homes)
         query = {"since": since}
-        runs = {
+        # The lambdas bind this run's cursor or query as a default and are called with no
+        # argument; mypy infers such a lambda only against `Callable[...]`, hence jit_off's cast.
+        runs: dict[str, Callable[..., object]] = {
             "bare": lambda s=since: bare(BARE_DELTA, ctx.params | {"since": s}),
             "feed_since": lambda s=since: feed_since(since=s, station_ids=ctx.stations),
-            "jit_off": jit_off(lambda s=since: feed_since(since=s, station_ids=ctx.stations)),
+            "jit_off": jit_off(
+                cast(
+                    Callable[[], object],
+                    lambda s=since: feed_since(since=s, station_ids=ctx.stations),
+                )
+            ),
             "client": lambda q=query: ctx.client.get("/maps/feed", q).content,
             "gunicorn": lambda q=query: (
                 ctx.http.get(f"{ctx.server.url}/maps/feed", params=q).content
@@ -752,7 +760,7 @@ def bench_tile(ctx: Context, z: int) -> dict[str, Any]:
         "km": metres / 1000,
         "contents": tile_contents(tile),
         "bytes": {
-            "bare": len(bytes(bare(BARE_TILE, params))),
+            "bare": len(bytes(cast(bytes, bare(BARE_TILE, params)))),  # ST_AsMVT: bytea
             "network_tile": len(network_tile(tile)),
             "gunicorn": len(response.content),
         },
@@ -879,7 +887,7 @@ def _probe(interval: float, stations: list[int], stop_at: float, out: dict[str, 
                 started = time.perf_counter()
                 body = bare(BARE_DELTA, params | {"since": earlier[-1]})
                 out["ms"].append((time.perf_counter() - started) * 1000)
-                out["features"].append(body.count('"type" : "Feature"'))
+                out["features"].append(cast(str, body).count('"type" : "Feature"'))  # json text
             time.sleep(max(0.0, now + 1.0 - time.monotonic()))
     finally:
         connection.close()
@@ -958,6 +966,7 @@ def bench_walls(
         target=_writer_main, args=(database_dsn(), vans, rate, seed, stop, send)
     )
     writer.start()
+    assert writer.pid is not None  # set by start()
     send.close()
     time.sleep(1.0)  # the writer at speed before the first wall
     t0 = time.monotonic()
@@ -1067,14 +1076,14 @@ def _feed_lines(full: dict, delta: dict, unchanged: dict) -> Iterator[str]:
         yield _row(label, full["stats"][name], base, f" {size:,} |")
     base = delta["stats"]["bare"]["p95"]
     d = f"delta ({delta['moved']} vans moved, {delta['features']} features)"
-    labels = {
+    delta_labels = {
         "bare": f"{d}: **baseline**, the bare query over rows changed",
         "feed_since": f"{d}: `feed_since(since=cursor)`",
         "jit_off": f"{d}: `feed_since`, `SET jit = off` around it (comparison)",
         "client": f"{d}: GET /maps/feed?since=, django.test.Client",
         "gunicorn": f"{d}: GET /maps/feed?since= through gunicorn",
     }
-    for name, label in labels.items():
+    for name, label in delta_labels.items():
         yield _row(label, delta["stats"][name], base, f" {delta['bytes']:,} |")
     base = unchanged["stats"]["select_1"]["p95"]
     labels = {

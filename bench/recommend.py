@@ -182,7 +182,7 @@ MOVE_BATCH_S = 0.1
 
 def _mover_main(rate: float, seed: int, stop: Any, pipe: Connection) -> None:
     """Move `rate` vans a second, chosen at random, one transaction every MOVE_BATCH_S."""
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = settings.DATABASES["default"]
     rng = random.Random(seed)
     moved = batches = 0
     with psycopg.connect(

@@ -156,7 +156,10 @@ class Clock:
             (CENTRE[0] + rng.uniform(-0.1, 0.1), CENTRE[1] + rng.uniform(-0.1, 0.1))
             for _ in devices
         ]
-        topics, payloads, keys, rows = [], [], [], []
+        topics: list[str] = []
+        payloads: list[bytes] = []
+        keys: list[tuple[str, int]] = []
+        rows: list[tuple[str, int, float, float, float, float, float, int]] = []
         for i in range(count):
             van = i % len(devices)
             tst = self.next_tst + i // len(devices)
@@ -494,7 +497,7 @@ def paho_floor(plan: Plan, *, own_reader: bool = True) -> Subscribed:
 
     publishing = publish(plan, gated=True)  # forked before paho's thread starts
     client = mqtt_session_client(client_id=f"bench-floor-{os.getpid()}")
-    client.on_message = lambda c, _u, message: took(c, [message.mid])
+    client.on_message = lambda _c, _u, message: took(client, [message.mid])  # _c is client
     if own_reader:
         client.on_publishes = lambda publishes: took(client, [p[2] for p in publishes])
     client.on_subscribe = lambda *_a: subscribed.set()

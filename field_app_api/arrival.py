@@ -4,6 +4,7 @@ fresher ETA while en route. Called by the tracker after each batch it stores."""
 import logging
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -40,7 +41,11 @@ def moves_apply(moved: list[Moved], *, now: datetime | None = None) -> dict[str,
         return {}
     by_vehicle = {m.vehicle_id: m for m in moved}
     graph = road_graph()
-    params = {"radius": settings.ARRIVAL_RADIUS_M, "vehicles": list(by_vehicle), "srid": graph.srid}
+    params: dict[str, Any] = {
+        "radius": settings.ARRIVAL_RADIUS_M,
+        "vehicles": list(by_vehicle),
+        "srid": graph.srid,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_JOBS, params)
         jobs = cursor.fetchall()
@@ -106,6 +111,7 @@ def arrivals_confirm_due(*, now: datetime | None = None) -> int:
         "id", "arrival_pending"
     )
     for work_order_id, pending in due:
+        assert pending is not None  # filtered on above
         if datetime.fromisoformat(pending["detected_at"]) + window <= now:
             confirmed += work_order_arrival_confirm(work_order_id=work_order_id) is not None
     return confirmed

@@ -31,6 +31,7 @@ def test_a_process_that_dies_is_started_again_and_a_stop_stops_both(tmp_path: Pa
 
     script.send_signal(signal.SIGTERM)
     assert script.wait(timeout=10) == 128 + signal.SIGTERM  # the child's end, passed on
+    assert script.stderr is not None
     assert "exited with status 3; starting it again in 2 s" in script.stderr.read()
     with pytest.raises(ProcessLookupError):
         os.kill(pids[1], 0)  # the child went with it

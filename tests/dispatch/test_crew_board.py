@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,7 +55,7 @@ def city() -> list[Point]:
     return [p.geom for p in Premise.objects.filter(id__in=rng.sample(ids, 24)).order_by("id")]
 
 
-def _by_board(point: Point, category: str, priority: int, **kwargs: object) -> list[Recommendation]:
+def _by_board(point: Point, category: str, priority: int, **kwargs: Any) -> list[Recommendation]:
     """crew_recommend, checked to have been answered by the board: its one call, no SQL."""
     with CaptureQueriesContext(connection) as sent:
         found = crew_recommend(
@@ -91,6 +92,13 @@ def _agree(points: list[Point], **kwargs: object) -> int:
     return named
 
 
+def _at(crew: Crew) -> Point:
+    """Where the crew's van is."""
+    at = Vehicle.objects.get(crew=crew).last_point
+    assert at is not None
+    return at
+
+
 def _answered_by_sql(sent: CaptureQueriesContext) -> None:
     """The board's call said no (nothing applied), then the K-nearest query answered."""
     first, *rest = [q["sql"] for q in sent.captured_queries]
@@ -114,6 +122,7 @@ def test_the_board_answers_as_sql_does_after_every_kind_of_committed_change(
     # Vans move (the tracker's update), one loses its fix.
     for crew in rng.sample(crews, 30):
         van = crew.vehicle
+        assert van.last_point is not None
         van.last_point = Point(van.last_point.x + rng.uniform(-0.004, 0.004), van.last_point.y)
         van.last_fix_at = MORNING - timedelta(minutes=rng.randint(0, 40))
         van.save()
@@ -154,7 +163,7 @@ def test_the_board_answers_as_sql_does_after_every_kind_of_committed_change(
     # each takes its crew out of those a P1 may call away (a complaint needs no skill).
     called_away: dict[int, int | None] = {}
     for crew in busy[:3]:
-        at = Vehicle.objects.get(crew=crew).last_point
+        at = _at(crew)
         offered = {r.crew_id: r.preempts_work_order_id for r in _same(at, Category.COMPLAINT, 1)}
         called_away[crew.id] = offered.get(crew.id)
     assert called_away == {crew.id: orders[n].id for n, crew in enumerate(busy[:3])}
@@ -169,7 +178,7 @@ def test_the_board_answers_as_sql_does_after_every_kind_of_committed_change(
         status=WorkOrder.Status.EN_ROUTE,
     )
     for crew in busy[:3]:
-        at = Vehicle.objects.get(crew=crew).last_point
+        at = _at(crew)
         assert crew.id not in [r.crew_id for r in _same(at, Category.COMPLAINT, 1)]
     _agree(city)
 

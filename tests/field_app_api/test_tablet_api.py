@@ -289,7 +289,9 @@ def test_an_osmand_tracker_reports_over_http(crews: dict) -> None:
     position = VehiclePosition.objects.get(vehicle_id=van.id)
     assert position.speed_kmh == pytest.approx(18.52)
     assert position.source == "osmand"
-    assert Vehicle.objects.get(pk=van.pk).last_fix_at.timestamp() == t
+    fixed = Vehicle.objects.get(pk=van.pk).last_fix_at
+    assert fixed is not None
+    assert fixed.timestamp() == t
     unknown = http.post("/api/field/osmand/?id=NOBODY&lat=39.1&lon=117.2")
     assert unknown.status_code == 404
     assert "register it on a vehicle" in unknown.json()["error"]
@@ -300,7 +302,8 @@ def test_an_osmand_tracker_reports_over_http(crews: dict) -> None:
     )
     assert not_a_number.status_code == 400
     assert not_a_number.json()["error"] == "'speed' must be a finite number, got 'nan'"
-    nul = http.get("/api/field/osmand/", {"id": "VAN\x00", "lat": 39.1, "lon": 117.2})
+    with_nul: dict[str, str | float] = {"id": "VAN\x00", "lat": 39.1, "lon": 117.2}
+    nul = http.get("/api/field/osmand/", with_nul)
     assert nul.status_code == 400  # PostgreSQL would refuse the NUL byte: a 500 before
     assert "printable" in nul.json()["error"]
     assert VehiclePosition.objects.count() == 1

@@ -49,6 +49,7 @@ def test_fixes_from_mosquitto_pub_become_history_and_the_last_position(
     assert history[1].battery == 80
     van = Vehicle.objects.get(pk=van.pk)
     assert van.last_fix_at == datetime.fromtimestamp(t0 + 10, UTC)  # not moved back by t0-60
+    assert van.last_point is not None
     assert abs(van.last_point.y - (lat + 0.001)) < 1e-9
     assert van.offline_at is not None  # the last will came after the fixes
     assert tracker.alive()

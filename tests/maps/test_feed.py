@@ -76,6 +76,8 @@ def test_the_first_answer_has_every_live_feature_then_only_what_changed(premise:
     van = Vehicle.objects.select_related("crew").order_by("device_id").first()
     assert van is not None
     Vehicle.objects.filter(pk=van.pk).update(last_point=Point(premise.geom.x, premise.geom.y))
+    assert van.crew is not None
+    assert van.crew_id is not None
     work_order_dispatch(
         incident_id=incident.pk, actor=User.objects.get(username="dispatcher"), crew_id=van.crew_id
     )
@@ -229,7 +231,8 @@ def test_network_tiles_carry_the_mains_inside_them_by_zoom(demo_city: None) -> N
     assert far.status_code == 200
     assert low.asset_id.encode() not in far.content
 
-    hx, hy = _tile_of(*high.geom.coords[0], 16)
+    lon, lat = high.geom.coords[0]
+    hx, hy = _tile_of(lon, lat, 16)
     elsewhere = client.get(f"/maps/tiles/network/16/{hx + 40}/{hy + 40}.pbf")  # beyond the city
     assert elsewhere.status_code == 200
     assert elsewhere.content == b""
