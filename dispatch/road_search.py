@@ -26,7 +26,7 @@ NOT_REACHED = -2  # `end` of a target the search did not reach
 DIRECT = -1  # `end` of a target reached along the origin's own stretch, through neither end
 
 Floats = np.ndarray  # float64
-Ints = np.ndarray  # int32 for nodes, slots and heap entries; halves what a search reads
+Ints = np.ndarray  # int32 where the search owns them (halves what it reads); int64 from callers
 
 Graph = tuple[Ints, Ints, Floats, Floats, Ints, Ints, Floats, Floats, float]
 Targets = tuple[Ints, Floats, Floats, Ints, Ints, Ints]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from dispatch.road_search import DIRECT, Done
+from dispatch.road_search import DIRECT, Done, _search, warm_up
 from dispatch.roads import ACCESS_SPEED_KMH, Hung, RoadGraph, Snap, road_graph_from_lines
 
 ACCESS_MPS = ACCESS_SPEED_KMH / 3.6
@@ -237,3 +237,11 @@ def test_vans_moved_and_lost_are_searched_where_they_are_now(seed: int) -> None:
 
     np.testing.assert_array_equal(found.seconds, fresh.seconds)
     np.testing.assert_array_equal(found.metres, fresh.metres)
+
+
+def test_the_warm_up_that_make_run_and_the_image_run_compiles_and_answers() -> None:
+    # scripts/run.sh and the Dockerfile call it before any process starts: it must keep
+    # matching the search's signature (it checks its own answer, 5 s along a 10 s stretch).
+    warm_up()
+
+    assert _search.signatures  # compiled (or loaded from numba's cache)
