@@ -9,7 +9,6 @@ class DispatchAdminSite(admin.AdminSite):
     site_title = "Gas dispatch admin"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from dispatch.roles import Role
+        from dispatch.access import Capability, user_may  # the admin site loads before apps
 
-        user = request.user
-        return bool(user.is_active and getattr(user, "role", None) == Role.ADMINISTRATOR)
+        return user_may(request.user, Capability.ADMIN)

@@ -1,7 +1,9 @@
 """/healthz: is every part of the system up? JSON, and HTTP 503 when any part is down."""
 
 import time
+from collections import Counter as Counter_
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import redis
@@ -13,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.heartbeats import heartbeat_get_life
+from config.models import Counter, Heartbeat
 from field_app_api.mqtt import mqtt_probe
 
 Check = dict[str, Any]
@@ -91,6 +94,27 @@ def _timed(check: Callable[[], Check]) -> Check:
     return result
 
 
+def refusals() -> dict[str, Any]:
+    """What the tracking inputs refused: each live tracker's counts since it started (summed;
+    from its heartbeat) and the web's HTTP position refusals and throttling since install
+    (platform counters `tracking.refused.<reason>`, `tracking.throttled.<scope>`)."""
+    fresh_since = timezone.now() - timedelta(seconds=settings.HEALTH_STALE_AFTER)
+    tracker: Counter_[str] = Counter_()
+    for detail in Heartbeat.objects.filter(
+        component="tracker", beat_at__gte=fresh_since
+    ).values_list("detail", flat=True):
+        refused = detail.get("refused") if isinstance(detail, dict) else None
+        tracker.update(refused if isinstance(refused, dict) else {})
+    http: dict[str, dict[str, int]] = {"refused": {}, "throttled": {}}
+    for name, value in Counter.objects.filter(name__startswith="tracking.").values_list(
+        "name", "value"
+    ):
+        _, kind, reason = name.split(".", 2)
+        if kind in http:
+            http[kind][reason] = value
+    return {"tracker": dict(sorted(tracker.items())), "http": http}
+
+
 def run_checks() -> dict[str, Check]:
     results = {name: _timed(check) for name, check in CHECKS.items()}
     database_up = results["database"]["status"] == "ok"
@@ -106,11 +130,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     components = run_checks()
     down = sorted(name for name, result in components.items() if result["status"] == "down")
     unknown = sorted(name for name, result in components.items() if result["status"] == "unknown")
-    body = {
+    body: dict[str, Any] = {
         "status": "down" if down or unknown else "ok",
         "down": down,
         "unknown": unknown,
         "checked_at": timezone.now().isoformat(),
         "components": components,
     }
+    if components["database"]["status"] == "ok":
+        try:
+            body["refusals"] = refusals()
+        except Exception as exc:  # a figure we could not read must not hide the health
+            body["refusals"] = {"detail": f"{type(exc).__name__}: {exc}"}
     return JsonResponse(body, status=503 if down or unknown else 200)

@@ -8,10 +8,10 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db.models import Prefetch, QuerySet
 
+from dispatch.access import ACCESS, Capability
 from dispatch.choices import Hazard
 from dispatch.errors import DispatchError
 from dispatch.models import Call, CategoryRule, Customer, Incident, TriageRule, User
-from dispatch.roles import Role
 from gis.expressions import ids_within_metres
 from gis.models import Landmark, OrgUnit, Premise
 from gis.selectors import org_unit_list_within
@@ -20,8 +20,9 @@ from gis.supply import segments_same_part
 SENSITIVE_SITE_RADIUS_M = 100  # a school or hospital this close makes a leak more urgent
 RECENT_CALLS = 5
 
-TAKES_CALLS = (Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR)
-DISPATCHES = (Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+# Both from the one access table (dispatch/access.py), so services and views agree.
+TAKES_CALLS = tuple(ACCESS[Capability.CALL_INTAKE])
+DISPATCHES = tuple(ACCESS[Capability.DISPATCH])
 
 
 def phone_normalise(raw: str) -> str:

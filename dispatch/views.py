@@ -2,9 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dispatch.access import Capability, user_may
 from dispatch.models import User
-from dispatch.roles import CONTROL_ROOM, Role
-from maps.access import INCIDENT_MAP, NETWORK_MAP, WALL
 
 
 @login_required
@@ -13,17 +12,17 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     screens = []
-    if user.has_role(Role.ADMINISTRATOR):
+    if user_may(user, Capability.ADMIN):
         screens.append(("Administration", "/admin/", "users, organisation, network"))
-    if user.has_role(*CONTROL_ROOM):
+    if user_may(user, Capability.CONSOLE):
         screens.append(("Call console", "/console/", "take calls, open incidents, dispatch crews"))
-    if user.has_role(*WALL):
+    if user_may(user, Capability.WALL):
         screens.append(("Map wall", "/wall/", "every open incident, SLA clock and van, live"))
-    if user.has_role(*INCIDENT_MAP):
+    if user_may(user, Capability.INCIDENT_MAP):
         screens.append(("Incidents", "/incidents/", "recent incidents: their maps and timelines"))
-    if user.has_role(*NETWORK_MAP):
+    if user_may(user, Capability.NETWORK_MAP):
         screens.append(("Network map", "/network/", "mains, valves and premises, with attributes"))
-    if user.has_role(Role.CREW_MEMBER):
+    if user_may(user, Capability.TABLET):
         screens.append(("Crew tablet", "/tablet/", "your crew's jobs, status, findings, photos"))
     screens += [
         ("API documentation", "/api/docs/", "the tablet and linked-system API (OpenAPI)"),

@@ -7,10 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from dispatch.access import Capability, user_may
 from dispatch.choices import Category, Hazard
 from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
-from dispatch.roles import CONTROL_ROOM
-from dispatch.selectors import DISPATCHES
 from gis.selectors import org_unit_bounds
 
 # The questions read to the caller, in the order a frightened caller can answer them. The
@@ -30,7 +29,7 @@ def console(request: HttpRequest) -> HttpResponse:
     """Intake and dispatch on one screen, for the control room roles only."""
     user = request.user
     assert isinstance(user, User)  # login_required: never anonymous here
-    if not user.has_role(*CONTROL_ROOM):
+    if not user_may(user, Capability.CONSOLE):
         return render(request, "console/forbidden.html", status=403)
     rules = list(CategoryRule.objects.order_by("base_priority", "category"))
     known = {r.category for r in rules}
@@ -48,7 +47,7 @@ def console(request: HttpRequest) -> HttpResponse:
         if c.value not in known
     ]
     config: dict[str, Any] = {
-        "can_dispatch": user.has_role(*DISPATCHES),
+        "can_dispatch": user_may(user, Capability.DISPATCH),
         "bounds": org_unit_bounds(user.org_unit),
         "labels": {
             "category": dict(Category.choices),

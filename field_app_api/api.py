@@ -9,18 +9,29 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.gis.geos import Point
-from django.db.models import Case, IntegerField, Value, When
-from drf_spectacular.types import OpenApiTypes
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view, parser_classes
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    parser_classes,
+    permission_classes,
+    throttle_classes,
+)
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dispatch.errors import ForbiddenError, NotFoundError
-from dispatch.models import Crew, User, WorkOrder, WorkOrderFinding
+from dispatch.api.lockout import SignInLockedError, lockout_counted
+from dispatch.api.throttles import LoginRateThrottle
+from dispatch.errors import DispatchError, ForbiddenError, NotFoundError
+from dispatch.models import Call, Crew, User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
 from dispatch.roles import Role
 from dispatch.services.field_reports import (
@@ -32,6 +43,14 @@ from dispatch.services.work_orders import work_order_arrival_cancel, work_order_
 from field_app_api.credentials import crew_assignments_topic
 from field_app_api.mqtt import topic
 from field_app_api.photos import photo_checked
+from field_app_api.schemas import (
+    CrewStatusOut,
+    FieldMeOut,
+    PhotoOut,
+    TabletWorkOrderDetailOut,
+    TabletWorkOrderListOut,
+    TabletWorkOrderOut,
+)
 from field_app_api.surroundings import work_order_surroundings
 
 # What a tablet's buttons say, and the status each one sets.
@@ -44,6 +63,7 @@ ACTIONS = {
     "complete": WorkOrder.Status.COMPLETED,
 }
 CANCEL_ARRIVAL = "cancel_arrival"
+CALLERS = Prefetch("incident__calls", queryset=Call.objects.order_by("received_at", "id"))
 
 
 def _crew_of(request: Request) -> tuple[User, Crew]:
@@ -59,6 +79,7 @@ def _crew_of(request: Request) -> tuple[User, Crew]:
 def _own_work_order(crew: Crew, work_order_id: int) -> WorkOrder:
     work_order = (
         WorkOrder.objects.select_related("incident", "crew")
+        .prefetch_related(CALLERS)
         .filter(pk=work_order_id, crew=crew)
         .first()
     )
@@ -69,6 +90,19 @@ def _own_work_order(crew: Crew, work_order_id: int) -> WorkOrder:
 
 def _point(point: Point | None) -> dict[str, float] | None:
     return {"lon": round(point.x, 7), "lat": round(point.y, 7)} if point else None
+
+
+def _contacts(work_order: WorkOrder) -> list[dict[str, str]]:
+    """Who called about the job, so the crew can ring them from the door: only the crew's own
+    job (the callers get here through `_own_work_order` or the crew's list), and only while
+    it is live; a finished job's callers are the call centre's to call back."""
+    if work_order.status not in WorkOrder.ACTIVE_STATUSES:
+        return []
+    seen: dict[str, dict[str, str]] = {}
+    for call in work_order.incident.calls.all():  # prefetched in order by the callers
+        if call.caller_phone and call.caller_phone not in seen:
+            seen[call.caller_phone] = {"name": call.caller_name, "phone": call.caller_phone}
+    return list(seen.values())
 
 
 def work_order_tablet_json(work_order: WorkOrder) -> dict[str, Any]:
@@ -96,6 +130,7 @@ def work_order_tablet_json(work_order: WorkOrder) -> dict[str, Any]:
             "report_count": incident.report_count,
             "point": _point(point),
         },
+        "contacts": _contacts(work_order),
         "navigate_url": (
             f"https://www.openstreetmap.org/directions?to={point.y:.6f},{point.x:.6f}"
             if point
@@ -104,10 +139,50 @@ def work_order_tablet_json(work_order: WorkOrder) -> dict[str, Any]:
     }
 
 
+class TokenIn(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema(
+    operation_id="field_token",
+    summary="Sign a tablet in: a token for the member (locked after repeated wrong passwords)",
+    request=TokenIn,
+    responses={200: TokenOut},
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([LoginRateThrottle])
+@parser_classes([JSONParser, FormParser, MultiPartParser])
+def token(request: Request) -> Response:
+    """DRF's obtain_auth_token, with the sign-in lockout and the `login` throttle."""
+    payload = TokenIn(data=request.data)
+    payload.is_valid(raise_exception=True)
+    # The Django request, not DRF's wrapper: axes marks a lockout on the request it is given.
+    http_request = request._request
+    user = authenticate(
+        http_request,
+        username=payload.validated_data["username"],
+        password=payload.validated_data["password"],
+    )
+    if getattr(http_request, "axes_locked_out", False):
+        lockout_counted(http_request, {"username": payload.validated_data["username"]})
+        raise SignInLockedError()
+    if user is None:
+        raise DispatchError(_("that user name and password do not match"), field="password")
+    key, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": key.key})
+
+
 @extend_schema(
     operation_id="field_me",
     summary="My crew, its van and my MQTT topics",
-    responses=OpenApiTypes.OBJECT,
+    responses={200: FieldMeOut},
 )
 @api_view(["GET"])
 def me(request: Request) -> Response:
@@ -139,7 +214,7 @@ def me(request: Request) -> Response:
 @extend_schema(
     operation_id="field_work_orders",
     summary="My crew's work orders: live ones first, then the last finished",
-    responses=OpenApiTypes.OBJECT,
+    responses={200: TabletWorkOrderListOut},
 )
 @api_view(["GET"])
 def work_orders(request: Request) -> Response:
@@ -152,6 +227,7 @@ def work_orders(request: Request) -> Response:
     jobs = (
         WorkOrder.objects.filter(crew=crew)
         .select_related("incident")
+        .prefetch_related(CALLERS)
         .annotate(finished=live)
         .order_by("finished", "incident__priority", "-created_at")[:30]
     )
@@ -161,7 +237,7 @@ def work_orders(request: Request) -> Response:
 @extend_schema(
     operation_id="field_work_order",
     summary="One work order, with the mains and valves around it and the valves to close",
-    responses=OpenApiTypes.OBJECT,
+    responses={200: TabletWorkOrderDetailOut},
 )
 @api_view(["GET"])
 def work_order_detail(request: Request, work_order_id: int) -> Response:
@@ -185,7 +261,7 @@ class ActionIn(serializers.Serializer):
     operation_id="field_work_order_action",
     summary="Accept, reject, en route, on site, made safe, complete (or cancel an arrival)",
     request=ActionIn,
-    responses=OpenApiTypes.OBJECT,
+    responses={200: TabletWorkOrderOut},
 )
 @api_view(["POST"])
 def work_order_action(request: Request, work_order_id: int) -> Response:
@@ -262,7 +338,7 @@ class FindingsIn(serializers.Serializer):
     operation_id="field_work_order_findings",
     summary="Report findings: leak grade, cause, actions, valves operated, materials",
     request=FindingsIn,
-    responses=OpenApiTypes.OBJECT,
+    responses={200: TabletWorkOrderOut},
 )
 @api_view(["POST"])
 def work_order_findings(request: Request, work_order_id: int) -> Response:
@@ -294,7 +370,7 @@ class PhotoIn(serializers.Serializer):
     operation_id="field_work_order_photo",
     summary="Upload a photo of the site (JPEG, PNG or WebP, size-limited)",
     request={"multipart/form-data": PhotoIn},
-    responses=OpenApiTypes.OBJECT,
+    responses={201: PhotoOut},
 )
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
@@ -331,7 +407,7 @@ class DutyIn(serializers.Serializer):
     operation_id="field_crew_status",
     summary="My crew is on shift, on a break, or off",
     request=DutyIn,
-    responses=OpenApiTypes.OBJECT,
+    responses={200: CrewStatusOut},
 )
 @api_view(["POST"])
 @parser_classes([JSONParser, FormParser])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dispatch.models import WorkOrder
 from dispatch.roads import RoadGraph, road_graph
+from dispatch.services.arrivals import arrival_fix_fits
 from dispatch.services.work_orders import (
     work_order_arrival_confirm,
     work_order_arrival_detect,
@@ -22,10 +23,11 @@ from field_app_api.positions import Moved
 
 log = logging.getLogger(__name__)
 
-# Live jobs of the vans that moved, with whether each van is inside its incident's radius,
-# and both points in the road graph's projection (PostGIS knows its UTM zones; PROJ may not).
-_JOBS = """SELECT w.id, w.status, v.id, ST_DWithin(i.point::geography, v.last_point::geography,
-       %(radius)s), w.arrival_pending IS NOT NULL, w.eta_updated_at,
+# Live jobs of the vans that moved, with each van's distance from its incident (whether that
+# is an arrival depends on the fix's accuracy too: arrival_fix_fits), and both points in the
+# road graph's projection (PostGIS knows its UTM zones; PROJ may not).
+_JOBS = """SELECT w.id, w.status, v.id, ST_Distance(i.point::geography, v.last_point::geography),
+       w.arrival_pending IS NOT NULL, w.eta_updated_at,
        ST_X(ST_Transform(v.last_point, %(srid)s)), ST_Y(ST_Transform(v.last_point, %(srid)s)),
        ST_X(ST_Transform(i.point, %(srid)s)), ST_Y(ST_Transform(i.point, %(srid)s))
 FROM dispatch_workorder w
@@ -35,27 +37,37 @@ WHERE v.id = ANY(%(vehicles)s) AND w.status IN ('assigned', 'accepted', 'en_rout
 
 
 def moves_apply(moved: list[Moved], *, now: datetime | None = None) -> dict[str, int]:
-    """Arrivals detected and ETAs refreshed for these vans; counts of each."""
+    """Arrivals detected and ETAs refreshed for these vans; counts of each, and of fixes inside
+    the radius too inaccurate to count as an arrival."""
     now = now or timezone.now()
     if not moved:
         return {}
     by_vehicle = {m.vehicle_id: m for m in moved}
     graph = road_graph()
     params: dict[str, Any] = {
-        "radius": settings.ARRIVAL_RADIUS_M,
         "vehicles": list(by_vehicle),
         "srid": graph.srid,
     }
     with connection.cursor() as cursor:
         cursor.execute(_JOBS, params)
         jobs = cursor.fetchall()
-    counts = {"arrivals_detected": 0, "etas_refreshed": 0}
+    counts = {"arrivals_detected": 0, "arrivals_too_inaccurate": 0, "etas_refreshed": 0}
     refresh_before = now - timedelta(seconds=settings.ETA_REFRESH_S)
-    for work_order_id, status, vehicle_id, inside, pending, eta_at, *xy in jobs:
+    for work_order_id, status, vehicle_id, distance, pending, eta_at, *xy in jobs:
         fix = by_vehicle[vehicle_id]
+        inside = arrival_fix_fits(distance_m=distance, accuracy_m=fix.accuracy_m)
+        if not inside and distance <= settings.ARRIVAL_RADIUS_M:
+            # In the radius, but a fix that could be kilometres out proves no arrival.
+            counts["arrivals_too_inaccurate"] += 1
+            log.info(
+                "WO-%s: fix %.0f m from the incident with accuracy %s m is no arrival",
+                work_order_id,
+                distance,
+                fix.accuracy_m,
+            )
         if inside and not pending:
             counts["arrivals_detected"] += work_order_arrival_detect(
-                work_order_id=work_order_id, fix=_evidence(fix), at=now
+                work_order_id=work_order_id, fix=_evidence(fix, distance), at=now
             )
         elif (
             not inside
@@ -67,13 +79,16 @@ def moves_apply(moved: list[Moved], *, now: datetime | None = None) -> dict[str,
     return counts
 
 
-def _evidence(fix: Moved) -> dict[str, object]:
+def _evidence(fix: Moved, distance_m: float) -> dict[str, object]:
+    """The fix that raised the arrival, and why it counts: its distance within the radius."""
     return {
         "vehicle_id": fix.vehicle_id,
         "fix_at": fix.fix_at.isoformat(),
         "lon": fix.lon,
         "lat": fix.lat,
         "accuracy_m": fix.accuracy_m,
+        "distance_m": round(distance_m, 1),
+        "radius_m": settings.ARRIVAL_RADIUS_M,
     }
 
 

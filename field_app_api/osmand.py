@@ -1,38 +1,159 @@
-"""The OsmAnd protocol over HTTP, for trackers without MQTT (as Traccar's port 5055 takes it).
+"""Positions over HTTP, for trackers without MQTT, as Traccar's port 5055 takes them.
 
-`GET` or `POST /api/field/osmand/?id=VAN-01&lat=39.1&lon=117.2&timestamp=1795000000&speed=12`
-with speed in knots, bearing, altitude, accuracy and batt optional; the timestamp may be epoch
-seconds, epoch milliseconds or ISO 8601. The device id is the vehicle's; no session or token,
-as such trackers cannot hold one, so an unknown id is refused.
+Two formats at one URL: the OsmAnd protocol, `GET` or `POST /api/field/osmand/?id=<identifier>
+&lat=39.1&lon=117.2&timestamp=1795000000&speed=12` (speed in knots; bearing, altitude, accuracy
+and batt optional; the timestamp epoch seconds, milliseconds or ISO 8601), and the JSON body of
+Traccar Client 9 (field_app_api.traccar), whose `device_id` carries the identifier.
+
+Such apps hold no session or token, so the identifier is the credential: the van's device id, a
+dot and its key (field_app_api.device_keys), or the device id and the key as HTTP basic auth.
+A bare or guessed id, a wrong key, an unknown device and a malformed id all get one answer
+(a 401 saying what to configure), so the answer tells a stranger nothing; the reason goes to the
+log and to a counter (`tracking.refused.<reason>`), never the key. The key is checked before the
+vehicle is looked up, so the time taken does not say which vans exist either. Rates: per address
+(every attempt, so guessing keys is slow) and per van (only its verified fixes).
 """
 
+import base64
+import binascii
 import logging
 import math
+import re
 import time
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, NoReturn
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.counters import counter_increment
-from dispatch.errors import DispatchError, NotFoundError
+from dispatch.errors import DispatchError
 from field_app_api.arrival import moves_apply
+from field_app_api.device_keys import (
+    KEY_LENGTH,
+    SEPARATOR,
+    http_device_verified,
+    http_identifier_split,
+)
 from field_app_api.positions import (
+    Fix,
     FixRefusedError,
     fix_checked,
     positions_store,
     vehicle_ids_by_device,
 )
+from field_app_api.schemas import PositionStoredOut
+from field_app_api.throttles import TrackingAddressThrottle, TrackingDeviceThrottle
+from field_app_api.traccar import traccar_body, traccar_device_identifier, traccar_fix
 
 log = logging.getLogger(__name__)
 KNOTS_TO_KMH = 1.852
-
-
 DEVICE_ID_MAX = 64  # dispatch.Vehicle.device_id
+IDENTIFIER_MAX = DEVICE_ID_MAX + len(SEPARATOR) + KEY_LENGTH
+LOOKS_LIKE_A_KEY = re.compile(f"[a-z2-7]{{{KEY_LENGTH}}}")  # device_keys: lowercase base32
+
+
+class TrackingThrottledError(Throttled):
+    def __init__(self, wait: float | None, *, scope: str) -> None:
+        super().__init__(wait)
+        self.wait_s = wait
+        self.scope = scope
+
+
+class _RefusedError(Exception):
+    """Not believed; `reason` is for the counter and the log, `name` what may be logged."""
+
+    def __init__(self, reason: str, name: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.name = name
+
+
+def _loggable(identifier: str) -> str:
+    """What of an identifier may go to the log: the device id part, never a key."""
+    device_id, separator, _key = identifier.rpartition(SEPARATOR)
+    if separator:
+        identifier = device_id
+    elif LOOKS_LIKE_A_KEY.fullmatch(identifier):
+        return "(a bare key)"
+    if len(identifier) > DEVICE_ID_MAX or not identifier.isprintable():
+        return f"({len(identifier)} unprintable or too many characters)"
+    return repr(identifier)
+
+
+def _basic_auth(request: Request) -> tuple[str, str] | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _space, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, colon, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise _RefusedError("malformed_id", "(basic auth not decodable)") from None
+    if not colon:
+        raise _RefusedError("malformed_id", "(basic auth without a password)")
+    return user, password
+
+
+def _claimed(request: Request, identifier: str) -> tuple[str, str]:
+    """(device id, key) the request claims, or _RefusedError."""
+    basic = _basic_auth(request)
+    if basic is not None:
+        device_id, key = basic
+        if (
+            identifier
+            and identifier != device_id
+            and identifier.rpartition(SEPARATOR)[0] != device_id
+        ):
+            raise _RefusedError("id_mismatch", _loggable(device_id))
+    elif not identifier:
+        raise _RefusedError("missing_id", "(none)")
+    elif len(identifier) > IDENTIFIER_MAX or not identifier.isprintable():
+        # PostgreSQL refuses text with NUL bytes outright; no van has such an id.
+        raise _RefusedError("malformed_id", _loggable(identifier))
+    elif SEPARATOR not in identifier:
+        raise _RefusedError("no_key", _loggable(identifier))
+    elif (split := http_identifier_split(identifier)) is None:
+        raise _RefusedError("malformed_id", _loggable(identifier))
+    else:
+        device_id, key = split
+    if len(device_id) > DEVICE_ID_MAX or not device_id.isprintable() or len(key) != KEY_LENGTH:
+        raise _RefusedError("malformed_id", _loggable(device_id))
+    return device_id, key
+
+
+def _vehicle_verified(request: Request, identifier: str) -> tuple[str, int]:
+    """(device id, vehicle id) of a van whose key the request carries, or _RefusedError."""
+    device_id, key = _claimed(request, identifier)
+    if not http_device_verified(device_id=device_id, key=key):
+        raise _RefusedError("bad_key", _loggable(device_id))
+    vehicle_id = vehicle_ids_by_device([device_id]).get(device_id)
+    if vehicle_id is None:  # a right key for a van since removed: revoked
+        raise _RefusedError("unknown_device", _loggable(device_id))
+    return device_id, vehicle_id
+
+
+def _refusal() -> Response:
+    """The one answer to every request not believed: what to configure, nothing more."""
+    return Response(
+        {
+            "error": _(
+                "this device may not post positions: set its identifier to the one "
+                "`manage.py mqtt_credentials --show <device id>` prints (the device id, a dot "
+                "and its key), or send the device id and key as HTTP basic auth"
+            ),
+            "field": "id",
+        },
+        status=401,
+        headers={"WWW-Authenticate": 'Basic realm="positions"'},
+    )
 
 
 def _number(params: dict[str, str], key: str, *, required: bool = False) -> float | None:
@@ -65,66 +186,139 @@ def _timestamp(raw: str) -> float:
     return number / 1000 if number > 1e11 else number  # milliseconds, as some trackers send
 
 
-@extend_schema(
-    summary="A position from a tracker speaking the OsmAnd protocol",
-    parameters=[
-        OpenApiParameter("id", str, required=True, description="the vehicle's device id"),
-        OpenApiParameter("lat", float, required=True),
-        OpenApiParameter("lon", float, required=True),
-        OpenApiParameter("timestamp", str, description="epoch s or ms, or ISO 8601"),
-        OpenApiParameter("speed", float, description="knots"),
-        OpenApiParameter("bearing", float),
-        OpenApiParameter("altitude", float),
-        OpenApiParameter("accuracy", float),
-        OpenApiParameter("batt", float),
-    ],
-    request=None,
-    responses=OpenApiTypes.OBJECT,
-)
-@api_view(["GET", "POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def osmand_position(request: Request) -> Response:
-    params = {k: str(v) for k, v in request.query_params.items()}
-    if isinstance(request.data, dict):  # a form POST carries the same fields in its body
-        params.update({k: str(v) for k, v in request.data.items()})
-    device_id = params.get("id") or params.get("deviceid") or ""
-    if not device_id:
-        raise DispatchError("'id' (the vehicle's device id) is required", field="id")
-    if len(device_id) > DEVICE_ID_MAX or not device_id.isprintable():
-        # No vehicle has such an id, and PostgreSQL refuses text with NUL bytes outright.
-        raise DispatchError(
-            f"'id' must be printable and at most {DEVICE_ID_MAX} characters", field="id"
-        )
-    vehicle_id = vehicle_ids_by_device([device_id]).get(device_id)
-    if vehicle_id is None:
-        raise NotFoundError(f"unknown device {device_id!r}: register it on a vehicle", field="id")
+def _osmand_fix(device_id: str, params: dict[str, str], *, now: float) -> Fix:
     lat = _number(params, "lat", required=True)
     lon = _number(params, "lon", required=True)
     speed = _number(params, "speed")
     assert lat is not None
     assert lon is not None
-    now = time.time()
-    try:
-        fix = fix_checked(
-            device_id=device_id,
-            lat=lat,
-            lon=lon,
-            fix_at=_timestamp(params.get("timestamp", "")),
-            now=now,
-            source="osmand",
-            accuracy_m=_number(params, "accuracy"),
-            altitude_m=_number(params, "altitude"),
-            speed_kmh=None if speed is None else speed * KNOTS_TO_KMH,
-            course_deg=_number(params, "bearing"),
-            battery=_number(params, "batt"),
+    return fix_checked(
+        device_id=device_id,
+        lat=lat,
+        lon=lon,
+        fix_at=_timestamp(params.get("timestamp", "")),
+        now=now,
+        source="osmand",
+        accuracy_m=_number(params, "accuracy"),
+        altitude_m=_number(params, "altitude"),
+        speed_kmh=None if speed is None else speed * KNOTS_TO_KMH,
+        course_deg=_number(params, "bearing"),
+        battery=_number(params, "batt"),
+    )
+
+
+_PARAMETERS = [
+    OpenApiParameter(
+        "id",
+        str,
+        description="the van's identifier: its device id, a dot and its key, as "
+        "`manage.py mqtt_credentials --show` prints it (or basic auth: device id and key)",
+    ),
+    OpenApiParameter("deviceid", str, description="the same as id, as some trackers name it"),
+    OpenApiParameter("lat", float),
+    OpenApiParameter("lon", float),
+    OpenApiParameter("timestamp", str, description="epoch s or ms, or ISO 8601"),
+    OpenApiParameter("speed", float, description="knots"),
+    OpenApiParameter("bearing", float),
+    OpenApiParameter("altitude", float),
+    OpenApiParameter("accuracy", float),
+    OpenApiParameter("batt", float),
+]
+# Its refusals (400, 401, 429) are in the one error shape config.openapi adds everywhere.
+_RESPONSES = {200: PositionStoredOut}
+
+
+class OsmAndPositionView(APIView):
+    authentication_classes: list[Any] = []  # the identifier is checked in the view, below
+    permission_classes = [AllowAny]
+    # Before anything else, so refused attempts count toward the address's limit too.
+    throttle_classes = [TrackingAddressThrottle]
+
+    @extend_schema(
+        summary="A position from a tracker speaking the OsmAnd protocol",
+        parameters=_PARAMETERS,
+        request=None,
+        responses=_RESPONSES,
+    )
+    def get(self, request: Request) -> Response:
+        return self._position(request)
+
+    @extend_schema(
+        summary="A position from the OsmAnd protocol (form) or Traccar Client (JSON)",
+        parameters=_PARAMETERS,
+        request={
+            "application/json": OpenApiTypes.OBJECT,
+            "application/x-www-form-urlencoded": OpenApiTypes.OBJECT,
+        },
+        responses=_RESPONSES,
+    )
+    def post(self, request: Request) -> Response:
+        return self._position(request)
+
+    def _position(self, request: Request) -> Response:
+        params = {k: str(v) for k, v in request.query_params.items()}
+        body = traccar_body(request.data)
+        if body is not None:
+            identifier = traccar_device_identifier(body)
+        else:
+            if isinstance(request.data, Mapping):  # a form POST carries the OsmAnd fields
+                params.update({k: str(v) for k, v in request.data.items()})
+            identifier = params.get("id") or params.get("deviceid") or ""
+        try:
+            device_id, vehicle_id = _vehicle_verified(request, identifier)
+        except _RefusedError as refused:
+            address = TrackingAddressThrottle().get_ident(request)
+            log.warning(
+                "refused a position for %s from %s: %s", refused.name, address, refused.reason
+            )
+            counter_increment(f"tracking.refused.{refused.reason}")
+            return _refusal()
+        device_throttle = TrackingDeviceThrottle(device_id)
+        if not device_throttle.allow_request(request, self):
+            raise TrackingThrottledError(device_throttle.wait(), scope="device")
+        now = time.time()
+        try:
+            fix = (
+                traccar_fix(device_id, body, now=now)
+                if body
+                else _osmand_fix(device_id, params, now=now)
+            )
+        except FixRefusedError as refused:
+            counter_increment(f"osmand.{refused.reason}")
+            raise DispatchError(str(refused), field=refused.field) from None
+        stored = positions_store([(vehicle_id, fix, now)])
+        try:
+            # Counted as the tracker counts them (a fix too inaccurate to be an arrival...).
+            for name, count in moves_apply(stored.moved).items():
+                if count:
+                    counter_increment(f"tracking.{name}", count)
+        except Exception:  # stored; a job's arrival check must not turn that into an error
+            log.exception("could not check arrivals for %s", device_id)
+        return Response({"stored": stored.inserted, "duplicate": stored.duplicates})
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise TrackingThrottledError(wait, scope="address")
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if not isinstance(exc, TrackingThrottledError):
+            return super().handle_exception(exc)
+        seconds = max(1, math.ceil(exc.wait_s or 1))
+        log.warning(
+            "throttled positions (%s limit) from %s",
+            exc.scope,
+            TrackingAddressThrottle().get_ident(self.request),
         )
-    except FixRefusedError as refused:
-        counter_increment(f"osmand.{refused.reason}")
-        raise DispatchError(str(refused)) from None
-    stored = positions_store([(vehicle_id, fix, now)])
-    try:
-        moves_apply(stored.moved)
-    except Exception:  # stored; a job's arrival check must not turn that into an error
-        log.exception("could not check arrivals for %s", device_id)
-    return Response({"stored": stored.inserted, "duplicate": stored.duplicates})
+        counter_increment(f"tracking.throttled.{exc.scope}")
+        response = Response(
+            {
+                "error": _("too many positions: try again in %(seconds)d s") % {"seconds": seconds},
+                "field": None,
+            },
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
+        response.exception = True
+        return response
+
+
+osmand_position = OsmAndPositionView.as_view()

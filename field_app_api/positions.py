@@ -21,11 +21,13 @@ OLDEST_FIX = datetime(2000, 1, 1, tzinfo=UTC).timestamp()  # older: a tracker wi
 
 
 class FixRefusedError(ValueError):
-    """A message that is not a usable fix; `reason` is the counter's name."""
+    """A message that is not a usable fix; `reason` is the counter's name, `field` the part of
+    the message at fault when one is."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.reason = reason
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -42,20 +44,32 @@ class Fix:
     source: str = "mqtt"
 
 
-def _number(body: Mapping[str, Any], key: str, *, required: bool = False) -> float | None:
+def number_or_none(
+    body: Mapping[str, Any],
+    key: str,
+    *,
+    required: bool = False,
+    unknown_below: float | None = None,
+) -> float | None:
+    """`body[key]` as a finite number; None when absent, or below `unknown_below` (trackers
+    send -1 for a speed, course or battery level they do not know)."""
     value = body.get(key)
     if value is None or value == "":
         if required:
-            raise FixRefusedError("missing_field", f"'{key}' is required")
+            raise FixRefusedError("missing_field", f"'{key}' is required", field=key)
         return None
     if isinstance(value, bool):
-        raise FixRefusedError("bad_field", f"'{key}' must be a number, got {value!r}")
+        raise FixRefusedError("bad_field", f"'{key}' must be a number, got {value!r}", field=key)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise FixRefusedError("bad_field", f"'{key}' must be a number, got {value!r}") from None
+        raise FixRefusedError(
+            "bad_field", f"'{key}' must be a number, got {value!r}", field=key
+        ) from None
     if not math.isfinite(number):
-        raise FixRefusedError("bad_field", f"'{key}' must be finite, got {value!r}")
+        raise FixRefusedError("bad_field", f"'{key}' must be finite, got {value!r}", field=key)
+    if unknown_below is not None and number < unknown_below:
+        return None
     return number
 
 
@@ -100,10 +114,12 @@ def owntracks_fix(device_id: str, body: Mapping[str, Any], *, now: float | None 
     """An OwnTracks `location` (or `transition`, which carries one) as a fix.
 
     lat, lon and tst are required; acc, alt, vel (km/h), cog and batt are kept when present.
+    The iOS app sends vel and cog -1 when Core Location has no speed or course, and a negative
+    batt with no battery reading: not known, stored as NULL (not -1 km/h and 359 degrees).
     """
-    lat = _number(body, "lat", required=True)
-    lon = _number(body, "lon", required=True)
-    tst = _number(body, "tst", required=True)
+    lat = number_or_none(body, "lat", required=True)
+    lon = number_or_none(body, "lon", required=True)
+    tst = number_or_none(body, "tst", required=True)
     assert lat is not None
     assert lon is not None
     assert tst is not None
@@ -114,11 +130,11 @@ def owntracks_fix(device_id: str, body: Mapping[str, Any], *, now: float | None 
         fix_at=tst,
         now=time.time() if now is None else now,
         source="mqtt",
-        accuracy_m=_number(body, "acc"),
-        altitude_m=_number(body, "alt"),
-        speed_kmh=_number(body, "vel"),
-        course_deg=_number(body, "cog"),
-        battery=_number(body, "batt"),
+        accuracy_m=number_or_none(body, "acc", unknown_below=0),
+        altitude_m=number_or_none(body, "alt"),
+        speed_kmh=number_or_none(body, "vel", unknown_below=0),
+        course_deg=number_or_none(body, "cog", unknown_below=0),
+        battery=number_or_none(body, "batt", unknown_below=0),
     )
 
 

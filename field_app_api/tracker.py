@@ -42,7 +42,23 @@ from field_app_api.positions import (
 
 log = logging.getLogger(__name__)
 
-OWNTRACKS_TYPES = {"location", "transition", "lwt", "waypoint", "card", "status"}
+OWNTRACKS_TYPES = {"location", "transition", "lwt", "waypoint", "card", "status", "encrypted"}
+# Counters of messages refused, shown on /healthz apart from the rest (received, stored...).
+REFUSALS = (
+    "malformed_json",
+    "not_owntracks",
+    "bad_topic",
+    "encrypted",
+    "missing_field",
+    "bad_field",
+    "bad_coordinates",
+    "bad_time",
+    "future_time",
+    "unknown_device",
+    "dropped_queue_full",
+    "handler_error",
+)
+ENCRYPTED_EXPLAINED_MAX = 10_000  # devices remembered as told about; a bound on memory
 # Lists of messages, as each read of the socket brings them (RECEIVE_MAXIMUM bounds the
 # messages, unacknowledged as they are, far below this times a read's worth).
 QUEUE_LIMIT = 100_000
@@ -76,6 +92,7 @@ class Tracker:
     inbox: "queue.Queue[list[Message]]" = field(default_factory=lambda: queue.Queue(QUEUE_LIMIT))
     _devices: dict[str, int] = field(default_factory=dict)
     _unknown_until: dict[str, float] = field(default_factory=dict)
+    _encrypted_explained: set[str] = field(default_factory=set)
     _client: SessionClient | None = None
 
     # paho callbacks (network thread) ------------------------------------------------------
@@ -142,6 +159,10 @@ class Tracker:
             return None
         if kind == "lwt":
             return device_id
+        if kind == "encrypted":
+            self.counters["encrypted"] += 1
+            self._encrypted_explain(device_id)
+            return None
         if kind not in ("location", "transition"):
             return None  # waypoints, cards, status: nothing a dispatcher needs
         try:
@@ -150,6 +171,20 @@ class Tracker:
             self.counters[refused.reason] += 1
             log.warning("refused a fix from %s: %s", device_id, refused)
             return None
+
+    def _encrypted_explain(self, device_id: str) -> None:
+        """Once per device and process: a tablet with a key set sends nothing we can read, and
+        without this line nothing would say why its van never moves."""
+        if device_id in self._encrypted_explained:
+            return
+        if len(self._encrypted_explained) < ENCRYPTED_EXPLAINED_MAX:
+            self._encrypted_explained.add(device_id)
+        log.warning(
+            "%s sends encrypted payloads, which are not stored: the OwnTracks app has an "
+            "encryption key set. Clear it in Preferences > Connection > Security (the broker "
+            "login and TLS protect the positions), then the van shows up on the map.",
+            device_id,
+        )
 
     def process(self, batch: list[Message]) -> None:
         """Parse, store in one transaction, then acknowledge the whole batch."""
@@ -259,6 +294,7 @@ class Tracker:
                     "connected": self.connected.is_set(),
                     "queued": self.queued(),
                     "counters": dict(self.counters),
+                    "refused": {n: self.counters[n] for n in REFUSALS if self.counters[n]},
                 },
             )
         except Exception:  # the database may be restarting; the loop must not die for it

@@ -1,10 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from field_app_api import api, osmand
 
 urlpatterns = [
-    path("token/", obtain_auth_token, name="field-token"),
+    path("token/", api.token, name="field-token"),  # with the lockout and its throttle
     path("me/", api.me, name="field-me"),
     path("work-orders/", api.work_orders, name="field-work-orders"),
     path("work-orders/<int:work_order_id>/", api.work_order_detail, name="field-work-order"),

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib.gis.geos import Point
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, renderer_classes
@@ -15,6 +14,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis.geocoding import Candidate, Nearest, geocode, reverse_geocode
 from gis.models import Road
+from gis.schemas import GeocodeOut, ReverseOut, RoadCollectionOut
 from gis.selectors import road_list_in_bbox
 
 ROADS_MAX = 2000  # a city of a million premises has thousands of roads; a screen needs fewer
@@ -49,7 +49,7 @@ def _candidate_json(c: Candidate) -> dict[str, Any]:
     operation_id="geocode_search",
     summary="Geocode an address, landmark or corner",
     parameters=[GeocodeIn],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: GeocodeOut},
 )
 @api_view(["GET"])
 def geocode_search(request: Request) -> Response:
@@ -91,7 +91,7 @@ def _nearest_json(n: Nearest | None) -> dict[str, Any] | None:
     operation_id="reverse_geocode",
     summary="Nearest premise and road to a point",
     parameters=[ReverseIn],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: ReverseOut},
 )
 @api_view(["GET"])
 def reverse(request: Request) -> Response:
@@ -137,7 +137,7 @@ class RoadFeature(GeoFeatureModelSerializer):
     operation_id="roads_geojson",
     summary="Roads in a bounding box, as GeoJSON",
     parameters=[BboxIn],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={(200, "application/geo+json"): RoadCollectionOut},
 )
 @api_view(["GET"])
 @renderer_classes([JSONRenderer])

@@ -9,16 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from dispatch.access import Capability, roles_for
 from dispatch.models import Incident, User
-from dispatch.roles import CONTROL_ROOM, Role
+from dispatch.roles import Role
 from dispatch.selectors import user_covers_station
 
-# The wall is the control room's. Incident maps are also the safety manager's; the replay is
-# for those who review what happened (not call takers); the network map for those who plan.
-WALL = CONTROL_ROOM
-INCIDENT_MAP = CONTROL_ROOM | {Role.SAFETY_MANAGER}
-TIMELINE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
-NETWORK_MAP = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
+# Who opens each map is written in the one access table (dispatch/access.py): the wall is the
+# control room's, incident maps also the safety manager's, the replay and exports for those
+# who review, the network map for those who plan.
+WALL = roles_for(Capability.WALL)
+INCIDENT_MAP = roles_for(Capability.INCIDENT_MAP)
+TIMELINE = roles_for(Capability.TIMELINE)
+NETWORK_MAP = roles_for(Capability.NETWORK_MAP)
+DISPATCH = roles_for(Capability.DISPATCH)
 
 View = Callable[..., HttpResponse]
 

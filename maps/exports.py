@@ -147,6 +147,10 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
                 "sla_allowed_seconds": s.allowed_s,
                 "breached_at": _iso(s.breached_at),
                 "verdict": s.verdict,
+                # The verdict as a person must read it: an arrival's with what backs it.
+                "verdict_text": s.verdict_text,
+                "arrival_verified": s.arrival_verified,
+                "arrival_evidence": s.arrival,
                 "margin_seconds": s.margin_s,
             }
             for s in timeline.stages
@@ -174,6 +178,9 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
                 "recommended_rank": c.rank,
                 "offered_eta_seconds": c.offered_eta_s,
                 "arrived_at": _iso(c.arrived_at),
+                "arrival_verified": c.arrival_verified,
+                "arrival_evidence": c.arrival_evidence,
+                "arrival_mark": c.arrival_mark,
                 "travel_seconds": c.travel_s,
             }
             for c in timeline.crews
@@ -216,8 +223,8 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
 
 HAZARDS = dict(Hazard.choices)
 CJK_FONT = "STSong-Light"  # Adobe's CID font: every PDF reader has it, nothing to embed
-INK, MUTED, RULE, BAD, GOOD = (
-    colors.HexColor(c) for c in ("#111111", "#555555", "#bbbbbb", "#b00020", "#106b3a")
+INK, MUTED, RULE, BAD, GOOD, DOUBT = (
+    colors.HexColor(c) for c in ("#111111", "#555555", "#bbbbbb", "#b00020", "#106b3a", "#9a5b00")
 )
 VERDICT_COLOUR = {"on time": GOOD, "late": BAD, "breached": BAD, "overdue": BAD}
 
@@ -327,7 +334,11 @@ def _stages(timeline: Timeline) -> Table:
                 f"{at(s.start)} to {at(s.end) or '...'}",
                 duration_text(s.seconds) or "-",
                 due,
-                _p(s.verdict + margin, colour=VERDICT_COLOUR.get(s.verdict)),
+                _p(
+                    s.verdict_text + margin,
+                    # An arrival nothing backs is not shown in the colour of a met clock.
+                    colour=DOUBT if s.arrival_verified is False else VERDICT_COLOUR.get(s.verdict),
+                ),
             ]
         )
     return _table(["Stage", "From - to", "Took", "SLA due", "Result"], rows, [38, 36, 26, 44, 36])
@@ -342,7 +353,8 @@ def _crews(timeline: Timeline) -> list[Flowable]:
             f"{at(c.assigned_at)} by {c.assigned_by}",
             f"#{c.rank}" if c.rank else "not from a list",
             duration_text(c.offered_eta_s) or "-",
-            at(c.arrived_at) or "-",
+            " ".join(filter(None, (at(c.arrived_at), c.arrival_mark and f"({c.arrival_mark})")))
+            or "-",
             duration_text(c.travel_s) or "-",
             c.status,
         ]
@@ -360,7 +372,7 @@ def _crews(timeline: Timeline) -> list[Flowable]:
         "Drive",
         "Status",
     ]
-    return [_table(header, rows, [32, 28, 28, 15, 18, 17, 18, 24])]
+    return [_table(header, rows, [30, 24, 26, 13, 16, 33, 16, 22])]
 
 
 def _offers(timeline: Timeline) -> list[Flowable]:

@@ -25,6 +25,7 @@ from dispatch.models import (
 from field_app_api.models import VehiclePosition
 from maps.timeline_words import (
     STATUS,
+    arrival_mark,
     event_summary,
     kind_label,
 )
@@ -80,10 +81,20 @@ class Stage:
     breached_at: datetime | None
     verdict: str  # on time, late, breached, overdue, running, no SLA, not reached
     margin_s: float | None  # to spare (positive) or late by (negative)
+    # For the arrival stage: whether the van's positions back the arrival that ended it
+    # (None: no arrival, or one recorded before arrivals were checked) and their evidence.
+    arrival_verified: bool | None = None
+    arrival: dict[str, Any] | None = None
 
     @property
     def seconds(self) -> float | None:
         return (self.end - self.start).total_seconds() if self.start and self.end else None
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict as everyone must read it: an arrival's with what backs it."""
+        mark = arrival_mark(self.arrival)
+        return f"{self.verdict} ({mark})" if mark else self.verdict
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,12 @@ class CrewOnJob:
     rank: int | None  # its place in the recommendation the dispatcher acted on
     offered_eta_s: float | None
     arrived_at: datetime | None
+    arrival_verified: bool | None = None
+    arrival_evidence: dict[str, Any] | None = None
+
+    @property
+    def arrival_mark(self) -> str:
+        return arrival_mark(self.arrival_evidence)
 
     @property
     def travel_s(self) -> float | None:
@@ -176,13 +193,19 @@ def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline
         )
     )
     crew_of = {w.id: w.crew.name for w in orders}
+    arrival = _arrival(orders)
     events = [
         Event(
             id=row.id,
             seq=seq,
             kind=row.kind,
             label=kind_label(row.kind),
-            summary=event_summary(row.kind, row.data, crew_of.get(row.work_order_id or 0, "")),
+            summary=event_summary(
+                row.kind,
+                row.data,
+                crew_of.get(row.work_order_id or 0, ""),
+                arrival.arrival_evidence if arrival else None,
+            ),
             at=row.at,
             device_time=row.device_time,
             actor=row.actor_label,
@@ -201,11 +224,18 @@ def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline
         calls=calls,
         first_call_at=first_call_at,
         events=events,
-        stages=_stages(first_call_at, orders, events, deadlines, now),
+        stages=_stages(first_call_at, orders, events, deadlines, now, arrival),
         offers=_offers(events),
         crews=_crews(orders, events),
         tracks=[t for w in orders if (t := _track(w, now)) is not None],
     )
+
+
+def _arrival(orders: list[WorkOrder]) -> WorkOrder | None:
+    """The work order whose arrival counts: the earliest (as dispatch.services.work_orders
+    stops the on-site clock)."""
+    arrived = [w for w in orders if w.arrived_at]
+    return min(arrived, key=lambda w: (w.arrived_at, w.id)) if arrived else None
 
 
 def _reached(milestone: str, orders: list[WorkOrder], events: list[Event]) -> datetime | None:
@@ -234,6 +264,7 @@ def _stages(
     events: list[Event],
     deadlines: dict[str, IncidentDeadline],
     now: datetime,
+    arrival: WorkOrder | None,
 ) -> list[Stage]:
     stages: list[Stage] = []
     start: datetime | None = first_call_at  # each stage starts where the one before ended
@@ -244,6 +275,7 @@ def _stages(
         if milestone == Milestone.COMPLETED and deadline is None and end is None:
             continue  # most policies have no completion clock: no empty row for it
         verdict, margin = _verdict(deadline, end, now)
+        judged = arrival if milestone == Milestone.ON_SITE and end is not None else None
         stages.append(
             Stage(
                 name=name,
@@ -255,6 +287,8 @@ def _stages(
                 breached_at=deadline.breached_at if deadline else None,
                 verdict=verdict,
                 margin_s=margin,
+                arrival_verified=judged.arrival_verified if judged else None,
+                arrival=judged.arrival_evidence if judged else None,
             )
         )
         start = end
@@ -310,6 +344,8 @@ def _crews(orders: list[WorkOrder], events: list[Event]) -> list[CrewOnJob]:
                 rank=offered.get("rank"),
                 offered_eta_s=offered.get("eta_seconds"),
                 arrived_at=w.arrived_at,
+                arrival_verified=w.arrival_verified,
+                arrival_evidence=w.arrival_evidence,
             )
         )
     return crews

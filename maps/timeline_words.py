@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.choices import Channel
 from dispatch.models import Incident, Milestone, WorkOrder
@@ -96,6 +97,36 @@ def clock(
     return text
 
 
+def _metres(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _fix_text(distance_m: float, accuracy_m: float | None) -> str:
+    if accuracy_m is None:
+        return _("fix %(distance)s m away, accuracy not reported") % {
+            "distance": _metres(distance_m)
+        }
+    return _("fix %(distance)s m away, accuracy %(accuracy)s m") % {
+        "distance": _metres(distance_m),
+        "accuracy": _metres(accuracy_m),
+    }
+
+
+def arrival_mark(evidence: dict[str, Any] | None) -> str:
+    """What backs an arrival, in words: 'verified: fix 12 m away, accuracy 5 m' or
+    'unverified: van 1,164 m away' (or 'unverified: no position'); empty when it was never
+    judged (arrivals recorded before the check existed)."""
+    if not evidence:
+        return ""
+    distance = evidence.get("distance_m")
+    if evidence.get("verified"):
+        fix = _fix_text(distance or 0, evidence.get("accuracy_m"))
+        return _("verified: %(fix)s") % {"fix": fix}
+    if distance is None:
+        return _("unverified: no position")
+    return _("unverified: van %(distance)s m away") % {"distance": _metres(distance)}
+
+
 def _name(names: dict[str, str], key: Any) -> str:
     return names.get(str(key), str(key or "?"))
 
@@ -137,11 +168,13 @@ def _assigned_text(d: dict[str, Any]) -> str:
 
 
 def _status_text(d: dict[str, Any], crew: str, to: str) -> str:
-    rest = _words({k: v for k, v in d.items() if k not in ("from", "evidence")})
+    rest = _words({k: v for k, v in d.items() if k not in ("from", "evidence", "arrival")})
+    mark = arrival_mark(d.get("arrival"))
     return "".join(
         (
             f"{crew}: {_name(STATUS, d.get('from'))} → {STATUS[to]}",
-            " (confirmed by the geofence)" if "evidence" in d else "",
+            " (" + _("confirmed by the geofence") + ")" if "evidence" in d else "",
+            f" ({mark})" if mark else "",
             f"; {rest}" if rest else "",
         )
     )
@@ -157,7 +190,7 @@ def _opened_text(d: dict[str, Any]) -> str:
     )
 
 
-def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
+def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | None) -> str:
     status = kind.removeprefix("work_order.")
     if kind == "work_order.assigned":
         return _assigned_text(d)
@@ -173,7 +206,7 @@ def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
             ]
             return ", ".join([channel, *(str(x) for x in extra if x)])
         case "call.joined":
-            return f"report {d.get('reports', '?')} of this incident"
+            return _joined_text(d)
         case "incident.opened":
             return _opened_text(d)
         case "incident.priority_raised":
@@ -197,8 +230,12 @@ def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
         case "crews.recommended":
             return _offer_text(d)
         case "work_order.arrival_detected":
-            fix_at = clock((d.get("fix") or {}).get("fix_at"))
-            return f"{crew}: van within the arrival radius, fix at {fix_at}"
+            fix = d.get("fix") or {}
+            at = clock(fix.get("fix_at"))
+            if fix.get("distance_m") is None:  # detected before fixes carried their distance
+                return f"{crew}: van within the arrival radius, fix at {at}"
+            evidence = _fix_text(fix["distance_m"], fix.get("accuracy_m"))
+            return f"{crew}: van within the arrival radius, fix at {at} ({evidence})"
         case "work_order.arrival_cancelled":
             return f"{crew}: drove past, arrival withdrawn"
         case "work_order.eta":
@@ -209,9 +246,10 @@ def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
         case "work_order.photo":
             return f"{crew}: {d.get('caption') or 'photo'}"
         case "work_order.stale_update":
+            mark = arrival_mark(d.get("arrival"))
             return (
                 f"{crew}: reported {_name(STATUS, d.get('reported'))} "
-                f"while already {_name(STATUS, d.get('status'))}"
+                f"while already {_name(STATUS, d.get('status'))}" + (f" ({mark})" if mark else "")
             )
         case "sla.started":
             due = (d.get("due") or {}).items()
@@ -222,7 +260,11 @@ def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
         case "sla.met":
             late = d.get("late_seconds", 0)
             verdict = "on time" if d.get("on_time") else f"late by {duration_text(late)}"
-            return f"{_name(MILESTONE, d.get('milestone'))}: {verdict}"
+            # The on-site clock is only as good as the arrival that stopped it.
+            mark = arrival_mark(arrival) if d.get("milestone") == Milestone.ON_SITE else ""
+            return f"{_name(MILESTONE, d.get('milestone'))}: {verdict}" + (
+                f" ({mark})" if mark else ""
+            )
         case "sla.breached":
             return f"{_name(MILESTONE, d.get('milestone'))}: due {clock(d.get('due_at'))}, not met"
         case "crew.duty":
@@ -230,10 +272,24 @@ def _summary(kind: str, d: dict[str, Any], crew: str) -> str:
     return _words(d)
 
 
-def event_summary(kind: str, data: dict[str, Any], crew: str = "") -> str:
-    """What the event says, for a reader: its data in words, never a raw dump."""
+def event_summary(
+    kind: str, data: dict[str, Any], crew: str = "", arrival: dict[str, Any] | None = None
+) -> str:
+    """What the event says, for a reader: its data in words, never a raw dump. `arrival` is
+    the evidence of the arrival that stopped the on-site clock, for that clock's events."""
     try:
-        return _summary(kind, data or {}, crew)
+        return _summary(kind, data or {}, crew, arrival)
     except (TypeError, ValueError, KeyError, AttributeError):
         # An event written before its data changed shape still reads, and the page stands.
         return _words(data or {})
+
+
+def _joined_text(d: dict[str, Any]) -> str:
+    text = _("report %(n)s of this incident") % {"n": d.get("reports", "?")}
+    if d.get("counted") is False:
+        # A repeat from one source within the window: shown, but not counted toward priority.
+        text += "; " + _(
+            "a repeat from the same %(source)s as call %(call)s within %(minutes)s min: "
+            "not counted toward priority"
+        ) % {"source": d.get("same"), "call": d.get("repeat_of"), "minutes": d.get("window_min")}
+    return text

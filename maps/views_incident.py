@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dispatch.errors import DispatchError
 from dispatch.models import Incident, User
-from dispatch.selectors import DISPATCHES
 from dispatch.services.isolation import incident_isolation_trace
-from maps.access import INCIDENT_MAP, incident_visible, page_for
+from maps.access import DISPATCH, INCIDENT_MAP, incident_visible, page_for
 from maps.incident_map import PRIORITY_COLOURS, incident_get, incident_map_build
 from maps.network_map import PRESSURE_COLOURS
 
@@ -54,7 +53,7 @@ def _page(
         "colour": PRIORITY_COLOURS.get(incident.priority, "#9aa7b6"),
         "pressure_legend": [(c.label, colour) for c, colour in PRESSURE_COLOURS.items()],
         # The station is the user's (or the page would be a 404): the role decides.
-        "can_trace": user.has_role(*DISPATCHES),
+        "can_trace": user.has_role(*DISPATCH),
         "error": error,
         "seized_text": seized_text,
         "config": {"map": built.parts.name},
@@ -71,7 +70,7 @@ def incident_map(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
-@page_for(frozenset(DISPATCHES), "isolation trace")
+@page_for(DISPATCH, "isolation trace")
 def incident_trace_run(request: HttpRequest, reference: str) -> HttpResponse:
     """Run the trace (with any valves the crew found seized) and show it; refusals in words."""
     user = request.user

@@ -177,8 +177,10 @@ def _rows(timeline: Timeline) -> dict[str, Any]:
                 "took": duration_text(s.seconds) or "—",
                 "due": at(s.due_at),
                 "allowed": duration_text(s.allowed_s),
+                "verdict": s.verdict_text,
                 "margin": _margin(s.verdict, s.margin_s),
-                "css": s.verdict.replace(" ", "-"),
+                "css": s.verdict.replace(" ", "-")
+                + (" unverified" if s.arrival_verified is False else ""),
             }
             for s in timeline.stages
         ],

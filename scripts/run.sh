@@ -2,9 +2,10 @@
 # Prepare the database and start every process of the system in the foreground (honcho).
 # Ctrl-C stops them all. Called by `make run` after scripts/bootstrap.sh.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="$PWD/.venv/bin:$PATH"
-[ -f .env ] && set -a && . ./.env && set +a
+. "$(dirname "$0")/env.sh"  # the virtualenv, .env, the broker's defaults
+# The demo runs as a site does: an error anyone can provoke gets the short answer, not Django's
+# debug page with the settings and a traceback (DJANGO_DEBUG=true in .env to see them).
+export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
 
 bind=${WEB_BIND:-127.0.0.1:8000}
 if (exec 3<>"/dev/tcp/${bind%:*}/${bind##*:}") 2>/dev/null; then
@@ -13,19 +14,15 @@ if (exec 3<>"/dev/tcp/${bind%:*}/${bind##*:}") 2>/dev/null; then
   exit 1
 fi
 
-# The project's own broker (Procfile: mqtt), with a login per device and an ACL. The machine's
-# anonymous Mosquitto on 1883 is left alone (the tests use it), so ours defaults to 1884. Every
-# process gets these; the service account's password, unless .env sets MQTT_PASSWORD, is derived
-# from DJANGO_SECRET_KEY by the settings, the same one mqtt_credentials writes for the broker.
-export MQTT_BROKER_HOST=${MQTT_BROKER_HOST:-127.0.0.1}
-export MQTT_BROKER_PORT=${MQTT_BROKER_PORT:-1884}
-export MQTT_USERNAME=${MQTT_USERNAME:-gasdispatch-service}
 broker="${MQTT_BROKER_HOST}:${MQTT_BROKER_PORT}"
-if (exec 3<>"/dev/tcp/${MQTT_BROKER_HOST}/${MQTT_BROKER_PORT}") 2>/dev/null; then
-  echo "run: ${broker} is already in use, and make run starts its own MQTT broker there" >&2
-  echo "     stop what listens on it, or choose another port: MQTT_BROKER_PORT=1885 make run" >&2
-  exit 1
-fi
+devices="${MQTT_DEVICE_HOST}:${MQTT_DEVICE_PORT}"
+for listener in "$broker" "$devices"; do
+  if (exec 3<>"/dev/tcp/${listener%:*}/${listener##*:}") 2>/dev/null; then
+    echo "run: ${listener} is already in use, and make run starts its own MQTT broker there" >&2
+    echo "     stop what listens on it, or choose other ports: MQTT_BROKER_PORT=1886 MQTT_DEVICE_PORT=1887 make run" >&2
+    exit 1
+  fi
+done
 
 python manage.py check --fail-level ERROR >/dev/null   # bad configuration stops here, in one line
 python manage.py migrate --no-input -v 0
@@ -35,19 +32,22 @@ python manage.py load_demo > var/demo-logins.txt
 python manage.py make_demo_city --if-empty   # about 20,000 premises; kept on later runs
 python manage.py make_demo_crews --if-empty  # 60 crews with vans, day and night shifts
 python manage.py mqtt_credentials --dir var/mosquitto \
-  --host "$MQTT_BROKER_HOST" --port "$MQTT_BROKER_PORT"  # a login per van, the ACL, the conf
+  --host "$MQTT_BROKER_HOST" --port "$MQTT_BROKER_PORT" \
+  --device-host "$MQTT_DEVICE_HOST" --device-port "$MQTT_DEVICE_PORT"  # logins, ACLs, the conf
 
 url="http://${bind}"
 cat <<MSG
 
   Gas dispatch is starting: MQTT broker, web, Celery worker, Celery beat, MQTT tracker.
+  Each is started again on its own if it dies (scripts/respawn.sh).
 
     Start page        ${url}/
     Call console      ${url}/console/
     Health            ${url}/healthz
     API (Swagger UI)  ${url}/api/docs/
     Admin             ${url}/admin/
-    MQTT broker       ${broker}  (a tablet's login: manage.py mqtt_credentials --show VAN-0001)
+    MQTT for tablets  ${devices}  (a tablet's logins: scripts/manage.sh mqtt_credentials --show VAN-0001)
+    MQTT back-end     ${broker}  (the service account only)
 
   Demo logins (user / password):
 $(sed -n '2,$p' var/demo-logins.txt)
@@ -56,5 +56,8 @@ $(sed -n '2,$p' var/demo-logins.txt)
 
 MSG
 # .env was read at the top; honcho reading it again would put its empty values (MQTT_USERNAME=
-# as copied from .env.example) back over the defaults set above.
+# as copied from .env.example) back over the defaults set above. Every Procfile line runs under
+# scripts/respawn.sh: a process that dies is started again, the others go on serving. Its paths
+# and address come from WEB_BIND, MQTT_CONF_DIR and BEAT_SCHEDULE (defaults under var/), which
+# tests/test_supervision.py points at its own.
 exec honcho start -f Procfile --env /dev/null

@@ -45,6 +45,15 @@ def process_env(django_db_setup: None) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _cache_cleared() -> None:
+    """Rate-limit counts and cached answers start empty in every test (CACHE_URL is the
+    test's own Redis database, not Celery's)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _heartbeat_seen(component: str, **detail: object) -> bool:
     row = Heartbeat.objects.filter(component=component).order_by("-beat_at").first()
     return row is not None and all(row.detail.get(k) == v for k, v in detail.items())

@@ -2,6 +2,7 @@
 
 import re
 import shlex
+import subprocess
 from importlib import import_module
 from pathlib import Path
 
@@ -88,3 +89,41 @@ def test_every_variable_compose_sets_is_documented_in_env_example() -> None:
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     for service in APP_SERVICES:
         assert set(SERVICES[service]["environment"]) <= documented, service
+
+
+def test_only_the_devices_listener_is_published_and_the_back_end_uses_its_own() -> None:
+    """Tablets reach the broker's devices' listener; the back-end's listener, where the
+    tracker's session lives, stays on the compose network."""
+    argv = _command("mqtt-credentials")
+    backend_port = argv[argv.index("--port") + 1]
+    device_port = argv[argv.index("--device-port") + 1]
+    assert backend_port != device_port
+    published = {p.split(":")[-1] for p in SERVICES["mosquitto"].get("ports", [])}
+    assert published == {device_port}
+    for service in APP_SERVICES:
+        env = SERVICES[service]["environment"]
+        assert env["MQTT_BROKER_PORT"] == backend_port, service
+        assert env["MQTT_DEVICE_PORT"] == device_port, service
+
+
+def test_every_procfile_process_runs_under_respawn() -> None:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    commands = dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
+    assert set(commands) == {"mqtt", "web", "worker", "beat", "tracker", "fleet"}
+    for name, command in commands.items():
+        assert command.startswith("scripts/respawn.sh "), name
+
+
+def test_manage_sh_runs_commands_without_an_activated_virtualenv(tmp_path: Path) -> None:
+    """`.venv/bin/honcho run python manage.py ...` found the system's python (no Django);
+    scripts/manage.sh uses the virtualenv's, from any directory, with .env read."""
+    done = subprocess.run(
+        [str(ROOT / "scripts/manage.sh"), "mqtt_credentials", "--help"],
+        cwd=tmp_path,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--device-port" in done.stdout

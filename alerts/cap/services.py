@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.cap.document import Area, Info, Issued, Message, area_zone, cap_read, cap_xml
+from alerts.cap.place import incident_public_place
 from alerts.cap.profiles import ALERT_PRIORITY, ZONES, ZoneProfile, cap_sender
 from alerts.cap.texts import Situation, circle_area, infos, outline_area
 from alerts.cap.zone import zone_circle, zone_polygons
@@ -33,9 +34,11 @@ def _series(incident: Incident) -> Series:
 
 
 def _situation(incident: Incident, profile: ZoneProfile, premises: int = 0) -> Situation:
+    local, english = incident_public_place(incident)  # never the flat: the message is public
     return Situation(
         reference=incident.reference,
-        place=incident.address_text,
+        place=local,
+        place_en=english,
         reported_at=incident.created_at,
         sent=timezone.now().replace(microsecond=0),
         profile=profile,

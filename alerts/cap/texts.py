@@ -16,16 +16,18 @@ class Situation:
     """The facts a message is written from."""
 
     reference: str
-    place: str
+    place: str  # in the local language; never finer than the compound (alerts.cap.place)
     reported_at: datetime
     sent: datetime
     profile: ZoneProfile
     premises_cut_off: int = 0
+    place_en: str = ""
 
 
 def _place(situation: Situation, language: str) -> str:
-    if situation.place:
-        return situation.place[:80]
+    place = situation.place_en if language == "en-US" and situation.place_en else situation.place
+    if place:
+        return place[:80]
     return f"事件{situation.reference}现场" if language == "zh-CN" else "the incident site"
 
 

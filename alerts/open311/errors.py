@@ -2,12 +2,14 @@
 
 
 class Open311Error(Exception):
-    """Refused: nothing was changed. Each description becomes one <error> of the answer."""
+    """Refused: nothing was changed. Each description becomes one <error> of the answer;
+    `retry_after` (seconds) goes out as the Retry-After header of a 429."""
 
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, retry_after: int | None = None) -> None:
         super().__init__("; ".join(descriptions))
         self.status = status
         self.descriptions = list(descriptions)
+        self.retry_after = retry_after
 
 
 def bad_request(*descriptions: str) -> Open311Error:

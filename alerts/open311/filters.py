@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -17,6 +17,9 @@ DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A client that does not percent-encode "+08:00" sends it as " 08:00" (a "+" in a query
 # string is a space); put the plus back rather than refuse a common mistake.
 SPACED_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
+# The offsets clocks on Earth use (UTC-12:00 to UTC+14:00). Python reads any offset under a
+# day, PostgreSQL none past 15:59: "-23:59" is a typo, not a place.
+OFFSET_MIN, OFFSET_MAX = timedelta(hours=-12), timedelta(hours=14)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,20 @@ def _moment(params: QueryDict, name: str, *, end_of_day: bool) -> datetime | Non
         ) from None
     if DATE_ONLY.fullmatch(text) and end_of_day:  # a whole day, as a person means it
         moment = datetime.combine(moment.date(), time.max)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    offset = moment.utcoffset()
+    if offset is not None and (
+        not OFFSET_MIN <= offset <= OFFSET_MAX or offset % timedelta(minutes=1)
+    ):
+        raise bad_request(
+            f"{name}: {text!r} has an offset no clock uses; give one from -12:00 to +14:00 "
+            "in hours and minutes"
+        )
+    try:
+        # In UTC from here on: the database is handed one offset it always reads.
+        moment = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise bad_request(f"{name}: {text!r} is out of range") from None
 
 
 def _window(params: QueryDict, now: datetime) -> tuple[datetime, datetime]:

@@ -4,7 +4,8 @@ A request is an Open311 call. When its call is on an incident, the request is th
 its id is the incident's reference and its status follows the incident. When several Open311
 calls reported one incident, the earliest stands for it, so an incident is listed once. Calls
 from other channels are never shown: this API is public, and a phone caller did not publish
-their report. Callers' names, phones and e-mails are never shown either.
+their report. Callers' names, phones and e-mails are never shown either, nor the flat of an
+address: reading needs no key, so an answer is as public as a CAP alert.
 """
 
 import re
@@ -13,6 +14,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
+from alerts.cap.place import premise_public_address, public_address
 from alerts.open311.filters import RequestFilter
 from alerts.open311.intake import CALL_ID_PREFIX, EVENT_KIND, call_request_id
 from alerts.open311.render import w3c
@@ -86,6 +88,17 @@ def _rules() -> dict[str, CategoryRule]:
     return {r.category: r for r in CategoryRule.objects.all()}
 
 
+def _public_address(call: Any, incident: Incident | None) -> str | None:
+    """Where the request is, for anyone: the street, compound and district, never the flat
+    (the same rule as a public CAP alert). From the matched premise's columns when there is
+    one, in the reporter's language; else the typed text cut before its building."""
+    if call.premise is not None:
+        local, english = premise_public_address(call.premise)
+        return (local if call.language == Language.ZH else english) or None
+    typed = (incident.address_text if incident else "") or call.address_text
+    return public_address(typed) or None
+
+
 def _record(call: Any, rules: dict[str, CategoryRule]) -> dict[str, Any]:
     incident: Incident | None = call.incident
     rule = rules.get(call.category)
@@ -110,7 +123,7 @@ def _record(call: Any, rules: dict[str, CategoryRule]) -> dict[str, Any]:
         "requested_datetime": w3c(call.received_at),
         "updated_datetime": w3c(updated),
         "expected_datetime": w3c(call.o311_eta) if status == "open" else None,
-        "address": (incident.address_text if incident else "") or call.address_text or None,
+        "address": _public_address(call, incident),
         "address_id": call.premise.asset_id if call.premise else None,
         "zipcode": None,
         "lat": round(point.y, COORD_DECIMALS) if point else None,

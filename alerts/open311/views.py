@@ -9,8 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from alerts.open311.body import request_params
 from alerts.open311.catalogue import service_codes, service_list
 from alerts.open311.errors import Open311Error, bad_request
 from alerts.open311.filters import request_filter_parse
@@ -29,6 +31,7 @@ from alerts.open311.selectors import (
     service_request_get,
     service_request_list,
 )
+from alerts.open311.throttles import Open311AddressThrottle, Open311KeyThrottle
 from alerts.open311.wording import language_from
 from config.counters import counter_increment
 from dispatch.choices import Language
@@ -58,6 +61,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         @functools.wraps(view)
         def run(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
             try:
+                Open311AddressThrottle().check(request)
                 if fmt not in FORMATS:
                     raise Open311Error(404, f"unknown format {fmt!r}: ask for .json or .xml")
                 if request.method not in methods:
@@ -70,6 +74,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             response = _refusal(request, fmt, error)
             if error.status == 405:
                 response["Allow"] = ", ".join(methods)
+            if error.retry_after is not None:
+                response["Retry-After"] = str(error.retry_after)
             return response
 
         return run
@@ -123,9 +129,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         raise bad_request(
             "send the fields form-encoded (application/x-www-form-urlencoded), as GeoReport v2 asks"
         )
-    # The spec lists the fields as query parameters; clients send them in the body. Take both.
-    params = {**request.GET.dict(), **request.POST.dict()}
+    params = request_params(request)
     key = api_key_authenticate(params.get("api_key", ""))
+    Open311KeyThrottle(key).check(request)
     data = request_in(params)
     place = place_resolve(
         lat=data.lat, long=data.long, address_string=data.address_string, address_id=data.address_id
@@ -169,3 +175,21 @@ def token(request: HttpRequest, fmt: str, token_id: str) -> HttpResponse:
         item="request",
         records=[{"service_request_id": request_id, "token": token_id}],
     )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path under /open311/v2/: the spec's 404 (in XML when the path asks for it),
+    not Django's HTML page."""
+    fmt = "xml" if path.lower().endswith(".xml") else "json"
+    try:
+        Open311AddressThrottle().check(request)
+        error = Open311Error(
+            404, _("no such resource %(path)r: see discovery.json") % {"path": path}
+        )
+    except Open311Error as refused:
+        error = refused
+    response = _refusal(request, fmt, error)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response

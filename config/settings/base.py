@@ -1,6 +1,7 @@
 """Django core settings: apps, security, web, logging, heartbeats."""
 
 from pathlib import Path
+from typing import Any
 
 from config.env import REQUIRED, ConfigError, env_bool, env_choice, env_int, env_list, env_str
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
+    "axes",  # sign-in lockout; its attempts and lockouts are in the admin
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis.apps.NetworkConfig",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the page that says what to do.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -72,6 +76,10 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "dispatch.User"
+AUTHENTICATION_BACKENDS = [
+    "dispatch.api.lockout.LockoutBackend",  # refuses a locked account+address first
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -80,9 +88,7 @@ AUTH_PASSWORD_VALIDATORS = (
     if PRODUCTION
     else []
 )
-if PRODUCTION:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS, HSTS and secure cookies: config/settings/security.py.
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
@@ -96,7 +102,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",  # tablets: one token per member
@@ -104,6 +110,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "dispatch.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Filled in by config/settings/security.py (THROTTLE_RATES), read from the environment.
+    "DEFAULT_THROTTLE_RATES": {},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gas dispatch API",
@@ -114,6 +123,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's refusals (400, 401, 403, 404, 409, 429...) declared, in their one shape.
+    # Readable names for enums several serializers share (else Status06bEnum...).
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "dispatch.models.Incident.Status",
+        "WorkOrderStatusEnum": "dispatch.models.WorkOrder.Status",
+        "CrewStatusEnum": "dispatch.models.Crew.Status",
+        "DutyEnum": "dispatch.models.crews.Duty",
+        "PipeStatusEnum": "gis.models.PipeSegment.Status",
+        "ValveTypeEnum": "gis.models.Valve.Type",
+        "GeoJSONFeatureEnum": ["Feature"],
+        "GeoJSONFeatureCollectionEnum": ["FeatureCollection"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.refusals_add",
+    ],
 }
 
 # Background processes (worker, beat, tracker) write a heartbeat this often; /healthz calls a

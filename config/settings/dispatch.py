@@ -12,6 +12,13 @@ SLA_CHECK_SECONDS = env_int("SLA_CHECK_SECONDS", 30, minimum=5)
 # its crew says within ARRIVAL_CANCEL_WINDOW_S that it only drove past.
 ARRIVAL_RADIUS_M = env_int("ARRIVAL_RADIUS_M", 100, minimum=10)
 ARRIVAL_CANCEL_WINDOW_S = env_int("ARRIVAL_CANCEL_WINDOW_S", 60, minimum=0)
+# A fix inside the radius counts only when it is this accurate (or its whole circle of error
+# lies inside the radius): a 5 km fix "at" the incident proves nothing. A fix without an
+# accuracy counts by its point alone (stock OsmAnd omits it when the phone does not know).
+ARRIVAL_MAX_ACCURACY_M = env_int("ARRIVAL_MAX_ACCURACY_M", 100, minimum=1)
+# A manual "on site" is verified by a fitting fix of the crew's van in this many seconds
+# before it (or the minute after); without one it stands, marked unverified.
+ARRIVAL_EVIDENCE_WINDOW_S = env_int("ARRIVAL_EVIDENCE_WINDOW_S", 600, minimum=0)
 # After such a cancel, the geofence does not raise an arrival again for this long.
 ARRIVAL_SUPPRESS_S = env_int("ARRIVAL_SUPPRESS_S", 600, minimum=0)
 # En-route ETAs are recomputed from the van's live position at most this often.
@@ -23,3 +30,11 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10_000_000, minimum=100_000)
 # from memory (maps/feed_log.py). 0: every poll asks PostgreSQL itself (the tests, most of
 # them, to see each change at once).
 MAP_FEED_TICK_S = env_float("MAP_FEED_TICK_S", 0.25, minimum=0.0)
+# Reports from one source (a phone number, a linked system's Open311 key, an e-mail address)
+# on one incident within this many minutes of its last counted report count once toward the
+# "enough reports raise the priority" rule, and so toward a public alert: a worried caller
+# ringing back, or a linked system re-sending, is not a second witness. 30 minutes is the
+# on-site goal for a gas emergency: a caller still smelling gas after the crew should have
+# arrived is telling us something new (and one source alone then needs an hour of calls to
+# raise a P2 that waits for 3 reports). 0 counts every call.
+REPORT_REPEAT_WINDOW_MIN = env_int("REPORT_REPEAT_WINDOW_MIN", 30, minimum=0)

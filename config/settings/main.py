@@ -11,6 +11,7 @@ try:
     from .database import *
     from .dispatch import *
     from .mqtt import *
+    from .security import *
 except ConfigError as exc:
     # Whatever process is starting (manage.py, gunicorn, celery) stops here with one clear line.
     sys.exit(f"configuration error: {exc}")

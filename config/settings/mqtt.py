@@ -7,6 +7,11 @@ from .base import SECRET_KEY
 
 MQTT_BROKER_HOST = env_str("MQTT_BROKER_HOST", "127.0.0.1")
 MQTT_BROKER_PORT = env_int("MQTT_BROKER_PORT", 1883, minimum=1, maximum=65535)
+# The broker's other listener, the one tablets use (what `mqtt_credentials --show` prints):
+# devices only, each one's client id forced to its user name. The back-end's listener above
+# knows only the service account, so a device can never reach or take over its sessions.
+MQTT_DEVICE_HOST = env_str("MQTT_DEVICE_HOST", MQTT_BROKER_HOST)
+MQTT_DEVICE_PORT = env_int("MQTT_DEVICE_PORT", 1885, minimum=1, maximum=65535)
 # The back-end's one account (tracker, web, worker, simulator); empty: connect anonymously.
 MQTT_USERNAME = env_str("MQTT_USERNAME", "")
 # Empty with a user name: derived from DJANGO_SECRET_KEY, the same password that

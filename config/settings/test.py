@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("APP_ENV", "test")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")  # cleared before each test
 os.environ.setdefault("MQTT_TOPIC_PREFIX", f"test-{os.getpid()}/")
 os.environ.setdefault("HEARTBEAT_SECONDS", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -8,10 +8,21 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dispatch.access import Capability, permission_for, user_may
+from dispatch.api.schemas import (
+    CallClosedOut,
+    CallCreatedOut,
+    IncidentDetailOut,
+    IncidentOut,
+    RecommendationOut,
+    ScreenPopOut,
+    TimelineEventOut,
+    WorkOrderOut,
+)
 from dispatch.choices import Category, Channel, Hazard
 from dispatch.errors import ForbiddenError
 from dispatch.models import Incident, IncidentEvent, User, WorkOrder
@@ -134,9 +145,10 @@ def work_order_json(work_order: WorkOrder) -> dict[str, Any]:
     summary="Who is calling: screen pop",
     request=None,
     parameters=[OpenApiParameter("phone", str, description="caller number, any format")],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: ScreenPopOut},
 )
 @api_view(["GET"])
+@permission_classes([permission_for(Capability.CUSTOMER_DATA)])
 def screen_pop(request: Request) -> Response:
     """Who is calling: accounts with this number, premises, open incidents, recent calls."""
     pop = customer_screen_pop(phone=request.query_params.get("phone", ""))
@@ -183,9 +195,10 @@ def screen_pop(request: Request) -> Response:
     summary="Store a call, triage it, find duplicates",
     request=CallIn,
     parameters=None,
-    responses={201: OpenApiTypes.OBJECT},
+    responses={201: CallCreatedOut},
 )
 @api_view(["POST"])
+@permission_classes([permission_for(Capability.CALL_INTAKE)])
 def calls_create(request: Request) -> Response:
     """Store a call at once, then triage it and look for incidents it may belong to."""
     payload = CallIn(data=request.data)
@@ -233,9 +246,10 @@ def calls_create(request: Request) -> Response:
     summary="Open an incident for a call",
     request=None,
     parameters=None,
-    responses={201: OpenApiTypes.OBJECT},
+    responses={201: IncidentOut},
 )
 @api_view(["POST"])
+@permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_open(request: Request, call_id: int) -> Response:
     incident = call_open_incident(call_id=call_id, actor=_user(request))
     return Response(incident_json(incident), status=status.HTTP_201_CREATED)
@@ -250,9 +264,10 @@ class JoinIn(serializers.Serializer):
     summary="Add a call to an open incident",
     request=JoinIn,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: IncidentOut},
 )
 @api_view(["POST"])
+@permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_join(request: Request, call_id: int) -> Response:
     payload = JoinIn(data=request.data)
     payload.is_valid(raise_exception=True)
@@ -267,9 +282,10 @@ def call_join(request: Request, call_id: int) -> Response:
     summary="Answer and close a call without an incident",
     request=OpenApiTypes.OBJECT,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: CallClosedOut},
 )
 @api_view(["POST"])
+@permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_close(request: Request, call_id: int) -> Response:
     call = call_answer(call_id=call_id, actor=_user(request), note=_note(request))
     return Response({"id": call.id, "outcome": call.outcome})
@@ -280,9 +296,10 @@ def call_close(request: Request, call_id: int) -> Response:
     summary="Open incidents of my organisation",
     request=None,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: IncidentOut(many=True)},
 )
 @api_view(["GET"])
+@permission_classes([permission_for(Capability.INCIDENTS)])
 def incidents_list(request: Request) -> Response:
     """Open incidents in the user's organisation, most urgent first."""
     incidents = (
@@ -308,19 +325,22 @@ def _incident_for(request: Request, incident_id: int) -> Incident:
     summary="One incident with its calls and work orders",
     request=None,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: IncidentDetailOut},
 )
 @api_view(["GET"])
+@permission_classes([permission_for(Capability.INCIDENTS)])
 def incident_detail(request: Request, incident_id: int) -> Response:
     incident = _incident_for(request, incident_id)
     body = incident_json(incident)
     body["work_orders"] = [work_order_json(w) for w in incident.work_orders.select_related("crew")]
+    # A safety manager reviews the incident, but a caller's number is for those who call back.
+    contacts = user_may(request.user, Capability.CUSTOMER_DATA)
     body["calls"] = [
         {
             "id": c.id,
             "received_at": c.received_at,
             "category": c.category,
-            "caller_phone": c.caller_phone,
+            "caller_phone": c.caller_phone if contacts else "",
             "address": c.address_text,
             "point": _point(c.point),
         }
@@ -334,9 +354,10 @@ def incident_detail(request: Request, incident_id: int) -> Response:
     summary="Recommended crews, best first",
     request=None,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: RecommendationOut(many=True)},
 )
 @api_view(["GET"])
+@permission_classes([permission_for(Capability.DISPATCH)])
 def incident_recommendations(request: Request, incident_id: int) -> Response:
     """Crews for this incident, best first, each with its ETA and the reason for its rank."""
     incident = _incident_for(request, incident_id)
@@ -369,9 +390,10 @@ class DispatchIn(serializers.Serializer):
     summary="Send a crew",
     request=DispatchIn,
     parameters=None,
-    responses={201: OpenApiTypes.OBJECT},
+    responses={201: WorkOrderOut},
 )
 @api_view(["POST"])
+@permission_classes([permission_for(Capability.DISPATCH)])
 def incident_dispatch(request: Request, incident_id: int) -> Response:
     payload = DispatchIn(data=request.data)
     payload.is_valid(raise_exception=True)
@@ -389,9 +411,10 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
     summary="The incident's timeline, in order",
     request=None,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: TimelineEventOut(many=True)},
 )
 @api_view(["GET"])
+@permission_classes([permission_for(Capability.INCIDENTS)])
 def incident_timeline(request: Request, incident_id: int) -> Response:
     """Every event of the incident and its calls and work orders, in order, to the second."""
     incident = _incident_for(request, incident_id)
@@ -431,7 +454,7 @@ class TransitionIn(serializers.Serializer):
     summary="Change a work order's status",
     request=TransitionIn,
     parameters=None,
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: WorkOrderOut},
 )
 @api_view(["POST"])
 def work_order_change(request: Request, work_order_id: int) -> Response:

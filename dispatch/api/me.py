@@ -10,7 +10,8 @@ class MeSerializer(serializers.Serializer):
     full_name = serializers.CharField(source="get_full_name")
     role = serializers.CharField()
     role_label = serializers.CharField(source="get_role_display")
-    org_unit = serializers.CharField(source="org_unit.code", default=None)
+    # None for a user not yet placed in the organisation (org_unit is optional).
+    org_unit = serializers.CharField(source="org_unit.code", default=None, allow_null=True)
 
 
 @extend_schema(responses=MeSerializer)

@@ -1,5 +1,6 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Category, Channel, Hazard, Language
 
@@ -57,6 +58,19 @@ class Call(models.Model):
         "dispatch.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
     )
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
+    # Kept on the call, not only on the timeline, so the next call from the same source can
+    # find the report it repeats with one indexed look-up.
+    repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeats",
+        help_text=_(
+            "the counted report from the same phone, linked system or e-mail address that this "
+            "call repeats within REPORT_REPEAT_WINDOW_MIN: it did not count toward priority"
+        ),
+    )
 
     class Meta:
         ordering = ["-received_at"]

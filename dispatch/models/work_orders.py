@@ -37,6 +37,13 @@ class WorkOrder(models.Model):
     # say it only drove past (field_app_api.arrival); null when no arrival is pending.
     arrival_pending = models.JSONField(null=True, blank=True)
     arrival_suppressed_until = models.DateTimeField(null=True, blank=True)
+    # Whether the van's positions back the arrival that counts (arrived_at): a fix inside the
+    # radius, accurate enough, around that time. A manual "on site" without one stands (crews
+    # lose GPS) but is unverified; null until the crew is on site.
+    arrival_verified = models.BooleanField(null=True, blank=True)
+    # The fix behind that verdict: {verified, vehicle_id, fix_at, lon, lat, accuracy_m,
+    # distance_m, radius_m, window_s}; distance_m null when the van had no position at all.
+    arrival_evidence = models.JSONField(null=True, blank=True)
     eta_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,10 +2,13 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dispatch.choices import Category, Channel, Hazard, Language
@@ -232,9 +235,13 @@ def call_join_incident(
     if not user_may_take_calls(actor) or not user_covers_station(actor, incident.station_id):
         raise ForbiddenError(f"{incident.reference} is outside your organisation")
     priority_before = incident.priority
+    repeated = _repeat_of(call, incident)
     incident.report_count += 1
+    if repeated is None:
+        incident.independent_report_count += 1
     call.incident, call.outcome = incident, Call.Outcome.JOINED
-    call.save(update_fields=["incident", "outcome"])
+    call.repeat_of = repeated[0] if repeated else None
+    call.save(update_fields=["incident", "outcome", "repeat_of"])
     event_record(
         kind="call.joined",
         incident=incident,
@@ -242,14 +249,22 @@ def call_join_incident(
         actor=actor,
         at=at,
         point=call.point,
-        data={"reports": incident.report_count},
+        data=_joined_data(incident, repeated),
     )
-    _raise_for_reports(incident, rule.raise_after_reports, actor, at)
+    if repeated is None:  # a repeat adds no witness, so it cannot reach the threshold
+        _raise_for_reports(incident, rule.raise_after_reports, actor, at)
     _raise_for_hazards(incident, call, actor, at)
     if rule.groups_by_supply:
         _regroup_supply(incident, call, actor, at)
     incident.save(
-        update_fields=["report_count", "priority", "suspected_cause", "hazards", "updated_at"]
+        update_fields=[
+            "report_count",
+            "independent_report_count",
+            "priority",
+            "suspected_cause",
+            "hazards",
+            "updated_at",
+        ]
     )
     if incident.priority != priority_before:  # the clocks of the new priority, from the 1st call
         first = incident.calls.order_by("received_at").values_list("received_at", flat=True)[0]
@@ -257,15 +272,73 @@ def call_join_incident(
     return incident
 
 
+def _same_source(call: Call) -> Q | None:
+    """Other calls from whoever stands behind `call`, or None when nobody can be recognised
+    (a call taker's own call with no number: each such call is a caller of its own).
+
+    An Open311 key acts through a service account of its own (alerts/open311/keys.py), the
+    call's taker; on that channel the key is the source whatever phone a POST claims, since
+    the key is all that is vouched for. A number or an address also matches across channels:
+    a caller who rang us and the city's 12345 hotline is one witness."""
+    same = Q()
+    if call.channel == Channel.OPEN311 and call.taker_id is not None:
+        same |= Q(channel=Channel.OPEN311, taker_id=call.taker_id)
+    if call.caller_phone:
+        same |= Q(caller_phone=call.caller_phone)
+    if call.caller_email:
+        same |= Q(caller_email__iexact=call.caller_email)
+    return same or None
+
+
+def _repeat_of(call: Call, incident: Incident) -> tuple[Call, str] | None:
+    """The counted report of `incident` that `call` repeats, and what they share: the same
+    source within REPORT_REPEAT_WINDOW_MIN of it, either way (a call may be joined late)."""
+    window = timedelta(minutes=settings.REPORT_REPEAT_WINDOW_MIN)
+    same = _same_source(call)
+    if not window or same is None:
+        return None
+    counted = (
+        incident.calls.filter(same, repeat_of__isnull=True)
+        .filter(received_at__range=(call.received_at - window, call.received_at + window))
+        .exclude(pk=call.pk)
+    )
+    nearest = min(counted, key=lambda c: abs(c.received_at - call.received_at), default=None)
+    if nearest is None:
+        return None
+    if call.channel == nearest.channel == Channel.OPEN311 and call.taker_id == nearest.taker_id:
+        return nearest, "key"
+    same_phone = bool(call.caller_phone) and call.caller_phone == nearest.caller_phone
+    return nearest, "phone" if same_phone else "email"
+
+
+def _joined_data(incident: Incident, repeated: tuple[Call, str] | None) -> dict[str, Any]:
+    """What the timeline says of a joining call: always a report, maybe not a counted one."""
+    data: dict[str, Any] = {
+        "reports": incident.report_count,
+        "independent_reports": incident.independent_report_count,
+        "counted": repeated is None,
+    }
+    if repeated is not None:
+        data |= {
+            "repeat_of": repeated[0].pk,
+            "same": repeated[1],
+            "window_min": settings.REPORT_REPEAT_WINDOW_MIN,
+        }
+    return data
+
+
 def _raise_for_reports(incident: Incident, after: int, actor: User, at: datetime) -> None:
-    if after and incident.report_count == after and incident.priority > 1:
+    if after and incident.independent_report_count == after and incident.priority > 1:
         incident.priority -= 1
         event_record(
             kind="incident.priority_raised",
             incident=incident,
             actor=actor,
             at=at,
-            data={"priority": incident.priority, "reason": f"{incident.report_count} reports"},
+            data={
+                "priority": incident.priority,
+                "reason": f"{incident.independent_report_count} independent reports",
+            },
         )
 
 

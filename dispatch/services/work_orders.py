@@ -17,6 +17,7 @@ from dispatch.errors import (
 )
 from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
 from dispatch.selectors import user_may_dispatch
+from dispatch.services.arrivals import arrival_evidence
 from dispatch.services.field_reports import crew_status_settle
 from dispatch.services.locks import work_order_locked
 from dispatch.services.sla import deadline_meet
@@ -166,10 +167,8 @@ def work_order_transition(
         work_order.findings = {**work_order.findings, **data}
     if to == S.ON_SITE:
         work_order.arrival_pending = None
-    _arrived(work_order, to, device_time or at)
-    work_order.save(
-        update_fields=["status", "status_changed_at", "findings", "arrival_pending", "arrived_at"]
-    )
+    arrival = _arrived(work_order, to, device_time or at)
+    work_order.save(update_fields=["status", "status_changed_at", "findings", "arrival_pending"])
     event_record(
         kind=f"work_order.{to}",
         incident=work_order.incident,
@@ -180,7 +179,7 @@ def work_order_transition(
         device_time=device_time,
         client_event_id=client_event_id,
         point=point,
-        data={"from": current, **(data or {})},
+        data={"from": current, **(data or {}), **({"arrival": arrival} if arrival else {})},
     )
     _follow(work_order, to, device_time or at, actor)
     if to == S.REJECTED:
@@ -190,10 +189,17 @@ def work_order_transition(
     return work_order
 
 
-def _arrived(work_order: WorkOrder, to: str, when: datetime) -> None:
-    """Arrival is the earliest report of being on site (regulators count it)."""
-    if to == S.ON_SITE and (work_order.arrived_at is None or when < work_order.arrived_at):
-        work_order.arrived_at = when
+def _arrived(work_order: WorkOrder, to: str, when: datetime) -> dict[str, Any] | None:
+    """Arrival is the earliest report of being on site (regulators count it), judged against
+    the van's positions then; returns that evidence when the arrival moved, else None."""
+    if to != S.ON_SITE or (work_order.arrived_at is not None and when >= work_order.arrived_at):
+        return None
+    evidence = arrival_evidence(work_order, when)
+    work_order.arrived_at = when
+    work_order.arrival_verified = evidence["verified"]
+    work_order.arrival_evidence = evidence
+    work_order.save(update_fields=["arrived_at", "arrival_verified", "arrival_evidence"])
+    return evidence
 
 
 def _late_report(
@@ -208,6 +214,8 @@ def _late_report(
 ) -> None:
     """A report of a step the job is already past: recorded with its own time, and the clock
     it stops is stopped at that time, but the status does not move back."""
+    when = device_time or at
+    arrival = _arrived(work_order, to, when)
     event_record(
         kind="work_order.stale_update",
         incident=work_order.incident,
@@ -218,13 +226,12 @@ def _late_report(
         device_time=device_time,
         client_event_id=client_event_id,
         point=point,
-        data={"status": work_order.status, "reported": to},
+        data={
+            "status": work_order.status,
+            "reported": to,
+            **({"arrival": arrival} if arrival else {}),
+        },
     )
-    when = device_time or at
-    before = work_order.arrived_at
-    _arrived(work_order, to, when)
-    if work_order.arrived_at != before:
-        work_order.save(update_fields=["arrived_at"])
     if to in INCIDENT_FOLLOWS:
         deadline_meet(incident=work_order.incident, milestone=INCIDENT_FOLLOWS[to][1], at=when)
 

@@ -67,7 +67,7 @@ window.consoleRender = function (labels) {
   const EVENT_TEXT = {
     "call.received": (d) => `Call received${d.phone ? ` from ${d.phone}` : ""}${d.address ? `: ${d.address}` : ""}`,
     "incident.opened": (d) => `Incident ${d.reference} opened, P${d.priority}, station ${d.station}`,
-    "call.joined": (d) => `Call joined the incident (${d.reports} reports)`,
+    "call.joined": (d) => `Call joined the incident (${d.reports} reports${d.counted === false ? `; a repeat from the same ${d.same}, not counted toward priority` : ""})`,
     "call.answered": () => "Call answered and closed",
     "incident.priority_raised": (d) => `Priority raised to P${d.priority}`,
     "incident.supply_cause": () => "Suspected upstream cause found",

@@ -43,7 +43,8 @@ def test_an_address_in_words_is_geocoded_to_its_premise(
     assert call.geocode_method == "exact"
     [shown] = client.get(f"{BASE}/requests/{receipt['service_request_id']}.json").json()
     assert shown["address_id"] == premise.asset_id
-    assert shown["address"] == premise.full_text
+    # Public: the compound, not the flat (tests/alerts/test_open311_privacy.py).
+    assert shown["address"] == f"{premise.district}{premise.road_name}{premise.house_number}号"
 
 
 def test_our_premise_id_is_an_address_id(

@@ -107,3 +107,38 @@ def test_database_down_leaves_process_states_unknown_not_down(transactional_db: 
     assert body["unknown"] == ["beat", "tracker", "worker"]
     assert "Connection refused" in body["components"]["database"]["detail"]
     assert body["components"]["redis"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_refusals_of_the_trackers_and_of_http_tracking_are_shown() -> None:
+    from config.counters import counter_increment
+
+    now = timezone.now()
+    for instance, refused in (
+        ("t1", {"encrypted": 2, "bad_coordinates": 1}),
+        ("t2", {"encrypted": 1}),
+    ):
+        Heartbeat.objects.create(
+            component="tracker",
+            instance=instance,
+            started_at=now,
+            beat_at=now,
+            detail={"connected": True, "counters": {"received": 9, **refused}, "refused": refused},
+        )
+    stale = now - timedelta(minutes=5)  # a tracker gone since: its counts are history
+    Heartbeat.objects.create(
+        component="tracker",
+        instance="t0",
+        started_at=stale,
+        beat_at=stale,
+        detail={"refused": {"encrypted": 50}},
+    )
+    counter_increment("tracking.refused.bad_key", 3)
+    counter_increment("tracking.refused.no_key")
+    counter_increment("tracking.throttled.address", 2)
+    counter_increment("api.refused.400")  # not tracking
+    _, body = _health(Client())
+    assert body["refusals"] == {
+        "tracker": {"bad_coordinates": 1, "encrypted": 3},
+        "http": {"refused": {"bad_key": 3, "no_key": 1}, "throttled": {"address": 2}},
+    }

@@ -121,6 +121,8 @@ def test_second_odour_call_within_200m_joins_the_open_incident(
         content_type="application/json",
     ).json()
     assert joined["report_count"] == 2
+    # Console calls with no number to recognise the caller by: each is a witness of its own.
+    assert Incident.objects.get(pk=first["id"]).independent_report_count == 2
     far = _call(console, category="leak_outdoor", lon=premise.geom.x + 0.01, lat=premise.geom.y)
     assert far["duplicates"] == []
 

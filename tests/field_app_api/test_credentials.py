@@ -3,10 +3,12 @@
 import base64
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from pytest_django.fixtures import Settings as DjangoSettings
 
 from dispatch.models import Crew, Vehicle
@@ -25,6 +29,7 @@ from field_app_api.credentials import (
     mosquitto_password_hash,
     service_mqtt_password,
 )
+from field_app_api.device_keys import http_device_identifier
 from field_app_api.mqtt import topic
 from gis.demo_org import demo_organisation_load
 from tests.dispatch.conftest import make_crew
@@ -115,7 +120,8 @@ class Peer:
 
 @dataclass
 class Broker:
-    port: int
+    port: int  # the back-end's listener
+    device_port: int  # the devices' listener
     directory: Path
     process: Process
     crew_a: Crew
@@ -123,6 +129,8 @@ class Broker:
     peers: list[Peer] = field(default_factory=list)
 
     def connect(self, username: str | None, password: str | None = None) -> Peer:
+        """A device-side login goes to the devices' listener, the service account's to its own."""
+        port = self.port if username == SERVICE else self.device_port
         client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=f"test-{uuid.uuid4().hex[:8]}",
@@ -138,7 +146,7 @@ class Broker:
         )
         client.on_subscribe = lambda _c, _u, mid, _r, _p: peer.subacks.put(mid)
         client.on_disconnect = lambda _c, _u, _f, _r, _p: peer.dropped.set()
-        client.connect("127.0.0.1", self.port, keepalive=10)
+        client.connect("127.0.0.1", port, keepalive=10)
         client.loop_start()
         self.peers.append(peer)
         reason = connack.get(timeout=10)
@@ -153,12 +161,25 @@ class Broker:
         return peer
 
     def write_files(self) -> str:
-        return _write_files(self.directory, self.port)
+        return _write_files(self.directory, self.port, self.device_port)
+
+    def write_files_to(self, *, stderr: StringIO) -> None:
+        call_command(
+            "mqtt_credentials",
+            "--dir",
+            str(self.directory),
+            stdout=StringIO(),
+            stderr=stderr,
+        )
 
 
-def _write_files(directory: Path, port: int) -> str:
+def _write_files(directory: Path, port: int, device_port: int) -> str:
     out = StringIO()
-    call_command("mqtt_credentials", "--dir", str(directory), "--port", str(port), stdout=out)
+    call_command(
+        "mqtt_credentials",
+        *("--dir", str(directory), "--port", str(port), "--device-port", str(device_port)),
+        stdout=out,
+    )
     return out.getvalue()
 
 
@@ -169,12 +190,16 @@ def broker(db: None, settings: DjangoSettings, tmp_path: Path) -> Iterator[Broke
     station = demo_organisation_load()["st-central"]
     at = Point(117.2, 39.1, srid=4326)
     crew_a, crew_b = make_crew(station, "A", at), make_crew(station, "B", at)
-    port, directory = free_port(), tmp_path / "mosquitto"
-    assert "for 2 devices" in _write_files(directory, port)
+    port, device_port, directory = free_port(), free_port(), tmp_path / "mosquitto"
+    assert "for 2 devices" in _write_files(directory, port, device_port)
     process = Process("mosquitto", ["mosquitto", "-c", str(directory / "mosquitto.conf")])
-    broker = Broker(port, directory, process, crew_a, crew_b)
+    broker = Broker(port, device_port, directory, process, crew_a, crew_b)
     try:
-        wait_until(lambda: port_open(port) or not process.alive(), timeout=10, what="mosquitto")
+        wait_until(
+            lambda: (port_open(port) and port_open(device_port)) or not process.alive(),
+            timeout=10,
+            what="mosquitto",
+        )
         assert process.alive(), process.output()
         yield broker
     finally:
@@ -185,12 +210,24 @@ def broker(db: None, settings: DjangoSettings, tmp_path: Path) -> Iterator[Broke
 
 
 def test_files_are_private_and_replaced_whole(broker: Broker) -> None:
-    for name in ("passwd", "acl"):
+    for name in ("passwd", "acl", "service-passwd", "service-acl"):
         assert (broker.directory / name).stat().st_mode & 0o777 == 0o600
     assert not [p for p in broker.directory.iterdir() if p.name.startswith(".")]
     passwd = (broker.directory / "passwd").read_text()
-    assert [line.split(":")[0] for line in passwd.splitlines()] == [SERVICE, "VAN-A", "VAN-B"]
+    assert [line.split(":")[0] for line in passwd.splitlines()] == ["VAN-A", "VAN-B"]
     assert device_mqtt_password("VAN-A") not in passwd  # hashed, never in clear
+    service = (broker.directory / "service-passwd").read_text()
+    assert [line.split(":")[0] for line in service.splitlines()] == [SERVICE]
+
+
+def test_each_listener_lets_in_only_its_own_accounts(broker: Broker) -> None:
+    """The service account is unknown on the devices' listener, and the devices on the
+    back-end's: a stolen tablet password never reaches the back-end's port."""
+    assert broker.connect(SERVICE, SERVICE_PASSWORD).refused is None
+    assert broker.connect("VAN-A", device_mqtt_password("VAN-A")).refused is None
+    broker.port, broker.device_port = broker.device_port, broker.port
+    assert broker.connect(SERVICE, SERVICE_PASSWORD).refused == "Not authorized"
+    assert broker.connect("VAN-A", device_mqtt_password("VAN-A")).refused == "Not authorized"
 
 
 def test_anonymous_and_wrong_passwords_are_refused(broker: Broker) -> None:
@@ -290,8 +327,11 @@ def test_a_device_id_that_would_widen_the_acl_gets_no_login(broker: Broker) -> N
     assert "VAN/#" not in (broker.directory / "passwd").read_text()
 
 
-def test_a_device_id_equal_to_the_service_account_is_refused(broker: Broker) -> None:
-    Vehicle.objects.create(device_id=SERVICE)
+def test_a_device_id_equal_to_the_service_account_is_refused(
+    broker: Broker, settings: DjangoSettings
+) -> None:
+    settings.MQTT_USERNAME = "backend"
+    Vehicle.objects.create(device_id="backend")
     with pytest.raises(CommandError, match="also a device id"):
         broker.write_files()
 
@@ -300,7 +340,8 @@ def test_show_prints_what_a_tablet_needs(broker: Broker) -> None:
     out = StringIO()
     call_command("mqtt_credentials", "--dir", str(broker.directory), "--show", "VAN-A", stdout=out)
     shown = out.getvalue()
-    assert f"port         {broker.port}" in shown  # the broker written in --dir, not the settings
+    # The devices' listener written in --dir, not the settings.
+    assert f"port         {broker.device_port}" in shown
     assert "username     VAN-A" in shown
     assert f"password     {device_mqtt_password('VAN-A')}" in shown
     assert topic("owntracks/VAN-A/<device id>") in shown
@@ -317,9 +358,9 @@ def test_a_fresh_process_logs_in_with_the_password_it_derives(
     # Run by hand, without --port or a service account, to let new vans in: it keeps the
     # listener the running broker has, and writes the account `make run` gives its processes.
     call_command("mqtt_credentials", "--dir", str(broker.directory), stdout=StringIO())
-    assert (
-        f"listener {broker.port} 127.0.0.1\n" in (broker.directory / "mosquitto.conf").read_text()
-    )
+    conf = (broker.directory / "mosquitto.conf").read_text()
+    assert f"listener {broker.port} 127.0.0.1\n" in conf
+    assert f"listener {broker.device_port} 127.0.0.1\n" in conf
     broker.process.popen.send_signal(signal.SIGHUP)
     env = {**os.environ, "MQTT_USERNAME": SERVICE, "MQTT_BROKER_PORT": str(broker.port)}
     env.pop("MQTT_PASSWORD", None)
@@ -341,3 +382,119 @@ def test_a_fresh_process_logs_in_with_the_password_it_derives(
         ).stdout
 
     wait_until(lambda: "(True, 'connected" in probe(), timeout=20, what="the probe let in")
+
+
+# ------------------------------------------------- sessions a device cannot take over
+
+
+def _shown_device_port(broker: Broker) -> int:
+    out = StringIO()
+    call_command("mqtt_credentials", "--dir", str(broker.directory), "--show", "VAN-A", stdout=out)
+    found = re.search(r"^  port +(\d+)", out.getvalue(), re.M)
+    assert found, out.getvalue()
+    return int(found[1])
+
+
+def _session(broker: Broker, client_id: str, *, shared: str = "") -> Peer:
+    """The tracker's kind of client: the service account, MQTT 5, a persistent session, on
+    the port the back-end is configured with."""
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+    )
+    client.username_pw_set(SERVICE, SERVICE_PASSWORD)
+    peer = Peer(client)
+    connack: queue.Queue[mqtt.ReasonCode] = queue.Queue()
+    client.on_connect = lambda _c, _u, _f, reason, _p: connack.put(reason)
+    client.on_message = lambda _c, _u, m: peer.inbox.put((m.topic, bytes(m.payload), False))
+    client.on_subscribe = lambda _c, _u, mid, _r, _p: peer.subacks.put(mid)
+    client.on_disconnect = lambda _c, _u, _f, _r, _p: peer.dropped.set()
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = 3600
+    client.connect("127.0.0.1", broker.port, keepalive=10, clean_start=False, properties=properties)
+    client.loop_start()
+    broker.peers.append(peer)
+    assert not connack.get(timeout=10).is_failure
+    peer.subscribe(f"{shared}{topic('owntracks/#')}")
+    return peer
+
+
+def _device_on(broker: Broker, device_id: str, *, port: int, client_id: str) -> Peer:
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+    client.username_pw_set(device_id, device_mqtt_password(device_id))
+    peer = Peer(client)
+    connack: queue.Queue[mqtt.ReasonCode] = queue.Queue()
+    client.on_connect = lambda _c, _u, _f, reason, _p: connack.put(reason)
+    client.on_disconnect = lambda _c, _u, _f, _r, _p: peer.dropped.set()
+    client.connect("127.0.0.1", port, keepalive=10)
+    client.loop_start()
+    broker.peers.append(peer)
+    reason = connack.get(timeout=10)
+    assert not reason.is_failure, f"{device_id}: {reason}\n{broker.process.output()}"
+    return peer
+
+
+def test_a_device_login_cannot_take_the_trackers_client_id_or_session(broker: Broker) -> None:
+    tracker = _session(broker, "gasdispatch-tracker")
+    device_port = _shown_device_port(broker)
+    van_a = _device_on(broker, "VAN-A", port=device_port, client_id="gasdispatch-tracker")
+    for n in range(20):
+        van_a.publish(topic("owntracks/VAN-A/tablet"), f"fix {n}".encode())
+    van_a.publish(topic("owntracks/VAN-A/tablet"), b"end")
+    assert [m[1] for m in tracker.until(b"end")] == [f"fix {n}".encode() for n in range(20)]
+    assert not tracker.dropped.is_set(), "the device's login took the tracker's session"
+    assert not van_a.dropped.is_set()  # and the device keeps its own connection
+    assert "gasdispatch-tracker" not in _connected_ids(broker, "VAN-A")
+
+
+def _connected_ids(broker: Broker, username: str) -> str:
+    """The client id the broker logged for this user's connection (the notice line)."""
+    lines = [line for line in broker.process.output().splitlines() if f"u'{username}'" in line]
+    return "\n".join(lines)
+
+
+def test_two_devices_cannot_take_each_others_sessions(broker: Broker) -> None:
+    device_port = _shown_device_port(broker)
+    van_a = _device_on(broker, "VAN-A", port=device_port, client_id="tablet")
+    van_b = _device_on(broker, "VAN-B", port=device_port, client_id="tablet")
+    van_b.publish(topic("owntracks/VAN-B/tablet"), b"b")
+    assert not van_a.dropped.wait(1), "a second tablet with the same client id dropped the first"
+    assert not van_b.dropped.is_set()
+
+
+def test_trackers_on_a_shared_subscription_split_every_position(broker: Broker) -> None:
+    group = "$share/trackers/"
+    first = _session(broker, "gasdispatch-tracker-1", shared=group)
+    second = _session(broker, "gasdispatch-tracker-2", shared=group)
+    van_a = _device_on(broker, "VAN-A", port=_shown_device_port(broker), client_id="tablet")
+    sent = [f"fix {n}".encode() for n in range(40)]
+    for payload in sent:
+        van_a.publish(topic("owntracks/VAN-A/tablet"), payload)
+    got: list[bytes] = []
+    deadline = time.monotonic() + 10
+    while len(got) < len(sent) and time.monotonic() < deadline:
+        for peer in (first, second):
+            while not peer.inbox.empty():
+                got.append(peer.inbox.get()[1])
+        time.sleep(0.05)
+    assert sorted(got) == sorted(sent)  # each exactly once, between the two
+
+
+def test_a_device_id_the_back_end_uses_as_a_client_id_gets_no_login(broker: Broker) -> None:
+    Vehicle.objects.create(device_id="gasdispatch-tracker")
+    err = StringIO()
+    broker.write_files_to(stderr=err)
+    assert "'gasdispatch-tracker'" in err.getvalue()
+    assert "gasdispatch-tracker" not in (broker.directory / "passwd").read_text()
+
+
+def test_show_prints_the_devices_listener_and_the_http_tracking_identifier(
+    broker: Broker, settings: DjangoSettings
+) -> None:
+    settings.SITE_URL = "https://dispatch.example.org"
+    out = StringIO()
+    call_command("mqtt_credentials", "--dir", str(broker.directory), "--show", "VAN-A", stdout=out)
+    shown = out.getvalue()
+    assert "https://dispatch.example.org/api/field/osmand/" in shown
+    assert http_device_identifier("VAN-A") in shown
+    assert f"port         {broker.device_port}" in shown
+    assert f"port         {broker.port}" not in shown  # the back-end's listener stays private

@@ -1,7 +1,6 @@
-"""The tablet API: token login, own crew only, order-tolerant replay, photos, OsmAnd."""
+"""The tablet API: token login, own crew only, order-tolerant replay, photos."""
 
 import random
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.models import Counter
-from dispatch.models import Crew, IncidentEvent, User, Vehicle, WorkOrder
+from dispatch.models import Crew, IncidentEvent, User, WorkOrder
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch
-from field_app_api.models import VehiclePosition
 from gis.models import OrgUnit, Premise
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - the fixture
 
@@ -274,37 +271,3 @@ def test_a_photo_must_be_an_image_within_the_size_limit(crews: dict, settings: A
     assert response.status_code == 400
     assert "limit" in response.json()["error"]
     assert not crews["alpha_jobs"][0].photos.exists()
-
-
-def test_an_osmand_tracker_reports_over_http(crews: dict) -> None:
-    van = crews["alpha"].vehicle
-    http = APIClient()
-    t = int(time.time()) - 60
-    ok = http.get(
-        "/api/field/osmand/",
-        {"id": van.device_id, "lat": 39.1, "lon": 117.2, "timestamp": t * 1000, "speed": 10},
-    )
-    assert ok.status_code == 200, ok.content
-    assert ok.json() == {"stored": 1, "duplicate": 0}
-    position = VehiclePosition.objects.get(vehicle_id=van.id)
-    assert position.speed_kmh == pytest.approx(18.52)
-    assert position.source == "osmand"
-    fixed = Vehicle.objects.get(pk=van.pk).last_fix_at
-    assert fixed is not None
-    assert fixed.timestamp() == t
-    unknown = http.post("/api/field/osmand/?id=NOBODY&lat=39.1&lon=117.2")
-    assert unknown.status_code == 404
-    assert "register it on a vehicle" in unknown.json()["error"]
-    bad = http.get("/api/field/osmand/", {"id": van.device_id, "lat": 91, "lon": 117.2})
-    assert bad.status_code == 400
-    not_a_number = http.get(
-        "/api/field/osmand/", {"id": van.device_id, "lat": 39.1, "lon": 117.2, "speed": "nan"}
-    )
-    assert not_a_number.status_code == 400
-    assert not_a_number.json()["error"] == "'speed' must be a finite number, got 'nan'"
-    with_nul: dict[str, str | float] = {"id": "VAN\x00", "lat": 39.1, "lon": 117.2}
-    nul = http.get("/api/field/osmand/", with_nul)
-    assert nul.status_code == 400  # PostgreSQL would refuse the NUL byte: a 500 before
-    assert "printable" in nul.json()["error"]
-    assert VehiclePosition.objects.count() == 1
-    assert Counter.objects.filter(name="osmand.bad_coordinates").exists()

@@ -68,3 +68,22 @@ def test_tracker_reports_its_connection_without_waiting_for_the_next_beat(
         timeout=10,
         what="a connected heartbeat well before the 60s interval",
     )
+
+
+def test_an_encrypted_payload_is_counted_and_explained_once_per_device(tracker: Process) -> None:
+    encrypted = json.dumps({"_type": "encrypted", "data": "c2VjcmV0IHN0dWZm"}).encode()
+    _publish(
+        ("owntracks/VAN-0007/tablet", encrypted),
+        ("owntracks/VAN-0007/tablet", encrypted),
+        ("owntracks/VAN-0007/tablet", encrypted),
+        ("owntracks/VAN-0008/tablet", encrypted),
+    )
+    wait_until(lambda: _counters().get("encrypted") == 4, timeout=15, what="4 encrypted counted")
+    output = tracker.output()
+    assert output.count("VAN-0007 sends encrypted payloads") == 1
+    assert output.count("VAN-0008 sends encrypted payloads") == 1
+    assert "Preferences > Connection > Security" in output
+    row = Heartbeat.objects.filter(component="tracker").order_by("-beat_at").first()
+    assert row is not None
+    assert row.detail["refused"]["encrypted"] == 4  # what /healthz shows
+    assert tracker.alive()

@@ -88,3 +88,20 @@ def test_a_van_driven_into_the_incident_radius_records_its_arrival(
     s.incident.refresh_from_db()
     assert s.incident.status == "on_site"
     assert s.incident.deadlines.get(milestone="on_site").met_at == work_order.arrived_at
+
+
+def test_owntracks_unknown_speed_course_and_battery_are_stored_as_null(
+    tracker: Process, transactional_db: None
+) -> None:
+    """iOS sends vel and cog -1 when Core Location has none (and batt -1 with no battery
+    reading): unknown, not -1 km/h and a 359 degree heading."""
+    van = Vehicle.objects.create(device_id="VAN-0042")
+    t0 = int(time.time()) - 60
+    own = f"owntracks/{van.device_id}/tablet"
+    mosquitto_pub(own, _location(39.1, 117.2, t0, vel=-1, cog=-1, batt=-1, acc=12))
+    mosquitto_pub(own, _location(39.1, 117.2, t0 + 5, vel=0, cog=0, batt=55))
+    wait_until(lambda: _counters().get("stored") == 2, timeout=20, what="2 fixes stored")
+    unknown, known = VehiclePosition.objects.filter(vehicle_id=van.id).order_by("fix_at")
+    assert (unknown.speed_kmh, unknown.course_deg, unknown.battery) == (None, None, None)
+    assert unknown.accuracy_m == 12
+    assert (known.speed_kmh, known.course_deg, known.battery) == (0, 0, 55)

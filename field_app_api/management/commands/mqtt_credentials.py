@@ -5,18 +5,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from dispatch.models import Vehicle
 from field_app_api.credentials import (
     CONF,
     SERVICE_USERNAME,
     DeviceAccount,
+    Listener,
     crew_assignments_topic,
     device_mqtt_password,
     mosquitto_files_write,
-    mqtt_username_valid,
+    mqtt_device_username_valid,
     service_mqtt_password,
 )
+from field_app_api.device_keys import http_device_identifier
 
 LOCAL_ONLY = {"127.0.0.1", "localhost", "::1"}
 EVERY_INTERFACE = {"", "0.0.0.0", "::"}  # noqa: S104 - recognised, not bound
@@ -24,23 +27,35 @@ EVERY_INTERFACE = {"", "0.0.0.0", "::"}  # noqa: S104 - recognised, not bound
 
 class Command(BaseCommand):
     help = (
-        "Write Mosquitto's passwd, acl and mosquitto.conf for every vehicle and the service "
-        "account (MQTT_USERNAME) into --dir; or, with --show, print one device's login for "
-        "provisioning OwnTracks on a tablet. A running broker picks up new files on SIGHUP."
+        "Write Mosquitto's password files, ACLs and mosquitto.conf into --dir: a listener for "
+        "the back-end's service account (MQTT_USERNAME) and one for every vehicle; or, with "
+        "--show, print one device's logins for provisioning OwnTracks (MQTT) or OsmAnd and "
+        "Traccar Client (HTTP) on a tablet. A running broker picks up new logins on SIGHUP."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--dir", default="var/mosquitto", help="where the files go")
         parser.add_argument(
             "--host",
-            help="address the broker listens on (0.0.0.0: every one); default: as already "
-            "written in --dir, else MQTT_BROKER_HOST",
+            help="address of the back-end's listener (0.0.0.0: every one); default: as "
+            "already written in --dir, else MQTT_BROKER_HOST",
         )
         parser.add_argument(
             "--port",
             type=int,
-            help="port the broker listens on; default: as already written in --dir, else "
-            "MQTT_BROKER_PORT",
+            help="port of the back-end's listener; default: as already written in --dir, "
+            "else MQTT_BROKER_PORT",
+        )
+        parser.add_argument(
+            "--device-host",
+            help="address of the devices' listener; default: as already written in --dir, "
+            "else MQTT_DEVICE_HOST",
+        )
+        parser.add_argument(
+            "--device-port",
+            type=int,
+            help="port of the devices' listener; default: as already written in --dir, else "
+            "MQTT_DEVICE_PORT",
         )
         parser.add_argument(
             "--user",
@@ -62,18 +77,24 @@ class Command(BaseCommand):
             username = SERVICE_USERNAME
             password = service_mqtt_password(username=username, secret_key=settings.SECRET_KEY)
         devices, skipped = _devices()
-        # Run again by hand to let new vans in, it keeps the listener the broker already has.
-        host, port = _listener(directory / CONF)
-        host = host if options["host"] is None else options["host"]
-        port = port if options["port"] is None else options["port"]
+        # Run again by hand to let new vans in, it keeps the listeners the broker already has.
+        written_backend, written_devices = _listeners(directory / CONF)
+        backend = Listener(
+            written_backend.host if options["host"] is None else options["host"],
+            written_backend.port if options["port"] is None else options["port"],
+        )
+        device_listener = Listener(
+            written_devices.host if options["device_host"] is None else options["device_host"],
+            written_devices.port if options["device_port"] is None else options["device_port"],
+        )
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             mosquitto_files_write(
                 directory=directory,
                 service=(username, password),
                 devices=devices,
-                host=host,
-                port=port,
+                backend=backend,
+                device_listener=device_listener,
                 run_as=options["user"] or _owner(directory),
             )
         except ValueError as exc:
@@ -81,23 +102,26 @@ class Command(BaseCommand):
         if skipped:
             self.stderr.write(
                 f"mqtt_credentials: no MQTT login for {len(skipped)} vehicle(s) whose device id "
-                f"is not letters, digits, '.', '_' or '-': {', '.join(map(repr, skipped))}"
+                "is not letters, digits, '.', '_' or '-', or is one the back-end uses as a "
+                f"client id (gasdispatch-...): {', '.join(map(repr, skipped))}"
             )
         self.stdout.write(
-            f"mqtt_credentials: wrote passwd, acl and {CONF} in {directory} for {len(devices)} "
-            f"devices and the service account {username} (listener {host or '*'}:{port}); a "
-            "running broker reloads on SIGHUP"
+            f"mqtt_credentials: wrote the broker's files in {directory} for {len(devices)} "
+            f"devices (listener {device_listener.host or '*'}:{device_listener.port}) and the "
+            f"service account {username} (listener {backend.host or '*'}:{backend.port}); a "
+            "running broker reloads logins on SIGHUP"
         )
 
     def _show(self, device_id: str, directory: Path) -> None:
         vehicle = Vehicle.objects.select_related("crew").filter(device_id=device_id).first()
         if vehicle is None:
             raise CommandError(f"no vehicle with device id {device_id!r}")
-        if not mqtt_username_valid(device_id):
+        if not mqtt_device_username_valid(device_id):
             raise CommandError(f"{device_id!r} cannot be an MQTT user name (see mqtt_credentials)")
-        host, port = _listener(directory / CONF)
+        listener = _listeners(directory / CONF)[1]
+        host = listener.host
         if host in LOCAL_ONLY:
-            host += "  (this machine only: for a tablet, set MQTT_BROKER_HOST to its LAN address)"
+            host += "  (this machine only: for a tablet, set MQTT_DEVICE_HOST to its LAN address)"
         elif host in EVERY_INTERFACE:
             host = "this server's address (the broker listens on every interface)"
         prefix = settings.MQTT_TOPIC_PREFIX
@@ -107,16 +131,22 @@ class Command(BaseCommand):
             if crew
             else "none: the vehicle has no crew"
         )
+        server_url = settings.SITE_URL.rstrip("/") + reverse("field-osmand")
         self.stdout.write(
             f"OwnTracks on {device_id}: Preferences > Connection, mode MQTT\n"
             f"  host         {host}\n"
-            f"  port         {port}  (TLS off)\n"
+            f"  port         {listener.port}  (TLS off)\n"
             f"  username     {device_id}\n"
             f"  password     {device_mqtt_password(device_id)}\n"
             f"  device id    any, e.g. tablet\n"
             f"  publishes    {prefix}owntracks/{device_id}/<device id>  (the app's default "
             f"topic owntracks/%u/%d{'' if not prefix else f'; set the prefix {prefix}'})\n"
-            f"  assignments  {assignments}"
+            f"  assignments  {assignments}\n"
+            f"\n"
+            f"OsmAnd or Traccar Client on {device_id} (HTTP): the identifier is the login, "
+            f"keep it private\n"
+            f"  server URL   {server_url}\n"
+            f"  identifier   {http_device_identifier(device_id)}"
         )
 
 
@@ -126,7 +156,7 @@ def _devices() -> tuple[list[DeviceAccount], list[str]]:
     for device_id, crew_id in Vehicle.objects.order_by("device_id").values_list(
         "device_id", "crew_id"
     ):
-        if mqtt_username_valid(device_id):
+        if mqtt_device_username_valid(device_id):
             devices.append(DeviceAccount(device_id, crew_id))
         else:
             skipped.append(device_id)
@@ -140,10 +170,16 @@ def _owner(directory: Path) -> str | None:
         return None
 
 
-def _listener(conf: Path) -> tuple[str, int]:
-    """Where the broker configured in --dir listens; the settings when nothing is written."""
+def _listeners(conf: Path) -> tuple[Listener, Listener]:
+    """The back-end's and the devices' listeners of the broker configured in --dir (in the
+    order mosquitto_conf writes them); the settings for what is not written there."""
+    backend = Listener(settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT)
+    devices = Listener(settings.MQTT_DEVICE_HOST, settings.MQTT_DEVICE_PORT)
     if conf.exists():
-        found = re.search(r"^listener (\d+)(?: (\S+))?$", conf.read_text(), re.M)
-        if found:
-            return found[2] or "", int(found[1])
-    return settings.MQTT_BROKER_HOST, settings.MQTT_BROKER_PORT
+        found = [
+            Listener(host or "", int(port))
+            for port, host in re.findall(r"^listener (\d+)(?: (\S+))?$", conf.read_text(), re.M)
+        ]
+        backend = found[0] if found else backend
+        devices = found[1] if len(found) > 1 else devices
+    return backend, devices

@@ -1,0 +1,179 @@
+"""What the call-taker and dispatcher API answers, declared for the OpenAPI document.
+
+Response only: the views build their answers from services and selectors (dispatch.api.console);
+these serializers say, field by field, what a client gets, so the document is true and
+schemathesis can hold the views to it. Categories and hazards are plain strings, not enums:
+case types and their hazard questions are data an administrator adds to without a deploy.
+"""
+
+from rest_framework import serializers
+
+from dispatch.choices import Priority
+from dispatch.models import Call, Incident, WorkOrder
+from dispatch.models.rules import Milestone
+
+
+class PointOut(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class DeadlineOut(serializers.Serializer):
+    milestone = serializers.ChoiceField(choices=Milestone.choices)
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+
+
+class IncidentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="e.g. GX-20261122-0042")
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    point = PointOut()
+    address = serializers.CharField(allow_blank=True)
+    station = serializers.CharField(help_text="the code of the station whose territory holds it")
+    segment_id = serializers.IntegerField(allow_null=True, help_text="the main it was snapped to")
+    segment_asset_id = serializers.CharField(allow_null=True)
+    segment_distance_m = serializers.FloatField(allow_null=True)
+    suspected_cause_id = serializers.IntegerField(allow_null=True)
+    hazards = serializers.ListField(child=serializers.CharField())
+    report_count = serializers.IntegerField(help_text="every call about it")
+    created_at = serializers.DateTimeField()
+    deadlines = DeadlineOut(many=True)
+
+
+class WorkOrderOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    incident = serializers.IntegerField()
+    crew = serializers.IntegerField()
+    crew_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=WorkOrder.Status.choices)
+    eta = serializers.DateTimeField(allow_null=True)
+    distance_m = serializers.FloatField(allow_null=True)
+    findings = serializers.DictField(help_text="what the crew reported, as they reported it")
+
+
+class IncidentCallOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    received_at = serializers.DateTimeField()
+    category = serializers.CharField()
+    caller_phone = serializers.CharField(
+        allow_blank=True, help_text="blank for roles that do not call customers back"
+    )
+    address = serializers.CharField(allow_blank=True)
+    point = PointOut(allow_null=True)
+
+
+class IncidentDetailOut(IncidentOut):
+    work_orders = WorkOrderOut(many=True)
+    calls = IncidentCallOut(many=True, help_text="in the order they came")
+
+
+class PremiseOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+    address_en = serializers.CharField(allow_blank=True)
+    point = PointOut()
+
+
+class CustomerOut(serializers.Serializer):
+    account_no = serializers.CharField()
+    name = serializers.CharField()
+    phones = serializers.ListField(child=serializers.CharField())
+    vulnerable = serializers.BooleanField()
+    premises = PremiseOut(many=True)
+
+
+class IncidentBriefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    category = serializers.CharField()
+
+
+class RecentCallOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    received_at = serializers.DateTimeField()
+    category = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=Call.Outcome.choices)
+
+
+class ScreenPopOut(serializers.Serializer):
+    phone = serializers.CharField(allow_blank=True, help_text="the number as searched")
+    customers = CustomerOut(many=True)
+    open_incidents = IncidentBriefOut(many=True)
+    recent_calls = RecentCallOut(many=True)
+
+
+class CallStoredOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    received_at = serializers.DateTimeField()
+    point = PointOut(allow_null=True)
+    customer = serializers.CharField(allow_null=True, help_text="the account number, if known")
+
+
+class AdviceOut(serializers.Serializer):
+    en = serializers.CharField(allow_blank=True)
+    zh = serializers.CharField(allow_blank=True)
+
+
+class TriageOut(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    hazards = serializers.ListField(child=serializers.CharField())
+    advice = AdviceOut(help_text="safety advice to read out to the caller")
+    needs_incident = serializers.BooleanField()
+
+
+class DuplicateOut(serializers.Serializer):
+    incident = serializers.IntegerField()
+    reference = serializers.CharField()
+    category = serializers.CharField()
+    distance_m = serializers.FloatField()
+    minutes_ago = serializers.FloatField()
+    reports = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class CallCreatedOut(serializers.Serializer):
+    call = CallStoredOut()
+    triage = TriageOut()
+    duplicates = DuplicateOut(many=True, help_text="open incidents it may belong to, nearest first")
+
+
+class CallClosedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Call.Outcome.choices)
+
+
+class RecommendationOut(serializers.Serializer):
+    rank = serializers.IntegerField()
+    crew_id = serializers.IntegerField()
+    crew_name = serializers.CharField()
+    station_code = serializers.CharField()
+    eta_seconds = serializers.FloatField()
+    distance_m = serializers.FloatField()
+    method = serializers.CharField(help_text="how the ETA was found: by road or straight line")
+    preempts_work_order_id = serializers.IntegerField(
+        allow_null=True, help_text="the lower-priority job the crew would leave"
+    )
+    reason = serializers.CharField()
+
+
+class TimelineEventOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    kind = serializers.CharField(help_text="e.g. call.received, work_order.on_site")
+    actor = serializers.CharField(allow_blank=True)
+    device_time = serializers.DateTimeField(allow_null=True, help_text="on the tablet's clock")
+    # DRF's metaclass takes declared fields off the class, so this `data` does not hide
+    # Serializer.data at run time; only the type checker sees the clash.
+    data = serializers.DictField(  # type: ignore[assignment]
+        help_text="what the event records; its keys depend on the kind"
+    )
+    point = PointOut(allow_null=True)
+    call = serializers.IntegerField(allow_null=True)
+    work_order = serializers.IntegerField(allow_null=True)

@@ -1,0 +1,25 @@
+"""Rate limits of our own scopes (rates in config/settings/security.py) and the client address
+that they and the sign-in lockout both count by."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+class LoginRateThrottle(SimpleRateThrottle):
+    """Token logins per client address, whoever they claim to be: a guesser who rotates user
+    names is still one address (django-axes locks the account+address pairs)."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def client_address(request: HttpRequest | Request) -> str:
+    """The client's address as DRF's throttles see it: REMOTE_ADDR, or the entry a trusted
+    proxy added to X-Forwarded-For when TRUSTED_PROXY_COUNT says one is in front. Used by
+    django-axes too (AXES_CLIENT_IP_CALLABLE), so a lockout and a throttle name the same client."""
+    return BaseThrottle().get_ident(request)  # type: ignore[arg-type]

@@ -1,0 +1,187 @@
+"""What the tablet API answers, declared for the OpenAPI document (response only).
+
+The views build their answers in field_app_api.api and field_app_api.surroundings; these
+serializers say field by field what a tablet gets, so the document is true and schemathesis can
+hold the views to it.
+"""
+
+from rest_framework import serializers
+
+from dispatch.api.schemas import PointOut
+from dispatch.choices import Priority
+from dispatch.models import Crew, Incident, WorkOrder
+from dispatch.models.crews import Duty
+from gis.models import PipeSegment, PressureClass, Valve
+from gis.schemas import FeatureCollectionTypeOut, FeatureTypeOut, GeometryOut
+
+
+class CrewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    station = serializers.CharField(help_text="the station's code")
+    status = serializers.ChoiceField(choices=Crew.Status.choices)
+    duty = serializers.ChoiceField(choices=Duty.choices)
+    skills = serializers.ListField(child=serializers.CharField())
+
+
+class VehicleOut(serializers.Serializer):
+    device_id = serializers.CharField()
+    registration = serializers.CharField(allow_blank=True)
+
+
+class MqttTopicsOut(serializers.Serializer):
+    assignments = serializers.CharField(help_text="subscribe: jobs pushed to the crew")
+    publish_positions_to = serializers.CharField(
+        allow_null=True, help_text="publish OwnTracks positions here; none without a van"
+    )
+
+
+class FieldMeOut(serializers.Serializer):
+    user = serializers.CharField()
+    crew = CrewOut()
+    vehicle = VehicleOut(allow_null=True)
+    mqtt = MqttTopicsOut()
+    arrival_cancel_window_s = serializers.IntegerField(
+        help_text="how long after a detected arrival the crew may say they only drove past"
+    )
+
+
+class ArrivalPendingOut(serializers.Serializer):
+    """The fix that raised an arrival the crew may still cancel (field_app_api.arrival)."""
+
+    detected_at = serializers.DateTimeField()
+    vehicle_id = serializers.IntegerField(required=False)
+    fix_at = serializers.DateTimeField(required=False)
+    lon = serializers.FloatField(required=False)
+    lat = serializers.FloatField(required=False)
+    accuracy_m = serializers.FloatField(required=False, allow_null=True)
+    distance_m = serializers.FloatField(required=False)
+    radius_m = serializers.FloatField(required=False)
+
+
+class TabletIncidentOut(serializers.Serializer):
+    reference = serializers.CharField()
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    address = serializers.CharField(allow_blank=True)
+    hazards = serializers.ListField(child=serializers.CharField())
+    report_count = serializers.IntegerField()
+    point = PointOut()
+
+
+class ContactOut(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField()
+
+
+class TabletWorkOrderOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=WorkOrder.Status.choices)
+    live = serializers.BooleanField(
+        help_text="still to be done: not finished, rejected or cancelled"
+    )
+    created_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField()
+    eta = serializers.DateTimeField(allow_null=True)
+    distance_m = serializers.FloatField(allow_null=True)
+    arrived_at = serializers.DateTimeField(allow_null=True, help_text="on site (device time)")
+    arrival_pending = ArrivalPendingOut(allow_null=True)
+    findings = serializers.DictField(help_text="what the crew reported, as they reported it")
+    incident = TabletIncidentOut()
+    contacts = ContactOut(
+        many=True, help_text="who called about a live job, to ring from the door; none after"
+    )
+    navigate_url = serializers.URLField(allow_null=True)
+
+
+class TabletWorkOrderListOut(serializers.Serializer):
+    results = TabletWorkOrderOut(many=True, help_text="live jobs first, then the last finished")
+
+
+class NetworkPropertiesOut(serializers.Serializer):
+    """A main's or a valve's properties: `kind` says which, and so which fields it has."""
+
+    kind = serializers.ChoiceField(choices=["main", "valve"])
+    asset_id = serializers.CharField()
+    material = serializers.ChoiceField(choices=PipeSegment.Material.choices, required=False)
+    diameter_mm = serializers.IntegerField(required=False, allow_null=True)
+    pressure_class = serializers.ChoiceField(choices=PressureClass.choices, required=False)
+    status = serializers.ChoiceField(choices=PipeSegment.Status.choices, required=False)
+    valve_type = serializers.ChoiceField(choices=Valve.Type.choices, required=False)
+    operable = serializers.BooleanField(required=False)
+    normally_open = serializers.BooleanField(required=False)
+
+
+class NetworkFeatureOut(serializers.Serializer):
+    type = FeatureTypeOut()
+    geometry = GeometryOut()
+    properties = NetworkPropertiesOut()
+
+
+class NetworkAroundOut(serializers.Serializer):
+    type = FeatureCollectionTypeOut()
+    features = NetworkFeatureOut(many=True)
+
+
+class IsolationPropertiesOut(serializers.Serializer):
+    """One part of the isolation trace: `role` says which, and so which fields it has."""
+
+    role = serializers.ChoiceField(
+        choices=[
+            "valve_to_close",
+            "source_to_shut",
+            "isolated_mains",
+            "premises_cut_off",
+            "affected_area",
+        ]
+    )
+    order = serializers.IntegerField(required=False, help_text="valves: close in this order")
+    valve_id = serializers.IntegerField(required=False)
+    source_id = serializers.IntegerField(required=False)
+    asset_id = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    segments = serializers.IntegerField(required=False)
+    premises = serializers.IntegerField(required=False)
+
+
+class IsolationFeatureOut(serializers.Serializer):
+    type = FeatureTypeOut()
+    geometry = GeometryOut()
+    properties = IsolationPropertiesOut()
+
+
+class IsolationTraceOut(serializers.Serializer):
+    type = FeatureCollectionTypeOut()
+    features = IsolationFeatureOut(many=True)
+
+
+class IsolationOut(serializers.Serializer):
+    valves_to_close = IsolationTraceOut()
+    premises_cut_off = serializers.IntegerField()
+
+
+class TabletWorkOrderDetailOut(TabletWorkOrderOut):
+    network_around = NetworkAroundOut(help_text="mains and valves within 300 m")
+    isolation = IsolationOut(
+        allow_null=True, help_text="for an incident on a main: the valves to close and the cut"
+    )
+
+
+class PhotoOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField(help_text="bytes")
+    url = serializers.CharField()
+
+
+class CrewStatusOut(serializers.Serializer):
+    crew = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Crew.Status.choices)
+    duty = serializers.ChoiceField(choices=Duty.choices)
+
+
+class PositionStoredOut(serializers.Serializer):
+    stored = serializers.IntegerField(help_text="1 when the fix was new")
+    duplicate = serializers.IntegerField(help_text="1 when the same fix had come before")

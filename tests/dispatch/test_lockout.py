@@ -1,0 +1,103 @@
+"""Sign-in lockout (django-axes) on the login page and the tablet token, and the API's 429."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from config.models import Counter
+from dispatch.models import User
+from dispatch.roles import Role
+from dispatch.services import user_create
+from gis.demo_org import demo_organisation_load
+
+pytestmark = pytest.mark.django_db
+WRONG_TRIES = 30
+
+
+@pytest.fixture
+def crew_login(monkeypatch: pytest.MonkeyPatch) -> User:
+    # The token endpoint's address throttle would answer first; this test is about the lockout.
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "1000/minute")
+    units = demo_organisation_load()
+    return user_create(
+        username="ann", password="right", role=Role.CREW_MEMBER, org_unit=units["st-central"]
+    )
+
+
+def _count(name: str) -> int:
+    row = Counter.objects.filter(name=name).first()
+    return row.value if row else 0
+
+
+def test_thirty_wrong_passwords_lock_the_login_page_even_for_the_right_one(
+    crew_login: User, settings: Any
+) -> None:
+    client = Client()
+    for _ in range(WRONG_TRIES):
+        client.post("/accounts/login/", {"username": "ann", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "ann", "password": "right"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert f"{settings.LOGIN_LOCKOUT_MINUTES} minutes" in page
+    assert "administrator" in page
+    assert client.get("/").status_code == 302  # not signed in
+    assert _count("auth.locked_out") >= 1
+
+
+def test_thirty_wrong_passwords_lock_the_tablet_token_even_for_the_right_one(
+    crew_login: User, settings: Any
+) -> None:
+    tablet = APIClient()
+    for _ in range(WRONG_TRIES):
+        tablet.post("/api/field/token/", {"username": "ann", "password": "wrong"})
+    response = tablet.post("/api/field/token/", {"username": "ann", "password": "right"})
+    assert response.status_code == 429
+    body = response.json()
+    assert "token" not in body
+    assert f"{settings.LOGIN_LOCKOUT_MINUTES} minutes" in body["error"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_a_locked_account_elsewhere_still_signs_in_from_its_own_address(crew_login: User) -> None:
+    for _ in range(WRONG_TRIES):
+        Client(REMOTE_ADDR="203.0.113.9").post(
+            "/accounts/login/", {"username": "ann", "password": "wrong"}
+        )
+    response = Client().post("/accounts/login/", {"username": "ann", "password": "right"})
+    assert response.status_code == 302
+
+
+def test_the_administrator_sees_the_lockout_in_the_admin(crew_login: User) -> None:
+    for _ in range(WRONG_TRIES):
+        Client().post("/accounts/login/", {"username": "ann", "password": "wrong"})
+    units = demo_organisation_load()
+    admin = user_create(
+        username="boss", password="pw", role=Role.ADMINISTRATOR, org_unit=units["gx-group"]
+    )
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/axes/accessattempt/")
+    assert page.status_code == 200
+    assert "ann" in page.content.decode()
+    other = Client()
+    other.force_login(crew_login)
+    assert other.get("/admin/axes/accessattempt/").status_code == 302
+
+
+def test_a_throttled_api_call_gets_the_clear_error_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/minute")
+    tablet = APIClient()
+    answers = [
+        tablet.post("/api/field/token/", {"username": f"u{i}", "password": "x"}) for i in range(4)
+    ]
+    assert [a.status_code for a in answers[:3]] == [400, 400, 400]
+    throttled = answers[3]
+    assert throttled.status_code == 429
+    body = throttled.json()
+    assert set(body) == {"error", "field"}
+    assert "too many requests" in body["error"].lower()
+    assert int(throttled["Retry-After"]) > 0
+    assert _count("api.refused.429") == 1
