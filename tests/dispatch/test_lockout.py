@@ -101,3 +101,45 @@ def test_a_throttled_api_call_gets_the_clear_error_shape(monkeypatch: pytest.Mon
     assert "too many requests" in body["error"].lower()
     assert int(throttled["Retry-After"]) > 0
     assert _count("api.refused.429") == 1
+
+
+def test_the_administrator_sees_what_was_throttled_and_refused_in_the_admin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "1/minute")
+    for i in range(3):
+        APIClient().post("/api/field/token/", {"username": f"u{i}", "password": "x"})
+    units = demo_organisation_load()
+    admin = user_create(
+        username="boss", password="pw", role=Role.ADMINISTRATOR, org_unit=units["gx-group"]
+    )
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/platform/counter/?q=429")
+    assert page.status_code == 200
+    assert "api.refused.429" in page.content.decode()
+    # Counted by the code: nobody edits or deletes a count.
+    assert client.get("/admin/platform/counter/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_out_call_taker_is_told_what_to_do_in_chromium(
+    crew_login: User, live_server: Any
+) -> None:
+    from tests.browser import SCREENSHOTS, WALL, chromium_page
+
+    for _ in range(WRONG_TRIES):
+        Client().post("/accounts/login/", {"username": "ann", "password": "wrong"})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page(WALL) as (page, _failures):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "ann")
+        page.fill("input[name=password]", "right")
+        page.keyboard.press("Enter")
+        alert = page.locator("[role=alert]")
+        alert.wait_for()
+        text = alert.inner_text()
+        page.screenshot(path=SCREENSHOTS / "sign-in-locked.png")
+    assert "administrator" in text
+    assert "minutes" in text
+    assert page.url.endswith("/accounts/login/")  # the right password did not get in

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -21,6 +22,7 @@ from field_app_api.positions import Fix, positions_store
 from gis.models import OrgUnit, Premise
 from maps.exports import timeline_csv, timeline_json, timeline_pdf
 from maps.timeline import timeline_get
+from tests.browser import SCREENSHOTS, WALL, chromium_page, sign_in
 from tests.maps.test_timeline import Replayed, _pdf_text, leak_replayed
 
 FAR_DEG = 0.0108  # about 1,200 m north
@@ -158,3 +160,23 @@ def test_a_geofence_arrival_shows_its_fix_as_evidence(replayed: Replayed) -> Non
     assert "accuracy 8 m" in stage.verdict_text
     on_site = next(e for e in timeline.events if e.kind == "work_order.on_site")
     assert "verified: fix " in on_site.summary
+
+
+def test_the_safety_manager_sees_the_unverified_arrival_in_chromium(
+    transactional_db: None, tapped: Tapped, live_server: Any
+) -> None:
+    path = f"/incidents/{tapped.incident.reference}/timeline"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page(WALL) as (page, failures):
+        sign_in(page, live_server.url, "safety", path)
+        page.wait_for_selector(".replay[data-ready]")
+        row = page.locator("section[aria-labelledby=h-sla] .unverified").first
+        assert tapped.mark in row.inner_text()
+        # Amber, not the green of a plain pass.
+        colour = row.locator(".rp-verdict").evaluate("e => getComputedStyle(e).color")
+        ok = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--ok')")
+        assert ok.strip() == "#3ecf8e"
+        assert colour != "rgb(62, 207, 142)"
+        page.locator("#h-sla").scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / "timeline-unverified-arrival.png")
+    assert failures == []
