@@ -5,16 +5,13 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import timedelta
-from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from dispatch.demo_crews import demo_crews_load
 from dispatch.models import Crew, Incident, User, WorkOrder
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
@@ -23,7 +20,7 @@ from gis.models import OrgUnit, Premise
 from maps.exports import timeline_csv, timeline_json, timeline_pdf
 from maps.timeline import timeline_get
 from tests.browser import SCREENSHOTS, WALL, chromium_page, sign_in
-from tests.maps.test_timeline import Replayed, _pdf_text, leak_replayed
+from tests.maps.test_timeline import Replayed, _pdf_text, demo, replayed  # noqa: F401 - fixtures
 
 FAR_DEG = 0.0108  # about 1,200 m north
 
@@ -36,14 +33,7 @@ class Tapped:
 
 
 @pytest.fixture
-def demo(db: None) -> None:
-    call_command("make_demo_city", "--premises", "2000", "--no-progress", stdout=StringIO())
-    call_command("load_demo", stdout=StringIO())
-    demo_crews_load(count=20, seed=7)
-
-
-@pytest.fixture
-def tapped(demo: None) -> Tapped:
+def tapped(demo: None) -> Tapped:  # noqa: F811
     """A P1 leak whose crew tapped "on site" 20 minutes after the call (on time by the clock)
     while its van's fixes, good ones, put it 1.2 km away."""
     t0 = (timezone.localtime() - timedelta(days=1)).replace(hour=10, minute=0, second=0)
@@ -146,12 +136,7 @@ def test_the_timeline_page_sla_table_says_unverified(tapped: Tapped) -> None:
     assert tapped.mark in crew
 
 
-@pytest.fixture
-def replayed(demo: None) -> Replayed:
-    return leak_replayed()
-
-
-def test_a_geofence_arrival_shows_its_fix_as_evidence(replayed: Replayed) -> None:
+def test_a_geofence_arrival_shows_its_fix_as_evidence(replayed: Replayed) -> None:  # noqa: F811
     timeline = timeline_get(replayed.incident)
 
     stage = next(s for s in timeline.stages if s.milestone == "on_site")
