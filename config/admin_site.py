@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -12,3 +14,9 @@ class DispatchAdminSite(admin.AdminSite):
         from dispatch.access import Capability, user_may  # the admin site loads before apps
 
         return user_may(request.user, Capability.ADMIN)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The admin's sign-in, with the sign-in page's per-address limit."""
+        from dispatch.api.lockout import sign_ins_throttled
+
+        return sign_ins_throttled(request) or super().login(request, extra_context)

@@ -19,6 +19,8 @@ from config.models import Counter, Heartbeat
 from field_app_api.mqtt import mqtt_probe
 
 Check = dict[str, Any]
+# Read in PostgreSQL (its regular expressions: no named groups) and so in three parts.
+HTTP_REFUSAL_COUNTER = r"^tracking\.(refused|throttled)\.[^.]+$"
 
 
 def check_database() -> Check:
@@ -106,12 +108,12 @@ def refusals() -> dict[str, Any]:
         refused = detail.get("refused") if isinstance(detail, dict) else None
         tracker.update(refused if isinstance(refused, dict) else {})
     http: dict[str, dict[str, int]] = {"refused": {}, "throttled": {}}
-    for name, value in Counter.objects.filter(name__startswith="tracking.").values_list(
-        "name", "value"
-    ):
-        _, kind, reason = name.split(".", 2)
-        if kind in http:
-            http[kind][reason] = value
+    # Only these names: other tracking counts share the prefix (arrivals the HTTP positions
+    # raised, `tracking.arrivals_detected`), and one odd name must not hide all the others.
+    rows = Counter.objects.filter(name__regex=HTTP_REFUSAL_COUNTER).values_list("name", "value")
+    for name, value in rows:
+        _, kind, reason = name.split(".")
+        http[kind][reason] = value
     return {"tracker": dict(sorted(tracker.items())), "http": http}
 
 

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dispatch.access import Capability, user_may
+from dispatch.api.lockout import sign_ins_throttled
 from dispatch.models import User
 
 
@@ -29,3 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
         ("System health", "/healthz", "database, Redis, broker, worker, beat and tracker"),
     ]
     return render(request, "home.html", {"screens": screens})
+
+
+class SignInView(LoginView):
+    """The sign-in page, with a per-address limit on its POSTs beside the account lockout."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return sign_ins_throttled(request) or super().post(request, *args, **kwargs)

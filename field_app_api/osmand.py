@@ -11,17 +11,16 @@ A bare or guessed id, a wrong key, an unknown device and a malformed id all get 
 (a 401 saying what to configure), so the answer tells a stranger nothing; the reason goes to the
 log and to a counter (`tracking.refused.<reason>`), never the key. The key is checked before the
 vehicle is looked up, so the time taken does not say which vans exist either. Rates: per address
-(every attempt, so guessing keys is slow) and per van (only its verified fixes).
+(its refused attempts, so guessing keys is slow while a fleet behind one NAT is not limited by
+its own numbers) and per van (only its verified fixes).
 """
 
 import base64
-import binascii
 import logging
 import math
 import re
 import time
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from rest_framework.views import APIView
 from config.counters import counter_increment
 from dispatch.errors import DispatchError
 from field_app_api.arrival import moves_apply
+from field_app_api.credentials import mqtt_username_valid
 from field_app_api.device_keys import (
     KEY_LENGTH,
     SEPARATOR,
@@ -45,7 +45,10 @@ from field_app_api.device_keys import (
 from field_app_api.positions import (
     Fix,
     FixRefusedError,
+    accuracy_or_none,
     fix_checked,
+    fix_time_parsed,
+    number_or_none,
     positions_store,
     vehicle_ids_by_device,
 )
@@ -57,7 +60,10 @@ log = logging.getLogger(__name__)
 KNOTS_TO_KMH = 1.852
 DEVICE_ID_MAX = 64  # dispatch.Vehicle.device_id
 IDENTIFIER_MAX = DEVICE_ID_MAX + len(SEPARATOR) + KEY_LENGTH
-LOOKS_LIKE_A_KEY = re.compile(f"[a-z2-7]{{{KEY_LENGTH}}}")  # device_keys: lowercase base32
+# device_keys: lowercase base32 (typed in capitals too, where an app shouts)
+LOOKS_LIKE_A_KEY = re.compile(f"[a-z2-7]{{{KEY_LENGTH}}}", re.IGNORECASE)
+# A device name up to its first separator ('.', ':', '/', a space or anything else).
+DEVICE_NAME_PREFIX = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class TrackingThrottledError(Throttled):
@@ -77,15 +83,15 @@ class _RefusedError(Exception):
 
 
 def _loggable(identifier: str) -> str:
-    """What of an identifier may go to the log: the device id part, never a key."""
-    device_id, separator, _key = identifier.rpartition(SEPARATOR)
-    if separator:
-        identifier = device_id
-    elif LOOKS_LIKE_A_KEY.fullmatch(identifier):
-        return "(a bare key)"
-    if len(identifier) > DEVICE_ID_MAX or not identifier.isprintable():
-        return f"({len(identifier)} unprintable or too many characters)"
-    return repr(identifier)
+    """What of an identifier may go to the log: the device name before its first separator,
+    when that is a name a device could have and holds nothing shaped like a key; otherwise only
+    its length. The first separator, not the last: `VAN-0001.<key>.` or `VAN-0001:<key>` must
+    not log the key, and whatever follows a name is all the key could be."""
+    name = DEVICE_NAME_PREFIX.match(identifier)
+    head = name.group() if name else ""
+    if head and mqtt_username_valid(head) and not LOOKS_LIKE_A_KEY.search(head):
+        return repr(head)
+    return f"({len(identifier)} characters)"
 
 
 def _basic_auth(request: Request) -> tuple[str, str] | None:
@@ -95,7 +101,7 @@ def _basic_auth(request: Request) -> tuple[str, str] | None:
         return None
     try:
         user, colon, password = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8: all ValueErrors
         raise _RefusedError("malformed_id", "(basic auth not decodable)") from None
     if not colon:
         raise _RefusedError("malformed_id", "(basic auth without a password)")
@@ -156,40 +162,19 @@ def _refusal() -> Response:
     )
 
 
-def _number(params: dict[str, str], key: str, *, required: bool = False) -> float | None:
-    raw = params.get(key, "")
-    if raw == "":
-        if required:
-            raise DispatchError(f"'{key}' is required", field=key)
-        return None
-    try:
-        number = float(raw)
-    except ValueError:
-        raise DispatchError(f"'{key}' must be a number, got {raw!r}", field=key) from None
-    if not math.isfinite(number):
-        raise DispatchError(f"'{key}' must be a finite number, got {raw!r}", field=key)
-    return number
-
-
 def _timestamp(raw: str) -> float:
     if raw == "":
         return time.time()  # OsmAnd may leave it out: the fix is now
-    try:
-        number = float(raw)
-    except ValueError:
-        try:
-            return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            raise DispatchError(
-                f"timestamp {raw!r} is neither epoch seconds nor ISO 8601", field="timestamp"
-            ) from None
-    return number / 1000 if number > 1e11 else number  # milliseconds, as some trackers send
+    return fix_time_parsed(raw)
 
 
 def _osmand_fix(device_id: str, params: dict[str, str], *, now: float) -> Fix:
-    lat = _number(params, "lat", required=True)
-    lon = _number(params, "lon", required=True)
-    speed = _number(params, "speed")
+    """The OsmAnd fields as a fix. As in Traccar Client's JSON and OwnTracks, a speed, bearing
+    or battery level below 0 (and an accuracy of 0 or less) is "not known": stored as NULL, not
+    as 359 degrees, -1.85 km/h, an empty battery or a perfect fix."""
+    lat = number_or_none(params, "lat", required=True)
+    lon = number_or_none(params, "lon", required=True)
+    speed = number_or_none(params, "speed", unknown_below=0)
     assert lat is not None
     assert lon is not None
     return fix_checked(
@@ -199,11 +184,11 @@ def _osmand_fix(device_id: str, params: dict[str, str], *, now: float) -> Fix:
         fix_at=_timestamp(params.get("timestamp", "")),
         now=now,
         source="osmand",
-        accuracy_m=_number(params, "accuracy"),
-        altitude_m=_number(params, "altitude"),
+        accuracy_m=accuracy_or_none(params, "accuracy"),
+        altitude_m=number_or_none(params, "altitude"),
         speed_kmh=None if speed is None else speed * KNOTS_TO_KMH,
-        course_deg=_number(params, "bearing"),
-        battery=_number(params, "batt"),
+        course_deg=number_or_none(params, "bearing", unknown_below=0),
+        battery=number_or_none(params, "batt", unknown_below=0),
     )
 
 
@@ -231,7 +216,7 @@ _RESPONSES = {200: PositionStoredOut}
 class OsmAndPositionView(APIView):
     authentication_classes: list[Any] = []  # the identifier is checked in the view, below
     permission_classes = [AllowAny]
-    # Before anything else, so refused attempts count toward the address's limit too.
+    # Before anything else: an address that has used up its refusals waits, whatever it sends.
     throttle_classes = [TrackingAddressThrottle]
 
     @extend_schema(
@@ -272,6 +257,7 @@ class OsmAndPositionView(APIView):
                 "refused a position for %s from %s: %s", refused.name, address, refused.reason
             )
             counter_increment(f"tracking.refused.{refused.reason}")
+            TrackingAddressThrottle().refusal_count(request)
             return _refusal()
         device_throttle = TrackingDeviceThrottle(device_id)
         if not device_throttle.allow_request(request, self):
@@ -284,7 +270,7 @@ class OsmAndPositionView(APIView):
                 else _osmand_fix(device_id, params, now=now)
             )
         except FixRefusedError as refused:
-            counter_increment(f"osmand.{refused.reason}")
+            counter_increment(f"tracking.refused.{refused.reason}")
             raise DispatchError(str(refused), field=refused.field) from None
         stored = positions_store([(vehicle_id, fix, now)])
         try:

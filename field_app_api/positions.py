@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 MAX_FUTURE_S = 10 * 60  # a device clock this far ahead is wrong, not early
 OLDEST_FIX = datetime(2000, 1, 1, tzinfo=UTC).timestamp()  # older: a tracker with no time set
@@ -56,21 +57,82 @@ def number_or_none(
     value = body.get(key)
     if value is None or value == "":
         if required:
-            raise FixRefusedError("missing_field", f"'{key}' is required", field=key)
+            raise FixRefusedError(
+                "missing_field", _("'%(key)s' is required") % {"key": key}, field=key
+            )
         return None
     if isinstance(value, bool):
-        raise FixRefusedError("bad_field", f"'{key}' must be a number, got {value!r}", field=key)
+        raise _not_a_number(key, value)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise FixRefusedError(
-            "bad_field", f"'{key}' must be a number, got {value!r}", field=key
-        ) from None
+        raise _not_a_number(key, value) from None
     if not math.isfinite(number):
-        raise FixRefusedError("bad_field", f"'{key}' must be finite, got {value!r}", field=key)
+        raise FixRefusedError(
+            "bad_field",
+            _("'%(key)s' must be finite, got %(value)r") % {"key": key, "value": value},
+            field=key,
+        )
     if unknown_below is not None and number < unknown_below:
         return None
     return number
+
+
+def _not_a_number(key: str, value: object) -> "FixRefusedError":
+    return FixRefusedError(
+        "bad_field",
+        _("'%(key)s' must be a number, got %(value)r") % {"key": key, "value": value},
+        field=key,
+    )
+
+
+def accuracy_or_none(body: Mapping[str, Any], key: str) -> float | None:
+    """An accuracy radius in metres; None when absent or not above zero. Trackers send -1 (or
+    0) when they do not know it, and an accuracy of 0 m or less would pass any arrival's
+    accuracy test as a perfect fix."""
+    accuracy = number_or_none(body, key, unknown_below=0)
+    return accuracy if accuracy else None
+
+
+def fix_time_parsed(raw: object, *, field: str = "timestamp") -> float:
+    """A fix time as trackers send it, in epoch seconds: epoch seconds or milliseconds (a
+    number, or a string of one), or ISO 8601 with its zone (`Z` or an offset). An ISO time
+    without a zone is refused, not guessed: a tablet's local time taken as UTC would put its
+    fixes hours away from when they were taken (China is UTC+8), so it says what to fix."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise _time_unreadable(raw, field)
+    if isinstance(raw, str):
+        try:
+            number = float(raw)
+        except ValueError:
+            return _iso_time_parsed(raw, field)
+    else:
+        number = float(raw)
+    # Milliseconds, as many trackers send: 1e11 s is the year 5138, 1e11 ms 1973.
+    return number / 1000 if number > 1e11 else number
+
+
+def _iso_time_parsed(raw: str, field: str) -> float:
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _time_unreadable(raw, field) from None
+    if moment.tzinfo is None:
+        raise FixRefusedError(
+            "bad_time",
+            _("%(field)s %(raw)r has no time zone: send UTC (a 'Z' at the end) or an offset")
+            % {"field": field, "raw": raw},
+            field=field,
+        )
+    return moment.timestamp()
+
+
+def _time_unreadable(raw: object, field: str) -> FixRefusedError:
+    return FixRefusedError(
+        "bad_time",
+        _("%(field)s %(raw)r is neither epoch seconds nor ISO 8601") % {"field": field, "raw": raw},
+        field=field,
+    )
 
 
 def fix_checked(
@@ -89,13 +151,26 @@ def fix_checked(
 ) -> Fix:
     """A fix whose coordinates and time are possible, or FixRefusedError saying why not."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise FixRefusedError("bad_coordinates", f"lat {lat}, lon {lon} is not on Earth")
+        raise FixRefusedError(
+            "bad_coordinates",
+            _("lat %(lat)s, lon %(lon)s is not on Earth") % {"lat": lat, "lon": lon},
+        )
     if lat == 0 and lon == 0:
-        raise FixRefusedError("bad_coordinates", "lat 0, lon 0: the device had no fix")
+        raise FixRefusedError("bad_coordinates", _("lat 0, lon 0: the device had no fix"))
+    if not math.isfinite(fix_at):  # PostgreSQL refuses a NaN timestamp with an error
+        raise FixRefusedError(
+            "bad_time", _("fix time %(at)s is not a time") % {"at": fix_at}, field="timestamp"
+        )
     if fix_at < OLDEST_FIX:
-        raise FixRefusedError("bad_time", f"fix time {fix_at:.0f} is before 2000: clock unset")
+        raise FixRefusedError(
+            "bad_time",
+            _("fix time %(at).0f is before 2000: the device's clock is not set") % {"at": fix_at},
+        )
     if fix_at > now + MAX_FUTURE_S:
-        raise FixRefusedError("future_time", f"fix time {fix_at:.0f} is over 10 min ahead of ours")
+        raise FixRefusedError(
+            "future_time",
+            _("fix time %(at).0f is over 10 min ahead of ours") % {"at": fix_at},
+        )
     return Fix(
         device_id=device_id,
         fix_at=fix_at,
@@ -113,7 +188,8 @@ def fix_checked(
 def owntracks_fix(device_id: str, body: Mapping[str, Any], *, now: float | None = None) -> Fix:
     """An OwnTracks `location` (or `transition`, which carries one) as a fix.
 
-    lat, lon and tst are required; acc, alt, vel (km/h), cog and batt are kept when present.
+    lat, lon and tst are required; acc, alt, vel (km/h), cog and batt are kept when present
+    (an acc of 0 or less is none: field_app_api.positions.accuracy_or_none).
     The iOS app sends vel and cog -1 when Core Location has no speed or course, and a negative
     batt with no battery reading: not known, stored as NULL (not -1 km/h and 359 degrees).
     """
@@ -130,7 +206,7 @@ def owntracks_fix(device_id: str, body: Mapping[str, Any], *, now: float | None 
         fix_at=tst,
         now=time.time() if now is None else now,
         source="mqtt",
-        accuracy_m=number_or_none(body, "acc", unknown_below=0),
+        accuracy_m=accuracy_or_none(body, "acc"),
         altitude_m=number_or_none(body, "alt"),
         speed_kmh=number_or_none(body, "vel", unknown_below=0),
         course_deg=number_or_none(body, "cog", unknown_below=0),

@@ -5,16 +5,24 @@
 with `Content-Type: application/json`, to the server URL typed into the app. It is the native
 format of the background-location library the app is built on; the Traccar server reads it in
 OsmAndProtocolDecoder.decodeJson (https://www.traccar.org/osmand/), and so do we: speed, heading
-and battery level below 0 mean "not known" there, and are stored as NULL here.
+and battery level below 0 mean "not known" there, and are stored as NULL here (an accuracy of 0
+or less too). The timestamp is read as OsmAnd's is (positions.fix_time_parsed): one without a
+time zone is refused, since which zone it meant would be a guess.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from field_app_api.positions import Fix, FixRefusedError, fix_checked, number_or_none
+from field_app_api.positions import (
+    Fix,
+    FixRefusedError,
+    accuracy_or_none,
+    fix_checked,
+    fix_time_parsed,
+    number_or_none,
+)
 
 MPS_TO_KMH = 3.6
 
@@ -33,17 +41,11 @@ def traccar_device_identifier(body: Mapping[str, Any]) -> str:
 
 def _timestamp(location: Mapping[str, Any]) -> float:
     raw = location.get("timestamp")
-    if not isinstance(raw, str):
-        raise FixRefusedError("missing_field", _("'timestamp' (ISO 8601) is required"))
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+    if raw is None or raw == "":
         raise FixRefusedError(
-            "bad_field", _("timestamp %(raw)r is not ISO 8601") % {"raw": raw}
-        ) from None
-    if moment.tzinfo is None:
-        raise FixRefusedError("bad_field", _("timestamp %(raw)r has no time zone") % {"raw": raw})
-    return moment.timestamp()
+            "missing_field", _("'timestamp' (ISO 8601) is required"), field="timestamp"
+        )
+    return fix_time_parsed(raw)
 
 
 def traccar_fix(device_id: str, body: Mapping[str, Any], *, now: float) -> Fix:
@@ -69,7 +71,7 @@ def traccar_fix(device_id: str, body: Mapping[str, Any], *, now: float) -> Fix:
         fix_at=_timestamp(location),
         now=now,
         source="osmand",
-        accuracy_m=number_or_none(coords, "accuracy", unknown_below=0),
+        accuracy_m=accuracy_or_none(coords, "accuracy"),
         altitude_m=number_or_none(coords, "altitude"),
         speed_kmh=None if speed is None else speed * MPS_TO_KMH,
         course_deg=number_or_none(coords, "heading", unknown_below=0),

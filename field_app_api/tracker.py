@@ -177,8 +177,11 @@ class Tracker:
         without this line nothing would say why its van never moves."""
         if device_id in self._encrypted_explained:
             return
-        if len(self._encrypted_explained) < ENCRYPTED_EXPLAINED_MAX:
-            self._encrypted_explained.add(device_id)
+        if len(self._encrypted_explained) >= ENCRYPTED_EXPLAINED_MAX:
+            # Remembering no more, we could not tell a device told from one not: logging them
+            # all would be a line per message. They are still counted (`encrypted`).
+            return
+        self._encrypted_explained.add(device_id)
         log.warning(
             "%s sends encrypted payloads, which are not stored: the OwnTracks app has an "
             "encryption key set. Clear it in Preferences > Connection > Security (the broker "

@@ -124,6 +124,8 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
             "created_at": _iso(i.created_at),
             "point": {"lon": round(i.point.x, 7), "lat": round(i.point.y, 7)},
         },
+        # As the exporter may read them: "(hidden)" for a role that takes no calls (the
+        # timeline was built for them, dispatch.redaction).
         "calls": [
             {
                 "id": c.id,

@@ -22,6 +22,7 @@ from dispatch.models import (
     Milestone,
     WorkOrder,
 )
+from dispatch.redaction import customer_data_redact
 from field_app_api.models import VehiclePosition
 from maps.timeline_words import (
     STATUS,
@@ -68,6 +69,38 @@ class Event:
             return None
         offset = (self.device_time - self.at).total_seconds()
         return offset if abs(offset) >= 1 else None
+
+
+@dataclass(frozen=True)
+class CallSeen:
+    """One call as the viewer may read it: the caller's details only for roles that take
+    calls (dispatch.redaction), "(hidden)" for the others."""
+
+    id: int
+    received_at: datetime
+    channel: str
+    caller_phone: str
+    caller_name: str
+    caller_email: str
+    address_text: str
+    outcome: str
+
+    @classmethod
+    def of(cls, call: Call, viewer: Any) -> "CallSeen":
+        caller = customer_data_redact(
+            {"phone": call.caller_phone, "caller": call.caller_name, "email": call.caller_email},
+            user=viewer,
+        )
+        return cls(
+            id=call.id,
+            received_at=call.received_at,
+            channel=call.channel,
+            caller_phone=caller["phone"],
+            caller_name=caller["caller"],
+            caller_email=caller["email"],
+            address_text=call.address_text,
+            outcome=call.outcome,
+        )
 
 
 @dataclass(frozen=True)
@@ -153,7 +186,7 @@ class Track:
 @dataclass(frozen=True)
 class Timeline:
     incident: Incident
-    calls: list[Call]
+    calls: list[CallSeen]
     first_call_at: datetime
     events: list[Event]
     stages: list[Stage]
@@ -175,8 +208,12 @@ def incident_get_by_reference(reference: str) -> Incident | None:
     return Incident.objects.select_related("station", "segment").filter(reference=reference).first()
 
 
-def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline:
-    """The whole replay of an incident, in a handful of queries whatever its length."""
+def timeline_get(
+    incident: Incident, *, viewer: Any = None, now: datetime | None = None
+) -> Timeline:
+    """The whole replay of an incident, in a handful of queries whatever its length, as
+    `viewer` may read it: callers' details only for roles that take calls (without a viewer,
+    for nobody), so the page and every export made from it carry no more."""
     now = now or timezone.now()
     rows = list(
         # The incident's own events, and those of its calls from before it existed (the rule
@@ -185,7 +222,7 @@ def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline
             Q(incident=incident) | Q(call__incident=incident, incident__isnull=True)
         ).order_by("at", "id")
     )
-    calls = list(incident.calls.order_by("received_at", "id"))
+    calls = [CallSeen.of(c, viewer) for c in incident.calls.order_by("received_at", "id")]
     first_call_at = calls[0].received_at if calls else incident.created_at
     orders = list(
         incident.work_orders.select_related("crew__station", "crew__vehicle").order_by(
@@ -194,6 +231,7 @@ def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline
     )
     crew_of = {w.id: w.crew.name for w in orders}
     arrival = _arrival(orders)
+    seen = [(row, customer_data_redact(row.data or {}, user=viewer)) for row in rows]
     events = [
         Event(
             id=row.id,
@@ -202,7 +240,7 @@ def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline
             label=kind_label(row.kind),
             summary=event_summary(
                 row.kind,
-                row.data,
+                data,
                 crew_of.get(row.work_order_id or 0, ""),
                 arrival.arrival_evidence if arrival else None,
             ),
@@ -213,10 +251,10 @@ def timeline_get(incident: Incident, *, now: datetime | None = None) -> Timeline
             lat=row.point.y if row.point else None,
             call_id=row.call_id,
             work_order_id=row.work_order_id,
-            data=row.data,
+            data=data,
             since_call_s=(row.at - first_call_at).total_seconds(),
         )
-        for seq, row in enumerate(rows, start=1)
+        for seq, (row, data) in enumerate(seen, start=1)
     ]
     deadlines = {d.milestone: d for d in IncidentDeadline.objects.filter(incident=incident)}
     return Timeline(

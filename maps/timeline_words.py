@@ -141,6 +141,19 @@ def _words(data: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _received_text(d: dict[str, Any]) -> str:
+    """'Phone call from 138..., <address>, customer <account>'; for a role that takes no
+    calls the number and account arrive as "(hidden)" (dispatch.redaction) and read so."""
+    channel = f"{_name(dict(Channel.choices), d.get('channel'))} call"
+    if d.get("phone"):
+        channel += " " + _("from %(phone)s") % {"phone": d["phone"]}
+    extra = [
+        d.get("address"),
+        d.get("customer") and _("customer %(account)s") % {"account": d["customer"]},
+    ]
+    return ", ".join([channel, *(str(x) for x in extra if x)])
+
+
 def _offer_text(d: dict[str, Any]) -> str:
     crews = d.get("crews") or []
     if not crews:
@@ -198,13 +211,7 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
         return _status_text(d, crew, status)
     match kind:
         case "call.received":
-            channel = f"{_name(dict(Channel.choices), d.get('channel'))} call"
-            extra = [
-                d.get("phone"),
-                d.get("address"),
-                d.get("customer") and "customer " + d["customer"],
-            ]
-            return ", ".join([channel, *(str(x) for x in extra if x)])
+            return _received_text(d)
         case "call.joined":
             return _joined_text(d)
         case "incident.opened":

@@ -60,7 +60,7 @@ def _timeline_for(request: HttpRequest, reference: str) -> Timeline:
     assert isinstance(user, User)  # page_for has signed them in
     if incident is None or not incident_visible(user, incident):
         raise Http404(f"No incident {reference} in your organisation.")
-    return timeline_get(incident)
+    return timeline_get(incident, viewer=user)
 
 
 def _ms(moment: datetime) -> int:

@@ -12,20 +12,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from alerts.models import ApiKey
 from alerts.open311.errors import Open311Error
+from dispatch.api.throttles import AddressRateThrottle, ScopeRateThrottle
 
 
-class _Open311Throttle(SimpleRateThrottle):
-    scope: str
-
-    def get_rate(self) -> str | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return str(rate) if rate else None
-
+class _Open311Throttle(ScopeRateThrottle):
     def check(self, request: HttpRequest) -> None:
         """Pass, or a 429 in the spec's shape saying when to come back."""
         if self.allow_request(request, None):  # type: ignore[arg-type]
@@ -39,13 +32,10 @@ class _Open311Throttle(SimpleRateThrottle):
         )
 
 
-class Open311AddressThrottle(_Open311Throttle):
+class Open311AddressThrottle(_Open311Throttle, AddressRateThrottle):
     """Every request from one address, refused ones too."""
 
     scope = "open311_read"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class Open311KeyThrottle(_Open311Throttle):

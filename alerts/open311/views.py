@@ -34,6 +34,7 @@ from alerts.open311.selectors import (
 from alerts.open311.throttles import Open311AddressThrottle, Open311KeyThrottle
 from alerts.open311.wording import language_from
 from config.counters import counter_increment
+from dispatch.api.throttles import client_address
 from dispatch.choices import Language
 from dispatch.errors import DispatchError
 from gis.models import OrgUnit
@@ -47,7 +48,14 @@ View = Callable[..., HttpResponse]
 
 
 def _refusal(request: HttpRequest, fmt: str, error: Open311Error) -> HttpResponse:
-    log.warning("open311 %s %s refused (%s): %s", request.method, request.path, error.status, error)
+    log.warning(
+        "open311 %s %s from %s refused (%s): %s",
+        request.method,
+        request.path,
+        client_address(request),
+        error.status,
+        error,
+    )
     counter_increment(f"open311.refused.{error.status}")
     return errors_response(fmt, error.status, error.descriptions)
 

@@ -26,6 +26,7 @@ from dispatch.api.schemas import (
 from dispatch.choices import Category, Channel, Hazard
 from dispatch.errors import ForbiddenError
 from dispatch.models import Incident, IncidentEvent, User, WorkOrder
+from dispatch.redaction import customer_data_redact
 from dispatch.selectors import (
     call_triage,
     customer_screen_pop,
@@ -416,7 +417,8 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
 @api_view(["GET"])
 @permission_classes([permission_for(Capability.INCIDENTS)])
 def incident_timeline(request: Request, incident_id: int) -> Response:
-    """Every event of the incident and its calls and work orders, in order, to the second."""
+    """Every event of the incident and its calls and work orders, in order, to the second;
+    callers' details only for roles that take calls."""
     incident = _incident_for(request, incident_id)
     # The incident's own events, and those of its calls from before it existed.
     events = IncidentEvent.objects.filter(
@@ -430,7 +432,7 @@ def incident_timeline(request: Request, incident_id: int) -> Response:
                 "kind": e.kind,
                 "actor": e.actor_label,
                 "device_time": e.device_time,
-                "data": e.data,
+                "data": customer_data_redact(e.data, user=request.user),
                 "point": _point(e.point),
                 "call": e.call_id,
                 "work_order": e.work_order_id,

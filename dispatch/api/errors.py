@@ -10,13 +10,27 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from config.counters import counter_increment
+from dispatch.api.throttles import client_address
 from dispatch.errors import DispatchError
 
 log = logging.getLogger("dispatch.bad_input")
 
 
+def _who(context: dict[str, Any]) -> str:
+    """Who was refused, for the log line: the user (or anonymous) and the client address."""
+    request = context.get("request")
+    if request is None:
+        return "?"
+    try:
+        user = request.user
+        name = user.get_username() if user.is_authenticated else "anonymous"
+    except Exception:  # the refusal may be the credentials themselves: never fail the log line
+        name = "unknown"
+    return f"{name} from {client_address(request)}"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    view = type(context.get("view")).__name__
+    view = f"{type(context.get('view')).__name__} ({_who(context)})"
     if isinstance(exc, DispatchError):
         log.warning("%s refused (%s): %s", view, exc.status, exc.message)
         counter_increment(f"api.refused.{exc.status}")
@@ -40,5 +54,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             )
             response.data = {"error": message, "field": None}
         elif isinstance(exc, ValidationError):
-            response.data = {"error": "the request has invalid fields", "fields": response.data}
+            response.data = {"error": _("the request has invalid fields"), "fields": response.data}
+        else:  # DRF's own (not signed in, no permission, bad JSON...): our shape, `detail` kept
+            detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+            response.data = {"error": str(detail), "field": None, "detail": detail}
     return response

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from config.counters import counter_increment
+from dispatch.api.throttles import LoginRateThrottle, client_address
 from dispatch.errors import DispatchError
 
 log = logging.getLogger("dispatch.auth")
@@ -40,9 +41,7 @@ class SignInLockedError(DispatchError):
 
 def lockout_counted(request: HttpRequest, credentials: dict[str, Any] | None) -> None:
     username = (credentials or {}).get("username", "")
-    log.warning(
-        "sign-in locked: %r from %s (%s)", username, request.META.get("REMOTE_ADDR"), request.path
-    )
+    log.warning("sign-in locked: %r from %s (%s)", username, client_address(request), request.path)
     counter_increment("auth.locked_out")
 
 
@@ -77,3 +76,26 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)  # type: ignore[no-any-return]
+
+
+def sign_ins_throttled(request: HttpRequest) -> HttpResponse | None:
+    """The sign-in page's answer when this address has posted too many sign-ins, else None.
+
+    The lockout counts per account and address, so a guesser who tries one password on many
+    user names ("spraying") is never locked; the token endpoint's per-address limit (THROTTLE_
+    LOGIN) applies to the pages' POSTs too."""
+    throttle = LoginRateThrottle()
+    if request.method != "POST" or throttle.allow_request(request, None):  # type: ignore[arg-type]
+        return None
+    wait = throttle.wait()
+    seconds = max(1, round(wait)) if wait is not None else 60
+    log.warning("sign-ins throttled from %s (%s)", client_address(request), request.path)
+    counter_increment("auth.throttled")
+    message = _(
+        "Too many sign-ins from this address. Wait %(seconds)d seconds and try again, or ask "
+        "an administrator if you are locked out."
+    ) % {"seconds": seconds}
+    context = {"form": AuthenticationForm(request), "locked": message}
+    response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -15,17 +15,13 @@ log = logging.getLogger(__name__)
 
 def arrival_fix_fits(*, distance_m: float, accuracy_m: float | None) -> bool:
     """Whether a fix puts the van inside the incident's radius: inside it, and accurate enough
-    or with its whole circle of error inside. A fix without an accuracy counts by its point
-    (stock OsmAnd sends none when the phone has none); forged fixes are kept out by device
-    credentials, not here."""
+    or with its whole circle of error inside. A fix that does not say how accurate it is proves
+    nothing (a phone without a fix sends its last guess): it raises no arrival, and a crew's
+    "on site" it stands beside stays unverified."""
     radius = settings.ARRIVAL_RADIUS_M
-    if distance_m > radius:
+    if accuracy_m is None or distance_m > radius:
         return False
-    return (
-        accuracy_m is None
-        or accuracy_m <= settings.ARRIVAL_MAX_ACCURACY_M
-        or distance_m + accuracy_m <= radius
-    )
+    return accuracy_m <= settings.ARRIVAL_MAX_ACCURACY_M or distance_m + accuracy_m <= radius
 
 
 EVIDENCE_AFTER = timedelta(minutes=1)  # the van's next fix often comes just after the tap

@@ -137,6 +137,11 @@ def test_refusals_of_the_trackers_and_of_http_tracking_are_shown() -> None:
     counter_increment("tracking.refused.no_key")
     counter_increment("tracking.throttled.address", 2)
     counter_increment("api.refused.400")  # not tracking
+    # Other tracking counts share the prefix: arrivals the HTTP positions raised, and a name
+    # with more parts than a refusal's.
+    counter_increment("tracking.arrivals_detected")
+    counter_increment("tracking.etas_refreshed", 4)
+    counter_increment("tracking.refused.odd.name")
     _, body = _health(Client())
     assert body["refusals"] == {
         "tracker": {"bad_coordinates": 1, "encrypted": 3},

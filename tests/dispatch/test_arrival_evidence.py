@@ -72,7 +72,7 @@ def _tap_on_site(job: Job, at: datetime) -> WorkOrder:
 
 def test_the_rule_counts_a_fix_whose_accuracy_fits_the_fence() -> None:
     assert arrival_fix_fits(distance_m=30, accuracy_m=5)
-    assert arrival_fix_fits(distance_m=30, accuracy_m=None)  # OsmAnd leaves it out at times
+    assert not arrival_fix_fits(distance_m=30, accuracy_m=None)  # says nothing of its error
     assert arrival_fix_fits(distance_m=10, accuracy_m=80)
     assert not arrival_fix_fits(distance_m=0, accuracy_m=5000)
     assert not arrival_fix_fits(distance_m=150, accuracy_m=5)  # outside the 100 m radius

@@ -143,3 +143,25 @@ def test_a_locked_out_call_taker_is_told_what_to_do_in_chromium(
     assert "administrator" in text
     assert "minutes" in text
     assert page.url.endswith("/accounts/login/")  # the right password did not get in
+
+
+@pytest.mark.parametrize("page", ["/accounts/login/", "/admin/login/"])
+def test_one_address_spraying_many_user_names_is_slowed_on_the_sign_in_pages(
+    page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lockout counts per account and address: one password tried on many names would
+    never trip it, so the pages' POSTs share the per-address login limit."""
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "5/minute")
+    browser = Client()
+    codes = [
+        browser.post(page, {"username": f"user{i}", "password": "Summer2026"}).status_code
+        for i in range(7)
+    ]
+    assert codes[:5] == [200] * 5  # the form again, with "do not match"
+    assert codes[5:] == [429, 429]
+    refused = browser.post(page, {"username": "user9", "password": "x"})
+    assert "Too many sign-ins from this address" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
+    assert _count("auth.throttled") == 3
+    # A plain visit to the page is never refused.
+    assert browser.get(page).status_code == 200

@@ -4,7 +4,7 @@ import base64
 import json
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,11 @@ def test_an_osmand_tracker_with_its_identifier_reports_over_http(van: Vehicle) -
     assert bad.status_code == 400
     not_a_number = http.get(URL, {**query, "speed": "nan"})
     assert not_a_number.status_code == 400
-    assert not_a_number.json()["error"] == "'speed' must be a finite number, got 'nan'"
+    assert not_a_number.json() == {"error": "'speed' must be finite, got 'nan'", "field": "speed"}
     assert VehiclePosition.objects.filter(vehicle_id=van.id).count() == 2
-    assert _counter("osmand.bad_coordinates") == 1
+    # Counted where /healthz reads the tracking refusals.
+    assert _counter("tracking.refused.bad_coordinates") == 1
+    assert _counter("tracking.refused.bad_field") == 1
 
 
 def test_basic_auth_carries_the_key_for_apps_that_have_it(van: Vehicle) -> None:
@@ -233,3 +235,112 @@ def test_refusals_are_logged_without_the_key(
     assert "bad_key" in message
     assert "192.0.2.1" in message
     assert "z" * 24 not in message
+
+
+def test_no_shape_of_identifier_puts_the_key_in_the_log(
+    van: Vehicle, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = http_device_key(van.device_id)
+    shapes = [
+        f"{van.device_id}.{key}.",  # a trailing dot: the key is no longer after the last one
+        f"{van.device_id}.{key}.x",
+        f"{van.device_id}:{key}",  # basic auth's separator typed into the id field
+        f"{van.device_id}/{key}",
+        f"{van.device_id} {key}",
+        f"{van.device_id}{key}",  # the dot forgotten
+        f"{key}.{van.device_id}",
+        key,
+        f"{van.device_id}.{key.upper()}",
+    ]
+    http = APIClient()
+    with caplog.at_level(logging.DEBUG):
+        answers = [http.get(URL, _fix(id=shape)) for shape in shapes]
+        for user, password in ((f"{van.device_id}.{key}", "x"), (key, key), (f"{key}:", "")):
+            secret = base64.b64encode(f"{user}:{password}".encode()).decode()
+            answers.append(http.get(URL, _fix(), HTTP_AUTHORIZATION=f"Basic {secret}"))
+    assert {a.status_code for a in answers} == {401}
+    _unmoved(van)
+    logged = "\n".join(r.getMessage() for r in caplog.records).lower()
+    assert key not in logged
+    refusals = [r.getMessage() for r in caplog.records if r.name == "field_app_api.osmand"]
+    assert len(refusals) == len(answers)
+    # What is before the first separator, when it is a device name, still says who it was.
+    assert "'VAN-0001'" in refusals[2]
+    assert "'VAN-0001'" in refusals[0]
+
+
+def test_basic_auth_that_is_not_base64_ascii_is_the_same_refusal(van: Vehicle) -> None:
+    http = APIClient()
+    expected = http.get(URL, _fix(id=van.device_id))
+    for header in ("Basic \u00e9t\u00e9", "Basic \u4e2d\u6587", "Basic ***", "Basic"):
+        refused = http.get(URL, _fix(), HTTP_AUTHORIZATION=header)
+        assert refused.status_code == 401, header
+        assert refused.content == expected.content
+    _unmoved(van)
+
+
+@pytest.mark.parametrize("timestamp", ["nan", "inf", "-inf", "NaN", "1e400"])
+def test_a_fix_time_that_is_no_number_is_refused(van: Vehicle, timestamp: str) -> None:
+    answer = APIClient().get(
+        URL, _fix(id=http_device_identifier(van.device_id), timestamp=timestamp)
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"]
+    _unmoved(van)
+
+
+def test_osmand_unknowns_are_stored_as_null_not_as_numbers(van: Vehicle) -> None:
+    http = APIClient()
+    identifier = http_device_identifier(van.device_id)
+    t = int(time.time()) - 100
+    for i, accuracy in enumerate((-5000, 0)):
+        fix = _fix(id=identifier, timestamp=t + i, bearing=-1, speed=-1, batt=-1, accuracy=accuracy)
+        assert http.get(URL, fix).status_code == 200
+    for position in VehiclePosition.objects.filter(vehicle_id=van.id):
+        assert (position.course_deg, position.speed_kmh, position.battery) == (None, None, None)
+        assert position.accuracy_m is None  # no claim of a perfect fix
+    known = http.get(
+        URL, _fix(id=identifier, timestamp=t + 5, bearing=0, speed=0, batt=0, accuracy=7)
+    )
+    assert known.status_code == 200
+    latest = VehiclePosition.objects.filter(vehicle_id=van.id).latest("fix_at")
+    assert (latest.course_deg, latest.speed_kmh, latest.battery, latest.accuracy_m) == (0, 0, 0, 7)
+
+
+def test_a_fix_time_without_a_zone_is_refused_in_both_formats(van: Vehicle) -> None:
+    http = APIClient()
+    identifier = http_device_identifier(van.device_id)
+    local = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(minutes=5)
+    osmand = http.get(URL, _fix(id=identifier, timestamp=local.isoformat()))
+    assert osmand.status_code == 400
+    assert osmand.json()["field"] == "timestamp"
+    body = json.loads(_traccar("traccar_client_android.json", identifier))
+    body["location"]["timestamp"] = local.isoformat()
+    traccar = http.post(URL, json.dumps(body), content_type="application/json")
+    assert traccar.status_code == 400
+    assert traccar.json()["field"] == "timestamp"
+    _unmoved(van)
+    zoned = http.get(URL, _fix(id=identifier, timestamp=local.isoformat() + "Z"))
+    assert zoned.status_code == 200, zoned.content
+    position = VehiclePosition.objects.get(vehicle_id=van.id)
+    assert position.fix_at == local.replace(tzinfo=UTC)
+
+
+def test_a_fleet_behind_one_address_is_not_throttled_but_guessing_from_it_is(
+    van: Vehicle, settings: Any
+) -> None:
+    _throttle_rates(settings, tracking_address="5/minute")
+    vans = [van, *(Vehicle.objects.create(device_id=f"VAN-00{n:02d}") for n in (2, 3))]
+    nat = APIClient(REMOTE_ADDR="100.64.0.1")  # a carrier's NAT, every van behind it
+    t = int(time.time()) - 100
+    sent = [
+        nat.get(URL, _fix(id=http_device_identifier(v.device_id), timestamp=t + i)).status_code
+        for i in range(4)
+        for v in vans
+    ]
+    assert sent == [200] * 12
+    assert VehiclePosition.objects.count() == 12
+    guesses = [nat.get(URL, _fix(id=f"VAN-0009.{c * 24}")).status_code for c in "abcde"]
+    assert guesses == [401] * 5
+    assert nat.get(URL, _fix(id="VAN-0009.ffffffffffffffffffffffff")).status_code == 429
+    assert _counter("tracking.throttled.address") == 1

@@ -1,10 +1,14 @@
 import json
+import logging
 import uuid
 
+import pytest
 from django.conf import settings
 
 from config.models import Heartbeat
+from field_app_api import tracker as tracker_module
 from field_app_api.mqtt import mqtt_client, topic
+from field_app_api.tracker import Message, Tracker
 from tests.processes import Process, wait_until
 
 
@@ -87,3 +91,18 @@ def test_an_encrypted_payload_is_counted_and_explained_once_per_device(tracker: 
     assert row is not None
     assert row.detail["refused"]["encrypted"] == 4  # what /healthz shows
     assert tracker.alive()
+
+
+def test_encrypted_payloads_beyond_the_devices_remembered_are_counted_not_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(tracker_module, "ENCRYPTED_EXPLAINED_MAX", 2)
+    tracker = Tracker(client_id="test", subscriptions=[], heartbeat_seconds=60)
+    encrypted = json.dumps({"_type": "encrypted", "data": "c2VjcmV0"}).encode()
+    with caplog.at_level(logging.WARNING):
+        for n in (1, 2, 3, 4, 1, 3):
+            message = Message(topic(f"owntracks/VAN-000{n}/tablet"), encrypted, 0.0, 0, 1)
+            assert tracker.parse(message) is None
+    explained = [r.getMessage() for r in caplog.records if "sends encrypted" in r.getMessage()]
+    assert [m.split()[0] for m in explained] == ["VAN-0001", "VAN-0002"]
+    assert tracker.counters["encrypted"] == 6
