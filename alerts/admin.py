@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.gis import admin as gis_admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,6 +32,7 @@ from alerts.outages import (
 )
 from dispatch.errors import DispatchError
 from dispatch.models import User
+from gis.admin import MapAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -169,8 +169,9 @@ class PlannedWorkForm(forms.ModelForm):
 
 
 @admin.register(PlannedWork)
-class PlannedWorkAdmin(gis_admin.GISModelAdmin):
+class PlannedWorkAdmin(MapAdmin):
     form = PlannedWorkForm
+    map_field = "area"
     list_display = (
         "reference",
         "starts_at",
@@ -192,6 +193,9 @@ class PlannedWorkAdmin(gis_admin.GISModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: PlannedWork | None = None) -> tuple[str, ...]:
         fields = ("area", "starts_at", "ends_at", "reason", "reason_zh")
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Published or cancelled: the area on a map, not as a page of coordinates.
+            fields = ("geometry_shown", *fields[1:])
         return fields if obj is None else (*self.INFO, *fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: PlannedWork | None = None) -> Any:

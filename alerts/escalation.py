@@ -138,9 +138,12 @@ def escalation_on_breach(event: IncidentEvent) -> None:
 
 def _still_breached() -> QuerySet[IncidentDeadline]:
     """Clocks breached, not met, and still owed: the incident open, or a clock that runs on
-    after the crew is done. A cancelled incident owes nothing."""
+    after the crew is done. A cancelled incident owes nothing, nor does a clock stopped as not
+    applicable when its incident ended (merged, referred, closed: incident_end)."""
     return (
-        IncidentDeadline.objects.filter(breached_at__isnull=False, met_at__isnull=True)
+        IncidentDeadline.objects.filter(
+            breached_at__isnull=False, met_at__isnull=True, not_applicable_at__isnull=True
+        )
         .filter(Q(incident__status__in=Incident.OPEN_STATUSES) | Q(milestone__in=RUN_AFTER_CLOSE))
         .exclude(incident__status=Incident.Status.CANCELLED)
     )

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from dispatch.models import User
+from dispatch.models import Crew, User
 from dispatch.roles import Role
 from dispatch.services import user_create
 from gis.models import OrgUnit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - local demo logins, printed by `make run`
+DEMO_CREW_LOGIN = "crew"
 
 
 @dataclass(frozen=True)
@@ -19,34 +20,82 @@ class DemoLogin:
     unit_code: str
     first_name: str
     last_name: str
+    # Where SLA escalations reach a supervisor (alerts.escalation): numbers and addresses
+    # reserved for examples, so the demo's outbox never reaches a real person.
+    phone: str = ""
+    email: str = ""
 
 
 DEMO_LOGINS = [
     DemoLogin("calltaker", Role.CALL_TAKER, "gx-city", "Fang", "Wang"),
     DemoLogin("dispatcher", Role.DISPATCHER, "gx-city", "Wei", "Zhang"),
-    DemoLogin("crew", Role.CREW_MEMBER, "st-central", "Yang", "Liu"),
+    DemoLogin(DEMO_CREW_LOGIN, Role.CREW_MEMBER, "st-central", "Yang", "Liu"),
     DemoLogin("safety", Role.SAFETY_MANAGER, "gx-city", "Jing", "Chen"),
-    DemoLogin("supervisor", Role.SUPERVISOR, "st-central", "Lei", "Zhao"),
+    DemoLogin(
+        "supervisor",
+        Role.SUPERVISOR,
+        "st-central",
+        "Lei",
+        "Zhao",
+        phone="13800000000",
+        email="supervisor@example.com",
+    ),
     DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "Min", "Sun"),
 ]
 
 
 @transaction.atomic
 def demo_users_load(units: dict[str, OrgUnit]) -> list[DemoLogin]:
-    """One login per role; existing users are left as they are."""
-    existing = set(
-        User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).values_list(
-            "username", flat=True
-        )
-    )
+    """One login per role; existing users are left as they are, but for contact details a
+    demo from before lacked, and the crew login is put on a crew once crews exist."""
+    existing = {
+        user.username: user
+        for user in User.objects.filter(username__in=[d.username for d in DEMO_LOGINS])
+    }
     for login in DEMO_LOGINS:
-        if login.username not in existing:
-            user_create(
+        user = existing.get(login.username)
+        if user is None:
+            user = user_create(
                 username=login.username,
                 password=DEMO_PASSWORD,
                 role=login.role,
                 org_unit=units[login.unit_code],
                 first_name=login.first_name,
                 last_name=login.last_name,
+                email=login.email,
             )
+        _contacts_fill(user, login)
+    demo_crew_login_place()
     return DEMO_LOGINS
+
+
+def _contacts_fill(user: User, login: DemoLogin) -> None:
+    changed = []
+    if login.phone and not user.phone:
+        user.phone = login.phone
+        changed.append("phone")
+    if login.email and not user.email:
+        user.email = login.email
+        changed.append("email")
+    if changed:
+        user.save(update_fields=changed)
+
+
+def demo_crew_login_place() -> Crew | None:
+    """Put the demo crew login on the first crew with a van at its station, so the tablet
+    works out of the box; a login already on a crew stays there. None when no crew fits
+    (no crews loaded yet: make_demo_crews calls this again)."""
+    user = User.objects.filter(username=DEMO_CREW_LOGIN, role=Role.CREW_MEMBER).first()
+    if user is None or user.org_unit_id is None:
+        return None
+    current = user.crews.order_by("id").first()
+    if current is not None:
+        return current
+    crew = (
+        Crew.objects.filter(station=user.org_unit_id, vehicle__isnull=False)
+        .order_by("name")
+        .first()
+    )
+    if crew is not None:
+        crew.members.add(user)
+    return crew

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dispatch.choices import Skill
+from dispatch.demo import demo_crew_login_place
 from dispatch.models import Crew, Vehicle
 from gis.models import OrgUnit
 
@@ -48,7 +49,8 @@ def demo_skills(rng: random.Random) -> list[str]:
 
 @transaction.atomic
 def demo_crews_load(*, count: int, seed: int) -> int:
-    """Create `count` crews, each with a van parked on or near a road; returns the count."""
+    """Create `count` crews, each with a van parked on or near a road, and put the demo crew
+    login on one of its station; returns the count."""
     if count < 1:
         return 0
     rng = random.Random(seed)  # noqa: S311 - a seeded generator for a repeatable demo
@@ -88,6 +90,7 @@ def demo_crews_load(*, count: int, seed: int) -> int:
         # takes thousands of crews for a handful and sorts them all instead of walking the
         # GiST index out from an incident.
         cursor.execute("ANALYZE dispatch_crew, dispatch_vehicle")
+    demo_crew_login_place()  # the demo's crew login gets a crew and a van to work with
     return len(crews)
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from dispatch.access import Capability, user_may
 from dispatch.choices import Category, Hazard
 from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
+from dispatch.words import incident_words
 from gis.selectors import org_unit_bounds
 
 # The questions read to the caller, in the order a frightened caller can answer them. The
@@ -55,6 +56,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
             "milestone": dict(Milestone.choices),
+            "text": incident_words(),
         },
     }
     return render(

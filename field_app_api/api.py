@@ -39,6 +39,7 @@ from dispatch.services.field_reports import (
     work_order_findings_record,
     work_order_photo_record,
 )
+from dispatch.services.notes import incident_notes_list
 from dispatch.services.work_orders import work_order_arrival_cancel, work_order_transition
 from field_app_api.credentials import crew_assignments_topic
 from field_app_api.mqtt import topic
@@ -244,8 +245,28 @@ def work_order_detail(request: Request, work_order_id: int) -> Response:
     _user, crew = _crew_of(request)
     work_order = _own_work_order(crew, work_order_id)
     return Response(
-        {**work_order_tablet_json(work_order), **work_order_surroundings(work_order.incident)}
+        {
+            **work_order_tablet_json(work_order),
+            **work_order_surroundings(work_order.incident),
+            **_words(work_order),
+        }
     )
+
+
+def _words(work_order: WorkOrder) -> dict[str, Any]:
+    """What the callers said and what the control room noted: the crew reads the fault in the
+    callers' words (which room, since when) on their own job only (`_own_work_order`)."""
+    return {
+        "callers_said": [
+            {"received_at": c.received_at, "text": c.description}
+            for c in work_order.incident.calls.all()  # prefetched in order by the callers
+            if c.description.strip()
+        ],
+        "notes": [
+            {"at": n.at, "by": n.actor, "text": n.text}
+            for n in incident_notes_list(work_order.incident_id)
+        ],
+    }
 
 
 class ActionIn(serializers.Serializer):

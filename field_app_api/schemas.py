@@ -162,11 +162,24 @@ class IsolationOut(serializers.Serializer):
     premises_cut_off = serializers.IntegerField()
 
 
+class CallerSaidOut(serializers.Serializer):
+    received_at = serializers.DateTimeField()
+    text = serializers.CharField(help_text="the caller's words, as the call taker wrote them")
+
+
+class TabletNoteOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_blank=True)
+    text = serializers.CharField()
+
+
 class TabletWorkOrderDetailOut(TabletWorkOrderOut):
     network_around = NetworkAroundOut(help_text="mains and valves within 300 m")
     isolation = IsolationOut(
         allow_null=True, help_text="for an incident on a main: the valves to close and the cut"
     )
+    callers_said = CallerSaidOut(many=True, help_text="each call's description, oldest first")
+    notes = TabletNoteOut(many=True, help_text="the control room's notes, oldest first")
 
 
 class PhotoOut(serializers.Serializer):

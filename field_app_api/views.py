@@ -13,6 +13,7 @@ from dispatch.choices import Hazard
 from dispatch.models import User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
 from dispatch.roles import Role
+from dispatch.words import incident_words
 from field_app_api.api import FindingsIn
 
 # What a crew most often does on site; anything else goes in the notes.
@@ -52,6 +53,7 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
             "work_order_status": dict(WorkOrder.Status.choices),
             "hazard": dict(Hazard.choices),
             "duty": dict(Duty.choices),
+            "text": incident_words(),
         },
         "leak_grades": [
             {"value": v, "label": label} for v, label in WorkOrderFinding.LeakGrade.choices

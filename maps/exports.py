@@ -33,7 +33,8 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from dispatch.choices import Hazard
-from maps.timeline import Timeline
+from dispatch.services.notes import NOTE_KIND
+from maps.timeline import Event, Timeline
 from maps.timeline_words import clock, duration_text
 
 CSV_COLUMNS = [
@@ -72,6 +73,12 @@ def _cell(text: str) -> str:
 def _hms(seconds: float) -> str:
     sign, total = ("-" if seconds < 0 else ""), round(abs(seconds))
     return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def _notes(timeline: Timeline) -> list[Event]:
+    """Staff notes, oldest first: timeline events like any other (their text is the summary),
+    gathered too so a reader finds what the staff wrote without reading every line."""
+    return [e for e in timeline.events if e.kind == NOTE_KIND]
 
 
 def timeline_csv(timeline: Timeline) -> str:
@@ -135,8 +142,13 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
                 "caller": c.caller_name,
                 "address": c.address_text,
                 "outcome": c.outcome,
+                "description": c.description,
             }
             for c in timeline.calls
+        ],
+        "notes": [
+            {"event": e.id, "at": _iso(e.at), "by": e.actor, "text": e.summary}
+            for e in _notes(timeline)
         ],
         "stages": [
             {
@@ -427,6 +439,15 @@ def _events(timeline: Timeline) -> Table:
     return _table(header, rows, [8, 17, 15, 29, 66, 20, 25])
 
 
+def _notes_table(timeline: Timeline) -> list[Flowable]:
+    notes = _notes(timeline)
+    if not notes:
+        return []
+    at = partial(clock, day_of=timeline.first_call_at)
+    rows = [[at(e.at), e.actor, _p(e.summary)] for e in notes]
+    return [_p(f"Notes ({len(notes)})", "h2"), _table(["Time", "By", "Note"], rows, [17, 25, 138])]
+
+
 def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime) -> bytes:
     """A4, for filing and printing: facts, the stages against the SLA, the crews offered and
     sent, every event; the reference and page number on every page."""
@@ -457,6 +478,7 @@ def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime)
         _p(f"Times are {settings.TIME_ZONE}, server clock unless marked as the device's.", "small"),
         Spacer(1, 3 * mm),
         _facts(timeline),
+        *_notes_table(timeline),
         _p("Response against the SLA", "h2"),
         _stages(timeline),
         _p("Crew sent", "h2"),

@@ -82,7 +82,8 @@ feature AS (
       'created_at', i.created_at,
       'deadlines', (
         SELECT json_agg(json_build_object('milestone', d.milestone, 'due_at', d.due_at,
-          'met_at', d.met_at, 'breached_at', d.breached_at) ORDER BY d.due_at)
+          'met_at', d.met_at, 'breached_at', d.breached_at,
+          'not_applicable_at', d.not_applicable_at) ORDER BY d.due_at)
         FROM dispatch_incidentdeadline d WHERE d.incident_id = i.id),
       'work_orders', (
         SELECT json_agg(json_build_object('id', w.id, 'crew', c.name, 'status', w.status,

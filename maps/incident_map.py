@@ -17,6 +17,7 @@ from django.db import connection
 from dispatch.models import Call, Incident, IncidentIsolation, Vehicle, WorkOrder
 from dispatch.recommend import DEFAULT_SPEED_KMH, DETOUR_FACTOR
 from dispatch.roads import RoadGraph, Travel, road_graph
+from dispatch.services.notes import Note, incident_notes_list
 from gis.models import Source, Valve
 from gis.selectors import isolation_geojson, road_list_in_bbox
 from gis.trace import Isolation
@@ -232,6 +233,7 @@ class IncidentMap:
     van: Van | None
     trace: Trace | None
     parts: MapParts
+    notes: list[Note]  # staff notes, oldest first (each call's own words are on `calls`)
 
 
 def incident_map_build(incident: Incident) -> IncidentMap:
@@ -263,7 +265,14 @@ def incident_map_build(incident: Incident) -> IncidentMap:
         _valves_add(fmap, trace)
     # Collapsed, so a tablet keeps its map; incident.js opens it on a wide screen.
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    return IncidentMap(incident=incident, calls=calls, van=van, trace=trace, parts=map_parts(fmap))
+    return IncidentMap(
+        incident=incident,
+        calls=calls,
+        van=van,
+        trace=trace,
+        parts=map_parts(fmap),
+        notes=incident_notes_list(incident.pk),
+    )
 
 
 def _safe(text: str) -> str:

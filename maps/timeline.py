@@ -84,6 +84,7 @@ class CallSeen:
     caller_email: str
     address_text: str
     outcome: str
+    description: str  # the caller's words: the fault's record, not a contact detail
 
     @classmethod
     def of(cls, call: Call, viewer: Any) -> "CallSeen":
@@ -100,6 +101,7 @@ class CallSeen:
             caller_email=caller["email"],
             address_text=call.address_text,
             outcome=call.outcome,
+            description=call.description,
         )
 
 
@@ -232,6 +234,9 @@ def timeline_get(
     crew_of = {w.id: w.crew.name for w in orders}
     arrival = _arrival(orders)
     seen = [(row, customer_data_redact(row.data or {}, user=viewer)) for row in rows]
+    # The call.received line reads the caller's words from the call itself: events written
+    # before intake put them in the event's data have none of their own.
+    said = {c.id: c.description for c in calls}
     events = [
         Event(
             id=row.id,
@@ -240,7 +245,9 @@ def timeline_get(
             label=kind_label(row.kind),
             summary=event_summary(
                 row.kind,
-                data,
+                {"description": said.get(row.call_id or 0, ""), **data}
+                if row.kind == "call.received"
+                else data,
                 crew_of.get(row.work_order_id or 0, ""),
                 arrival.arrival_evidence if arrival else None,
             ),

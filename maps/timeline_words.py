@@ -20,8 +20,15 @@ KIND_LABELS = {
     "incident.opened": "Incident opened",
     "incident.priority_raised": "Priority raised",
     "incident.status": "Incident status",
+    "incident.closed": "Incident closed",
+    "incident.cancelled": "Incident cancelled",
+    "incident.merged": "Incident merged into another",
+    "incident.merged_in": "Another incident merged in",
+    "incident.referred": "Incident referred to another agency",
+    "sla.not_applicable": "SLA clocks stopped (not applicable)",
     "incident.supply_cause": "Supply cause found",
     "incident.isolation_traced": "Isolation traced",
+    "incident.note": "Note",
     "crews.recommended": "Crews recommended",
     "crews.none_available": "No crew available",
     "work_order.assigned": "Crew assigned",
@@ -151,7 +158,10 @@ def _received_text(d: dict[str, Any]) -> str:
         d.get("address"),
         d.get("customer") and _("customer %(account)s") % {"account": d["customer"]},
     ]
-    return ", ".join([channel, *(str(x) for x in extra if x)])
+    text = ", ".join([channel, *(str(x) for x in extra if x)])
+    if d.get("description"):  # the caller's own words, as the call taker wrote them down
+        text += "; " + _("said: %(words)s") % {"words": d["description"]}
+    return text
 
 
 def _offer_text(d: dict[str, Any]) -> str:
@@ -212,6 +222,8 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
     match kind:
         case "call.received":
             return _received_text(d)
+        case "incident.note":
+            return str(d.get("text", ""))
         case "call.joined":
             return _joined_text(d)
         case "incident.opened":
@@ -225,6 +237,17 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
                 f"{_name(INCIDENT_STATUS, d.get('from'))} → {_name(INCIDENT_STATUS, d.get('to'))}"
                 f" ({d.get('because', '')})"
             )
+        case "incident.closed" | "incident.cancelled" | "incident.merged" | "incident.referred":
+            return _ended_text(d)
+        case "incident.merged_in":
+            return _("%(reference)s merged in; %(reports)s reports now") % {
+                "reference": d.get("from_reference", "?"),
+                "reports": d.get("reports", "?"),
+            }
+        case "sla.not_applicable":
+            return _("not applicable from now: %(clocks)s") % {
+                "clocks": ", ".join(_name(MILESTONE, m).lower() for m in d.get("milestones", []))
+            }
         case "incident.supply_cause":
             return f"suspected main #{d.get('suspected_segment_id')} from {d.get('calls')} calls"
         case "incident.isolation_traced":
@@ -300,3 +323,15 @@ def _joined_text(d: dict[str, Any]) -> str:
             "not counted toward priority"
         ) % {"source": d.get("same"), "call": d.get("repeat_of"), "minutes": d.get("window_min")}
     return text
+
+
+def _ended_text(d: dict[str, Any]) -> str:
+    """'false alarm: neighbour's barbecue', 'the same fault reported twice, into GX-...',
+    'not our network, to Water Co.'"""
+    reasons = dict(Incident.EndReason.choices)
+    text = str(reasons.get(d.get("reason", ""), d.get("reason", "")))
+    if d.get("into_reference"):
+        text += ", " + _("into %(reference)s") % {"reference": d["into_reference"]}
+    if d.get("agency"):
+        text += ", " + _("to %(agency)s") % {"agency": d["agency"]}
+    return text + (f": {d['note']}" if d.get("note") else "")

@@ -12,6 +12,7 @@ from config.counters import counter_increment
 from dispatch.choices import Category
 from dispatch.models import Incident, User, WorkOrder
 from dispatch.selectors import DISPATCHES
+from dispatch.words import incident_words
 from gis.models import OrgUnit
 from gis.selectors import org_unit_bounds, org_unit_list_within
 from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, page_for
@@ -72,6 +73,7 @@ def wall(request: HttpRequest) -> HttpResponse:
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
             "category": dict(Category.choices),
+            "text": incident_words(),
         },
     }
     return render(

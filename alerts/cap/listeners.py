@@ -12,6 +12,8 @@ _OVER = {
     Incident.Status.RESOLVED,
     Incident.Status.CLOSED,
     Incident.Status.CANCELLED,
+    Incident.Status.MERGED,  # the survivor carries the public alert on, if any
+    Incident.Status.REFERRED,
 }
 
 

@@ -26,7 +26,13 @@ LIST_MAX = 1000  # the spec's cap on one answer
 CALL_ID = re.compile(rf"{CALL_ID_PREFIX}(\d{{1,18}})")  # 18 digits always fit a bigint
 # References and call ids look like this; anything else (a NUL byte...) matches nothing.
 ID_SHAPE = re.compile(r"[\w-]{1,40}")
-CLOSED_STATUSES = (Incident.Status.RESOLVED, Incident.Status.CLOSED, Incident.Status.CANCELLED)
+CLOSED_STATUSES = (
+    Incident.Status.RESOLVED,
+    Incident.Status.CLOSED,
+    Incident.Status.CANCELLED,
+    Incident.Status.MERGED,
+    Incident.Status.REFERRED,
+)
 COORD_DECIMALS = 7
 
 

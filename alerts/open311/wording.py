@@ -14,6 +14,8 @@ STATUS_NOTES: dict[str, dict[str, str]] = {
         Incident.Status.RESOLVED: "Resolved: the work is complete.",
         Incident.Status.CLOSED: "Closed.",
         Incident.Status.CANCELLED: "Cancelled.",
+        Incident.Status.MERGED: "Merged with another report of the same incident.",
+        Incident.Status.REFERRED: "Referred to another agency.",
     },
     ZH: {
         Incident.Status.OPEN: "已受理，正在安排抢修人员。",
@@ -23,6 +25,8 @@ STATUS_NOTES: dict[str, dict[str, str]] = {
         Incident.Status.RESOLVED: "已处理完毕。",
         Incident.Status.CLOSED: "已关闭。",
         Incident.Status.CANCELLED: "已取消。",
+        Incident.Status.MERGED: "已并入同一事件的其他报告。",
+        Incident.Status.REFERRED: "已转交其他单位处理。",
     },
 }
 # A request without an incident: by its call's outcome ("open" is a word both use).

@@ -43,6 +43,7 @@ from dispatch.services.intake import (
     call_open_incident,
     call_receive,
 )
+from dispatch.services.notes import incident_notes_list
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 
 
@@ -122,6 +123,7 @@ def incident_json(incident: Incident) -> dict[str, Any]:
                 "due_at": d.due_at,
                 "met_at": d.met_at,
                 "breached_at": d.breached_at,
+                "not_applicable_at": d.not_applicable_at,
             }
             for d in incident.deadlines.all()
         ],
@@ -344,8 +346,15 @@ def incident_detail(request: Request, incident_id: int) -> Response:
             "caller_phone": c.caller_phone if contacts else "",
             "address": c.address_text,
             "point": _point(c.point),
+            # The caller's account of the fault, shown to every role that reads the incident:
+            # it is the operational record, like the address, not a contact detail.
+            "description": c.description,
         }
         for c in incident.calls.order_by("received_at")
+    ]
+    body["notes"] = [
+        {"id": n.id, "at": n.at, "actor": n.actor, "text": n.text}
+        for n in incident_notes_list(incident.pk)
     ]
     return Response(body)
 

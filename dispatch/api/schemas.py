@@ -23,6 +23,9 @@ class DeadlineOut(serializers.Serializer):
     due_at = serializers.DateTimeField()
     met_at = serializers.DateTimeField(allow_null=True)
     breached_at = serializers.DateTimeField(allow_null=True)
+    not_applicable_at = serializers.DateTimeField(
+        allow_null=True, help_text="the incident ended (cancelled, merged...): the clock stopped"
+    )
 
 
 class IncidentOut(serializers.Serializer):
@@ -65,11 +68,22 @@ class IncidentCallOut(serializers.Serializer):
     )
     address = serializers.CharField(allow_blank=True)
     point = PointOut(allow_null=True)
+    description = serializers.CharField(
+        allow_blank=True, help_text="what the caller said, as the call taker wrote it down"
+    )
+
+
+class NoteOut(serializers.Serializer):
+    id = serializers.IntegerField(help_text="the timeline event that holds it")
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_blank=True, help_text="who wrote it")
+    text = serializers.CharField()
 
 
 class IncidentDetailOut(IncidentOut):
     work_orders = WorkOrderOut(many=True)
     calls = IncidentCallOut(many=True, help_text="in the order they came")
+    notes = NoteOut(many=True, help_text="staff notes, oldest first")
 
 
 class PremiseOut(serializers.Serializer):

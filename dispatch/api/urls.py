@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.api import console
+from dispatch.api import cases, console, notes
 
 urlpatterns = [
     path("screen-pop/", console.screen_pop, name="api-screen-pop"),
@@ -24,6 +24,23 @@ urlpatterns = [
         "incidents/<int:incident_id>/timeline/",
         console.incident_timeline,
         name="api-incident-timeline",
+    ),
+    path(
+        "incidents/<int:incident_id>/notes/", notes.incident_note_create, name="api-incident-notes"
+    ),
+    path(
+        "incidents/<int:incident_id>/close/", cases.incident_close_view, name="api-incident-close"
+    ),
+    path(
+        "incidents/<int:incident_id>/cancel/",
+        cases.incident_cancel_view,
+        name="api-incident-cancel",
+    ),
+    path(
+        "incidents/<int:incident_id>/merge/", cases.incident_merge_view, name="api-incident-merge"
+    ),
+    path(
+        "incidents/<int:incident_id>/refer/", cases.incident_refer_view, name="api-incident-refer"
     ),
     path(
         "work-orders/<int:work_order_id>/transition/",

@@ -17,8 +17,30 @@ class Incident(models.Model):
         RESOLVED = "resolved", "Resolved"
         CLOSED = "closed", "Closed"
         CANCELLED = "cancelled", "Cancelled"
+        # Ended as one more report of another incident (merged_into): its calls went there.
+        MERGED = "merged", "Merged"
+        # Handed to another agency (referred_to): not closed by us, so no call-back is owed.
+        REFERRED = "referred", "Referred"
+
+    class EndReason(models.TextChoices):
+        """Why an incident ended without (or after) a crew: dispatch.services.incident_end
+        says which reasons each ending takes."""
+
+        WORK_COMPLETED = "work_completed", _("work completed")
+        RESOLVED_ON_PHONE = "resolved_on_phone", _("resolved on the phone")
+        NO_FAULT_FOUND = "no_fault_found", _("no fault found")
+        MADE_SAFE_HANDED_OVER = "made_safe_handed_over", _("made safe and handed over")
+        FALSE_ALARM = "false_alarm", _("false alarm")
+        HOAX = "hoax", _("hoax call")
+        OPENED_IN_ERROR = "opened_in_error", _("opened in error")
+        DUPLICATE = "duplicate", _("the same fault reported twice")
+        SAME_CAUSE = "same_cause", _("one cause behind both")
+        NOT_OUR_NETWORK = "not_our_network", _("not our network")
+        EMERGENCY_SERVICES = "emergency_services", _("the emergency services lead")
 
     OPEN_STATUSES = (Status.OPEN, Status.DISPATCHED, Status.ON_SITE, Status.MADE_SAFE)
+    # Ended by a person with a reason (incident_end): nothing more happens on these.
+    ENDED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.MERGED, Status.REFERRED)
 
     reference = models.CharField(max_length=20, unique=True)
     category = models.CharField(max_length=32, choices=Category.choices)
@@ -60,6 +82,31 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+    # How it ended (dispatch.services.incident_end); the timeline keeps who and when too, but
+    # lists and exports read these without replaying it. Database defaults: imports and
+    # benchmarks write incidents with SQL of their own.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(
+        max_length=32, choices=EndReason.choices, blank=True, default="", db_default=""
+    )
+    end_note = models.TextField(
+        blank=True, default="", db_default="", help_text=_("what the dispatcher wrote")
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text=_("the incident that took its calls"),
+    )
+    referred_to = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("the agency it was handed to"),
+    )
 
     class Meta:
         ordering = ["priority", "created_at"]
@@ -77,6 +124,12 @@ class IncidentDeadline(models.Model):
     due_at = models.DateTimeField(db_index=True)
     met_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
+    # The incident ended before this clock was met (cancelled, merged, referred, or closed
+    # without the milestone): the clock stopped and no longer counts, neither met nor
+    # breached. A breach recorded before it stays on record; it is never escalated again.
+    not_applicable_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("stopped as not applicable when the incident ended")
+    )
 
     class Meta:
         ordering = ["due_at"]

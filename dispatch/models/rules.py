@@ -90,6 +90,8 @@ class SlaPolicy(models.Model):
     )
 
     class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
         ordering = ["priority", "category", "milestone"]
         constraints = [
             models.CheckConstraint(

@@ -53,7 +53,12 @@ def deadlines_start(
         deadline, created = IncidentDeadline.objects.get_or_create(
             incident=incident, milestone=milestone, defaults={"due_at": _due(policy, at)}
         )
-        if not created and deadline.met_at is None and deadline.due_at != _due(policy, at):
+        if (
+            not created
+            and deadline.met_at is None
+            and deadline.not_applicable_at is None
+            and deadline.due_at != _due(policy, at)
+        ):
             deadline.due_at = _due(policy, at)
             deadline.save(update_fields=["due_at"])
         deadlines.append(deadline)
@@ -71,7 +76,7 @@ def deadlines_start(
 
 def deadline_meet(*, incident: Incident, milestone: str, at: datetime) -> None:
     deadline = IncidentDeadline.objects.filter(
-        incident=incident, milestone=milestone, met_at__isnull=True
+        incident=incident, milestone=milestone, met_at__isnull=True, not_applicable_at__isnull=True
     ).first()
     if deadline is None:
         return
@@ -93,10 +98,16 @@ RUN_AFTER_CLOSE = (Milestone.CALL_BACK, Milestone.REPLY)
 @transaction.atomic  # the row locks need one (beat's task runs in autocommit)
 def deadlines_breach_due(*, now: datetime) -> int:
     """Mark every clock past due and not met as breached, once; returns how many. A clock
-    of an open incident, or a call-back or reply clock of one closed (not cancelled)."""
+    of an open incident, or a call-back or reply clock of one closed (not cancelled); never
+    one stopped as not applicable."""
     due = (
         IncidentDeadline.objects.select_for_update(of=("self",), skip_locked=True)
-        .filter(due_at__lt=now, met_at__isnull=True, breached_at__isnull=True)
+        .filter(
+            due_at__lt=now,
+            met_at__isnull=True,
+            breached_at__isnull=True,
+            not_applicable_at__isnull=True,
+        )
         .filter(
             Q(incident__status__in=Incident.OPEN_STATUSES)
             | (Q(milestone__in=RUN_AFTER_CLOSE) & ~Q(incident__status=Incident.Status.CANCELLED))
@@ -115,3 +126,32 @@ def deadlines_breach_due(*, now: datetime) -> int:
         )
         count += 1
     return count
+
+
+def deadlines_stop(
+    *, incident: Incident, at: datetime, because: str, keep: tuple[str, ...] = ()
+) -> list[str]:
+    """Stop the incident's clocks not yet met (but those in `keep`) as not applicable, with
+    one timeline line; returns their milestones. The caller holds the incident's lock."""
+    stopped = list(
+        IncidentDeadline.objects.select_for_update()
+        .filter(incident=incident, met_at__isnull=True, not_applicable_at__isnull=True)
+        .exclude(milestone__in=keep)
+        .order_by("due_at")
+    )
+    if not stopped:
+        return []
+    IncidentDeadline.objects.filter(pk__in=[d.pk for d in stopped]).update(not_applicable_at=at)
+    milestones = [d.milestone for d in stopped]
+    event_record(
+        kind="sla.not_applicable",
+        incident=incident,
+        at=at,
+        data={
+            "milestones": milestones,
+            # A breach already recorded stays a breach in the figures: it happened.
+            "breached_before": [d.milestone for d in stopped if d.breached_at is not None],
+            "because": because,
+        },
+    )
+    return milestones

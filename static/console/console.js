@@ -319,7 +319,7 @@
     renderIncident(incident);
     show("incident");
     if (incident.point) map.setIncident(incident.point.lat, incident.point.lon, incident.reference);
-    await refreshLog();
+    await refreshIncident(); // the detail: every call's words and the notes, and the log
     if (config.can_dispatch) await loadCrews();
     else say(`Incident ${incident.reference} ${verb}. A dispatcher will send a crew.`);
   }
@@ -346,6 +346,45 @@
     $("clocks").replaceChildren(...draw.clocks(i.deadlines));
     tickClocks();
     if (i.work_orders && i.work_orders.length) renderWorkOrder(i.work_orders[0]);
+    renderWords(i);
+  }
+
+  /* What the callers said and the staff's notes, under the facts; the note box is made once
+     so the 15-second refresh never wipes what is being typed. */
+  const word = (text) => label("text", text);
+  function renderWords(i) {
+    let box = $("incident-words");
+    if (!box) {
+      box = el("div", { id: "incident-words", class: "words" },
+        el("h3", { text: word("The callers said") }), el("ul", { id: "said", class: "said plain" }),
+        el("h3", { text: word("Notes") }), el("ul", { id: "notes", class: "notes plain" }),
+        el("form", { id: "note-form", class: "note-form", onsubmit: (e) => { e.preventDefault(); addNote(); } },
+          el("label", { for: "note-text", text: word("Add a note") }),
+          el("input", { id: "note-text", autocomplete: "off", maxlength: 2000 }),
+          el("button", { type: "submit", text: word("Add note") }),
+          el("p", { class: "field-error", id: "note-error", role: "alert" })));
+      $("incident-facts").after(box);
+    }
+    if (!i.calls) return; // an incident as opened or joined: its detail follows at once
+    const said = i.calls.filter((c) => c.description);
+    $("said").replaceChildren(...(said.length
+      ? said.map((c) => el("li", {}, el("time", { datetime: c.received_at, text: clock(c.received_at) }), " ", c.description))
+      : [el("li", { class: "muted", text: word("Nothing written down from the callers.") })]));
+    $("notes").replaceChildren(...(i.notes || []).map((n) => el("li", {},
+      el("time", { datetime: n.at, text: clock(n.at) }), el("span", { class: "muted", text: ` ${n.actor}: ` }), n.text)));
+  }
+
+  async function addNote() {
+    if (!state.incident) return;
+    $("note-error").textContent = "";
+    try {
+      await api("POST", `/api/incidents/${state.incident.id}/notes/`, { text: $("note-text").value });
+    } catch (err) {
+      $("note-error").textContent = err.message;
+      return;
+    }
+    $("note-text").value = "";
+    await refreshIncident();
   }
 
   const tickClocks = () => draw.tick($("clocks"), Date.now());
@@ -444,6 +483,7 @@
     for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = false;
     for (const id of ["triage", "incident", "crews", "work-order"]) $(id).hidden = true;
     for (const id of ["pop", "log", "duplicates", "crew-list", "work-order-body"]) $(id).replaceChildren();
+    $("incident-words")?.remove(); // the next incident's words, and an empty note box
     for (const b of $("triage").querySelectorAll("button")) b.disabled = false;
     clearErrors();
     clearLocation();

@@ -16,7 +16,7 @@ window.consoleRender = function (labels) {
   }
 
   function clocks(deadlines) {
-    return deadlines.map((d) => el("li", { "data-due": d.due_at, "data-met": d.met_at || "" },
+    return deadlines.map((d) => el("li", { "data-due": d.due_at, "data-met": d.met_at || "", "data-na": d.not_applicable_at || "" },
       el("span", { class: "what", text: label("milestone", d.milestone) }),
       el("span", { class: "left" }), el("span", { class: "due", text: `due ${clock(d.due_at)}` })));
   }
@@ -26,6 +26,11 @@ window.consoleRender = function (labels) {
     for (const li of list.children) {
       const due = new Date(li.dataset.due).getTime();
       const left = li.querySelector(".left");
+      if (li.dataset.na) {  // the incident ended (cancelled, merged...): the clock stopped
+        li.className = "na";
+        left.textContent = `not applicable since ${clock(li.dataset.na)}`;
+        continue;
+      }
       if (li.dataset.met) {
         const late = new Date(li.dataset.met).getTime() > due;
         li.className = late ? "late" : "met";
@@ -75,6 +80,13 @@ window.consoleRender = function (labels) {
     "crews.none_available": () => "No crew available",
     "work_order.assigned": (d) => `Work order: ${d.crew} dispatched`,
     "sla.started": () => "SLA clocks started",
+    "incident.closed": (d) => `Incident closed: ${d.reason.replaceAll("_", " ")}${d.note ? ` (${d.note})` : ""}`,
+    "incident.cancelled": (d) => `Incident cancelled: ${d.reason.replaceAll("_", " ")}${d.note ? ` (${d.note})` : ""}`,
+    "incident.merged": (d) => `Merged into ${d.into_reference}${d.note ? ` (${d.note})` : ""}`,
+    "incident.merged_in": (d) => `${d.from_reference} merged in (${d.reports} reports)`,
+    "incident.referred": (d) => `Referred to ${d.agency}: ${d.reason.replaceAll("_", " ")}`,
+    "sla.not_applicable": (d) => `Clocks stopped, not applicable: ${(d.milestones || []).map((m) => label("milestone", m)).join(", ")}`,
+    "incident.note": (d) => `Note: ${d.text}`,
     "sla.met": (d) => `${label("milestone", d.milestone)}: ${d.on_time ? "on time" : `${Math.round(d.late_seconds / 60)} min late`}`,
     "sla.breached": (d) => `${label("milestone", d.milestone)}: OVERDUE`,
   };

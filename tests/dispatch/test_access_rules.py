@@ -26,6 +26,7 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
         ("post", "/api/calls/"),
         ("post", "/api/calls/999999/open-incident/"),
         ("post", "/api/calls/999999/answer/"),
+        ("post", "/api/incidents/999999/notes/"),
     ],
     Capability.CONSOLE: [("get", "/console/")],
     Capability.INCIDENTS: [
@@ -36,6 +37,10 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
     Capability.DISPATCH: [
         ("get", "/api/incidents/999999/recommendations/"),
         ("post", "/api/incidents/999999/dispatch/"),
+        ("post", "/api/incidents/999999/close/"),
+        ("post", "/api/incidents/999999/cancel/"),
+        ("post", "/api/incidents/999999/merge/"),
+        ("post", "/api/incidents/999999/refer/"),
     ],
     Capability.WALL: [("get", "/wall/"), ("get", "/maps/feed")],
     Capability.INCIDENT_MAP: [("get", "/incidents/"), ("get", "/incidents/GX-NONE/map")],

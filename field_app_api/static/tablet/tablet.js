@@ -147,11 +147,33 @@
     );
     $("job-distance").textContent = job.distance_m == null ? "—" : job.distance_m >= 1000 ? `${(job.distance_m / 1000).toFixed(1)} km` : `${Math.round(job.distance_m)} m`;
     $("job-reports").textContent = plural(i.report_count, "call");
+    renderWords();
     renderEta();
     if (job.navigate_url) $("navigate").href = job.navigate_url;
     $("navigate").hidden = !job.navigate_url;
     renderJobQueue();
     renderOtherJobs();
+  }
+
+  /* The callers' words and the control room's notes: in the job's detail only (the list
+     leaves them out), so a job picked from the list shows them once its detail arrives. */
+  const word = (text) => (config.labels.text && config.labels.text[text]) || text;
+  function renderWords() {
+    let box = $("job-words");
+    if (!box) {
+      box = el("div", { id: "job-words", class: "words" });
+      $("job-hazards").after(box);
+    }
+    const said = job.callers_said || [];
+    const notes = job.notes || [];
+    const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    box.replaceChildren(
+      ...(said.length ? [el("h3", {}, word("The callers said")),
+        el("ul", { class: "said" }, said.map((c) => el("li", {}, el("span", { class: "muted" }, `${time(c.received_at)} `), c.text)))] : []),
+      ...(notes.length ? [el("h3", {}, word("Notes from the control room")),
+        el("ul", { class: "notes" }, notes.map((n) => el("li", {}, el("span", { class: "muted" }, `${time(n.at)} ${n.by}: `), n.text)))] : []),
+    );
+    box.hidden = !said.length && !notes.length;
   }
 
   function renderEta() {

@@ -43,7 +43,7 @@
 
   /* The clock that matters: the earliest deadline not yet met. */
   function sla(props) {
-    const pending = (props.deadlines || []).filter((d) => !d.met_at);
+    const pending = (props.deadlines || []).filter((d) => !d.met_at && !d.not_applicable_at);
     if (!pending.length) return { state: "ok", left: Infinity, text: "", milestone: "" };
     const next = pending[0];
     const due = Date.parse(next.due_at);
@@ -84,7 +84,7 @@
     });
   }
 
-  function incidentPopup(props) {
+  function incidentPopup(props, words = "") {
     const label = config.labels;
     const crews = (props.work_orders || [])
       .map((w) => `${esc(w.crew)}: ${esc(label.work_order_status[w.status] || w.status)}` +
@@ -95,7 +95,35 @@
     if (config.can_replay) links.push(`<a href="/incidents/${ref}/timeline">Timeline</a>`);
     return `<div class="pop"><b>${esc(props.ref)}</b> · P${props.priority}<br>` +
       `${esc(label.category[props.category] || props.category)} · ${esc(label.incident_status[props.status] || props.status)}<br>` +
-      `${esc(props.address)}<br>${props.reports} report(s) · ${esc(props.station_name)}<br>${crews}<br>${links.join(" · ")}</div>`;
+      `${esc(props.address)}<br>${props.reports} report(s) · ${esc(props.station_name)}<br>${crews}<br>` +
+      `<div class="words">${words}</div>${links.join(" · ")}</div>`;
+  }
+
+  /* The callers' words and the notes are fetched when a popup opens, not carried by the
+     feed: the wall polls every second, and a feed with every description in it would not
+     stay light. */
+  const word = (text) => (config.labels.text && config.labels.text[text]) || text;
+  async function loadWords(featureId, entry, popup) {
+    const incidentId = featureId.split(":")[1];
+    let detail;
+    try {
+      const response = await fetch(`/api/incidents/${incidentId}/`, {
+        headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store",
+      });
+      if (!response.ok) return; // the popup keeps what the feed gave it
+      detail = await response.json();
+    } catch {
+      return;
+    }
+    const time = (iso) => new Date(iso).toLocaleTimeString();
+    const said = (detail.calls || []).filter((c) => c.description)
+      .map((c) => `<li><span class="muted">${esc(time(c.received_at))}</span> ${esc(c.description)}</li>`);
+    const notes = (detail.notes || [])
+      .map((n) => `<li><span class="muted">${esc(time(n.at))} ${esc(n.actor)}:</span> ${esc(n.text)}</li>`);
+    entry.words =
+      (said.length ? `<b>${esc(word("The callers said"))}</b><ul class="said">${said.join("")}</ul>` : "") +
+      (notes.length ? `<b>${esc(word("Notes"))}</b><ul class="notes">${notes.join("")}</ul>` : "");
+    if (popup.isOpen()) popup.update(); // the content function runs again, words included
   }
 
   function vanPopup(props) {
@@ -142,7 +170,8 @@
     }
     const entry = { props, latlng, group, look: "" };
     entry.layer = L.marker(latlng, { keyboard: false, riseOnHover: true, icon: L.divIcon({ className: "" }) });
-    entry.layer.bindPopup(() => (entry.props.kind === "van" ? vanPopup(entry.props) : incidentPopup(entry.props)));
+    entry.layer.bindPopup(() => (entry.props.kind === "van" ? vanPopup(entry.props) : incidentPopup(entry.props, entry.words)));
+    if (props.kind === "incident") entry.layer.on("popupopen", (e) => loadWords(id, entry, e.popup));
     features.set(id, entry);
     restyle(id, entry, true);
     group.addLayer(entry.layer);
