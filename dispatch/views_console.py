@@ -10,8 +10,17 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from dispatch.access import Capability, user_may
 from dispatch.choices import Category, Hazard
 from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
-from dispatch.words import incident_words
+from dispatch.services.incident_end import REASONS
+from dispatch.words import case_words, incident_words
 from gis.selectors import org_unit_bounds
+
+# The endings the console offers, by the API path each posts to; a merge needs a second
+# incident picked and stays on the wall for now.
+ENDINGS = {
+    "close": Incident.Status.CLOSED,
+    "cancel": Incident.Status.CANCELLED,
+    "refer": Incident.Status.REFERRED,
+}
 
 # The questions read to the caller, in the order a frightened caller can answer them. The
 # sensitive-site hazard is not asked: triage finds schools and hospitals on the map itself.
@@ -49,6 +58,12 @@ def console(request: HttpRequest) -> HttpResponse:
     ]
     config: dict[str, Any] = {
         "can_dispatch": user_may(user, Capability.DISPATCH),
+        # /console/?incident=<id or reference>: a dispatcher picks up an incident opened by
+        # someone else. Only the id is resolved here; the API decides whether it may be read.
+        "incident": _incident_asked(request.GET.get("incident", "")),
+        "endings": {path: list(REASONS[status]) for path, status in ENDINGS.items()},
+        "open_statuses": list(Incident.OPEN_STATUSES),
+        "ended_statuses": list(Incident.ENDED_STATUSES),
         "bounds": org_unit_bounds(user.org_unit),
         "labels": {
             "category": dict(Category.choices),
@@ -56,7 +71,8 @@ def console(request: HttpRequest) -> HttpResponse:
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
             "milestone": dict(Milestone.choices),
-            "text": incident_words(),
+            "end_reason": dict(Incident.EndReason.choices),
+            "text": incident_words() | case_words(),
         },
     }
     return render(
@@ -64,3 +80,17 @@ def console(request: HttpRequest) -> HttpResponse:
         "console/console.html",
         {"categories": categories, "hazards": HAZARD_QUESTIONS, "config": config},
     )
+
+
+def _incident_asked(asked: str) -> dict[str, Any] | None:
+    """The incident named in the address, by id or reference: None when none was asked."""
+    asked = asked.strip()[:40]
+    if not asked:
+        return None
+    if asked.isdigit():
+        found = int(asked) if int(asked) < 2**63 else None
+    else:
+        found = (
+            Incident.objects.filter(reference__iexact=asked).values_list("pk", flat=True).first()
+        )
+    return {"asked": asked, "id": found}

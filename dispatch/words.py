@@ -13,4 +13,23 @@ def incident_words() -> dict[str, str]:
         "Notes from the control room": _("Notes from the control room"),
         "Add a note": _("Add a note"),
         "Add note": _("Add note"),
+        "Open in console": _("Open in console"),
+    }
+
+
+def case_words() -> dict[str, str]:
+    """The console's "End case" control: how a dispatcher closes, cancels or refers."""
+    return {
+        "End case": _("End case"),
+        "Ending": _("Ending"),
+        "close": _("Close: the work is done or nothing was wrong"),
+        "cancel": _("Cancel: false alarm, hoax, opened in error"),
+        "refer": _("Refer to another agency"),
+        "Reason": _("Reason"),
+        "Note: what was found or said": _("Note: what was found or said"),
+        "Agency it was handed to": _("Agency it was handed to"),
+        "Ending the case": _("Ending the case"),
+        "Case ended": _("Case ended"),
+        "Opening incident": _("Opening incident"),
+        "No incident": _("No incident"),
     }

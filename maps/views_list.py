@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from dispatch.access import Capability, user_may
 from dispatch.models import Incident, User
 from gis.selectors import org_unit_list_within
 from maps.access import INCIDENT_MAP, TIMELINE, page_for
@@ -41,5 +42,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "q": query,
             "recent_days": RECENT_DAYS,
             "can_replay": user.has_role(*TIMELINE),
+            "can_dispatch": user_may(user, Capability.DISPATCH),  # "Open in console"
         },
     )

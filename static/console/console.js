@@ -347,6 +347,7 @@
     tickClocks();
     if (i.work_orders && i.work_orders.length) renderWorkOrder(i.work_orders[0]);
     renderWords(i);
+    renderEnd(i);
   }
 
   /* What the callers said and the staff's notes, under the facts; the note box is made once
@@ -388,6 +389,98 @@
   }
 
   const tickClocks = () => draw.tick($("clocks"), Date.now());
+
+  /* ---------- an incident someone else opened: /console/?incident=<id or reference> ---------- */
+
+  async function openAsked() {
+    const asked = config.incident;
+    if (!asked) return;
+    if (!asked.id) {
+      say(`${word("No incident")} ${asked.asked}.`, true);
+      return;
+    }
+    say(`${word("Opening incident")} ${asked.asked}…`);
+    let incident;
+    try {
+      incident = await api("GET", `/api/incidents/${asked.id}/`);
+    } catch (err) {
+      say(`${word("Opening incident")} ${asked.asked}: ${err.message}.`, true);
+      return;
+    }
+    // The call was taken already: the intake form would only invite a second one. Alt+N
+    // brings it back for the next call.
+    $("intake").hidden = true;
+    state.incident = incident;
+    renderIncident(incident);
+    show("incident");
+    if (incident.point) map.setIncident(incident.point.lat, incident.point.lon, incident.reference);
+    await refreshLog();
+    say(`${incident.reference}: ${label("incident_status", incident.status)}.`);
+    if (config.can_dispatch && config.open_statuses.includes(incident.status)) await loadCrews();
+  }
+
+  /* ---------- ending the case: close, cancel or refer, with a reason ---------- */
+
+  function renderEnd(i) {
+    if (!config.can_dispatch) return;
+    let box = $("end");
+    if (!box) {  // made once: the 15-second refresh must not wipe a note being typed
+      box = el("section", { id: "end", class: "step", "aria-labelledby": "h-end" },
+        el("h2", { id: "h-end", tabindex: "-1", text: word("End case") }),
+        el("form", { id: "end-form", class: "end-form", onsubmit: (e) => { e.preventDefault(); endCase(); } },
+          el("label", { for: "end-to", text: word("Ending") }),
+          el("select", { id: "end-to", onchange: endChoices },
+            Object.keys(config.endings).map((to) => el("option", { value: to, text: word(to) }))),
+          el("label", { for: "end-reason", text: word("Reason") }),
+          el("select", { id: "end-reason" }),
+          el("label", { for: "end-note", id: "end-note-label" }),
+          el("input", { id: "end-note", autocomplete: "off", maxlength: 1000 }),
+          el("button", { type: "submit", id: "end-case", text: word("End case") })),
+        el("p", { class: "field-error", id: "end-error", role: "alert" }),
+        el("p", { id: "end-result", class: "end-result", role: "status" }));
+      $("work-order").after(box);
+      endChoices();
+    }
+    const ended = config.ended_statuses.includes(i.status);
+    $("end-form").hidden = ended;
+    if (ended) {
+      $("crews").hidden = true;
+      if (!$("end-result").textContent) $("end-result").textContent = `${word("Case ended")}: ${label("incident_status", i.status)}`;
+    }
+  }
+
+  /* The reasons of the chosen ending; a referral names its agency instead of a note. */
+  function endChoices() {
+    const to = $("end-to").value;
+    $("end-reason").replaceChildren(...config.endings[to].map((r) => el("option", { value: r, text: label("end_reason", r) })));
+    $("end-note-label").textContent = word(to === "refer" ? "Agency it was handed to" : "Note: what was found or said");
+    $("end-note").maxLength = to === "refer" ? 100 : 1000;
+  }
+
+  async function endCase() {
+    if (!state.incident) return;
+    const to = $("end-to").value;
+    const text = $("end-note").value.trim();
+    const body = to === "refer" ? { reason: $("end-reason").value, agency: text } : { reason: $("end-reason").value, note: text };
+    $("end-error").textContent = "";
+    $("end-case").disabled = true;
+    let ended;
+    try {
+      ended = await api("POST", `/api/incidents/${state.incident.id}/${to}/`, body);
+    } catch (err) {
+      // The server's words: "a crew is still on site", "give a reason: one of ..."
+      $("end-case").disabled = false;
+      $("end-error").textContent = err.message;
+      say(`${word("Ending the case")}: ${err.message}.`, true);
+      $(err.field === "reason" ? "end-reason" : "end-note").focus();
+      return;
+    }
+    $("end-case").disabled = false;
+    $("end-result").textContent = `${word("Case ended")}: ${label("incident_status", ended.status)}, ${label("end_reason", ended.end_reason)}` +
+      (ended.referred_to ? ` (${ended.referred_to})` : "");
+    say(`${ended.reference}: ${label("incident_status", ended.status)}.`);
+    await refreshIncident();
+  }
 
   /* ---------- 5. crews and dispatch ---------- */
 
@@ -484,6 +577,9 @@
     for (const id of ["triage", "incident", "crews", "work-order"]) $(id).hidden = true;
     for (const id of ["pop", "log", "duplicates", "crew-list", "work-order-body"]) $(id).replaceChildren();
     $("incident-words")?.remove(); // the next incident's words, and an empty note box
+    $("end")?.remove();
+    $("intake").hidden = false;
+    if (config.incident) history.replaceState(null, "", location.pathname); // a reload starts afresh
     for (const b of $("triage").querySelectorAll("button")) b.disabled = false;
     clearErrors();
     clearLocation();
@@ -580,5 +676,5 @@
   setInterval(refreshIncidents, INCIDENTS_MS);
   refreshIncidents();
   $("phone").focus();
-  document.querySelector(".console").dataset.ready = "1"; // for the end-to-end test to wait on
+  openAsked().finally(() => (document.querySelector(".console").dataset.ready = "1")); // for the end-to-end test to wait on
 })();

@@ -86,6 +86,7 @@ window.consoleRender = function (labels) {
     "incident.merged_in": (d) => `${d.from_reference} merged in (${d.reports} reports)`,
     "incident.referred": (d) => `Referred to ${d.agency}: ${d.reason.replaceAll("_", " ")}`,
     "sla.not_applicable": (d) => `Clocks stopped, not applicable: ${(d.milestones || []).map((m) => label("milestone", m)).join(", ")}`,
+    "incident.status": (d) => `Status: ${label("incident_status", d.to)}`,
     "incident.note": (d) => `Note: ${d.text}`,
     "sla.met": (d) => `${label("milestone", d.milestone)}: ${d.on_time ? "on time" : `${Math.round(d.late_seconds / 60)} min late`}`,
     "sla.breached": (d) => `${label("milestone", d.milestone)}: OVERDUE`,

@@ -59,4 +59,8 @@ def test_the_incident_list_shows_open_incidents_finds_by_reference_and_links_by_
     calltaker = _client("calltaker").get("/incidents/").content.decode()
     assert f"/incidents/{opened[0].reference}/map" in calltaker
     assert "/timeline" not in calltaker  # call takers do not review timelines
+    assert "/console/?incident=" not in calltaker  # nor send crews
+    assert "/console/?incident=" not in safety
+    desk = _client("dispatcher").get("/incidents/").content.decode()
+    assert f"/console/?incident={opened[0].reference}" in desk  # picked up from the list
     assert _client("crew").get("/incidents/").status_code == 403

@@ -93,6 +93,7 @@
     const ref = encodeURIComponent(props.ref);
     const links = [`<a href="/incidents/${ref}/map">Incident map</a>`];
     if (config.can_replay) links.push(`<a href="/incidents/${ref}/timeline">Timeline</a>`);
+    if (config.can_dispatch) links.push(`<a href="/console/?incident=${ref}">${esc(label.text["Open in console"] || "Open in console")}</a>`);
     return `<div class="pop"><b>${esc(props.ref)}</b> · P${props.priority}<br>` +
       `${esc(label.category[props.category] || props.category)} · ${esc(label.incident_status[props.status] || props.status)}<br>` +
       `${esc(props.address)}<br>${props.reports} report(s) · ${esc(props.station_name)}<br>${crews}<br>` +
