@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dispatch.access import Capability, permission_for
+from dispatch.api.console import deadlines_out
 from dispatch.api.schemas import DeadlineOut
 from dispatch.errors import ForbiddenError
 from dispatch.models import Incident, User
@@ -97,16 +98,7 @@ def _ended(incident: Incident) -> Response:
         "merged_into_reference": merged.reference if merged else None,
         "referred_to": incident.referred_to,
         "report_count": incident.report_count,
-        "deadlines": [
-            {
-                "milestone": d.milestone,
-                "due_at": d.due_at,
-                "met_at": d.met_at,
-                "breached_at": d.breached_at,
-                "not_applicable_at": d.not_applicable_at,
-            }
-            for d in incident.deadlines.order_by("due_at")
-        ],
+        "deadlines": deadlines_out(incident.deadlines.order_by("due_at")),
     }
     return Response(body)
 

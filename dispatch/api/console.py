@@ -1,5 +1,6 @@
 """The call-taker and dispatcher API: validate, call one service, serialise."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.gis.geos import Point
@@ -25,7 +26,7 @@ from dispatch.api.schemas import (
 )
 from dispatch.choices import Category, Channel, Hazard
 from dispatch.errors import ForbiddenError
-from dispatch.models import Incident, IncidentEvent, User, WorkOrder
+from dispatch.models import Incident, IncidentDeadline, IncidentEvent, User, WorkOrder
 from dispatch.redaction import customer_data_redact
 from dispatch.selectors import (
     call_triage,
@@ -117,16 +118,7 @@ def incident_json(incident: Incident) -> dict[str, Any]:
         "hazards": incident.hazards,
         "report_count": incident.report_count,
         "created_at": incident.created_at,
-        "deadlines": [
-            {
-                "milestone": d.milestone,
-                "due_at": d.due_at,
-                "met_at": d.met_at,
-                "breached_at": d.breached_at,
-                "not_applicable_at": d.not_applicable_at,
-            }
-            for d in incident.deadlines.all()
-        ],
+        "deadlines": deadlines_out(incident.deadlines.all()),
     }
 
 
@@ -491,3 +483,17 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
         data=data.get("details"),
     )
     return Response(work_order_json(work_order))
+
+
+def deadlines_out(deadlines: Iterable[IncidentDeadline]) -> list[dict[str, Any]]:
+    """An incident's SLA clocks as every console answer gives them (DeadlineOut)."""
+    return [
+        {
+            "milestone": d.milestone,
+            "due_at": d.due_at,
+            "met_at": d.met_at,
+            "breached_at": d.breached_at,
+            "not_applicable_at": d.not_applicable_at,
+        }
+        for d in deadlines
+    ]
