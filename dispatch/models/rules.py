@@ -10,6 +10,7 @@ class CategoryRule(models.Model):
     """How the hotline treats one category of call."""
 
     category = models.CharField(max_length=32, choices=Category.choices, unique=True)
+    label_en = models.CharField(max_length=80, blank=True, help_text="the name in English")
     label_zh = models.CharField(max_length=50)
     base_priority = models.PositiveSmallIntegerField(choices=Priority.choices)
     needs_incident = models.BooleanField(
