@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from config.counters import counter_increment
-from dispatch.choices import Category
+from dispatch.categories import category_names
 from dispatch.models import Incident, User, WorkOrder
 from dispatch.selectors import DISPATCHES
 from dispatch.words import incident_words
@@ -72,7 +72,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         "labels": {
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
-            "category": dict(Category.choices),
+            "category": category_names(),
             "text": incident_words(),
         },
     }

@@ -24,7 +24,7 @@ from dispatch.api.schemas import (
     TimelineEventOut,
     WorkOrderOut,
 )
-from dispatch.choices import Category, Channel, Hazard
+from dispatch.choices import Channel, Hazard
 from dispatch.errors import ForbiddenError
 from dispatch.models import Incident, IncidentDeadline, IncidentEvent, User, WorkOrder
 from dispatch.redaction import customer_data_redact
@@ -56,7 +56,8 @@ class IdField(serializers.IntegerField):
 
 
 class CallIn(serializers.Serializer):
-    category = serializers.ChoiceField(choices=Category.choices)
+    # A code of a case type row (dispatch.categories): intake refuses an unknown one in words.
+    category = serializers.CharField(max_length=32)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     caller_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True)

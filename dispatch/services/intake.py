@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dispatch.choices import Category, Channel, Hazard, Language
+from dispatch.categories import category_codes
+from dispatch.choices import Channel, Hazard, Language
 from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
 from dispatch.models import Call, Customer, Incident, User
 from dispatch.selectors import (
@@ -53,8 +54,12 @@ class CallInput:
 
 
 def _validate(data: CallInput) -> None:
-    if data.category not in Category.values:
-        raise DispatchError(f"unknown category {data.category!r}", field="category")
+    if data.category not in category_codes():
+        raise DispatchError(
+            f"unknown category {data.category!r}: choose one of the case types listed on the"
+            " console (an administrator adds new ones in the admin)",
+            field="category",
+        )
     if data.language not in Language.values:
         raise DispatchError(f"unknown language {data.language!r}", field="language")
     if data.channel not in Channel.values:
