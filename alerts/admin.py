@@ -1,5 +1,7 @@
 """The alerts in the admin: templates and planned works are edited here, everything else is
-read (what was sent, escalated, cut off) and acted on through the same services as elsewhere."""
+read (what was sent, escalated, cut off) and acted on through the same services as elsewhere.
+Every class stands on dispatch's RoleAdmin: a supervisor reads their own stations' escalations
+here (and on /escalations/), nothing else of this app."""
 
 from typing import Any
 
@@ -8,6 +10,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts.callbacks import callback_record
 from alerts.models import (
@@ -30,12 +34,13 @@ from alerts.outages import (
     planned_work_validate,
     supply_restore,
 )
+from dispatch.admin_access import RoleAdmin
 from dispatch.errors import DispatchError
 from dispatch.models import User
 from gis.admin import MapAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(RoleAdmin):
     """A record of what happened: viewed, never added, edited or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -49,7 +54,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def _actor(request: HttpRequest) -> User:
-    """The signed-in administrator (the admin site lets nobody else in)."""
+    """The signed-in user (only administrators may act on these pages: admin_access)."""
     assert isinstance(request.user, User)
     return request.user
 
@@ -71,11 +76,11 @@ def _each(
         else:
             count += 1
     if count:
-        modeladmin.message_user(request, f"{count} {done}", messages.SUCCESS)
+        modeladmin.message_user(request, done % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(NotificationTemplate)
-class NotificationTemplateAdmin(admin.ModelAdmin):
+class NotificationTemplateAdmin(RoleAdmin):
     list_display = ("key", "language", "subject")
     list_filter = ("language",)
     search_fields = ("key", "subject", "body")
@@ -100,26 +105,32 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ("incident",)
     actions = ["retry"]
 
-    @admin.action(description="Retry the selected messages now")
+    @admin.action(description=gettext_lazy("Retry the selected messages now"))
     def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notifications_retry(queryset)
-        self.message_user(request, f"{count} messages will be sent again", messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d messages will be sent again") % {"count": count}, messages.SUCCESS
+        )
 
 
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyAdmin):
-    list_display = ("deadline_incident", "deadline_milestone", "level", "unit", "at")
-    list_filter = ("level", "unit")
+    list_display = ("deadline_incident", "deadline_milestone", "level", "unit", "at", "told")
+    list_filter = ("level", ("unit", admin.RelatedOnlyFieldListFilter))
     search_fields = ("deadline__incident__reference",)
     list_select_related = ("deadline__incident", "unit")
 
-    @admin.display(description="incident")
+    @admin.display(description=gettext_lazy("incident"))
     def deadline_incident(self, obj: Escalation) -> str:
         return obj.deadline.incident.reference
 
-    @admin.display(description="milestone")
+    @admin.display(description=gettext_lazy("milestone"))
     def deadline_milestone(self, obj: Escalation) -> str:
         return obj.deadline.get_milestone_display()
+
+    @admin.display(description=gettext_lazy("told"))
+    def told(self, obj: Escalation) -> str:
+        return ", ".join(obj.recipients) or _("nobody")
 
 
 @admin.register(SupplyInterruption)
@@ -130,18 +141,18 @@ class SupplyInterruptionAdmin(ReadOnlyAdmin):
     list_select_related = ("incident", "planned_work")
     actions = ["restore"]
 
-    @admin.display(description="premises")
+    @admin.display(description=gettext_lazy("premises"))
     def premises(self, obj: SupplyInterruption) -> int:
         return len(obj.premise_ids)
 
-    @admin.action(description="Gas is back: restore and tell the customers")
+    @admin.action(description=gettext_lazy("Gas is back: restore and tell the customers"))
     def restore(self, request: HttpRequest, queryset: QuerySet[SupplyInterruption]) -> None:
         _each(
             self,
             request,
             queryset,
             lambda i: supply_restore(interruption_id=i.pk, actor=_actor(request)),
-            "interruptions restored",
+            _("%(count)d interruptions restored"),
         )
 
 
@@ -169,7 +180,7 @@ class PlannedWorkForm(forms.ModelForm):
 
 
 @admin.register(PlannedWork)
-class PlannedWorkAdmin(MapAdmin):
+class PlannedWorkAdmin(MapAdmin, RoleAdmin):
     form = PlannedWorkForm
     map_field = "area"
     list_display = (
@@ -219,51 +230,51 @@ class PlannedWorkAdmin(MapAdmin):
         for name in ("pk", "reference", "station", "created_by", "area"):
             setattr(obj, name, getattr(saved, name))
 
-    @admin.action(description="Publish and tell the customers in the area")
+    @admin.action(description=gettext_lazy("Publish and tell the customers in the area"))
     def publish(self, request: HttpRequest, queryset: QuerySet[PlannedWork]) -> None:
         _each(
             self,
             request,
             queryset,
             lambda w: planned_work_publish(planned_work_id=w.pk, actor=_actor(request)),
-            "planned works published",
+            _("%(count)d planned works published"),
         )
 
-    @admin.action(description="Publish at short notice (administrator: urgent works)")
+    @admin.action(description=gettext_lazy("Publish at short notice (administrator: urgent works)"))
     def publish_short_notice(self, request: HttpRequest, queryset: QuerySet[PlannedWork]) -> None:
         _each(
             self,
             request,
             queryset,
             lambda w: planned_work_publish(planned_work_id=w.pk, actor=_actor(request), force=True),
-            "planned works published",
+            _("%(count)d planned works published"),
         )
 
-    @admin.action(description="Cancel the works")
+    @admin.action(description=gettext_lazy("Cancel the works"))
     def cancel(self, request: HttpRequest, queryset: QuerySet[PlannedWork]) -> None:
         _each(
             self,
             request,
             queryset,
             lambda w: planned_work_cancel(planned_work_id=w.pk, actor=_actor(request)),
-            "planned works cancelled",
+            _("%(count)d planned works cancelled"),
         )
 
 
 class CallBackForm(forms.ModelForm):
     reached = forms.TypedChoiceField(
-        choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+        choices=[("", "—"), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
         coerce=lambda value: value == "yes",
         empty_value=None,
         required=True,
-        help_text="did the caller answer",
+        help_text=gettext_lazy("did the caller answer"),
     )
     satisfaction = forms.TypedChoiceField(
         choices=[("", "—"), *((str(n), str(n)) for n in range(1, 6))],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="1 (very unhappy) to 5 (very happy); only for a caller reached",
+        help_text=gettext_lazy("1 (very unhappy) to 5 (very happy); only for a caller reached"),
     )
 
     class Meta:
@@ -273,12 +284,12 @@ class CallBackForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("satisfaction") is not None and data.get("reached") is False:
-            self.add_error("satisfaction", "a caller who was not reached gives no score")
+            self.add_error("satisfaction", _("a caller who was not reached gives no score"))
         return data
 
 
 @admin.register(CallBack)
-class CallBackAdmin(admin.ModelAdmin):
+class CallBackAdmin(RoleAdmin):
     form = CallBackForm
     list_display = ("incident", "call", "due_at", "done_at", "reached", "satisfaction")
     list_filter = (("done_at", admin.EmptyFieldListFilter), "reached", "satisfaction")
@@ -319,7 +330,7 @@ class CapMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(RoleAdmin):
     list_display = ("name", "prefix", "active", "created_at", "last_used_at")
     list_filter = ("active",)
     search_fields = ("name", "prefix")
@@ -343,18 +354,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
         # Shown this once: only a hash is kept.
         self.message_user(
             request,
-            f"The key for {issued.key.name} is {issued.raw} (copy it now)",
+            _("The key for %(name)s is %(key)s (copy it now)")
+            % {"name": issued.key.name, "key": issued.raw},
             messages.WARNING,
         )
 
-    @admin.action(description="Revoke the selected keys")
+    @admin.action(description=gettext_lazy("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset:
             try:
                 api_key_revoke(name=key.name)
             except ApiKeyError as error:
                 self.message_user(request, str(error), messages.ERROR)
-        self.message_user(request, "revoked", messages.SUCCESS)
+        self.message_user(request, _("revoked"), messages.SUCCESS)
 
 
 @admin.register(StatusLink)

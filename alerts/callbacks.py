@@ -12,9 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.models import CallBack
-from dispatch.choices import Category
+from dispatch.choices import Handling
 from dispatch.errors import ConflictError, DispatchError, NotFoundError
-from dispatch.models import Call, Incident, IncidentDeadline, IncidentEvent, Milestone, User
+from dispatch.models import (
+    Call,
+    CategoryRule,
+    Incident,
+    IncidentDeadline,
+    IncidentEvent,
+    Milestone,
+    User,
+)
 from dispatch.services.listeners import event_listen
 from dispatch.services.sla import add_working_days, deadline_meet, sla_policies_for
 from dispatch.services.timeline import event_record
@@ -157,8 +165,16 @@ def complaint_reply_record(
     incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
     if incident is None:
         raise NotFoundError(f"no incident {incident_id}")
-    if incident.category != Category.COMPLAINT:
-        raise ConflictError(f"{incident.reference} is not a complaint", field="incident")
+    handling = (
+        CategoryRule.objects.filter(category=incident.category)
+        .values_list("handling", flat=True)
+        .first()
+    )
+    if handling != Handling.OFFICE_CASE:  # complaints, and any office case type added later
+        raise ConflictError(
+            f"{incident.reference} is not an office case (a complaint): it takes no reply",
+            field="incident",
+        )
     if incident.events.filter(kind="complaint.replied").exists():
         raise ConflictError(f"{incident.reference} has been replied to already")
     event = event_record(

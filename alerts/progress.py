@@ -14,7 +14,7 @@ from alerts.models import Channel
 from alerts.services.notifications import notification_queue
 from alerts.services.status_links import status_link_for, status_url
 from dispatch.choices import Language
-from dispatch.models import Call, Incident, IncidentEvent, WorkOrder
+from dispatch.models import Call, CategoryRule, Incident, IncidentEvent, WorkOrder
 from dispatch.services.listeners import event_listen
 
 STEPS = {
@@ -62,6 +62,15 @@ def incident_progress_tell(
 ) -> int:
     """Queue the step's message for every caller of the incident who wants them; returns
     how many were queued (a recipient told this step before is not counted)."""
+    # The case type names its message set ("progress" for emergencies, "service" for meter
+    # visits and repairs); a case type with none sends no progress messages.
+    message_set = (
+        CategoryRule.objects.filter(category=incident.category)
+        .values_list("message_set", flat=True)
+        .first()
+    )
+    if not message_set:
+        return 0
     queued = 0
     calls = incident.calls.filter(notify=True).select_related("customer").order_by("id")
     for call in calls:
@@ -71,7 +80,7 @@ def incident_progress_tell(
                 notification_queue(
                     channel=channel,
                     recipient=recipient,
-                    template=f"progress.{step}",
+                    template=f"{message_set}.{step}",
                     language=call.language,
                     context=_context(incident, work_order, link, call.language),
                     idempotency_key=f"progress:{incident.pk}:{step}:{channel}:{recipient}",

@@ -123,6 +123,7 @@ def status_stop(request: HttpRequest, token: str) -> HttpResponse:
             incident_id=link.incident_id,
             recipient__in=recipients,
             status=Notification.Status.PENDING,
-            template__startswith="progress.",
+            # Every progress message, whatever set its case type uses (alerts.progress keys).
+            idempotency_key__startswith="progress:",
         ).update(status=Notification.Status.CANCELLED, last_error="the caller opted out")
     return redirect(f"/s/{token}?stopped=1")

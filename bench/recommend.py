@@ -19,6 +19,9 @@ fixed seed), times in turn:
 - the baseline and crew_recommend again while another process moves every van once per
   `--report-every` seconds, in 100 ms batches (the tracker's writes): each recommendation then
   also fetches the vans moved since the one before and places them on the roads;
+- crew_recommend when no crew meets the rule, so that all five it names are the next best
+  (dispatch.recommend_fallback: one more query, over every crew), for a rule asking for a skill
+  no crew has (in a transaction rolled back at the end);
 - call intake to recommended crews, if dispatch.services.intake is there (in a transaction
   rolled back at the end).
 
@@ -136,6 +139,27 @@ def recommend(incident: Incident, now: datetime) -> list[Any]:
     return crew_recommend(
         point=incident.point, category=incident.category, priority=incident.priority, now=now
     )
+
+
+UNMET = "bench_unmet"  # a case type (made for the run, rolled back) asking for a skill no crew has
+
+
+def next_best_runner(now: datetime) -> Callable[[Incident], object]:
+    """crew_recommend as the dispatcher's list asks, for a rule no crew meets: every crew it
+    names comes from the next best. Call inside a transaction that is rolled back."""
+    CategoryRule.objects.create(
+        category=UNMET, label_en="bench", label_zh="bench", base_priority=1, skills=[UNMET]
+    )
+
+    def run(incident: Incident) -> object:
+        found = crew_recommend(
+            point=incident.point, category=UNMET, priority=1, now=now, next_best=True
+        )
+        assert len(found) == 5
+        assert not any(r.ideal for r in found)
+        return found
+
+    return run
 
 
 def brute_force(graph: RoadGraph, incident: Incident, now: datetime) -> tuple[int, float] | None:
@@ -371,6 +395,11 @@ def bench_one(
     # Apart: a whole-graph search sweeps the CPU caches and slows whatever runs next.
     timed({"with_dijkstra": with_dijkstra}, incidents[:50])
     samples |= timed({"with_dijkstra": with_dijkstra}, incidents)
+    with transaction.atomic():  # the rule no crew meets does not stay
+        next_best = next_best_runner(now)
+        timed({"next_best": next_best}, incidents[:50])
+        samples |= timed({"next_best": next_best}, incidents)
+        transaction.set_rollback(True)
     intake_note = ""
     with transaction.atomic():  # intake writes calls and incidents: none of it stays
         intake = intake_runner(now)
@@ -421,6 +450,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, build_s: flo
             "crew_recommend": ("crew_recommend (road ETA, reasons)", "baseline"),
             "baseline_moving": (f"baseline, {moving}", "baseline_moving"),
             "crew_recommend_moving": (f"crew_recommend, {moving}", "baseline_moving"),
+            "next_best": ("crew_recommend, all 5 the next best (a rule no crew meets)", "baseline"),
             "intake": ("call intake -> recommended crews", "baseline"),
         }
         floor = r["stats"]["with_dijkstra"]["p95"]

@@ -1,12 +1,16 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
 
 class DispatchAdminSite(admin.AdminSite):
-    """The Django admin, for the administrator role only (not every `is_staff` user)."""
+    """The Django admin, by role (not every `is_staff` user): administrators everything,
+    supervisors the crews, vans and people of their own stations (dispatch/admin_access.py).
+    Its sign-in form asks for no staff flag: the role decides, once signed in."""
 
+    login_form = AuthenticationForm
     site_header = "Gas dispatch administration"
     site_title = "Gas dispatch admin"
 

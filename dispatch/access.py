@@ -51,7 +51,8 @@ ACCESS: dict[Capability, frozenset[Role]] = {
     Capability.TIMELINE: _REVIEWERS,
     Capability.NETWORK_MAP: _REVIEWERS,
     Capability.TABLET: frozenset({Role.CREW_MEMBER}),
-    Capability.ADMIN: frozenset({Role.ADMINISTRATOR}),
+    # Supervisors: the crews, vans and people of their own stations (dispatch/admin_access.py).
+    Capability.ADMIN: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }
 
 

@@ -1,5 +1,7 @@
 """What an administrator configures in dispatch: users, the rules per category, hazard
-escalations, SLA clocks, crews with their members and van, vans, customers.
+escalations, SLA clocks, crews with their members and van, vans, customers. A supervisor
+configures the crews and vans of their own stations and their people's contact details, and
+reads the rest (dispatch/admin_access.py says who does what).
 
 Incidents, calls, work orders and the timeline are not here: they change only through the
 services that write the timeline, from the console, the wall and the tablet.
@@ -10,12 +12,26 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.choices import Category, Skill
-from dispatch.models import CategoryRule, Crew, Customer, SlaPolicy, TriageRule, User, Vehicle
+from dispatch import admin_case_types  # noqa: F401  (registers the case types)
+from dispatch.admin_access import (
+    RoleAdmin,
+    RoleInlineAccess,
+    admin_scoped,
+    admin_site_follow_roles,
+    admin_stations,
+    admin_units,
+)
+from dispatch.choices import Skill
+from dispatch.models import Crew, Customer, SlaPolicy, TriageRule, User, Vehicle
 from dispatch.roles import Role
 from dispatch.selectors import phone_normalise
 from gis.admin import MapAdmin
@@ -26,15 +42,46 @@ if TYPE_CHECKING:
 
 
 @admin.register(User)
-class DispatchUserAdmin(UserAdmin):
-    list_display = ("username", "first_name", "last_name", "role", "org_unit", "is_active")
-    list_filter = ("role", "org_unit", "is_active")
+class DispatchUserAdmin(UserAdmin, RoleAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "org_unit", "crew", "is_active")
+    list_filter = ("role", ("org_unit", admin.RelatedOnlyFieldListFilter), "is_active")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         # Supervisors' phone and e-mail are where SLA escalations are sent.
-        (_("Dispatch"), {"fields": ("role", "org_unit", "phone")}),
+        (_("Dispatch"), {"fields": ("role", "org_unit", "phone", "crew")}),
     )
+    # A supervisor sees their people with their crew, and changes only where escalations reach
+    # them: never a role, a unit, a name or a password.
+    SUPERVISED = (
+        (None, {"fields": ("username", "first_name", "last_name", "role", "org_unit", "crew")}),
+        (_("Escalation contacts"), {"fields": ("phone", "email")}),
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and admin_scoped(request.user):
+            return self.SUPERVISED
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if admin_scoped(request.user):
+            return self.SUPERVISED[0][1]["fields"]
+        return ("crew",)  # put on a crew on the crew's page, with the station checked
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("crews")
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if admin_scoped(request.user):
+            raise PermissionDenied  # an administrator's, whoever the user is
+        return super().user_change_password(request, id, form_url)
+
+    @admin.display(description=_("crew"))
+    def crew(self, user: User) -> SafeString | str:
+        crews = [(reverse("admin:dispatch_crew_change", args=[c.pk]), c) for c in user.crews.all()]
+        return format_html_join(", ", '<a href="{}">{}</a>', crews) if crews else "-"
 
 
 def _ticks(
@@ -50,57 +97,8 @@ def _ticks(
     )
 
 
-class CategoryRuleForm(forms.ModelForm):
-    skills = _ticks(Skill.choices, _("skills"), _("a crew needs all of these"))
-    merges_with = _ticks(
-        Category.choices, _("merges with"), _("open incidents of these categories take the call")
-    )
-
-    class Meta:
-        model = CategoryRule
-        fields = (
-            "category",
-            "label_zh",
-            "base_priority",
-            "needs_incident",
-            "skills",
-            "duplicate_radius_m",
-            "duplicate_window_min",
-            "merges_with",
-            "groups_by_supply",
-            "raise_after_reports",
-            "auto_dispatch",
-            "advice_en",
-            "advice_zh",
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # Callers are answered in Chinese or English: advice read out needs both.
-        if bool(data.get("advice_en")) != bool(data.get("advice_zh")):
-            missing = "advice_zh" if data.get("advice_en") else "advice_en"
-            self.add_error(missing, _("give the advice in both Chinese and English"))
-        return data
-
-
-@admin.register(CategoryRule)
-class CategoryRuleAdmin(admin.ModelAdmin):
-    form = CategoryRuleForm
-    list_display = (
-        "category",
-        "label_zh",
-        "base_priority",
-        "needs_incident",
-        "auto_dispatch",
-        "duplicate_radius_m",
-        "duplicate_window_min",
-    )
-    list_filter = ("base_priority", "needs_incident", "auto_dispatch", "groups_by_supply")
-    search_fields = ("category", "label_zh", "advice_en", "advice_zh")
-
-
 @admin.register(TriageRule)
-class TriageRuleAdmin(admin.ModelAdmin):
+class TriageRuleAdmin(RoleAdmin):
     list_display = ("hazard", "category", "priority")
     list_filter = ("priority", "hazard", "category")
     search_fields = ("hazard", "category")
@@ -134,13 +132,13 @@ class SlaPolicyForm(forms.ModelForm):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(RoleAdmin):
     form = SlaPolicyForm
     list_display = ("milestone", "priority", "category", "minutes", "working_days")
     list_filter = ("milestone", "priority", "category")
 
 
-class VanInline(admin.StackedInline):
+class VanInline(RoleInlineAccess, admin.StackedInline):
     """The crew's van: its device id is what the tablet and the tracker know it by."""
 
     model = Vehicle
@@ -156,7 +154,7 @@ class CrewForm(forms.ModelForm):
 
     class Meta:
         model = Crew
-        fields = ("name", "station", "skills", "members", "shift_start", "shift_end")
+        fields = ("code", "name", "station", "skills", "members", "shift_start", "shift_end")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -188,21 +186,42 @@ class CrewForm(forms.ModelForm):
             )
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    """People offered by name to pick from, not only by login."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
 def _who(user: User) -> dict[str, str]:
     return {"user": user.get_full_name() or user.get_username()}
 
 
+def _yours(user: Any, words: "StrOrPromise") -> str:
+    """A refused choice in `words`, naming the stations the user may pick from."""
+    names = ", ".join(str(station) for station in admin_stations(user)) or gettext("none")
+    return str(words) % {"stations": names}
+
+
 @admin.register(Crew)
-class CrewAdmin(admin.ModelAdmin):
+class CrewAdmin(RoleAdmin):
     form = CrewForm
     inlines = [VanInline]
-    list_display = ("name", "station", "status", "duty", "shift_start", "shift_end", "van")
-    list_filter = ("station", "status", "duty")
-    search_fields = ("name", "members__username", "members__last_name", "vehicle__device_id")
+    list_display = ("name", "code", "station", "status", "duty", "shift_start", "shift_end", "van")
+    list_filter = (("station", admin.RelatedOnlyFieldListFilter), "status", "duty")
+    search_fields = (
+        "name",
+        "code",
+        "members__username",
+        "members__last_name",
+        "vehicle__device_id",
+    )
     list_select_related = ("station", "vehicle")
     filter_horizontal = ("members",)
     readonly_fields = ("status", "duty", "duty_reported_at")
     fields = (
+        "code",
         "name",
         "station",
         "skills",
@@ -214,10 +233,23 @@ class CrewAdmin(admin.ModelAdmin):
         "duty_reported_at",
     )
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "station" and admin_scoped(request.user):
+            kwargs["queryset"] = admin_stations(request.user)
+            refused = _(
+                "you manage the crews of %(stations)s: pick one of those, or ask an administrator"
+            )
+            kwargs["error_messages"] = {"invalid_choice": _yours(request.user, refused)}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "members":
             # Only crew members are offered: the tablet is theirs (another role is refused).
-            kwargs["queryset"] = User.objects.filter(role=Role.CREW_MEMBER, is_active=True)
+            people = User.objects.filter(role=Role.CREW_MEMBER, is_active=True)
+            if admin_scoped(request.user):  # a supervisor's own people only
+                people = people.filter(org_unit__in=admin_units(request.user))
+            kwargs["queryset"] = people.order_by("last_name", "first_name", "username")
+            kwargs["form_class"] = PeopleField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("van"))
@@ -227,7 +259,7 @@ class CrewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(MapAdmin):
+class VehicleAdmin(MapAdmin, RoleAdmin):
     map_field = "last_point"
     list_display = (
         "device_id",
@@ -239,7 +271,7 @@ class VehicleAdmin(MapAdmin):
         "offline_at",
     )
     list_filter = (
-        "crew__station",
+        ("crew__station", admin.RelatedOnlyFieldListFilter),
         ("crew", admin.EmptyFieldListFilter),
         ("offline_at", admin.EmptyFieldListFilter),
     )
@@ -258,11 +290,34 @@ class VehicleAdmin(MapAdmin):
     )
     fields = ("device_id", "registration", "crew", *readonly_fields)
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "crew" and admin_scoped(request.user):
+            # A van with no crew belongs to no station: a supervisor would lose it from view.
+            kwargs["queryset"] = Crew.objects.filter(station__in=admin_units(request.user))
+            kwargs["required"] = True
+            refused = _(
+                "the van can go to a crew of %(stations)s only: pick one, or ask an administrator"
+            )
+            kwargs["error_messages"] = {
+                "invalid_choice": _yours(request.user, refused),
+                "required": _("give the van one of your crews; an administrator can park it"),
+            }
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
-        fields = ("account_no", "name", "phones", "email", "language", "vulnerable", "premises")
+        fields = (
+            "account_no",
+            "name",
+            "address",
+            "phones",
+            "email",
+            "language",
+            "vulnerable",
+            "premises",
+        )
         help_texts = {"phones": _("comma-separated; the screen pop finds the caller by any")}
 
     def clean_phones(self) -> list[str]:
@@ -274,11 +329,12 @@ class CustomerForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(RoleAdmin):
     form = CustomerForm
-    list_display = ("account_no", "name", "phone_list", "email", "language", "vulnerable")
-    list_filter = ("vulnerable", "language")
-    search_fields = ("account_no", "name", "email")
+    list_display = ("account_no", "name", "address", "phone_list", "email", "vulnerable")
+    # "no premises": the accounts an import could not match to a premise, to link by hand.
+    list_filter = (("premises", admin.EmptyFieldListFilter), "vulnerable", "language")
+    search_fields = ("account_no", "name", "address", "email")
     autocomplete_fields = ("premises",)
     date_hierarchy = "created_at"
 
@@ -294,3 +350,9 @@ class CustomerAdmin(admin.ModelAdmin):
         if len(phone) >= 5:  # a number: the phones index (GIN, phones @> ARRAY[...])
             found |= queryset.filter(phones__contains=[phone])
         return found, may_duplicate
+
+
+# Last: the admins of the layers below (config, gis) and of other packages (sign-in lockouts,
+# groups, tokens), registered before this module and unable to import our roles, follow the
+# same table. Apps above dispatch base their admins on RoleAdmin themselves.
+admin_site_follow_roles(admin.site)

@@ -5,3 +5,12 @@ class DispatchConfig(AppConfig):
     name = "dispatch"
     verbose_name = "Dispatch"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # After the admin's autodiscover (the admin app is listed first): every admin class,
+        # whatever app registered it, follows the role table (dispatch/admin_access.py).
+        from django.contrib import admin
+
+        from dispatch.admin_access import admin_site_follow_roles
+
+        admin_site_follow_roles(admin.site)

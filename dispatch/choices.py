@@ -1,23 +1,44 @@
 """The vocabulary of the hotline: categories, channels, priorities, hazards, skills."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
-    LEAK_OUTDOOR = "leak_outdoor", "Gas odour or leak outdoors"
-    LEAK_INDOOR = "leak_indoor", "Gas odour or leak inside a building"
-    NO_GAS = "no_gas", "No gas"
-    LOW_PRESSURE = "low_pressure", "Low pressure"
-    CO_ALARM = "co_alarm", "CO alarm"
-    FIRE = "fire", "Fire or explosion"
-    THIRD_PARTY_DAMAGE = "third_party_damage", "Third-party damage to a main"
-    METER_FAULT = "meter_fault", "Meter fault"
-    REPAIR = "repair", "Repair request"
-    COMPLAINT = "complaint", "Complaint"
-    CONSULTATION = "consultation", "Consultation"
-    NEW_CONNECTION = "new_connection", "New connection"
-    INSPECTION = "inspection", "Safety-inspection appointment"
-    BILLING = "billing", "Billing"
+    """The case types a new installation ships with, by the codes the shipped rules, demo and
+    tests name. The live list is data (dispatch.models.CategoryRule): screens, validation and
+    names read the rows, never this enum."""
+
+    LEAK_OUTDOOR = "leak_outdoor", _("Gas odour or leak outdoors")
+    LEAK_INDOOR = "leak_indoor", _("Gas odour or leak inside a building")
+    NO_GAS = "no_gas", _("No gas")
+    LOW_PRESSURE = "low_pressure", _("Low pressure")
+    CO_ALARM = "co_alarm", _("CO alarm")
+    FIRE = "fire", _("Fire or explosion")
+    THIRD_PARTY_DAMAGE = "third_party_damage", _("Third-party damage to a main")
+    METER_FAULT = "meter_fault", _("Meter fault")
+    REPAIR = "repair", _("Repair request")
+    COMPLAINT = "complaint", _("Complaint")
+    CONSULTATION = "consultation", _("Consultation")
+    NEW_CONNECTION = "new_connection", _("New connection")
+    INSPECTION = "inspection", _("Safety-inspection appointment")
+    BILLING = "billing", _("Billing")
+
+
+class Utility(models.TextChoices):
+    """What a case type is about; a company serves one or more (heat and power come later)."""
+
+    GAS = "gas", _("Gas")
+    HEAT = "heat", _("District heating")
+    POWER = "power", _("Power")
+
+
+class Handling(models.TextChoices):
+    """How a case type is handled once the call is taken."""
+
+    FIELD_JOB = "field_job", _("Field job: an incident a crew is sent to")
+    OFFICE_CASE = "office_case", _("Office case: an incident the desk handles, no crew")
+    ON_CALL = "on_call", _("Answered on the call: no incident")
 
 
 class Language(models.TextChoices):
@@ -28,34 +49,34 @@ class Language(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    WEB = "web", "Web form"
-    OPEN311 = "open311", "Open311 / 12345 hotline"
-    REFERRAL = "referral", "110/119 referral"
-    WALK_IN = "walk_in", "Walk-in"
+    PHONE = "phone", _("Phone")
+    WEB = "web", _("Web form")
+    OPEN311 = "open311", _("Open311 / 12345 hotline")
+    REFERRAL = "referral", _("110/119 referral")
+    WALK_IN = "walk_in", _("Walk-in")
 
 
 class Priority(models.IntegerChoices):
-    P1 = 1, "P1 emergency"
-    P2 = 2, "P2 urgent"
-    P3 = 3, "P3 routine"
-    P4 = 4, "P4 planned"
+    P1 = 1, _("P1 emergency")
+    P2 = 2, _("P2 urgent")
+    P3 = 3, _("P3 routine")
+    P4 = 4, _("P4 planned")
 
 
 class Hazard(models.TextChoices):
-    INSIDE_BUILDING = "inside_building", "Smell or leak inside a building"
-    STRONG_SMELL = "strong_smell", "Strong smell"
-    HISSING = "hissing", "Hissing sound"
-    SOMEONE_UNWELL = "someone_unwell", "Someone unwell (headache, dizziness)"
-    IGNITION = "ignition", "Flame, sparks or smoking nearby"
-    NEAR_SENSITIVE_SITE = "near_sensitive_site", "Near a school, hospital or market"
+    INSIDE_BUILDING = "inside_building", _("Smell or leak inside a building")
+    STRONG_SMELL = "strong_smell", _("Strong smell")
+    HISSING = "hissing", _("Hissing sound")
+    SOMEONE_UNWELL = "someone_unwell", _("Someone unwell (headache, dizziness)")
+    IGNITION = "ignition", _("Flame, sparks or smoking nearby")
+    NEAR_SENSITIVE_SITE = "near_sensitive_site", _("Near a school, hospital or market")
 
 
 class Skill(models.TextChoices):
-    LEAK_SURVEY = "leak_survey", "Leak survey"
-    MAKE_SAFE = "make_safe", "Make safe"
-    PE_WELDING = "pe_welding", "PE welding"
-    STEEL_WELDING = "steel_welding", "Steel welding"
-    HIGH_PRESSURE = "high_pressure", "High pressure"
-    METERS = "meters", "Meters"
-    SERVICE_LINES = "service_lines", "Service lines"
+    LEAK_SURVEY = "leak_survey", _("Leak survey")
+    MAKE_SAFE = "make_safe", _("Make safe")
+    PE_WELDING = "pe_welding", _("PE welding")
+    STEEL_WELDING = "steel_welding", _("Steel welding")
+    HIGH_PRESSURE = "high_pressure", _("High pressure")
+    METERS = "meters", _("Meters")
+    SERVICE_LINES = "service_lines", _("Service lines")

@@ -40,6 +40,7 @@ class Head:
     revision: Revision
     skills: list[str]  # the category rule's, now
     incident_xy: tuple[float, float]  # in the board's projection
+    known: bool = True  # False: no rule has this category (the caller asked for no case type)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class CrewBoard:
             revision=(head[2] or 0, head[5]),
             skills=sorted(filter(None, (head[7] or "").split(","))),
             incident_xy=(head[9], head[10]),
+            known=head[7] is not None,  # a rule without skills reads '' here, not NULL
         )
 
     def reset(self, *, srid: int) -> None:
@@ -325,7 +327,9 @@ class CrewBoard:
             self.crew_live[before[0]].discard(wo_id)
             touched.add(before[0])
         if status in _LIVE:
-            self.live[wo_id] = (crew_id, priority, category)
+            # A crew on site holds its job as if it were P0: never preempted (as the SQL path).
+            held = status not in WorkOrder.CANCELLABLE_STATUSES
+            self.live[wo_id] = (crew_id, 0 if held else priority, category)
             self.crew_live.setdefault(crew_id, set()).add(wo_id)
             touched.add(crew_id)
 

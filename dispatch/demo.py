@@ -1,4 +1,5 @@
-"""The demo organisation and one login per role, loaded by `make run`."""
+"""The demo organisation and one login per role (a supervisor per station and one for the
+company), loaded by `make run`."""
 
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ DEMO_LOGINS = [
     DemoLogin("dispatcher", Role.DISPATCHER, "gx-city", "Wei", "Zhang"),
     DemoLogin(DEMO_CREW_LOGIN, Role.CREW_MEMBER, "st-central", "Yang", "Liu"),
     DemoLogin("safety", Role.SAFETY_MANAGER, "gx-city", "Jing", "Chen"),
+    # One supervisor per station, so a breach anywhere reaches someone (level 1), and one for
+    # the company, reached when a clock is still breached ESCALATE_AFTER_S later (level 2).
     DemoLogin(
         "supervisor",
         Role.SUPERVISOR,
@@ -39,6 +42,33 @@ DEMO_LOGINS = [
         "Zhao",
         phone="13800000000",
         email="supervisor@example.com",
+    ),
+    DemoLogin(
+        "sup_west",
+        Role.SUPERVISOR,
+        "st-west",
+        "Hui",
+        "Wu",
+        phone="13800000001",
+        email="supervisor.west@example.com",
+    ),
+    DemoLogin(
+        "sup_east",
+        Role.SUPERVISOR,
+        "st-east",
+        "Qiang",
+        "Zhou",
+        phone="13800000002",
+        email="supervisor.east@example.com",
+    ),
+    DemoLogin(
+        "sup_city",
+        Role.SUPERVISOR,
+        "gx-city",
+        "Na",
+        "Huang",
+        phone="13800000003",
+        email="supervisor.city@example.com",
     ),
     DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "Min", "Sun"),
 ]

@@ -22,9 +22,14 @@ returned, which gives a floor on their times. Ranks that beat that floor are fin
 than `limit` do (a sparse skill, a crew count too thin for K), K grows and the query runs again.
 The Dijkstra stops at the floor too, since nothing slower can be in the answer. So the top pick
 is the best over all crews, not just over the K nearest, by either way.
+
+Those are the ideal crews (`ideal`, nothing in `lacks`). Asked for `next_best` (the dispatcher's
+list, dispatch.services.assign), a list with fewer than `limit` of them is filled with the next
+best, each with what it lacks (dispatch.recommend_fallback); when there are enough, that costs
+nothing. The case type is checked against the rules (data, not an enum) by the same call that
+reads its skills: an unknown one raises ValueError.
 """
 
-import functools
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -36,7 +41,8 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
-from dispatch.choices import Category, Priority, Skill
+from dispatch import recommend_words as words
+from dispatch.choices import Priority, Skill
 from dispatch.crew_board import Head, board
 from dispatch.models import CategoryRule, Crew, WorkOrder
 from dispatch.roads import Revision, RoadGraph, road_graph, road_graph_cached
@@ -68,6 +74,11 @@ class Recommendation:
     method: str  # ROAD or STRAIGHT_LINE
     preempts_work_order_id: int | None
     reason: str
+    ideal: bool  # on shift, free (or preemptable for a P1), every skill: lacks nothing
+    # What keeps a crew from being ideal, each {"kind": "skill" | "busy" | "off_shift", ...,
+    # "text"} (dispatch.recommend_words); empty for an ideal crew.
+    lacks: list[dict[str, Any]]
+    can_make_safe: bool  # a first responder: can make the site safe while a specialist comes
 
 
 @dataclass(frozen=True)
@@ -84,13 +95,15 @@ class _Row:
     work_order_id: int | None
     work_order_priority: int | None
     work_order_category: str | None
+    can_make_safe: bool = False
 
 
 @dataclass(frozen=True)
 class _Fetched:
     rows: list[_Row]
     revision: Revision | None  # of the roads, read in the same query (None: no rows)
-    skills: list[str] | None  # the category rule's skills now, read in the same query
+    skills: list[str] | None  # the category rule's skills now, read in the same query (None:
+    # no rows came back, or no rule has the category)
     incident_xy: tuple[float, float]
     floor_m: float  # every crew left out is at least this far (inf: none left out)
 
@@ -107,7 +120,7 @@ _CREW = f"""
     c.id, c.name, o.code, to_char(c.shift_end, 'HH24:MI'), c.shift_start = c.shift_end,
     EXTRACT(EPOCH FROM v.last_fix_at)::float8,
     ST_X(ST_Transform(v.last_point, %(srid)s)), ST_Y(ST_Transform(v.last_point, %(srid)s)),
-    v.last_point <-> {_POINT}"""
+    v.last_point <-> {_POINT}, %(make_safe)s = ANY(c.skills)"""
 _WITH_HEAD = f"""{_CREW}, {_HEAD},
     ST_X(ST_Transform({_POINT}, %(srid)s)), ST_Y(ST_Transform({_POINT}, %(srid)s))"""
 _NO_HEAD = f"{_CREW}, NULL::bigint, NULL::text, NULL::text, NULL::float8, NULL::float8"
@@ -135,12 +148,18 @@ _AVAILABLE = f"""
 # them, so this branch starts from them and sorts by distance: a KNN walk would have to pass
 # every crew that is not busy first. Sorted in metres, its K-th row bounds the rest.
 _LIVE = ", ".join(f"'{s}'" for s in WorkOrder.ACTIVE_STATUSES)  # the index's own predicate
+# A crew on site holds its job as if it were P0: never taken off it (crew_moves refuses).
+_HELD = ", ".join(
+    f"'{s}'" for s in WorkOrder.ACTIVE_STATUSES if s not in WorkOrder.CANCELLABLE_STATUSES
+)
 _PREEMPTABLE = f"""
     (SELECT {_NO_HEAD}, w.id, w.priority, w.category
-     FROM (SELECT DISTINCT ON (wo.crew_id) wo.crew_id, wo.id, i.priority, i.category
+     FROM (SELECT DISTINCT ON (wo.crew_id) wo.crew_id, wo.id,
+             CASE WHEN wo.status IN ({_HELD}) THEN 0 ELSE i.priority END AS priority,
+             i.category
            FROM dispatch_workorder wo JOIN dispatch_incident i ON i.id = wo.incident_id
            WHERE wo.status IN ({_LIVE})
-           ORDER BY wo.crew_id, i.priority, wo.id) w
+           ORDER BY wo.crew_id, 3, wo.id) w
      JOIN dispatch_crew c ON c.id = w.crew_id
      JOIN dispatch_vehicle v ON v.crew_id = c.id
      JOIN network_orgunit o ON o.id = c.station_id
@@ -151,8 +170,10 @@ _ONE_BRANCH = _AVAILABLE
 _TWO_BRANCHES = f"{_AVAILABLE} UNION ALL {_PREEMPTABLE}"
 _HEAD_ONLY = f"SELECT {_HEAD}"
 
-_CATEGORIES = frozenset(Category.values)
 _rule_skills: dict[str, list[str]] = {}  # category -> skills, checked by every query
+# Columns of a crew row: the crew (_CREW), the head (_HEAD, or NULLs), the job it would leave.
+_H = 10  # the head's first column
+_W = 15  # the work order's first column
 
 
 def crew_recommend(
@@ -163,10 +184,10 @@ def crew_recommend(
     now: datetime,
     limit: int = 5,
     exclude_crew_ids: Collection[int] = (),
+    next_best: bool = False,
 ) -> list[Recommendation]:
-    """Up to `limit` crews for an incident at `point`, fastest to arrive first."""
-    if category not in _CATEGORIES:
-        raise ValueError(f"unknown category {category!r}")
+    """Up to `limit` crews for an incident at `point`, fastest to arrive first; with
+    `next_best`, fewer than `limit` ideal crews are followed by the next best."""
     if limit < 1:
         return []
     if timezone.is_naive(now):
@@ -181,6 +202,8 @@ def crew_recommend(
                 break
             graph = road_graph(revision=head.revision)  # the roads changed: read again
         if head is not None:
+            if not head.known:
+                raise ValueError(f"unknown category {category!r}")
             board.snaps_update(graph)
             ranked = _board_rank(
                 graph=graph,
@@ -190,17 +213,31 @@ def crew_recommend(
                 limit=limit,
                 exclude=set(exclude_crew_ids),
             )
-            return _recommendations(ranked, skills=head.skills)
-    # The caller's transaction has written crews, vans or work orders: SQL sees them.
-    return _by_sql(
-        point=point,
-        category=category,
-        priority=priority,
-        now=now,
-        limit=limit,
-        exclude=list(exclude_crew_ids),
-        graph=graph,
-    )
+            skills = head.skills
+    if head is None:
+        # The caller's transaction has written crews, vans or work orders: SQL sees them.
+        ranked, skills, graph = _by_sql_ranked(
+            point=point,
+            category=category,
+            priority=priority,
+            now=now,
+            limit=limit,
+            exclude=list(exclude_crew_ids),
+            graph=graph,
+        )
+    if next_best and len(ranked) < limit:
+        from dispatch.recommend_fallback import crews_next_best  # it builds on this module
+
+        ranked += crews_next_best(
+            point=point,
+            skills=skills,
+            priority=priority,
+            now=now,
+            count=limit - len(ranked),
+            exclude=[*exclude_crew_ids, *(t.row.crew_id for t in ranked)],
+            graph=graph,
+        )
+    return _recommendations(ranked, skills=skills)
 
 
 def _by_sql(
@@ -213,7 +250,31 @@ def _by_sql(
     exclude: list[int],
     graph: RoadGraph,
 ) -> list[Recommendation]:
-    """The recommendation from the K nearest capable crews SQL finds, K growing as needed."""
+    """The ideal crews SQL finds (as crew_recommend without `next_best`)."""
+    ranked, skills, _graph = _by_sql_ranked(
+        point=point,
+        category=category,
+        priority=priority,
+        now=now,
+        limit=limit,
+        exclude=exclude,
+        graph=graph,
+    )
+    return _recommendations(ranked, skills=skills)
+
+
+def _by_sql_ranked(
+    *,
+    point: Point,
+    category: str,
+    priority: int,
+    now: datetime,
+    limit: int,
+    exclude: list[int],
+    graph: RoadGraph,
+) -> tuple[list["_Timed"], list[str], RoadGraph]:
+    """The K nearest capable crews SQL finds, K growing as needed, ranked; the rule's skills
+    and the road graph they were ranked on."""
     if (skills := _rule_skills.get(category)) is None:
         skills = _skills_needed(category)
     k = FIRST_K
@@ -231,7 +292,7 @@ def _by_sql(
         if found.skills is None:  # nobody qualified: was that with the rule as it is now?
             _revision, current = _head_fetch(category)
             if current == skills:
-                return []
+                return [], skills, graph
             skills = _rule_skills[category] = current
             continue
         if found.skills != skills:  # the rule was edited: ask again with its new skills
@@ -242,14 +303,17 @@ def _by_sql(
             continue
         ranked = _rank(graph=graph, found=found, limit=limit)
         if ranked is not None:
-            return _recommendations(ranked, skills=found.skills)
+            return ranked, found.skills, graph
         k *= WIDEN
 
 
 def _skills_needed(category: str) -> list[str]:
     """The rule's skills, read once per process and category (every query checks them)."""
     rule = CategoryRule.objects.filter(category=category).values_list("skills", flat=True)
-    skills = _rule_skills[category] = sorted(rule.first() or [])
+    found = rule.first()
+    if found is None:
+        raise ValueError(f"unknown category {category!r}")
+    skills = _rule_skills[category] = sorted(found)
     return skills
 
 
@@ -277,6 +341,7 @@ def _candidates_fetch(
         "exclude": exclude,
         "available": Crew.Status.AVAILABLE,
         "busy": Crew.Status.BUSY,
+        "make_safe": Skill.MAKE_SAFE.value,
     }
     with connection.cursor() as cursor:
         cursor.execute(_TWO_BRANCHES if preempting else _ONE_BRANCH, params)
@@ -284,15 +349,18 @@ def _candidates_fetch(
     if not raw:
         return _Fetched([], None, None, (0.0, 0.0), math.inf)
     head = raw[0]  # the available crews come first, and carry the head
-    if head[12] is None:  # only preemptable crews came back: read the head apart
+    if head[_H + 3] is None:  # only preemptable crews came back: read the head apart
         revision, current = _head_fetch(category)
-        head = (*head[:9], revision[0], revision[1], ",".join(current), *_project(point, srid))
-    rows = _rows(raw, incident_xy=(head[12], head[13]), now=now)
+        head = (*head[:_H], *revision, ",".join(current), *_project(point, srid))
+    elif head[_H + 2] is None:  # no rule has the category (any more)
+        raise ValueError(f"unknown category {category!r}")
+    revision_n, changed_at, rule, ix, iy = head[_H : _H + 5]
+    rows = _rows(raw, incident_xy=(ix, iy), now=now)
     return _Fetched(
         rows=rows,
-        revision=(head[9] or 0, head[10]),
-        skills=_split(head[11]),
-        incident_xy=(head[12], head[13]),
+        revision=(revision_n or 0, changed_at),
+        skills=_split(rule),
+        incident_xy=(ix, iy),
         floor_m=_floor_m(rows, k=k, latitude=point.y),
     )
 
@@ -313,9 +381,10 @@ def _rows(
             xy=(r[6], r[7]),
             metres=math.hypot(r[6] - ix, r[7] - iy),
             degrees=r[8],
-            work_order_id=r[14],
-            work_order_priority=r[15],
-            work_order_category=r[16],
+            work_order_id=r[_W],
+            work_order_priority=r[_W + 1],
+            work_order_category=r[_W + 2],
+            can_make_safe=r[9],
         )
         for r in raw
     ]
@@ -341,6 +410,8 @@ def _head_fetch(category: str) -> tuple[Revision, list[str]]:
     with connection.cursor() as cursor:
         cursor.execute(_HEAD_ONLY, {"category": category})
         revision, changed_at, skills = cursor.fetchone()
+    if skills is None:  # a rule without skills reads '', no rule at all NULL
+        raise ValueError(f"unknown category {category!r}")
     return (revision or 0, changed_at), _split(skills)
 
 
@@ -364,6 +435,8 @@ class _Timed:
     eta_s: float
     metres: float
     method: str
+    lacks: tuple[dict[str, Any], ...] = ()  # empty: an ideal crew
+    has: tuple[str, ...] | None = None  # the rule's skills it has (None: every one)
 
 
 def _rank(*, graph: RoadGraph, found: _Fetched, limit: int) -> list[_Timed] | None:
@@ -493,7 +566,13 @@ def _board_row(slot: int, *, preempting: bool, at: float) -> _Row:
         work_order_id=int(board.work_id[slot]) if preempting else None,
         work_order_priority=int(board.work_priority[slot]) if preempting else None,
         work_order_category=board.work_category[slot] if preempting else None,
+        can_make_safe=bool(board.skill_bits[slot] & _make_safe_bit()),
     )
+
+
+def _make_safe_bit() -> int:
+    bit = board.skill_bit.get(Skill.MAKE_SAFE)
+    return 0 if bit is None else 1 << bit
 
 
 def _metres_per_degree_floor(latitude: float) -> float:
@@ -514,53 +593,44 @@ def _recommendations(ranked: list[_Timed], *, skills: list[str]) -> list[Recomme
             method=t.method,
             preempts_work_order_id=t.row.work_order_id,
             reason=_reason(n, t, behind_s=t.eta_s - first_eta, skills=skills),
+            ideal=not t.lacks,
+            lacks=list(t.lacks),
+            can_make_safe=t.row.can_make_safe,
         )
         for n, t in enumerate(ranked, start=1)
     ]
 
 
 def _reason(rank: int, t: _Timed, *, behind_s: float, skills: list[str]) -> str:
-    """One sentence a dispatcher reads: why this crew ranks where it does."""
+    """One sentence a dispatcher reads: why this crew ranks where it does, and what it lacks."""
     row = t.row
-    how = "by road" if t.method == ROAD else "in a straight line"
-    head = f"{_ordinal(rank)}: {_distance(t.metres)} {how}, ETA {_duration(t.eta_s)}"
-    if rank > 1:
-        head += (
-            f" ({_duration(behind_s)} after the 1st)" if behind_s >= 1 else " (as fast as the 1st)"
+    parts = [
+        words.reason_head(
+            rank=rank,
+            metres=t.metres,
+            eta_s=t.eta_s,
+            behind_s=behind_s,
+            by_road=t.method == ROAD,
+            detour=DETOUR_FACTOR,
+            speed_kmh=DEFAULT_SPEED_KMH,
         )
-    if t.method == STRAIGHT_LINE:
-        head += f" (x{DETOUR_FACTOR} for detours at {DEFAULT_SPEED_KMH:.0f} km/h)"
-    parts = [head]
+    ]
     if row.work_order_id is not None:
-        what = Category(row.work_order_category).label.lower() if row.work_order_category else ""
-        parts.append(f"preempts WO-{row.work_order_id} (P{row.work_order_priority} {what})")
-    parts.append(_skills_text(tuple(skills)))
-    parts.append(
-        "on shift round the clock" if row.round_the_clock else f"on shift until {row.shift_end}"
-    )
+        parts.append(
+            words.reason_preempts(
+                work_order_id=row.work_order_id,
+                priority=row.work_order_priority,
+                category=row.work_order_category,
+            )
+        )
+    parts.extend(str(lack["text"]) for lack in t.lacks)
+    has = tuple(skills) if t.has is None else t.has
+    if has or not skills:  # (a crew with none of the skills needed: its lacks say so)
+        parts.append(words.skills_text(has))
+    if not any(lack["kind"] == words.OFF_SHIFT for lack in t.lacks):
+        parts.append(
+            words.reason_shift(round_the_clock=row.round_the_clock, shift_end=row.shift_end)
+        )
     if row.fix_age_s is not None and row.fix_age_s > STALE_FIX_S:
-        parts.append(f"position {_duration(row.fix_age_s)} old")
+        parts.append(words.reason_position_age(row.fix_age_s))
     return "; ".join(parts)
-
-
-@functools.cache
-def _skills_text(skills: tuple[str, ...]) -> str:
-    needed = " + ".join(Skill(s).label.lower() for s in skills)
-    return f"has {needed}" if skills else "no special skill needed"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _distance(metres: float) -> str:
-    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"

@@ -101,7 +101,7 @@ def call_triage(*, category: str, hazards: list[str], point: Point | None) -> Tr
         found.append(Hazard.NEAR_SENSITIVE_SITE)
     priority, reasons = (
         rule.base_priority,
-        [f"{rule.get_category_display()}: P{rule.base_priority}"],
+        [f"{rule}: P{rule.base_priority}"],
     )
     for triage in TriageRule.objects.filter(hazard__in=found, category__in=["", category]):
         if triage.priority < priority:

@@ -22,6 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
         screens.append(("Call console", "/console/", "take calls, open incidents, dispatch crews"))
     if user_may(user, Capability.WALL):
         screens.append(("Map wall", "/wall/", "every open incident, SLA clock and van, live"))
+        screens.append(
+            (
+                "Dispatch queue",
+                "/dispatch/",
+                "waiting incidents: send, add, reassign or call off crews, end cases",
+            )
+        )
     if user_may(user, Capability.INCIDENT_MAP):
         screens.append(("Incidents", "/incidents/", "recent incidents: their maps and timelines"))
     if user_may(user, Capability.NETWORK_MAP):

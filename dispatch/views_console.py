@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from dispatch.access import Capability, user_may
-from dispatch.choices import Category, Hazard
+from dispatch.categories import category_names
+from dispatch.choices import Hazard
 from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
 from dispatch.services.incident_end import REASONS
 from dispatch.words import case_words, incident_words
@@ -41,20 +42,17 @@ def console(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # login_required: never anonymous here
     if not user_may(user, Capability.CONSOLE):
         return render(request, "console/forbidden.html", status=403)
-    rules = list(CategoryRule.objects.order_by("base_priority", "category"))
-    known = {r.category for r in rules}
+    # The case types are rows: one added in the admin is offered here at once, with the
+    # hazard questions that apply to it.
     categories = [
         {
             "value": r.category,
-            "label": r.get_category_display(),
-            "label_zh": r.label_zh,
+            "label": r.label_en or r.label_zh or r.category,
+            "label_zh": r.label_zh if r.label_en else "",
             "needs_incident": r.needs_incident,
+            "hazards": r.hazards,
         }
-        for r in rules
-    ] + [  # a category without its rule still shows; the API will refuse it in words
-        {"value": c.value, "label": c.label, "label_zh": "", "needs_incident": True}
-        for c in Category
-        if c.value not in known
+        for r in CategoryRule.objects.order_by("base_priority", "category")
     ]
     config: dict[str, Any] = {
         "can_dispatch": user_may(user, Capability.DISPATCH),
@@ -66,7 +64,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "ended_statuses": list(Incident.ENDED_STATUSES),
         "bounds": org_unit_bounds(user.org_unit),
         "labels": {
-            "category": dict(Category.choices),
+            "category": category_names(),
             "hazard": dict(Hazard.choices),
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),

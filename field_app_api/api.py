@@ -123,7 +123,7 @@ def work_order_tablet_json(work_order: WorkOrder) -> dict[str, Any]:
         "incident": {
             "reference": incident.reference,
             "category": incident.category,
-            "category_label": incident.get_category_display(),
+            "category_label": incident.category_label,
             "priority": incident.priority,
             "status": incident.status,
             "address": incident.address_text,

@@ -6,6 +6,9 @@ OpenLayers from a CDN. Territories are drawn here; network assets are read-mostl
 from the utility's GIS through `import_network`, whose next run (matched by asset id) would
 overwrite a hand edit, and the in-memory network graph only follows the import. The one thing
 staff may correct by hand is a valve found seized: traces read that flag from the table.
+
+Who may open each page is dispatch's role table (dispatch/admin_access.py), which this layer
+cannot import: dispatch's admin puts these classes on it once they are registered.
 """
 
 from typing import Any
@@ -190,7 +193,8 @@ class ValveAdmin(ReadOnlyMapAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Only `operable` (a valve a crew found seized, or freed again): traces read it live.
-        return MapAdmin.has_change_permission(self, request, obj)
+        # Past ReadOnlyMapAdmin, on to whoever decides for the rest (dispatch's role table).
+        return super(ReadOnlyMapAdmin, self).has_change_permission(request, obj)
 
 
 @admin.register(Source)

@@ -118,7 +118,7 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
         "incident": {
             "reference": i.reference,
             "category": i.category,
-            "category_label": i.get_category_display(),
+            "category_label": i.category_label,
             "priority": i.priority,
             "status": i.status,
             "status_label": i.get_status_display(),
@@ -315,14 +315,14 @@ def _facts(timeline: Timeline) -> Table:
     i = timeline.incident
     first, calls = timeline.first_call_at, len(timeline.calls)
     pairs = [
-        ("Category", i.get_category_display()),
+        ("Category", i.category_label),
         ("Priority", f"P{i.priority}"),
         ("Status", i.get_status_display()),
         ("Station", i.station.name),
         ("Address", i.address_text or "-"),
         ("Main", i.segment.asset_id if i.segment else "-"),
         ("First call", f"{clock(first, date=True)} ({calls} call{'s' if calls != 1 else ''})"),
-        ("Hazards", "; ".join(HAZARDS.get(h, h) for h in i.hazards) or "none reported"),
+        ("Hazards", "; ".join(str(HAZARDS.get(h, h)) for h in i.hazards) or "none reported"),
     ]
     rows = [[_p(k, "head"), _p(v)] for k, v in pairs]
     table = Table(rows, colWidths=[28 * mm, 152 * mm])

@@ -14,6 +14,7 @@ import shapely.ops
 from django.contrib.gis.geos import GeometryCollection, Point
 from django.db import connection
 
+from dispatch.categories import category_labels_fill
 from dispatch.models import Call, Incident, IncidentIsolation, Vehicle, WorkOrder
 from dispatch.recommend import DEFAULT_SPEED_KMH, DETOUR_FACTOR
 from dispatch.roads import RoadGraph, Travel, road_graph
@@ -80,7 +81,9 @@ def incident_get(*, reference: str) -> Incident | None:
 
 
 def incident_calls_list(incident: Incident) -> list[Call]:
-    return list(incident.calls.order_by("received_at", "id"))
+    calls = list(incident.calls.order_by("received_at", "id"))
+    category_labels_fill([incident, *calls])
+    return calls
 
 
 def incident_van_get(incident: Incident) -> Van | None:
@@ -411,9 +414,7 @@ def _calls_add(fmap: folium.Map, calls: list[Call]) -> None:
             fill=True,
             fill_color="#e8edf3",
             fill_opacity=1,
-            tooltip=_safe(
-                f"Call {n}: {call.get_category_display()}, {call.address_text or 'pinned'}"
-            ),
+            tooltip=_safe(f"Call {n}: {call.category_label}, {call.address_text or 'pinned'}"),
         ).add_to(group)
     group.add_to(fmap)
 

@@ -151,7 +151,7 @@ def _words(data: dict[str, Any]) -> str:
 def _received_text(d: dict[str, Any]) -> str:
     """'Phone call from 138..., <address>, customer <account>'; for a role that takes no
     calls the number and account arrive as "(hidden)" (dispatch.redaction) and read so."""
-    channel = f"{_name(dict(Channel.choices), d.get('channel'))} call"
+    channel = f"{_name({c.value: str(c.label) for c in Channel}, d.get('channel'))} call"
     if d.get("phone"):
         channel += " " + _("from %(phone)s") % {"phone": d["phone"]}
     extra = [
@@ -176,6 +176,24 @@ def _offer_text(d: dict[str, Any]) -> str:
     )
 
 
+def _none_available_text(d: dict[str, Any]) -> str:
+    """No ideal crew for the system to send: the next best left for a dispatcher."""
+    crews = d.get("crews") or []
+    why = f" ({d['why']})" if d.get("why") else ""
+    if not crews:
+        return _("no crew could be offered") + why
+    top = crews[0]
+    lacks = "; ".join(str(lack.get("text", "")) for lack in top.get("lacks") or [])
+    return _(
+        "no ideal crew%(why)s; %(n)s next best left for a dispatcher, top: %(crew)s%(lacks)s"
+    ) % {
+        "why": why,
+        "n": len(crews),
+        "crew": top.get("crew_name", ""),
+        "lacks": f" ({lacks})" if lacks else "",
+    }
+
+
 def _assigned_text(d: dict[str, Any]) -> str:
     offered = d.get("recommendation") or {}
     return "".join(
@@ -186,8 +204,31 @@ def _assigned_text(d: dict[str, Any]) -> str:
             if offered.get("eta_seconds") is not None
             else "",
             f" ({offered['why']})" if offered.get("why") else "",
+            _crew_move_text(d),
         )
     )
+
+
+def _crew_move_text(d: dict[str, Any]) -> str:
+    """What else the dispatch did (dispatch.services.crew_moves): as first responder, taking
+    the crew off another job, or in place of another crew."""
+    parts: list[str] = []
+    if d.get("first_responder"):
+        lacks = ", ".join(str(s) for s in d.get("lacks") or [])
+        parts.append(
+            _("as first responder (lacks %(skills)s)") % {"skills": lacks}
+            if lacks
+            else _("as first responder")
+        )
+    for taken in d.get("preempted") or []:
+        parts.append(_("taken off %(reference)s") % {"reference": taken.get("reference", "")})
+    moved = d.get("reassigned_from") or {}
+    if moved:
+        parts.append(
+            _("in place of %(crew)s: %(reason)s")
+            % {"crew": moved.get("crew", ""), "reason": moved.get("reason", "")}
+        )
+    return "".join(f"; {p}" for p in parts)
 
 
 def _status_text(d: dict[str, Any], crew: str, to: str) -> str:
@@ -224,6 +265,8 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
             return _received_text(d)
         case "incident.note":
             return str(d.get("text", ""))
+        case "crews.none_available":
+            return _none_available_text(d)
         case "call.joined":
             return _joined_text(d)
         case "incident.opened":

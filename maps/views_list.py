@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dispatch.access import Capability, user_may
+from dispatch.categories import category_labels_fill
 from dispatch.models import Incident, User
 from gis.selectors import org_unit_list_within
 from maps.access import INCIDENT_MAP, TIMELINE, page_for
@@ -32,6 +33,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         show = "recent"
         incidents = incidents.filter(created_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
     rows = list(incidents.order_by("-created_at")[: LIST_MAX + 1])
+    category_labels_fill(rows)
     return render(
         request,
         "maps/incident_list.html",

@@ -20,6 +20,8 @@ from maps.feed import CursorAheadError
 from maps.feed_log import feed_log
 from maps.folium_kit import map_parts
 from maps.network_map import PRESSURE_COLOURS
+from maps.queue_words import queue_words
+from maps.scope import BadParameterError, stations_for
 from maps.tiles import TileAddress, network_tile
 from maps.wall import wall_map
 
@@ -27,26 +29,9 @@ logger = logging.getLogger(__name__)
 
 POLL_MS = 1000  # the wall asks every second, so a change shows within two
 STALE_AFTER_S = 120  # a van silent this long is greyed: its position may be wrong
-
-
-class BadParameterError(ValueError):
-    pass
-
-
-def _stations_for(user: User, raw: str | None) -> tuple[OrgUnit | None, list[int]]:
-    """The unit chosen in the station filter (none: the user's whole unit) and the station
-    ids it covers. A unit outside the user's own is refused, not silently widened."""
-    within = org_unit_list_within(user.org_unit)
-    if raw in (None, ""):
-        return None, list(within.values_list("id", flat=True))
-    try:
-        unit_id = int(raw)
-    except ValueError as error:
-        raise BadParameterError(f"station must be a unit id, not {raw!r}") from error
-    unit = within.filter(pk=unit_id).first()
-    if unit is None:
-        raise PermissionError(f"unit {unit_id} is not within your organisation")
-    return unit, list(org_unit_list_within(unit).values_list("id", flat=True))
+# The dispatch queue is asked again whenever the feed brings a changed incident, and this
+# often in any case (a waiting time passing its alarm changes no row).
+QUEUE_EVERY_MS = 15000
 
 
 @page_for(WALL, "map wall")
@@ -54,7 +39,7 @@ def wall(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     try:
-        chosen, _ids = _stations_for(user, request.GET.get("station"))
+        chosen, _ids = stations_for(user, request.GET.get("station"))
     except (BadParameterError, PermissionError) as error:
         context = {"screen": "map wall", "message": str(error)}
         return render(request, "maps/forbidden.html", context, status=400)
@@ -69,6 +54,8 @@ def wall(request: HttpRequest) -> HttpResponse:
         "stale_after_s": STALE_AFTER_S,
         "can_dispatch": user.has_role(*DISPATCHES),
         "can_replay": user.has_role(*TIMELINE),
+        "queue_every_ms": QUEUE_EVERY_MS,
+        "queue_text": queue_words(),
         "labels": {
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
@@ -101,7 +88,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         since = None if raw_since in (None, "") else int(raw_since)
         if since is not None and since < 0:
             raise ValueError
-        _unit, station_ids = _stations_for(user, request.GET.get("station"))
+        _unit, station_ids = stations_for(user, request.GET.get("station"))
     except ValueError:
         return JsonResponse(
             {"detail": "since must be the cursor of the last answer, station a unit id"},

@@ -30,6 +30,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or any(n in names for n in ("worker", "beat", "tracker", "scene"))
         ):
             names.append("django_db_serialized_rollback")
+        # pytest-django decides which databases to serialize at setup from the marker alone
+        # when a test has one: say it there too, or a run of only such tests restores nothing.
+        if by_marker and marker is not None and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(
+                    *marker.args, **{**marker.kwargs, "serialized_rollback": True}
+                ),
+                append=False,
+            )
 
 
 @pytest.fixture(scope="session")

@@ -109,7 +109,7 @@ def _record(call: Any, rules: dict[str, CategoryRule]) -> dict[str, Any]:
     incident: Incident | None = call.incident
     rule = rules.get(call.category)
     zh = call.language == Language.ZH
-    name = rule.label_zh if zh and rule else call.get_category_display()
+    name = (rule.label_zh if zh else rule.label_en) or str(rule) if rule else call.category
     point = incident.point if incident else call.point
     if incident:
         status = "open" if incident.status in Incident.OPEN_STATUSES else "closed"

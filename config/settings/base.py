@@ -22,7 +22,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "config.apps.DispatchAdminConfig",  # the admin, open to administrators only
+    "config.apps.DispatchAdminConfig",  # the admin, by role (administrators, supervisors)
     "config.apps.PlatformConfig",  # heartbeats and health of the running processes
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "gis.apps.NetworkConfig",
     "dispatch",
+    "dispatch.imports",  # a utility's customers, crews, vans and users from its own files
+    "import_export",  # django-import-export: the resources and admin of those imports
     "field_app_api",
     "maps",
     "alerts",

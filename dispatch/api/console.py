@@ -24,6 +24,7 @@ from dispatch.api.schemas import (
     TimelineEventOut,
     WorkOrderOut,
 )
+from dispatch.categories import category_codes, category_names
 from dispatch.choices import Channel, Hazard
 from dispatch.errors import ForbiddenError
 from dispatch.models import Incident, IncidentDeadline, IncidentEvent, User, WorkOrder
@@ -72,6 +73,14 @@ class CallIn(serializers.Serializer):
     )
     external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
+    def validate_category(self, value: str) -> str:
+        if value not in category_codes():
+            raise serializers.ValidationError(
+                f"{value!r} is not a case type: choose one listed on the console"
+                " (an administrator adds new ones in the admin)"
+            )
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("lon" in attrs) != ("lat" in attrs):
             raise serializers.ValidationError("give both lon and lat, or neither")
@@ -101,12 +110,17 @@ def _point(point: Point | None) -> dict[str, float] | None:
     return {"lon": round(point.x, 7), "lat": round(point.y, 7)} if point else None
 
 
-def incident_json(incident: Incident) -> dict[str, Any]:
+def incident_json(incident: Incident, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """`names`: the case types' names, read once for a list (dispatch.categories)."""
     return {
         "id": incident.id,
         "reference": incident.reference,
         "category": incident.category,
-        "category_label": incident.get_category_display(),
+        "category_label": (
+            names.get(incident.category, incident.category)
+            if names is not None
+            else incident.category_label
+        ),
         "priority": incident.priority,
         "status": incident.status,
         "point": _point(incident.point),
@@ -303,7 +317,8 @@ def incidents_list(request: Request) -> Response:
         .select_related("station", "segment")
         .prefetch_related("deadlines")[:500]
     )
-    return Response([incident_json(i) for i in incidents])
+    names = category_names()
+    return Response([incident_json(i, names) for i in incidents])
 
 
 def _incident_for(request: Request, incident_id: int) -> Incident:
@@ -386,6 +401,13 @@ class RecommendationIn(serializers.Serializer):
 class DispatchIn(serializers.Serializer):
     crew_id = IdField()
     recommendation = RecommendationIn(required=False)
+    first_responder = serializers.BooleanField(
+        default=False,
+        help_text="send a crew that lacks a skill the category needs, to make it safe",
+    )
+    preempt = serializers.BooleanField(
+        default=False, help_text="take the crew off its less urgent job elsewhere"
+    )
 
 
 @extend_schema(
@@ -405,6 +427,8 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
         actor=_user(request),
         crew_id=payload.validated_data["crew_id"],
         recommendation=payload.validated_data.get("recommendation"),
+        first_responder=payload.validated_data["first_responder"],
+        preempt=payload.validated_data["preempt"],
     )
     return Response(work_order_json(work_order), status=status.HTTP_201_CREATED)
 

@@ -163,6 +163,41 @@ class CallClosedOut(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Call.Outcome.choices)
 
 
+class LackOut(serializers.Serializer):
+    """One thing that keeps a crew from being the ideal one; which keys come with it depends on
+    `kind`: skill (`skill`), busy (`work_order_id`, `until`), off_shift (`from`)."""
+
+    kind = serializers.ChoiceField(
+        choices=[
+            ("skill", "lacks a skill the case type asks for"),
+            ("busy", "busy on another job, or on a break"),
+            ("off_shift", "off shift"),
+        ]
+    )
+    skill = serializers.CharField(required=False, help_text="kind skill: the skill's code")
+    work_order_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="kind busy: the job it is on (null: on a break, or no job on record)",
+    )
+    until = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="kind busy: about when it is free again, an estimate (null: not known)",
+    )
+    text = serializers.CharField(help_text="in words: 'lacks PE welding', 'off shift until 07:00'")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # `from` is a Python keyword: it cannot be declared as a class attribute.
+        fields["from"] = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            help_text="kind off_shift: when its next shift starts (null: not known)",
+        )
+        return fields
+
+
 class RecommendationOut(serializers.Serializer):
     rank = serializers.IntegerField()
     crew_id = serializers.IntegerField()
@@ -174,7 +209,21 @@ class RecommendationOut(serializers.Serializer):
     preempts_work_order_id = serializers.IntegerField(
         allow_null=True, help_text="the lower-priority job the crew would leave"
     )
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="why it ranks there, and what it lacks, in words")
+    ideal = serializers.BooleanField(
+        help_text="on shift, free (or preemptable for a P1) and every skill the case type asks "
+        "for; ideal crews come first, and only one of them is ever sent automatically"
+    )
+    lacks = LackOut(
+        many=True,
+        help_text="what keeps it from being ideal (empty when ideal); such crews follow the "
+        "ideal ones when these are fewer than asked for: free crews lacking skills (fewest "
+        "missing first), then busy crews, then off-shift ones. Their ETA is the drive from "
+        "where the van is now, after `until` or `from`",
+    )
+    can_make_safe = serializers.BooleanField(
+        help_text="has the make-safe skill: a first responder while a specialist follows"
+    )
 
 
 class TimelineEventOut(serializers.Serializer):

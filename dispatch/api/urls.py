@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.api import cases, console, notes
+from dispatch.api import cases, console, dispatching, notes
 
 urlpatterns = [
     path("screen-pop/", console.screen_pop, name="api-screen-pop"),
@@ -46,5 +46,15 @@ urlpatterns = [
         "work-orders/<int:work_order_id>/transition/",
         console.work_order_change,
         name="api-work-order-transition",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/cancel/",
+        dispatching.work_order_cancel_view,
+        name="api-work-order-cancel",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/reassign/",
+        dispatching.work_order_reassign_view,
+        name="api-work-order-reassign",
     ),
 ]

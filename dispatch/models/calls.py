@@ -1,8 +1,11 @@
+from functools import cached_property
+
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.choices import Category, Channel, Hazard, Language
+from dispatch.choices import Channel, Hazard, Language
+from dispatch.models.rules import case_type_validate
 
 
 class Call(models.Model):
@@ -28,7 +31,7 @@ class Call(models.Model):
     customer = models.ForeignKey(
         "dispatch.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, validators=[case_type_validate])
     description = models.TextField(blank=True)
     address_text = models.CharField(max_length=300, blank=True)
     point = models.PointField(srid=4326, null=True, blank=True)
@@ -77,3 +80,11 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"call {self.pk} {self.category} {self.received_at:%H:%M:%S}"
+
+    @cached_property
+    def category_label(self) -> str:
+        """The case type's name in the active language (its code if the row is gone); a list
+        fills it for all its rows with one query (dispatch.categories.category_labels_fill)."""
+        from dispatch.categories import category_name  # it reads these models
+
+        return category_name(self.category)

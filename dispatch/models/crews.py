@@ -18,6 +18,9 @@ class Crew(models.Model):
         BREAK = "break", "On a break"
         OFF_SHIFT = "off_shift", "Off shift"
 
+    # The utility's own code for the crew (its workforce system's key): imports update a crew
+    # by it. Null for crews made here (the demo's), so many may lack one.
+    code = models.CharField(max_length=32, unique=True, null=True, blank=True)
     name = models.CharField(max_length=100, unique=True)
     station = models.ForeignKey("network.OrgUnit", on_delete=models.PROTECT, related_name="crews")
     skills = ArrayField(models.CharField(max_length=20, choices=Skill.choices), default=list)

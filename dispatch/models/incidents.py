@@ -1,9 +1,11 @@
+from functools import cached_property
+
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.choices import Category, Hazard, Priority
-from dispatch.models.rules import Milestone
+from dispatch.choices import Hazard, Priority
+from dispatch.models.rules import Milestone, case_type_validate
 
 
 class Incident(models.Model):
@@ -43,7 +45,7 @@ class Incident(models.Model):
     ENDED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.MERGED, Status.REFERRED)
 
     reference = models.CharField(max_length=20, unique=True)
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, validators=[case_type_validate])
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     point = models.PointField(srid=4326)
@@ -114,6 +116,14 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @cached_property
+    def category_label(self) -> str:
+        """The case type's name in the active language (its code if the row is gone); a list
+        fills it for all its rows with one query (dispatch.categories.category_labels_fill)."""
+        from dispatch.categories import category_name  # it reads these models
+
+        return category_name(self.category)
 
 
 class IncidentDeadline(models.Model):

@@ -36,6 +36,9 @@ class Customer(models.Model):
     language = models.CharField(
         max_length=2, choices=Language.choices, default=Language.ZH, db_default=Language.ZH
     )
+    # The address as the utility's billing system holds it; `premises` is what it matched.
+    # Kept so that an account whose address matched no premise can still be found and linked.
+    address = models.CharField(max_length=300, blank=True, default="", db_default="")
     premises = models.ManyToManyField("network.Premise", related_name="customers", blank=True)
     vulnerable = models.BooleanField(
         default=False, help_text="priority for restoration and welfare calls (elderly, medical)"

@@ -1,20 +1,50 @@
 """Rules an administrator edits: per category, hazard escalations, SLA clocks."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from dispatch.choices import Category, Hazard, Priority, Skill
+from dispatch.choices import Handling, Hazard, Priority, Skill, Utility
+
+
+def case_type_validate(code: str) -> None:
+    """A category column names a case type row (codes are data: no choices in the schema)."""
+    if code and not CategoryRule.objects.filter(category=code).exists():
+        raise ValidationError(
+            _("%(code)s is not a case type: choose one of the case types in the admin"),
+            params={"code": code},
+            code="unknown_case_type",
+        )
 
 
 class CategoryRule(models.Model):
-    """How the hotline treats one category of call."""
+    """A case type: how the hotline treats one category of call. Rows, not code: an
+    administrator adds one in the admin and the console, Open311 and triage offer it."""
 
-    category = models.CharField(max_length=32, choices=Category.choices, unique=True)
+    category = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]*$",
+                _("lower-case letters, digits and _ only, starting with a letter"),
+            )
+        ],
+        help_text=_("the code systems exchange (Open311 service_code); never change it once used"),
+    )
     label_en = models.CharField(max_length=80, blank=True, help_text="the name in English")
     label_zh = models.CharField(max_length=50)
+    utility = models.CharField(max_length=8, choices=Utility.choices, default=Utility.GAS)
+    handling = models.CharField(max_length=16, choices=Handling.choices, default=Handling.FIELD_JOB)
     base_priority = models.PositiveSmallIntegerField(choices=Priority.choices)
-    needs_incident = models.BooleanField(
-        default=True, help_text="false: answered and closed on the call (consultation, billing)"
+    hazards = ArrayField(
+        models.CharField(max_length=32, choices=Hazard.choices),
+        default=list,
+        blank=True,
+        help_text=_("the hazard questions the call taker asks for this case type"),
     )
     skills = ArrayField(
         models.CharField(max_length=20, choices=Skill.choices),
@@ -25,7 +55,7 @@ class CategoryRule(models.Model):
     duplicate_radius_m = models.PositiveIntegerField(default=200)
     duplicate_window_min = models.PositiveIntegerField(default=120)
     merges_with = ArrayField(
-        models.CharField(max_length=32, choices=Category.choices),
+        models.CharField(max_length=32, validators=[case_type_validate]),
         default=list,
         blank=True,
         help_text="open incidents of these categories can take this call",
@@ -39,19 +69,45 @@ class CategoryRule(models.Model):
     auto_dispatch = models.BooleanField(default=False, help_text="P1 may go to the top crew")
     advice_en = models.TextField(blank=True, help_text="read out to the caller")
     advice_zh = models.TextField(blank=True)
+    keywords = models.CharField(
+        max_length=300, blank=True, help_text=_("Open311 keywords, comma separated")
+    )
+    message_set = models.CharField(
+        max_length=32,
+        blank=True,
+        default="progress",
+        help_text=_(
+            "the callers' progress messages: templates <set>.received, <set>.dispatched, ..."
+            " (blank: none)"
+        ),
+    )
 
     class Meta:
+        verbose_name = _("case type")
+        verbose_name_plural = _("case types")
         ordering = ["base_priority", "category"]
 
     def __str__(self) -> str:
-        return self.get_category_display()
+        return self.label_en or self.label_zh or self.category
+
+    @property
+    def needs_incident(self) -> bool:
+        """Every case type but those answered on the call opens an incident."""
+        return self.handling != Handling.ON_CALL
+
+    @property
+    def sends_crews(self) -> bool:
+        return self.handling == Handling.FIELD_JOB
 
 
 class TriageRule(models.Model):
     """A hazard answered yes sets at least this priority (for one category, or all)."""
 
     category = models.CharField(
-        max_length=32, choices=Category.choices, blank=True, help_text="blank: every category"
+        max_length=32,
+        blank=True,
+        validators=[case_type_validate],
+        help_text="blank: every category",
     )
     hazard = models.CharField(max_length=32, choices=Hazard.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
@@ -82,7 +138,7 @@ class SlaPolicy(models.Model):
         choices=Priority.choices, null=True, blank=True, help_text="blank: any priority"
     )
     category = models.CharField(
-        max_length=32, choices=Category.choices, blank=True, help_text="blank: any category"
+        max_length=32, blank=True, validators=[case_type_validate], help_text="blank: any category"
     )
     milestone = models.CharField(max_length=16, choices=Milestone.choices)
     minutes = models.PositiveIntegerField(null=True, blank=True)

@@ -21,6 +21,9 @@ class WorkOrder(models.Model):
         Status.ON_SITE,
         Status.MADE_SAFE,
     )
+    # Before the crew is on site: a dispatcher may still call them off, or a more urgent job
+    # take them. On site they are never taken off (crew_moves, the recommendation).
+    CANCELLABLE_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE)
 
     incident = models.ForeignKey(
         "dispatch.Incident", on_delete=models.PROTECT, related_name="work_orders"

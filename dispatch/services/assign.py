@@ -1,4 +1,9 @@
-"""Choosing crews for an incident, and recording on the timeline who was offered and why."""
+"""Choosing crews for an incident, and recording on the timeline who was offered and why.
+
+The dispatcher's list is never empty while there are crews: when fewer than `limit` could go as
+the rule asks (ideal), the next best follow, each with what it lacks (dispatch.recommend_fallback).
+Only an ideal crew is ever sent without a person choosing it.
+"""
 
 from dataclasses import asdict
 from datetime import datetime
@@ -7,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dispatch.errors import ConflictError
 from dispatch.models import Incident, User, WorkOrder
 from dispatch.services.timeline import event_record
 from dispatch.services.work_orders import work_order_dispatch
@@ -15,7 +21,8 @@ from dispatch.services.work_orders import work_order_dispatch
 def incident_crews_recommend(
     *, incident: Incident, actor: User | None, at: datetime | None = None, limit: int = 5
 ) -> list[dict[str, Any]]:
-    """Recommended crews, best first, written to the timeline with their reasons."""
+    """Recommended crews, best first (the ideal ones, then the next best with what each
+    lacks), written to the timeline with their reasons."""
     from dispatch.recommend import crew_recommend
 
     at = at or timezone.now()
@@ -38,6 +45,7 @@ def incident_crews_recommend(
             now=at,
             limit=limit,
             exclude_crew_ids=[*passed_over, *busy_here],
+            next_best=True,
         )
     ]
     with transaction.atomic():
@@ -53,20 +61,33 @@ def incident_crews_recommend(
 
 @transaction.atomic
 def incident_dispatch_next(*, incident_id: int, why: str) -> WorkOrder | None:
-    """Send the best crew not yet tried (auto-dispatch, or after a reject or no answer)."""
+    """Send the best ideal crew not yet tried (auto-dispatch, or after a reject or no answer);
+    with none, leave the next best on the timeline for a dispatcher to choose from."""
     incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
     if incident is None or incident.status not in Incident.OPEN_STATUSES:
         return None
     if incident.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES).exists():
         return None  # someone is already on it: nothing to do (a task ran twice)
     found = incident_crews_recommend(incident=incident, actor=None)
-    if not found:
-        event_record(kind="crews.none_available", incident=incident, data={"why": why})
+    ideal = [r for r in found if r["ideal"]]
+    if not ideal:  # a crew that lacks a skill or the time is a person's call, never the system's
+        event_record(
+            kind="crews.none_available", incident=incident, data={"why": why, "crews": found}
+        )
         return None
-    top = found[0]
-    return work_order_dispatch(
-        incident_id=incident.id,
-        crew_id=top["crew_id"],
-        actor=None,
-        recommendation={**top, "why": why},
-    )
+    top = ideal[0]
+    try:
+        with transaction.atomic():  # a savepoint: a refusal leaves the incident as it was
+            return work_order_dispatch(
+                incident_id=incident.id,
+                crew_id=top["crew_id"],
+                actor=None,
+                recommendation={**top, "why": why},
+            )
+    except ConflictError as refused:  # the crew was taken since the list was read
+        event_record(
+            kind="crews.none_available",
+            incident=incident,
+            data={"why": f"{why}; {refused.message}", "crews": found},
+        )
+        return None

@@ -234,7 +234,7 @@ def call_join_incident(
     rule = category_rule_get(call.category)
     if incident.category not in rule.merges_with:
         raise DispatchError(
-            f"a {rule} call cannot join a {incident.get_category_display()} incident",
+            f"a {rule} call cannot join a {incident.category_label} incident",
             field="incident_id",
         )
     if not user_may_take_calls(actor) or not user_covers_station(actor, incident.station_id):

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.errors import (
     ConflictError,
@@ -59,8 +60,19 @@ def work_order_dispatch(
     actor: User | None,
     recommendation: dict[str, Any] | None = None,
     at: datetime | None = None,
+    first_responder: bool = False,
+    preempt: bool = False,
+    context: dict[str, Any] | None = None,
 ) -> WorkOrder:
-    """Send a crew to an incident. `actor` None is the system (auto-dispatch, next crew)."""
+    """Send a crew to an incident. `actor` None is the system (auto-dispatch, next crew).
+
+    A crew without every skill the category needs goes only as a first responder; a crew on
+    another job only by taking it off less urgent work (`preempt`, or a recommendation that
+    said so). `context` adds to the timeline's line (a reassignment names the job it replaces).
+    """
+    # crew_moves builds on this module (its cancel goes through work_order_transition).
+    from dispatch.services.crew_moves import crew_preempt, crew_skills_check
+
     at = at or timezone.now()
     incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
     if incident is None:
@@ -76,6 +88,15 @@ def work_order_dispatch(
         incident=incident, crew=crew, status__in=WorkOrder.ACTIVE_STATUSES
     ).exists():
         raise ConflictError(f"{crew} already has this incident")
+    lacks = crew_skills_check(incident=incident, crew=crew, first_responder=first_responder)
+    preempted = crew_preempt(
+        incident=incident,
+        crew=crew,
+        actor=actor,
+        at=at,
+        preempt=preempt,
+        recommendation=recommendation,
+    )
     work_order = WorkOrder.objects.create(
         incident=incident,
         crew=crew,
@@ -92,7 +113,14 @@ def work_order_dispatch(
         work_order=work_order,
         actor=actor,
         at=at,
-        data={"crew": crew.name, "crew_id": crew.id, "recommendation": recommendation},
+        data={
+            "crew": crew.name,
+            "crew_id": crew.id,
+            "recommendation": recommendation,
+            **({"first_responder": True, "lacks": lacks} if lacks else {}),
+            **({"preempted": preempted} if preempted else {}),
+            **(context or {}),
+        },
     )
     incident_advance(
         incident=incident,
@@ -137,9 +165,11 @@ def work_order_transition(
     client_event_id: str | None = None,
     point: Point | None = None,
     data: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> WorkOrder:
     """The one door for a work order's status. Safe to replay: a client event id is applied
-    once, and an update older than where the job already is is recorded, not applied."""
+    once, and an update older than where the job already is is recorded, not applied.
+    A cancellation needs a reason (`reason`, or `data["reason"]`), kept on the timeline."""
     at = at or timezone.now()
     work_order = work_order_locked(work_order_id, "incident", "crew")
     if to not in S.values:
@@ -162,6 +192,9 @@ def work_order_transition(
         # may skip ahead: from a dispatcher's console the state table holds as declared.
         if actor is not None and not work_order.crew.members.filter(pk=actor.pk).exists():
             raise InvalidTransitionError(current, to)
+    reason = (reason or str((data or {}).get("reason") or "")).strip()
+    if to == S.CANCELLED and not reason:
+        raise DispatchError(_("give a reason for taking the crew off the job"), field="reason")
     work_order.status, work_order.status_changed_at = to, at
     if data and to in (S.MADE_SAFE, S.COMPLETED):
         work_order.findings = {**work_order.findings, **data}
@@ -179,7 +212,12 @@ def work_order_transition(
         device_time=device_time,
         client_event_id=client_event_id,
         point=point,
-        data={"from": current, **(data or {}), **({"arrival": arrival} if arrival else {})},
+        data={
+            "from": current,
+            **(data or {}),
+            **({"reason": reason} if reason else {}),
+            **({"arrival": arrival} if arrival else {}),
+        },
     )
     _follow(work_order, to, device_time or at, actor)
     if to == S.REJECTED:

@@ -58,7 +58,7 @@
     say(`${doing} failed: ${err.message}.`, true);
     const target = first && $(first);
     if (target && target.matches("input, select")) target.focus();
-    else if (first === "hazards") document.querySelector("#hazards input").focus();
+    else if (first === "hazards") firstHazard().focus();
   }
 
   function say(message, bad = false) {
@@ -176,7 +176,7 @@
       lon: c.lon, lat: c.lat, premiseId: c.kind === "premise" ? c.id : null,
       method: c.method, score: c.score, label: c.label, how: c.kind,
     });
-    document.querySelector("#hazards input").focus();
+    firstHazard().focus();
   }
 
   async function pin(latlng) {
@@ -198,7 +198,7 @@
         onclick: () => {
           $("address").value = near.premise.label;
           setLocation({ lon: near.premise.lon, lat: near.premise.lat, premiseId: near.premise.id, method: "premise", label: near.premise.label, how: "premise nearest the pin" });
-          document.querySelector("#hazards input").focus();
+          firstHazard().focus();
         },
       }, `Use ${near.premise.label} (${Math.round(near.premise.distance_m)} m)`));
     }
@@ -209,6 +209,26 @@
   function selectedCategory() {
     const option = $("category").selectedOptions[0];
     return option && option.value ? option : null;
+  }
+
+  // Only the hazard questions the case type asks (its row in the admin); before a type is
+  // chosen, all of them. A question hidden by a change of type is unticked.
+  function showHazards() {
+    const option = selectedCategory();
+    const asked = option ? new Set(option.dataset.hazards.split(",").filter(Boolean)) : null;
+    let shown = 0;
+    document.querySelectorAll("#hazards label.check").forEach((lab) => {
+      const input = lab.querySelector("input");
+      const on = !asked || asked.has(input.value);
+      lab.hidden = !on;
+      if (!on) input.checked = false;
+      shown += on ? 1 : 0;
+    });
+    $("no-hazards").hidden = shown > 0;
+  }
+
+  function firstHazard() {
+    return document.querySelector("#hazards label.check:not([hidden]) input") || $("description");
   }
 
   async function takeCall() {
@@ -500,9 +520,13 @@
     renderCrews();
     await refreshLog();
     const top = $("crew-list").querySelector("button.dispatch");
-    if (top) {
+    if (top && crews[0].ideal !== false) {
       top.focus();
       say(`Incident ${state.incident.reference}: ${crews.length} crew(s) recommended. Enter dispatches the top one.`);
+    } else if (top) {
+      // No crew has everything: the dispatcher chooses, Enter must not send one by itself.
+      $("crew-list").focus();
+      say(`Incident ${state.incident.reference}: no crew has everything this needs. The next best are listed with what each lacks: choose one, or send a first responder to make it safe.`, true);
     }
   }
 
@@ -514,10 +538,17 @@
     clearErrors();
     const buttons = $("crew-list").querySelectorAll("button");
     buttons.forEach((b) => (b.disabled = true));
+    // A crew without every skill goes only as first responder, and only when the dispatcher says so.
+    const missing = (r.lacks || []).filter((l) => l.kind === "skill");
+    const firstResponder = missing.length > 0;
+    if (firstResponder && !window.confirm(`${r.crew_name}: ${missing.map((l) => l.text).join("; ")}. Send them as first responder to make it safe, and add a specialist after?`)) {
+      buttons.forEach((b) => (b.disabled = false));
+      return;
+    }
     say(`Dispatching ${r.crew_name}…`);
     let wo;
     try {
-      wo = await api("POST", `/api/incidents/${state.incident.id}/dispatch/`, { crew_id: r.crew_id, recommendation: r });
+      wo = await api("POST", `/api/incidents/${state.incident.id}/dispatch/`, { crew_id: r.crew_id, recommendation: r, first_responder: firstResponder });
     } catch (err) {
       buttons.forEach((b) => (b.disabled = false));
       showError(err, "crews", "Dispatching");
@@ -573,6 +604,7 @@
     if (state.dirty && !window.confirm("This call is stored but not yet handled (no incident, not closed). Start a new call anyway?")) return;
     Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false });
     $("intake").reset();
+    showHazards();
     for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = false;
     for (const id of ["triage", "incident", "crews", "work-order"]) $(id).hidden = true;
     for (const id of ["pop", "log", "duplicates", "crew-list", "work-order-body"]) $(id).replaceChildren();
@@ -594,7 +626,7 @@
     KeyP: () => $("phone").focus(),
     KeyC: () => $("category").focus(),
     KeyA: () => $("address").focus(),
-    KeyH: () => document.querySelector("#hazards input").focus(),
+    KeyH: () => firstHazard().focus(),
     KeyM: () => map.focus(),
     KeyT: () => $("intake").requestSubmit(),
     KeyO: () => (state.triage && !state.triage.needs_incident ? answer() : openIncident()),
@@ -621,10 +653,13 @@
   $("category").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();
-      (state.location ? document.querySelector("#hazards input") : $("address")).focus();
+      (state.location ? firstHazard() : $("address")).focus();
     }
   });
-  $("category").addEventListener("change", () => $("category-error").textContent = "");
+  $("category").addEventListener("change", () => {
+    $("category-error").textContent = "";
+    showHazards();
+  });
 
   const address = window.consoleAddress($("address"), $("candidates"), {
     search: async (q, signal) => (await api("GET", `/api/gis/geocode/?q=${encodeURIComponent(q)}`, null, signal)).candidates,

@@ -45,16 +45,19 @@ window.consoleRender = function (labels) {
 
   function crews(list, onDispatch) {
     if (!list.length) {
-      return [el("li", { class: "muted", text: "No crew is available with the skills this needs: call the station." })];
+      return [el("li", { class: "muted", text: "The utility has no crew with a van on the map: call the station." })];
     }
-    return list.map((r, i) => el("li", { class: i === 0 ? "top" : "" },
+    return list.map((r, i) => el("li", { class: [i === 0 ? "top" : "", r.ideal === false ? "next-best" : ""].join(" ").trim() },
       el("div", { class: "crew" },
         el("strong", { text: r.crew_name }),
         el("span", { class: "eta", text: `ETA ${eta(r.eta_seconds)}` }),
         el("span", { text: km(r.distance_m) }),
         r.method ? el("span", { class: "muted", text: r.method.toLowerCase().replaceAll("_", " ") }) : null,
-        r.preempts_work_order_id ? el("span", { class: "flag", text: `takes over from work order #${r.preempts_work_order_id}` }) : null),
+        r.preempts_work_order_id ? el("span", { class: "flag", text: `takes over from work order #${r.preempts_work_order_id}` }) : null,
+        r.ideal === false ? el("span", { class: "flag", text: "next best" }) : null,
+        r.ideal === false && r.can_make_safe ? el("span", { class: "flag", text: "can make safe: first responder" }) : null),
       el("p", { class: "reason", text: r.reason || "" }),
+      (r.lacks || []).length ? el("p", { class: "lacks", text: r.lacks.map((l) => l.text).join("; ") }) : null,
       el("button", {
         type: "button", class: "dispatch", "aria-label": `Dispatch ${r.crew_name}, ETA ${eta(r.eta_seconds)}`,
         onclick: () => onDispatch(r),

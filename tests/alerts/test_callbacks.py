@@ -66,9 +66,13 @@ def _report(dispatcher: User, premise: Premise, phone: str, category: str = "lea
 
 def _resolve(incident: Incident, dispatcher: User, at: datetime) -> None:
     """A crew goes, arrives and completes: the incident is resolved at `at`."""
-    crew = Crew.objects.get()
+    crew = Crew.objects.get()  # the one demo crew is a meter specialist: a first responder
     work_order = work_order_dispatch(
-        incident_id=incident.pk, crew_id=crew.pk, actor=dispatcher, at=at - timedelta(hours=2)
+        incident_id=incident.pk,
+        crew_id=crew.pk,
+        actor=dispatcher,
+        at=at - timedelta(hours=2),
+        first_responder=True,
     )
     steps = [("accepted", 110), ("en_route", 100), ("on_site", 60), ("completed", 0)]
     for to, minutes_before in steps:

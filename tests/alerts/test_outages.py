@@ -207,8 +207,11 @@ def test_restoring_tells_everyone_still_cut_off_once_and_refuses_twice(
 
 def test_completing_the_work_order_gives_the_gas_back(dispatcher: User, incident: Incident) -> None:
     incident_isolation_trace(incident_id=incident.pk, actor=dispatcher)
-    work_order = work_order_dispatch(
-        incident_id=incident.pk, crew_id=Crew.objects.get().pk, actor=dispatcher
+    work_order = work_order_dispatch(  # the one demo crew is a meter specialist
+        incident_id=incident.pk,
+        crew_id=Crew.objects.get().pk,
+        actor=dispatcher,
+        first_responder=True,
     )
     for to in ("accepted", "on_site", "completed"):
         work_order_transition(work_order_id=work_order.pk, to=to, actor=None, actor_label="tablet")

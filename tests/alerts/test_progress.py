@@ -74,7 +74,9 @@ def test_a_caller_hears_each_step_once_by_sms_and_email_with_a_working_status_li
 
     first = work_order_dispatch(incident_id=incident.pk, actor=dispatcher, crew_id=crews[0].pk)
     _move(first, "rejected")  # the status flaps: another crew is sent; "on the way" once
-    second = work_order_dispatch(incident_id=incident.pk, actor=dispatcher, crew_id=crews[1].pk)
+    second = work_order_dispatch(  # a meter specialist, sent to make it safe
+        incident_id=incident.pk, actor=dispatcher, crew_id=crews[1].pk, first_responder=True
+    )
     for to in ("accepted", "en_route", "on_site", "made_safe"):
         _move(second, to)
     _move(second, "made_safe")  # a tablet replaying its queue: not a second message

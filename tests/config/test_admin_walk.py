@@ -1,7 +1,9 @@
 """An administrator walks the whole admin: every list, add and change page answers, and the
-map widgets draw on the vendored Leaflet with nothing fetched from outside the server."""
+map widgets draw on the vendored Leaflet with nothing fetched from outside the server. A
+supervisor walks it too: what they may see answers, the rest is refused."""
 
 import json
+import re
 from datetime import time
 from io import StringIO
 
@@ -38,6 +40,7 @@ CONFIGURED = [
 # import would overwrite a hand edit): nobody adds them here.
 NO_ADD = {
     "platform.counter",
+    "imports.importrun",  # a run starts from its upload page
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -54,6 +57,27 @@ NO_ADD = {
     "network.road",
     "network.landmark",
 }
+
+# What a supervisor sees (issue 16): their crews, vans and people, the escalations, the queue
+# alarms; the rules, the organisation and the network read-only. Crews and vans they also add.
+SUPERVISOR_SEES = {
+    "dispatch.crew",
+    "dispatch.vehicle",
+    "dispatch.user",
+    "alerts.escalation",
+    "maps.queuealarm",
+    "dispatch.categoryrule",
+    "dispatch.triagerule",
+    "dispatch.slapolicy",
+    "network.orgunit",
+    "network.pipesegment",
+    "network.valve",
+    "network.source",
+    "network.road",
+    "network.premise",
+    "network.landmark",
+}
+SUPERVISOR_ADDS = {"dispatch.crew", "dispatch.vehicle"}
 
 
 @pytest.fixture
@@ -104,6 +128,48 @@ def test_every_list_add_and_change_page_answers(demo: None) -> None:
         first = model._default_manager.order_by("pk").first()
         if first is not None:
             assert client.get(_url(model, f"{first.pk}/change/")).status_code == 200, label
+
+
+def test_a_supervisor_walks_the_admin_seeing_what_they_configure_and_read(demo: None) -> None:
+    supervisor = User.objects.get(username="supervisor")
+    client = Client()
+    client.force_login(supervisor)
+    request = RequestFactory().get("/admin/")
+    request.user = supervisor
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "/admin/dispatch/crew/" in index.content.decode()
+    assert "/admin/dispatch/customer/" not in index.content.decode()
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        sees = label in SUPERVISOR_SEES
+        assert client.get(_url(model, "")).status_code == (200 if sees else 403), label
+        adds = label in SUPERVISOR_ADDS
+        assert client.get(_url(model, "add/")).status_code == (200 if adds else 403), label
+        # A row of their own stations where the model has stations; any row where it has not.
+        mine = model_admin.get_queryset(request) if sees else model._default_manager.all()
+        first = mine.order_by("pk").first()
+        if first is not None:
+            page = client.get(_url(model, f"{first.pk}/change/"))
+            assert page.status_code == (200 if sees else 403), label
+        if not sees:  # nor any page of its own (an upload, a report, a password)
+            for route in _own_pages(model_admin, first):
+                refused = client.get(_url(model, route), follow=True)
+                assert refused.status_code == 403, (label, route)
+    assert Client().get("/admin/dispatch/crew/").status_code == 302  # signed out: sign in
+
+
+def _own_pages(model_admin: admin.ModelAdmin, first: Model | None) -> list[str]:
+    """Every page an admin class serves, with the first row's key where a page needs one."""
+    routes = []
+    for pattern in model_admin.get_urls():
+        route = str(pattern.pattern)
+        if "<" in route:
+            if first is None:
+                continue
+            route = re.sub(r"<[^>]+>", str(first.pk), route)
+        routes.append(route)
+    return routes
 
 
 def test_a_territory_is_saved_from_geojson_typed_or_drawn(demo: None) -> None:

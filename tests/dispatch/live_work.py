@@ -15,7 +15,7 @@ def live_work_order(
     *,
     priority: int,
     when: datetime,
-    status: str = WorkOrder.Status.ON_SITE,
+    status: str = WorkOrder.Status.EN_ROUTE,  # on its way: a P1 may still take the crew
 ) -> WorkOrder:
     incident = Incident.objects.create(
         reference=f"T-{crew.id}-{Incident.objects.count() + 1}",

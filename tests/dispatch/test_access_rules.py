@@ -41,6 +41,8 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
         ("post", "/api/incidents/999999/cancel/"),
         ("post", "/api/incidents/999999/merge/"),
         ("post", "/api/incidents/999999/refer/"),
+        ("post", "/api/work-orders/999999/cancel/"),
+        ("post", "/api/work-orders/999999/reassign/"),
     ],
     Capability.WALL: [("get", "/wall/"), ("get", "/maps/feed")],
     Capability.INCIDENT_MAP: [("get", "/incidents/"), ("get", "/incidents/GX-NONE/map")],

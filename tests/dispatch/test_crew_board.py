@@ -22,6 +22,7 @@ from dispatch.crew_board import board
 from dispatch.demo_crews import demo_crews_load
 from dispatch.models import CategoryRule, Crew, Incident, Vehicle, WorkOrder
 from dispatch.recommend import ROAD, STRAIGHT_LINE, Recommendation, crew_recommend
+from dispatch.recommend_words import category_label
 from dispatch.roads import road_graph
 from gis.models import Premise, Road
 from gis.services import network_revision_bump
@@ -50,6 +51,7 @@ def city() -> list[Point]:
     call_command("make_demo_city", "--premises", "2000", "--no-progress", stdout=StringIO())
     demo_crews_load(count=120, seed=4)
     road_graph()  # built once per process, as a web worker's first recommendation would
+    category_label(Category.REPAIR)  # the case types' names, read once per process likewise
     rng = random.Random(5)
     ids = sorted(Premise.objects.values_list("id", flat=True))
     return [p.geom for p in Premise.objects.filter(id__in=rng.sample(ids, 24)).order_by("id")]

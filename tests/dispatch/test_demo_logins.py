@@ -1,15 +1,21 @@
 """The demo works out of the box: the crew login's tablet has a crew and a van, and a breach
-reaches a supervisor who can be told."""
+at any station reaches that station's supervisor, who can be told."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
-from alerts.escalation import supervisors_of
-from dispatch.models import Crew, User
+from alerts.escalation import escalations_advance, supervisors_of
+from alerts.models import Escalation, Notification
+from dispatch.models import Crew, Incident, User
 from dispatch.roles import Role
+from dispatch.services.intake import CallInput, call_open_incident, call_receive
+from dispatch.services.sla import deadlines_breach_due
+from gis.demo_org import CITY_NORTH, CITY_SOUTH, STATIONS
 from gis.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +85,44 @@ def test_supervisors_of_an_older_demo_get_their_contact_details_on_the_next_load
     supervisor = User.objects.get(username="supervisor")
     assert supervisor.phone
     assert supervisor.email
+
+
+def test_loading_the_demo_twice_keeps_one_supervisor_per_station_and_the_company() -> None:
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+
+    assert User.objects.count() == 9
+    supervised = User.objects.filter(role=Role.SUPERVISOR).values_list("org_unit__code", flat=True)
+    assert sorted(supervised) == ["gx-city", "st-central", "st-east", "st-west"]
+
+
+def _incident_at(code: str) -> Incident:
+    """An outdoor leak in the middle of a demo station's territory, taken by the dispatcher."""
+    west, east = next((w, e) for c, _name, w, e in STATIONS if c == code)
+    taker = User.objects.get(username="dispatcher")
+    point = Point((west + east) / 2, (CITY_SOUTH + CITY_NORTH) / 2, srid=4326)
+    call = call_receive(data=CallInput(category="leak_outdoor", point=point), taker=taker)
+    return call_open_incident(call_id=call.pk, actor=taker)
+
+
+@override_settings(ESCALATE_AFTER_S=900)
+def test_a_breach_at_every_demo_station_reaches_that_stations_supervisor_then_the_company() -> None:
+    call_command("load_demo", stdout=StringIO())
+    for code, _name, _west, _east in STATIONS:
+        incident = _incident_at(code)
+        assert incident.station.code == code
+        first = incident.deadlines.order_by("due_at").first()
+        assert first is not None
+        assert deadlines_breach_due(now=first.due_at + timedelta(seconds=1)) == 1
+
+        escalation = Escalation.objects.get(deadline=first)
+        supervisor = User.objects.get(role=Role.SUPERVISOR, org_unit__code=code)
+        assert escalation.recipients == [supervisor.username], code
+        sent_to = set(
+            Notification.objects.filter(incident=incident).values_list("recipient", flat=True)
+        )
+        assert sent_to == {supervisor.phone, supervisor.email}, code
+
+        assert escalations_advance(now=first.due_at + timedelta(seconds=902)) == 1
+        company = Escalation.objects.get(deadline=first, level=2)
+        assert company.recipients == ["sup_city"], code

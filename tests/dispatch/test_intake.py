@@ -263,7 +263,8 @@ def test_open_incidents_list_in_a_fixed_number_of_queries(
     premises = list(Premise.objects.order_by("asset_id")[::400][:4])
     for premise in premises:
         _open(console, _call(console, category="meter_fault", premise_id=premise.id)["call"]["id"])
-    with django_assert_max_num_queries(5):  # session, user, org units, incidents, deadlines
+    with django_assert_max_num_queries(6):  # session, user, org units, incidents, deadlines,
+        # case type names
         body = console.get("/api/incidents/").json()
     assert len(body) == 4
     assert all(i["segment_asset_id"].startswith("P-") for i in body)

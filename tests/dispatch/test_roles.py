@@ -35,11 +35,24 @@ def test_administrator_opens_the_admin_and_its_user_list() -> None:
     assert b"administrator" in page.content
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
+@pytest.mark.parametrize(
+    "role", [r for r in Role if r not in (Role.ADMINISTRATOR, Role.SUPERVISOR)]
+)
 def test_other_roles_are_sent_to_the_admin_login(role: Role) -> None:
     response = _login(role).get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_supervisor_signs_in_on_the_admin_page_without_a_staff_flag() -> None:
+    units = demo_organisation_load()
+    user_create(username="sup", password="pw", role=Role.SUPERVISOR, org_unit=units["gx-city"])
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": "sup", "password": "pw"})
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert client.get("/admin/").status_code == 200
+    refused = Client().post("/admin/login/", {"username": "crew_member", "password": "pw"})
+    assert refused.status_code == 200  # a wrong login: the form again, nobody signed in
 
 
 def test_a_staff_flag_alone_does_not_open_the_admin() -> None:
@@ -82,4 +95,5 @@ def test_loading_the_demo_twice_changes_nothing() -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     users, units = User.objects.count(), OrgUnit.objects.count()
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert (User.objects.count(), OrgUnit.objects.count()) == (users, units) == (6, 5)
+    # Six roles, and a supervisor for each of the other two stations and for the company.
+    assert (User.objects.count(), OrgUnit.objects.count()) == (users, units) == (9, 5)

@@ -37,13 +37,24 @@ def _tablet(username: str) -> APIClient:
 
 
 def _jobs(crew: Crew, premises: list[Premise], dispatcher: User) -> list[WorkOrder]:
-    jobs = []
+    """A job per premise on the crew's tablet at once. The dispatch service gives a busy crew
+    no second job (only a more urgent incident takes it off the first: crew_moves), so the
+    later ones are rows written here: a tablet must still cope with a list of jobs."""
+    jobs: list[WorkOrder] = []
     for premise in premises:
         call = call_receive(
             data=CallInput(category="leak_outdoor", premise_id=premise.id), taker=dispatcher
         )
         incident = call_open_incident(call_id=call.id, actor=dispatcher)
-        jobs.append(work_order_dispatch(incident_id=incident.id, crew_id=crew.id, actor=None))
+        if not jobs:
+            jobs.append(work_order_dispatch(incident_id=incident.id, crew_id=crew.id, actor=None))
+            continue
+        now = timezone.now()
+        jobs.append(
+            WorkOrder.objects.create(
+                incident=incident, crew=crew, created_at=now, status_changed_at=now
+            )
+        )
     return jobs
 
 

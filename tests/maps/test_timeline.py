@@ -487,3 +487,40 @@ def test_page_lists_every_event_with_its_times_the_stages_and_the_crew_chosen(
     assert "6 min 15 s" in page  # call to work order
     assert "by &lt;b&gt;tablet&lt;/b&gt;" in page
     assert "<b>tablet</b>" not in page
+
+
+def test_crew_moves_read_as_sentences_on_the_timeline() -> None:
+    assert event_summary(
+        "work_order.assigned",
+        {
+            "crew": "West 2",
+            "first_responder": True,
+            "lacks": ["pe_welding"],
+            "preempted": [{"work_order_id": 7, "reference": "GX-20261206-0003", "priority": 3}],
+            "reassigned_from": {"crew": "East 1", "reason": "closer crew"},
+        },
+    ) == (
+        "West 2; as first responder (lacks pe_welding); taken off GX-20261206-0003;"
+        " in place of East 1: closer crew"
+    )
+    assert event_summary("work_order.assigned", {"crew": "West 2"}) == "West 2"
+
+
+def test_no_ideal_crew_reads_as_the_next_best_left_for_a_dispatcher() -> None:
+    data = {
+        "why": "auto-dispatch",
+        "crews": [
+            {
+                "crew_name": "Crew 0003",
+                "lacks": [{"kind": "skill", "skill": "pe_welding", "text": "lacks PE welding"}],
+            },
+            {"crew_name": "Crew 0007", "lacks": []},
+        ],
+    }
+    assert event_summary("crews.none_available", data) == (
+        "no ideal crew (auto-dispatch); 2 next best left for a dispatcher, top: Crew 0003"
+        " (lacks PE welding)"
+    )
+    assert event_summary("crews.none_available", {"why": "rejected"}) == (
+        "no crew could be offered (rejected)"
+    )

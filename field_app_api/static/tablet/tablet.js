@@ -335,6 +335,7 @@
       if (seen !== writes) return; // a write was answered meanwhile: the next poll is fresher
       me = meNow;
       jobs = list.results;
+      newJobsCheck(jobs);
       const id = choose();
       if (id === null) job = null;
       else if (!fresh || !job || job.id !== id) return await loadDetail(id);
@@ -352,6 +353,63 @@
       document.querySelector(".tablet").dataset.ready = "";
     }
   }
+
+  /* A new job sounds a chime (and buzzes, where the tablet can): the crew may be driving with
+     the tablet on the seat. The job ids seen are kept on the tablet, so a reload does not ring
+     for the same job twice; the first list a tablet ever sees rings for nothing. Browsers keep
+     audio off until the page is touched: until then a button asks for that touch. */
+  const seenKey = `gasdispatch.tablet.seen.${config.user}`;
+  const soundButton = $("sound-enable");
+  const audio = (() => {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    return Context ? new Context() : null;
+  })();
+  let chimes = 0;
+
+  function soundShow() {
+    soundButton.hidden = !audio || audio.state === "running";
+  }
+  function soundEnable() {
+    if (audio) audio.resume().catch(() => {}).finally(soundShow);
+  }
+  if (audio) {
+    audio.addEventListener("statechange", soundShow);
+    for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, soundEnable, { capture: true });
+  }
+  soundButton.addEventListener("click", soundEnable);
+  soundShow();
+
+  function chime() {
+    if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
+    soundShow();
+    if (!audio || audio.state !== "running") return;
+    const start = audio.currentTime + 0.02;
+    [[660, 0], [990, 0.18], [660, 0.5], [990, 0.68]].forEach(([frequency, at]) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = "triangle";
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, start + at);
+      gain.gain.exponentialRampToValueAtTime(0.5, start + at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + at + 0.16);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start + at);
+      osc.stop(start + at + 0.18);
+    });
+    chimes += 1;
+  }
+
+  function newJobsCheck(list) {
+    const kept = localStorage.getItem(seenKey);
+    const seen = new Set(kept ? JSON.parse(kept) : []);
+    const arrived = list.filter((j) => j.live && !seen.has(j.id));
+    localStorage.setItem(seenKey, JSON.stringify(list.map((j) => j.id)));
+    if (kept === null || !arrived.length) return;
+    chime();
+    const j = arrived[0];
+    say(`${soundButton.dataset.newJob}: P${j.incident.priority} ${j.incident.reference}`);
+  }
+  window.tabletSound = { chimes: () => chimes, blocked: () => !audio || audio.state !== "running" };
 
   const findings = window.tabletFindingsForm({ config, queue, uuid, jobId: () => job && job.id, say });
 

@@ -20,6 +20,23 @@
   };
   const ARROW = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2l7 18-7-4-7 4z"/></svg>';
 
+  // The dispatch queue (maps/static/maps/queue.js): the incidents waiting for a crew, asked
+  // again whenever the feed brings a changed incident, and the P1 alarm with its tone.
+  const Q = window.dispatchQueue;
+  const qt = Q.words(config.queue_text);
+  const queue = Q.createQueue({
+    api: Q.client(qt),
+    station: config.station,
+    everyMs: config.queue_every_ms,
+    onUpdate: () => render(),
+    onError: (err) => console.warn("dispatch queue:", err.message),
+  });
+  const sound = Q.createSound({
+    button: document.getElementById("sound-enable"),
+    onChange: (on) => (document.getElementById("sound-on").hidden = !on),
+  });
+  let alarmed = new Set();
+
   const features = new Map(); // feature id -> {props, latlng, layer, look}
   let cursor = null;
   let etag = null;
@@ -93,7 +110,10 @@
     const ref = encodeURIComponent(props.ref);
     const links = [`<a href="/incidents/${ref}/map">Incident map</a>`];
     if (config.can_replay) links.push(`<a href="/incidents/${ref}/timeline">Timeline</a>`);
-    if (config.can_dispatch) links.push(`<a href="/console/?incident=${ref}">${esc(label.text["Open in console"] || "Open in console")}</a>`);
+    if (config.can_dispatch) {
+      links.push(`<a href="/dispatch/?incident=${ref}">${esc(qt("dispatch"))}</a>`);
+      links.push(`<a href="/console/?incident=${ref}">${esc(label.text["Open in console"] || "Open in console")}</a>`);
+    }
     return `<div class="pop"><b>${esc(props.ref)}</b> · P${props.priority}<br>` +
       `${esc(label.category[props.category] || props.category)} · ${esc(label.incident_status[props.status] || props.status)}<br>` +
       `${esc(props.address)}<br>${props.reports} report(s) · ${esc(props.station_name)}<br>${crews}<br>` +
@@ -220,6 +240,30 @@
     list.innerHTML = shown || `<li class="empty">${empty}</li>`;
   }
 
+  /* The queue's incidents without a crew, priority first then waiting longest; a row flashes
+     while its alarm stands (the banner says which, the tone sounds). */
+  function queueItem(item, now) {
+    const id = `incident:${item.id}`;
+    const said = item.callers.find((c) => c.description);
+    const link = config.can_dispatch
+      ? `<a class="go" href="/dispatch/?incident=${encodeURIComponent(item.reference)}">${esc(qt("dispatch"))}</a>` : "";
+    return `<li tabindex="0" class="waiting sla-${item.sla === "at_risk" ? "near" : item.sla}${alarmed.has(item.id) ? " alarm" : ""}" data-feature="${id}">` +
+      `<span class="p">P${item.priority}</span>` +
+      `<span class="ref">${esc(item.reference)}</span>` +
+      `<span class="left">${esc(Q.duration(Q.waitedMs(item, now)))}<small>${esc(qt("no_crew"))}</small></span>` +
+      `<span class="what">${esc(item.category_name)} · ${esc(item.address)}</span>` +
+      (said ? `<span class="said">“${esc(said.description)}”</span>` : "") + link + "</li>";
+  }
+
+  function fillQueue() {
+    const now = queue.now();
+    const items = queue.items();
+    alarmed = Q.alarmCheck({ items, now, t: qt, banner: $("alarm"), sound });
+    const waiting = items.filter((i) => i.waiting_for_crew).slice(0, LIST_MAX);
+    $("list-unassigned").innerHTML = waiting.map((i) => queueItem(i, now)).join("") ||
+      `<li class="empty">${esc(qt("waiting_empty"))}</li>`;
+  }
+
   function render() {
     const incidents = [];
     let vans = 0;
@@ -234,7 +278,7 @@
     const unassigned = incidents.filter(([, e]) => !(e.props.work_orders || []).length);
     fill($("list-breached"), breached, "No clock is breached.");
     fill($("list-risk"), atRisk, "No open incident.");
-    fill($("list-unassigned"), unassigned, "Every open incident has a crew.");
+    fillQueue();
     $("count-open").textContent = incidents.length;
     $("count-unassigned").textContent = unassigned.length;
     $("count-breached").textContent = breached.length;
@@ -273,10 +317,12 @@
   for (const list of ["list-breached", "list-risk", "list-unassigned"]) {
     const element = $(list);
     element.addEventListener("click", (e) => {
+      if (e.target.closest("a")) return; // "Dispatch": off to the dispatch screen
       const item = e.target.closest("li[data-feature]");
       if (item) show(item.dataset.feature);
     });
     element.addEventListener("keydown", (e) => {
+      if (e.target.closest("a")) return;
       const item = e.target.closest("li[data-feature]");
       if (item && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); show(item.dataset.feature); }
     });
@@ -310,6 +356,7 @@
           for (const id of [...features.keys()]) remove(id);
         }
         for (const feature of body.features) apply(feature);
+        if (cursor !== null && body.features.some((f) => f.properties.kind === "incident")) queue.refresh();
         cursor = body.cursor;
         etag = response.headers.get("ETag");
         if (body.server_time) skewMs = Date.parse(body.server_time) - Date.now();
@@ -325,11 +372,14 @@
   }
 
   setInterval(render, 1000);
+  queue.refresh();
   poll();
 
   // For the page tests and for anyone debugging a wall from the browser's console.
   window.wall = {
     features,
+    queue,
+    sound,
     cursor: () => cursor,
     polls: () => polls,
     position(id) {

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    CREWS = "crews", _("Crews")
+    VANS = "vans", _("Vans")
+    USERS = "users", _("Users")
+
+
+class ImportRun(models.Model):
+    """One import of one file: its progress while it runs, then its report.
+
+    The admin's upload page creates it and a Celery task fills it in; `import_people` records
+    one for every import that writes (a dry run from the command records nothing), so the
+    rejected rows and the unmatched addresses of every import can be looked up afterwards.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")  # the file's columns were wrong: nothing changed
+        FAILED = "failed", _("Failed")  # an unexpected error: rolled back, nothing changed
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    encoding = models.CharField(
+        max_length=20, blank=True, help_text=_("as given; empty: detected (UTF-8, else GB18030)")
+    )
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=40, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

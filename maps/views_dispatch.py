@@ -1,0 +1,94 @@
+"""The dispatch screen (/dispatch/): the queue, and for the incident picked from it the crews
+to send, add or reassign, its work orders to call off, and the case to end. One page; every
+change goes through the dispatch API, so the timeline records each one."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from dispatch.access import Capability, user_may
+from dispatch.models import Incident, Milestone, User, WorkOrder
+from dispatch.services.incident_end import REASONS
+from gis.models import OrgUnit
+from gis.selectors import org_unit_list_within
+from maps.access import TIMELINE, WALL, page_for
+from maps.queue_words import cancel_reasons, queue_words, reassign_reasons
+from maps.scope import BadParameterError, stations_for
+
+FEED_POLL_MS = 1000  # the wall's feed tells the screen an incident changed, within a second
+QUEUE_EVERY_MS = 15000  # and the queue is asked again this often in any case
+
+# The endings offered, by the API path each posts to.
+ENDINGS = {
+    "close": Incident.Status.CLOSED,
+    "cancel": Incident.Status.CANCELLED,
+    "refer": Incident.Status.REFERRED,
+    "merge": Incident.Status.MERGED,
+}
+
+
+@page_for(WALL, "dispatch screen")
+@ensure_csrf_cookie  # the page's fetch() calls send it back as X-CSRFToken
+def dispatch_screen(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        chosen, _ids = stations_for(user, request.GET.get("station"))
+    except (BadParameterError, PermissionError) as error:
+        context = {"screen": "dispatch screen", "message": str(error)}
+        return render(request, "maps/forbidden.html", context, status=400)
+    units = org_unit_list_within(user.org_unit).filter(tier=OrgUnit.Tier.STATION)
+    config: dict[str, Any] = {
+        "station": chosen.pk if chosen else None,
+        "feed": "/maps/feed",
+        "feed_poll_ms": FEED_POLL_MS,
+        "queue_every_ms": QUEUE_EVERY_MS,
+        "can_dispatch": user_may(user, Capability.DISPATCH),
+        "can_replay": user.has_role(*TIMELINE),
+        # /dispatch/?incident=<reference or id>: opened from the wall or the incident list.
+        "incident": _incident_asked(request.GET.get("incident", "")),
+        "endings": {path: list(REASONS[status]) for path, status in ENDINGS.items()},
+        "open_statuses": list(Incident.OPEN_STATUSES),
+        "labels": {
+            "incident_status": _words(Incident.Status.choices),
+            "work_order_status": _words(WorkOrder.Status.choices),
+            "milestone": _words(Milestone.choices),
+            "end_reason": _words(Incident.EndReason.choices),
+        },
+        "text": queue_words(),
+    }
+    return render(
+        request,
+        "maps/dispatch.html",
+        {
+            "config": config,
+            "units": units.order_by("name"),
+            "chosen": chosen,
+            "reassign_reasons": reassign_reasons(),
+            "cancel_reasons": cancel_reasons(),
+        },
+    )
+
+
+def _words(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """A model's choices in the user's language (the catalogue has them, the models say them
+    in English)."""
+    return {value: _(str(name)) for value, name in choices}
+
+
+def _incident_asked(asked: str) -> dict[str, Any] | None:
+    """The incident named in the address, by id or reference; the API decides whether the user
+    may read it. None when none was asked."""
+    asked = asked.strip()[:40]
+    if not asked:
+        return None
+    if asked.isdigit():
+        found = int(asked) if 0 < int(asked) < 2**63 else None
+    else:
+        found = (
+            Incident.objects.filter(reference__iexact=asked).values_list("pk", flat=True).first()
+        )
+    return {"asked": asked, "id": found}
