@@ -62,6 +62,7 @@ class CategoryRuleForm(forms.ModelForm):
             "keywords",
             "message_set",
         )
+        labels = {"label_en": _("name in English"), "label_zh": _("name in Chinese")}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
