@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alerts.models import CallBack
 from dispatch.choices import Handling
@@ -172,7 +173,8 @@ def complaint_reply_record(
     )
     if handling != Handling.OFFICE_CASE:  # complaints, and any office case type added later
         raise ConflictError(
-            f"{incident.reference} is not an office case (a complaint): it takes no reply",
+            gettext("%(reference)s is not an office case (a complaint): it takes no reply")
+            % {"reference": incident.reference},
             field="incident",
         )
     if incident.events.filter(kind="complaint.replied").exists():

@@ -6,16 +6,19 @@ recipient: a status that flaps (en route, rejected, assigned again) or a replaye
 action never tells anyone the same step twice, and two calls from one number get one message.
 """
 
+import logging
 from typing import Any
 
 from django.utils import timezone
 
-from alerts.models import Channel
+from alerts.models import Channel, NotificationTemplate
 from alerts.services.notifications import notification_queue
 from alerts.services.status_links import status_link_for, status_url
 from dispatch.choices import Language
 from dispatch.models import Call, CategoryRule, Incident, IncidentEvent, WorkOrder
 from dispatch.services.listeners import event_listen
+
+log = logging.getLogger(__name__)
 
 STEPS = {
     "incident.opened": "received",
@@ -71,6 +74,10 @@ def incident_progress_tell(
     )
     if not message_set:
         return 0
+    if not NotificationTemplate.objects.filter(key=f"{message_set}.{step}").exists():
+        # A set named in the admin without its templates: the shipped words, never a raw key.
+        log.warning("no template %s.%s: sending progress.%s", message_set, step, step)
+        message_set = "progress"
     queued = 0
     calls = incident.calls.filter(notify=True).select_related("customer").order_by("id")
     for call in calls:

@@ -71,6 +71,19 @@ class DispatchUserAdmin(UserAdmin, RoleAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("crews")
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Where escalations go is not a peer's to redirect: a supervisor changes their own
+        # contacts and those of the people below them, never another supervisor's or an
+        # administrator's.
+        if (
+            obj is not None
+            and admin_scoped(request.user)
+            and obj.pk != request.user.pk
+            and obj.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:

@@ -57,7 +57,8 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         # (where escalations reach a supervisor): never a role, a unit or a password.
         "dispatch.user": frozenset({Action.VIEW, Action.CHANGE}),
         "alerts.escalation": READ,
-        "maps.queuealarm": frozenset({Action.VIEW, Action.CHANGE}),  # when the wall sounds
+        # When the wall sounds: one setting for every station, so the administrators'.
+        "maps.queuealarm": READ,
         # The rules and the network are the administrators' (and the GIS import's): read only.
         "dispatch.categoryrule": READ,
         "dispatch.triagerule": READ,

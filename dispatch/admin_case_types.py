@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Hazard, Skill
-from dispatch.models import CategoryRule
+from dispatch.models import Call, CategoryRule, Incident
 
 
 def _ticks(choices: Any, label: Any, help_text: Any = "") -> forms.TypedMultipleChoiceField:
@@ -91,6 +91,21 @@ class CategoryRuleAdmin(admin.ModelAdmin):
     )
     list_filter = ("utility", "handling", "base_priority", "auto_dispatch", "groups_by_supply")
     search_fields = ("category", "label_en", "label_zh", "keywords", "advice_en", "advice_zh")
+
+    def has_delete_permission(self, request: Any, obj: CategoryRule | None = None) -> bool:
+        # Calls and incidents keep the code: a case type in use stays (change its handling or
+        # names instead); one never used may go.
+        if obj is not None and (
+            Call.objects.filter(category=obj.category).exists()
+            or Incident.objects.filter(category=obj.category).exists()
+        ):
+            return False
+        return bool(super().has_delete_permission(request, obj))
+
+    def get_actions(self, request: Any) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one by one, each checked as above
+        return actions
 
     def get_readonly_fields(self, request: Any, obj: CategoryRule | None = None) -> Any:
         # Calls, incidents and partners' systems hold the code: it is fixed once saved.

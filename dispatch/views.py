@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from dispatch.access import Capability, user_may
 from dispatch.api.lockout import sign_ins_throttled
@@ -17,27 +18,35 @@ def home(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     screens = []
     if user_may(user, Capability.ADMIN):
-        screens.append(("Administration", "/admin/", "users, organisation, network"))
+        screens.append((_("Administration"), "/admin/", _("users, organisation, network")))
     if user_may(user, Capability.CONSOLE):
-        screens.append(("Call console", "/console/", "take calls, open incidents, dispatch crews"))
+        screens.append(
+            (_("Call console"), "/console/", _("take calls, open incidents, dispatch crews"))
+        )
     if user_may(user, Capability.WALL):
-        screens.append(("Map wall", "/wall/", "every open incident, SLA clock and van, live"))
+        screens.append((_("Map wall"), "/wall/", _("every open incident, SLA clock and van, live")))
         screens.append(
             (
-                "Dispatch queue",
+                _("Dispatch queue"),
                 "/dispatch/",
-                "waiting incidents: send, add, reassign or call off crews, end cases",
+                _("waiting incidents: send, add, reassign or call off crews, end cases"),
             )
         )
     if user_may(user, Capability.INCIDENT_MAP):
-        screens.append(("Incidents", "/incidents/", "recent incidents: their maps and timelines"))
+        screens.append(
+            (_("Incidents"), "/incidents/", _("recent incidents: their maps and timelines"))
+        )
     if user_may(user, Capability.NETWORK_MAP):
-        screens.append(("Network map", "/network/", "mains, valves and premises, with attributes"))
+        screens.append(
+            (_("Network map"), "/network/", _("mains, valves and premises, with attributes"))
+        )
     if user_may(user, Capability.TABLET):
-        screens.append(("Crew tablet", "/tablet/", "your crew's jobs, status, findings, photos"))
+        screens.append(
+            (_("Crew tablet"), "/tablet/", _("your crew's jobs, status, findings, photos"))
+        )
     screens += [
-        ("API documentation", "/api/docs/", "the tablet and linked-system API (OpenAPI)"),
-        ("System health", "/healthz", "database, Redis, broker, worker, beat and tracker"),
+        (_("API documentation"), "/api/docs/", _("the tablet and linked-system API (OpenAPI)")),
+        (_("System health"), "/healthz", _("database, Redis, broker, worker, beat and tracker")),
     ]
     return render(request, "home.html", {"screens": screens})
 

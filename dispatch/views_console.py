@@ -58,7 +58,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "can_dispatch": user_may(user, Capability.DISPATCH),
         # /console/?incident=<id or reference>: a dispatcher picks up an incident opened by
         # someone else. Only the id is resolved here; the API decides whether it may be read.
-        "incident": _incident_asked(request.GET.get("incident", "")),
+        "incident": incident_asked(request.GET.get("incident", "")),
         "endings": {path: list(REASONS[status]) for path, status in ENDINGS.items()},
         "open_statuses": list(Incident.OPEN_STATUSES),
         "ended_statuses": list(Incident.ENDED_STATUSES),
@@ -80,13 +80,14 @@ def console(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _incident_asked(asked: str) -> dict[str, Any] | None:
-    """The incident named in the address, by id or reference: None when none was asked."""
+def incident_asked(asked: str) -> dict[str, Any] | None:
+    """The incident named in the address (?incident=), by id or reference, for the console and
+    the dispatch screen; the API decides whether the user may read it. None when none asked."""
     asked = asked.strip()[:40]
     if not asked:
         return None
-    if asked.isdigit():
-        found = int(asked) if int(asked) < 2**63 else None
+    if asked.isascii() and asked.isdigit():  # "²" is a digit to Python, not to int()
+        found = int(asked) if 0 < int(asked) < 2**63 else None
     else:
         found = (
             Incident.objects.filter(reference__iexact=asked).values_list("pk", flat=True).first()

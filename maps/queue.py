@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q
 
-from dispatch.models import Call, Incident, IncidentDeadline, IncidentEvent, WorkOrder
+from dispatch.choices import Handling
+from dispatch.models import Call, CategoryRule, Incident, IncidentDeadline, IncidentEvent, WorkOrder
 from maps.models import QueueAlarm
 
 QUEUE_MAX = 200  # a screen cannot show more; the counts say how many there are
@@ -89,9 +90,14 @@ def _sla(incident: Incident, now: datetime) -> tuple[str, IncidentDeadline | Non
     return Sla.ON_TIME, first
 
 
-def _entry(incident: Incident, now: datetime, alarms: dict[int, QueueAlarm]) -> QueueEntry:
+def _entry(
+    incident: Incident, now: datetime, alarms: dict[int, QueueAlarm], desk: frozenset[str]
+) -> QueueEntry:
     live: list[WorkOrder] = getattr(incident, "live_work_orders", [])
-    waiting = incident.status in Incident.OPEN_STATUSES and not live
+    # An office case (a complaint) waits for the desk, never for a crew: no alarm for it.
+    waiting = (
+        incident.status in Incident.OPEN_STATUSES and not live and incident.category not in desk
+    )
     sla, deadline = _sla(incident, now)
     rule = alarms.get(incident.priority)
     alarm_at = (
@@ -115,15 +121,17 @@ def _entry(incident: Incident, now: datetime, alarms: dict[int, QueueAlarm]) -> 
 
 def dispatch_queue_list(*, station_ids: list[int], now: datetime) -> tuple[list[QueueEntry], bool]:
     """The queue of these stations, priority first, then the one waiting longest, and whether
-    more than QUEUE_MAX were left out. Five queries whatever its length."""
+    more than QUEUE_MAX were left out. Six queries whatever its length."""
     incidents = list(
         Incident.objects.filter(status__in=QUEUE_STATUSES, station_id__in=station_ids)
         .select_related("station")
         .prefetch_related(_deadlines(), _live_work_orders(), _calls())
         .order_by("priority", "created_at", "id")[: QUEUE_MAX + 1]
     )
-    alarms = queue_alarms()
-    return [_entry(i, now, alarms) for i in incidents[:QUEUE_MAX]], len(incidents) > QUEUE_MAX
+    alarms, desk = queue_alarms(), _desk_case_types()
+    return [_entry(i, now, alarms, desk) for i in incidents[:QUEUE_MAX]], (
+        len(incidents) > QUEUE_MAX
+    )
 
 
 def dispatch_queue_entry(*, incident_id: int, now: datetime) -> QueueEntry | None:
@@ -137,7 +145,14 @@ def dispatch_queue_entry(*, incident_id: int, now: datetime) -> QueueEntry | Non
     )
     if incident is None:
         return None
-    return _entry(incident, now, queue_alarms())
+    return _entry(incident, now, queue_alarms(), _desk_case_types())
+
+
+def _desk_case_types() -> frozenset[str]:
+    """The case types no crew is sent to (handled by the desk or on the call)."""
+    return frozenset(
+        CategoryRule.objects.exclude(handling=Handling.FIELD_JOB).values_list("category", flat=True)
+    )
 
 
 def incident_events_recent(incident: Incident, *, limit: int = 30) -> list[IncidentEvent]:

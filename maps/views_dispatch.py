@@ -12,6 +12,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from dispatch.access import Capability, user_may
 from dispatch.models import Incident, Milestone, User, WorkOrder
 from dispatch.services.incident_end import REASONS
+from dispatch.views_console import incident_asked
 from gis.models import OrgUnit
 from gis.selectors import org_unit_list_within
 from maps.access import TIMELINE, WALL, page_for
@@ -49,7 +50,7 @@ def dispatch_screen(request: HttpRequest) -> HttpResponse:
         "can_dispatch": user_may(user, Capability.DISPATCH),
         "can_replay": user.has_role(*TIMELINE),
         # /dispatch/?incident=<reference or id>: opened from the wall or the incident list.
-        "incident": _incident_asked(request.GET.get("incident", "")),
+        "incident": incident_asked(request.GET.get("incident", "")),
         "endings": {path: list(REASONS[status]) for path, status in ENDINGS.items()},
         "open_statuses": list(Incident.OPEN_STATUSES),
         "labels": {
@@ -77,18 +78,3 @@ def _words(choices: list[tuple[str, Any]]) -> dict[str, str]:
     """A model's choices in the user's language (the catalogue has them, the models say them
     in English)."""
     return {value: _(str(name)) for value, name in choices}
-
-
-def _incident_asked(asked: str) -> dict[str, Any] | None:
-    """The incident named in the address, by id or reference; the API decides whether the user
-    may read it. None when none was asked."""
-    asked = asked.strip()[:40]
-    if not asked:
-        return None
-    if asked.isdigit():
-        found = int(asked) if 0 < int(asked) < 2**63 else None
-    else:
-        found = (
-            Incident.objects.filter(reference__iexact=asked).values_list("pk", flat=True).first()
-        )
-    return {"asked": asked, "id": found}

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -26,7 +27,7 @@ from dispatch.api.schemas import (
 )
 from dispatch.categories import category_codes, category_names
 from dispatch.choices import Channel, Hazard
-from dispatch.errors import ForbiddenError
+from dispatch.errors import ConflictError, ForbiddenError
 from dispatch.models import Incident, IncidentDeadline, IncidentEvent, User, WorkOrder
 from dispatch.redaction import customer_data_redact
 from dispatch.selectors import (
@@ -76,8 +77,11 @@ class CallIn(serializers.Serializer):
     def validate_category(self, value: str) -> str:
         if value not in category_codes():
             raise serializers.ValidationError(
-                f"{value!r} is not a case type: choose one listed on the console"
-                " (an administrator adds new ones in the admin)"
+                gettext(
+                    "%(code)r is not a case type: choose one listed on the console"
+                    " (an administrator adds new ones in the admin)"
+                )
+                % {"code": value}
             )
         return value
 
@@ -497,6 +501,14 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
         and not work_order.crew.members.filter(pk=_user(request).pk).exists()
     ):
         raise ForbiddenError("only the crew or its dispatchers change this work order")
+    if data["to"] == WorkOrder.Status.CANCELLED:
+        # One door for calling a crew off: dispatchers only, with a reason (crew_moves). A
+        # crew that cannot take the job rejects it, and the next crew is offered.
+        raise ConflictError(
+            "a work order is called off with POST /api/work-orders/<id>/cancel/ (dispatchers,"
+            " with a reason); a crew that cannot go rejects the job",
+            field="to",
+        )
     point = Point(data["lon"], data["lat"], srid=4326) if "lon" in data and "lat" in data else None
     work_order = work_order_transition(
         work_order_id=work_order_id,

@@ -29,7 +29,7 @@ _NO_REASON = _("give a reason: say why the crew is taken off the job")
 def _user(request: Request) -> User:
     user = request.user
     if not isinstance(user, User):
-        raise ForbiddenError("sign in first")
+        raise ForbiddenError(str(_("sign in first")))
     return user
 
 

@@ -7,7 +7,13 @@ The admin site discovers this module itself (dispatch.imports is an installed ap
 from typing import Any
 
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -69,6 +75,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        if not (object_id.isascii() and object_id.isdigit()):
+            raise Http404(_("no such import run"))
         return self.report_view(request, int(object_id))
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:

@@ -100,6 +100,18 @@ class MembersWidget(widgets.ManyToManyWidget):
                 _("%s: not crew member(s) by role; only crew members join a crew")
                 % ", ".join(others)
             )
+        # As the admin's crew form: the tablet serves one crew per login.
+        code = str((row or {}).get("code") or "").strip()
+        elsewhere = [
+            f"{n} ({crew.code or crew.name})"
+            for n in names
+            if (crew := found[n].crews.exclude(code=code).first()) is not None
+        ]
+        if elsewhere:
+            raise ValueError(
+                _("%s: on another crew already; take them off it first (one crew per login)")
+                % ", ".join(elsewhere)
+            )
         return [found[n] for n in dict.fromkeys(names)]
 
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.errors import ConflictError
-from dispatch.models import Incident, User, WorkOrder
+from dispatch.models import CategoryRule, Incident, IncidentEvent, User, WorkOrder
 from dispatch.services.timeline import event_record
 from dispatch.services.work_orders import work_order_dispatch
 
@@ -26,16 +27,35 @@ def incident_crews_recommend(
     from dispatch.recommend import crew_recommend
 
     at = at or timezone.now()
+    # Crews that turned it down or were called off it are not offered again; a crew taken
+    # off it for a more urgent incident is, once free (it may well be the nearest).
+    preempted = IncidentEvent.objects.filter(
+        incident=incident, kind="work_order.cancelled", data__has_key="preempted_by"
+    ).values("work_order_id")
     passed_over = list(
         incident.work_orders.filter(
             status__in=[WorkOrder.Status.REJECTED, WorkOrder.Status.CANCELLED]
-        ).values_list("crew_id", flat=True)
+        )
+        .exclude(pk__in=preempted)
+        .values_list("crew_id", flat=True)
     )
     busy_here = list(
         incident.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES).values_list(
             "crew_id", flat=True
         )
     )
+    rule = CategoryRule.objects.filter(category=incident.category).first()
+    if rule is None:  # removed in the admin while the incident was open
+        raise ConflictError(
+            _(
+                "the case type %(code)s is no longer configured: an administrator restores it in"
+                " the admin (Case types)"
+            )
+            % {"code": incident.category},
+            field="category",
+        )
+    if not rule.sends_crews:
+        return []  # the desk's case (a complaint): no crew is offered
     found = [
         asdict(r)
         for r in crew_recommend(
@@ -68,7 +88,11 @@ def incident_dispatch_next(*, incident_id: int, why: str) -> WorkOrder | None:
         return None
     if incident.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES).exists():
         return None  # someone is already on it: nothing to do (a task ran twice)
-    found = incident_crews_recommend(incident=incident, actor=None)
+    try:
+        found = incident_crews_recommend(incident=incident, actor=None)
+    except ConflictError as refused:
+        event_record(kind="crews.none_available", incident=incident, data={"why": refused.message})
+        return None
     ideal = [r for r in found if r["ideal"]]
     if not ideal:  # a crew that lacks a skill or the time is a person's call, never the system's
         event_record(

@@ -47,10 +47,23 @@ def _job(incident: Incident) -> str:
 def crew_skills_check(*, incident: Incident, crew: Crew, first_responder: bool) -> list[str]:
     """The skills the incident's category needs that the crew lacks (sent as first responder);
     refused in words when it lacks some and is not sent as one."""
-    needed = CategoryRule.objects.filter(category=incident.category).values_list(
-        "skills", flat=True
-    )
-    lacks = [s for s in (needed.first() or []) if s not in crew.skills]
+    rule = CategoryRule.objects.filter(category=incident.category).first()
+    if rule is None:
+        raise ConflictError(
+            _(
+                "%(reference)s has the case type %(code)s, which is no longer configured: an"
+                " administrator restores it in the admin (Case types)"
+            )
+            % {"reference": incident.reference, "code": incident.category},
+            field="crew_id",
+        )
+    if not rule.sends_crews:
+        raise ConflictError(
+            _("%(type)s is handled by the desk, not a crew: end it from the desk or the queue")
+            % {"type": str(rule)},
+            field="crew_id",
+        )
+    lacks = [s for s in rule.skills if s not in crew.skills]
     if lacks and not first_responder:
         raise ConflictError(
             ngettext(
@@ -89,13 +102,14 @@ def crew_preempt(
     offered = (recommendation or {}).get("preempts_work_order_id")
     allowed = preempt or any(w.pk == offered for w in elsewhere)
     for job in elsewhere:  # every one checked before any is touched
-        _check_preemptable(job, incident=incident, crew=crew, allowed=allowed)
+        # Whose job it is first: another organisation's job is not described to this user.
         if actor is not None and not user_may_dispatch(actor, job.incident.station):
             raise ForbiddenError(
                 _("%(crew)s is on %(reference)s, outside your organisation: choose another crew")
                 % {"crew": crew.name, "reference": job.incident.reference},
                 field="crew_id",
             )
+        _check_preemptable(job, incident=incident, crew=crew, allowed=allowed)
     taken_off = []
     for job in elsewhere:
         _call_off(

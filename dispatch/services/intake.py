@@ -10,6 +10,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dispatch.categories import category_codes
 from dispatch.choices import Channel, Hazard, Language
@@ -56,8 +57,11 @@ class CallInput:
 def _validate(data: CallInput) -> None:
     if data.category not in category_codes():
         raise DispatchError(
-            f"unknown category {data.category!r}: choose one of the case types listed on the"
-            " console (an administrator adds new ones in the admin)",
+            gettext(
+                "unknown category %(code)r: choose one of the case types listed on the console"
+                " (an administrator adds new ones in the admin)"
+            )
+            % {"code": data.category},
             field="category",
         )
     if data.language not in Language.values:

@@ -81,6 +81,16 @@ def work_order_dispatch(
         raise ForbiddenError(f"you may not dispatch to {incident.station}")
     if incident.status not in Incident.OPEN_STATUSES:
         raise ConflictError(f"{incident.reference} is {incident.get_status_display().lower()}")
+    # The crew's jobs elsewhere first, in the order work_order_locked takes them (the work
+    # order, its incident, its crew): a preemption that held the crew while it waited for a
+    # tablet holding that job (and waiting for the crew) would deadlock.
+    list(
+        WorkOrder.objects.select_for_update()
+        .filter(crew_id=crew_id, status__in=WorkOrder.ACTIVE_STATUSES)
+        .exclude(incident_id=incident.pk)
+        .select_related("incident", "crew")
+        .order_by("id")
+    )
     crew = Crew.objects.select_for_update().filter(pk=crew_id).first()
     if crew is None:
         raise NotFoundError(f"no crew {crew_id}", field="crew_id")

@@ -17,6 +17,7 @@ from dispatch.errors import ConflictError, DispatchError, NotFoundError
 from dispatch.models import Crew, Incident, IncidentDeadline, IncidentEvent, Milestone, User
 from dispatch.roles import Role
 from dispatch.services import user_create
+from dispatch.services.incident_end import incident_close
 from dispatch.services.intake import (
     CallInput,
     call_join_incident,
@@ -205,18 +206,24 @@ def test_an_overdue_call_back_escalates_like_any_clock(
     assert escalations_advance(now=late + timedelta(seconds=3 * AFTER)) == 0
 
 
-def test_a_complaint_reply_stops_its_clock_even_after_the_incident_is_resolved(
+def test_a_complaint_reply_stops_its_clock_even_after_the_incident_is_closed(
     dispatcher: User, premise: Premise, units: dict[str, OrgUnit]
 ) -> None:
     # By letter, no number: no call-back, so the reply is the only clock left running.
     complaint = call_open_incident(
         call_id=_report(dispatcher, premise, "", "complaint"), actor=dispatcher
     )
-    _resolve(complaint, dispatcher, timezone.now())
+    # A complaint is the desk's: no crew goes, it is closed once handled.
+    incident_close(
+        incident_id=complaint.pk,
+        actor=dispatcher,
+        reason="resolved_on_phone",
+        note="the visit was rebooked",
+    )
     reply = IncidentDeadline.objects.get(incident=complaint, milestone=Milestone.REPLY)
     user_create(username="sup-st", password="pw", role=Role.SUPERVISOR, org_unit=complaint.station)
 
-    # The crew is done, but the customer is still owed a reply: the clock runs on.
+    # The case is closed, but the customer is still owed a reply: the clock runs on.
     assert deadlines_breach_due(now=reply.due_at + timedelta(seconds=1)) == 1
     assert Escalation.objects.get(deadline=reply).level == 1
 

@@ -307,3 +307,41 @@ def test_a_supervisor_changes_their_peoples_contacts_but_never_a_role_or_passwor
     assert client.post(f"/admin/dispatch/user/{east.pk}/change/", {"phone": "1"}).status_code == 403
     east.refresh_from_db()
     assert east.phone == ""
+
+
+def test_a_supervisor_never_redirects_a_peers_or_an_administrators_escalations(
+    stations: dict,
+) -> None:
+    """sup_city's unit holds the station supervisors: it reads their rows, changes none."""
+    client = _signed_in("sup_city")
+    for username in ("supervisor", "sup_east"):
+        peer = User.objects.get(username=username)
+        before = (peer.phone, peer.email)
+        url = f"/admin/dispatch/user/{peer.pk}/change/"
+        assert client.get(url).status_code == 200  # read only
+        client.post(url, {"phone": "13000000000", "email": "x@example.com"})
+        peer.refresh_from_db()
+        assert (peer.phone, peer.email) == before, username
+    own = User.objects.get(username="sup_city")
+    response = client.post(
+        f"/admin/dispatch/user/{own.pk}/change/", {"phone": "13800009999", "email": own.email}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    own.refresh_from_db()
+    assert own.phone == "13800009999"
+
+
+def test_the_queue_alarm_is_one_for_every_station_so_a_supervisor_only_reads_it(
+    stations: dict,
+) -> None:
+    client = _signed_in("supervisor")
+    assert client.get("/admin/maps/queuealarm/").status_code == 200
+    from maps.models import QueueAlarm
+
+    alarm = QueueAlarm.objects.get(priority=1)
+    client.post(
+        f"/admin/maps/queuealarm/{alarm.pk}/change/",
+        {"priority": "1", "after_seconds": "86400", "sound": ""},
+    )
+    alarm.refresh_from_db()
+    assert (alarm.after_seconds, alarm.sound) == (60, True)

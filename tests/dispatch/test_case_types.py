@@ -7,10 +7,11 @@ from django.test import Client
 
 from alerts.models import Notification
 from alerts.open311.keys import IssuedKey
-from dispatch.models import CategoryRule, Incident, TriageRule, User
-from gis.models import Premise
+from dispatch.models import CategoryRule, Incident, TriageRule, User, WorkOrder
+from gis.models import OrgUnit, Premise
 from tests.alerts import test_open311 as shared
 from tests.alerts.test_open311 import BASE, at, post
+from tests.dispatch.conftest import make_crew
 
 city, issued, premise = shared.city, shared.issued, shared.premise
 
@@ -155,3 +156,56 @@ def test_a_case_type_answered_on_the_call_opens_no_incident(city: None, premise:
     assert refused.status_code == 400
     assert "answered, not turned into incidents" in refused.json()["error"]
     assert not Incident.objects.filter(category="tariff_question").exists()
+
+
+def test_a_case_type_in_use_cannot_be_deleted_and_a_set_without_templates_falls_back(
+    city: None, premise: Premise
+) -> None:
+    admin = _admin()
+    assert _add_in_admin(admin, message_set="no_such_set").status_code == 302
+    rule = CategoryRule.objects.get(category="meter_box_damaged")
+    delete = f"/admin/dispatch/categoryrule/{rule.pk}/delete/"
+    assert admin.get(delete).status_code == 200  # never used yet: it may go
+
+    desk = Client()
+    desk.force_login(User.objects.get(username="dispatcher"))
+    taken = desk.post(
+        "/api/calls/",
+        {"category": "meter_box_damaged", "caller_phone": "13900004444", "premise_id": premise.id},
+        content_type="application/json",
+    ).json()
+    incident_id = desk.post(f"/api/calls/{taken['call']['id']}/open-incident/").json()["id"]
+    # The set named has no templates: the caller gets the shipped words, not a raw key.
+    sent = Notification.objects.get(incident_id=incident_id, recipient="13900004444")
+    assert sent.template == "progress.received"
+    assert "{" not in sent.body
+
+    assert admin.get(delete).status_code == 403  # calls and incidents keep its code
+    admin.post(delete, {"post": "yes"})
+    assert CategoryRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_an_office_case_waits_for_the_desk_and_no_crew_is_sent(
+    city: None, premise: Premise
+) -> None:
+    desk = Client()
+    desk.force_login(User.objects.get(username="dispatcher"))
+    taken = desk.post(
+        "/api/calls/",
+        {"category": "complaint", "caller_phone": "13900005555", "premise_id": premise.id},
+        content_type="application/json",
+    ).json()
+    incident_id = desk.post(f"/api/calls/{taken['call']['id']}/open-incident/").json()["id"]
+    assert desk.get(f"/api/incidents/{incident_id}/recommendations/").json() == []
+    crew = make_crew(OrgUnit.objects.get(code="st-central"), "Desk test crew", premise.geom)
+    refused = desk.post(
+        f"/api/incidents/{incident_id}/dispatch/",
+        {"crew_id": crew.id},
+        content_type="application/json",
+    )
+    assert refused.status_code == 409
+    assert "handled by the desk, not a crew" in refused.json()["error"]
+    assert not WorkOrder.objects.filter(incident_id=incident_id).exists()
+    queue = desk.get("/api/dispatch-queue/").json()["items"]
+    entry = next(i for i in queue if i["id"] == incident_id)
+    assert entry["waiting_for_crew"] is False

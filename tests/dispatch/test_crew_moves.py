@@ -186,9 +186,14 @@ def test_cancelling_without_a_reason_is_refused_in_words(
     with pytest.raises(DispatchError, match="give a reason") as refused:
         work_order_cancel(work_order_id=job.id, reason=" ", actor=dispatcher)
     assert refused.value.field == "reason"
-    # The state table's own door asks for one too.
-    response = _post(console, f"/api/work-orders/{job.id}/transition/", {"to": "cancelled"})
-    assert (response.status_code, response.json()["field"]) == (400, "reason")
+    # The state table's own door sends a dispatcher to this one, a crew to rejecting.
+    response = _post(
+        console,
+        f"/api/work-orders/{job.id}/transition/",
+        {"to": "cancelled", "details": {"reason": "not needed"}},
+    )
+    assert (response.status_code, response.json()["field"]) == (409, "to")
+    assert "/cancel/" in response.json()["error"]
     assert _state(*crews.values()) == before
 
 
@@ -308,6 +313,18 @@ def test_preempting_for_a_p1_takes_the_crew_off_a_p3_and_the_p3_goes_back_to_the
     assert list(alpha.work_orders.filter(status__in=WorkOrder.ACTIVE_STATUSES)) == [
         WorkOrder.objects.get(pk=response.json()["id"])
     ]
+    # Free again after the P1, the crew is offered for the P3 it was taken off; a crew the
+    # dispatcher called off a job is not offered for it again.
+    new = WorkOrder.objects.get(pk=response.json()["id"])
+    for to in ("accepted", "on_site", "completed"):
+        work_order_transition(work_order_id=new.id, to=to, actor=dispatcher)
+    offered = [r["crew_id"] for r in incident_crews_recommend(incident=routine, actor=None)]
+    assert alpha.id in offered
+    bravo = crews["bravo"]
+    called_off = work_order_dispatch(incident_id=routine.id, crew_id=bravo.id, actor=dispatcher)
+    work_order_cancel(work_order_id=called_off.id, reason="wrong crew", actor=dispatcher)
+    offered = [r["crew_id"] for r in incident_crews_recommend(incident=routine, actor=None)]
+    assert bravo.id not in offered
 
 
 def test_auto_dispatch_preempts_as_its_top_recommendation_says(

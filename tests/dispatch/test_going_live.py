@@ -209,6 +209,21 @@ def test_an_import_updates_by_the_utilitys_own_ids(
     # A file without the members column leaves the members as they are.
     assert crew.members.count() == 2
 
+    # One crew per login, as in the admin: a member of C01 named for C02 is a row error.
+    member = crew.members.order_by("username").first()
+    assert member is not None
+    other = Crew.objects.get(code="C02")
+    before = sorted(other.members.values_list("username", flat=True))
+    crews.write_text(
+        "code,name,station,skills,shift,members\n"
+        f"C02,{other.name},{other.station.code},meters,07:30-19:30,{member.username}\n",
+        encoding="utf-8",
+    )
+    moved = _import("crews", crews)
+    assert moved["created"] == moved["updated"] == 0
+    assert "on another crew already" in str(moved), moved
+    assert sorted(other.members.values_list("username", flat=True)) == before
+
 
 def test_a_dry_run_reports_the_same_and_changes_nothing(network: dict[str, OrgUnit]) -> None:
     out = StringIO()

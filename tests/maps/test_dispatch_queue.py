@@ -164,7 +164,7 @@ def test_the_queue_is_priority_first_then_the_longest_waiting_and_says_each_stat
     assert body["station"] is None
 
 
-def test_a_p1_sets_off_the_alarm_after_the_time_a_supervisor_set_until_a_crew_is_sent(
+def test_a_p1_sets_off_the_alarm_after_the_time_set_in_the_admin_until_a_crew_is_sent(
     city: dict[str, OrgUnit],  # noqa: F811
     people: dict[str, User],
     crew: Crew,
