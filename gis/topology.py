@@ -59,6 +59,9 @@ class NetworkGraph:
     loops: list[int] = field(default_factory=list)  # segments whose two ends are one node
     valves_off_network: list[int] = field(default_factory=list)
     sources_off_network: list[int] = field(default_factory=list)
+    # Each node's position in metres (the network's own projection): the trace lists valves
+    # by distance from the damage. Empty for a graph built without positions.
+    node_xy: np.ndarray = field(default_factory=_empty)
 
     @classmethod
     def from_edges(
@@ -69,6 +72,7 @@ class NetworkGraph:
         valves: dict[int, int],
         sources: dict[int, int],
         revision: tuple[int, object] = (0, None),
+        node_xy: np.ndarray | None = None,
     ) -> "NetworkGraph":
         """A graph from (u, v, segment id) edges and valve/source id -> node maps."""
         kept = [(u, v, s) for u, v, s in edges if u != v]
@@ -90,6 +94,7 @@ class NetworkGraph:
             valve_node=dict(valves),
             source_node=dict(sources),
             loops=[s for u, v, s in edges if u == v],
+            node_xy=node_xy if node_xy is not None else _empty(),
         )
         graph._index()
         return graph
@@ -257,7 +262,12 @@ def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
     valves, valves_off = _attach(nodes, "network_valve", srid, VALVE_TOLERANCE_M)
     sources, sources_off = _attach(nodes, "network_source", srid, SOURCE_TOLERANCE_M)
     graph = NetworkGraph.from_edges(
-        node_count=node_count, edges=edges, valves=valves, sources=sources, revision=revision
+        node_count=node_count,
+        edges=edges,
+        valves=valves,
+        sources=sources,
+        revision=revision,
+        node_xy=node_xy,
     )
     graph.valves_off_network, graph.sources_off_network = valves_off, sources_off
     return graph

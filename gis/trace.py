@@ -10,7 +10,7 @@
 """
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -21,11 +21,14 @@ from gis.topology import NetworkGraph, fed_nodes
 @dataclass(frozen=True)
 class Isolation:
     segment_id: int
-    valves_to_close: list[int]  # valve ids, nearest to the damage first (closing order)
+    valves_to_close: list[int]  # valve ids, nearest to the damaged main first (closing order)
     sources_to_shut: list[int]  # stations inside the ring: no valve can cut them off
     isolated_segment_ids: list[int]  # every segment that loses supply, the damaged one too
     seized_valves_passed: list[int]  # inoperable valves the trace had to look beyond
     ring_valves_left_open: list[int]  # ring valves whose far side loses supply anyway
+    # Straight-line metres from the damaged main to each valve to close, in the same order
+    # (empty when the graph has no positions: then the search's own order stands).
+    valve_distances_m: list[float] = field(default_factory=list)
 
     @property
     def isolable_by_valves(self) -> bool:
@@ -68,9 +71,14 @@ def isolation_trace(
         )
     ]
     lost = part.was_fed & ~(fed[part.eu] | fed[part.ev])
+    away = _metres_from_edge(graph, edge, close)
+    if away:  # nearest first: a crew closes them in the order it reaches them
+        close.sort(key=lambda node: (away[node], node))
+    closing = [(v, node) for node in close for v in _operable(graph, node, seized_valves)]
     return Isolation(
         segment_id=segment_id,
-        valves_to_close=[v for node in close for v in _operable(graph, node, seized_valves)],
+        valves_to_close=[v for v, _node in closing],
+        valve_distances_m=[round(away[node], 1) for _v, node in closing] if away else [],
         sources_to_shut=sorted(s for node in shut for s in graph.node_sources[node]),
         isolated_segment_ids=sorted(graph.edge_segment[part.edges[lost]].tolist()),
         seized_valves_passed=sorted(passed),
@@ -78,6 +86,21 @@ def isolation_trace(
             v for node in ring if node not in close for v in _operable(graph, node, seized_valves)
         ],
     )
+
+
+def _metres_from_edge(graph: NetworkGraph, edge: int, nodes: list[int]) -> dict[int, float]:
+    """Each node's straight-line distance from the damaged main (its chord between its two
+    ends); empty when the graph carries no positions."""
+    if len(graph.node_xy) != graph.node_count or not nodes:
+        return {}
+    a = graph.node_xy[int(graph.edge_u[edge])]
+    b = graph.node_xy[int(graph.edge_v[edge])]
+    points = graph.node_xy[nodes]
+    ab = b - a
+    length2 = float(ab @ ab)
+    t = np.clip(((points - a) @ ab) / length2, 0.0, 1.0) if length2 > 0 else np.zeros(len(nodes))
+    nearest = a + t[:, None] * ab
+    return dict(zip(nodes, np.hypot(*(points - nearest).T).tolist(), strict=True))
 
 
 def _without_zeros(matrix: csr_matrix, data: np.ndarray) -> csr_matrix:

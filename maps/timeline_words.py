@@ -108,6 +108,11 @@ def _metres(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _far(metres: float) -> str:
+    """A distance as a crew reads it: metres, or kilometres past one."""
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+
+
 def _fix_text(distance_m: float, accuracy_m: float | None) -> str:
     if accuracy_m is None:
         return _("fix %(distance)s m away, accuracy not reported") % {
@@ -295,6 +300,9 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
             return f"suspected main #{d.get('suspected_segment_id')} from {d.get('calls')} calls"
         case "incident.isolation_traced":
             valves = d.get("valves_to_close") or []
+            away = d.get("valve_distances_m") or []
+            if len(away) == len(valves):  # nearest first, with how far each is from the main
+                valves = [f"{v} {_far(m)}" for v, m in zip(valves, away, strict=True)]
             return (
                 f"{len(valves)} valves to close ({', '.join(valves)}), "
                 f"{d.get('isolated_mains', 0)} mains isolated, "

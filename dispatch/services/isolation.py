@@ -82,6 +82,7 @@ def incident_isolation_trace(
             "isolation": isolation.pk,
             "segment": incident.segment_id,
             "valves_to_close": [asset_of[v] for v in trace.valves_to_close],
+            "valve_distances_m": trace.valve_distances_m,  # from the main, same order
             "seized_valves": sorted(seized),
             "sources_to_shut": trace.sources_to_shut,
             "isolated_mains": len(trace.isolated_segment_ids),

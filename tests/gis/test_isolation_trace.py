@@ -1,8 +1,10 @@
 """The isolation trace against a plain reference search, on generated networks."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -195,3 +197,46 @@ def test_a_segment_outside_the_graph_is_refused() -> None:
     net = Net(2, [(0, 1)], ["source", "pipe"], damaged=0)
     with pytest.raises(UnknownSegmentError, match="segment 42 is not an in-service main"):
         isolation_trace(net.graph(), segment_id=42)
+
+
+@settings(deadline=None)
+@given(networks(), st.data())
+def test_valves_to_close_are_listed_nearest_to_the_damaged_main_first(
+    net: Net, data: st.DataObject
+) -> None:
+    """The same valves as without positions, in order of straight-line distance from the
+    damaged main, each with that distance (checked against a plain computation)."""
+    xy = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, 5000), st.integers(0, 5000)),
+            min_size=net.nodes,
+            max_size=net.nodes,
+        )
+    )
+    plain = net.graph()
+    placed = NetworkGraph.from_edges(
+        node_count=plain.node_count,
+        edges=[(u, v, SEGMENT_ID + i) for i, (u, v) in enumerate(net.edges)],
+        valves=plain.valve_node,
+        sources=plain.source_node,
+        node_xy=np.array(xy, dtype=float),
+    )
+    segment = SEGMENT_ID + net.damaged
+    if segment not in plain.segment_edge:
+        return  # a loop (both ends one node): not in the graph
+    unordered = isolation_trace(plain, segment_id=segment, seized_valves=net.seized())
+    ordered = isolation_trace(placed, segment_id=segment, seized_valves=net.seized())
+    assert sorted(ordered.valves_to_close) == sorted(unordered.valves_to_close)
+    assert unordered.valve_distances_m == []
+    (ax, ay), (bx, by) = (xy[n] for n in net.edges[net.damaged])
+
+    def from_main(valve: int) -> float:
+        px, py = xy[placed.valve_node[valve]]
+        dx, dy = bx - ax, by - ay
+        length2 = dx * dx + dy * dy
+        t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
+        return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+
+    expected = [round(from_main(v), 1) for v in ordered.valves_to_close]
+    assert ordered.valve_distances_m == pytest.approx(expected, abs=0.11)
+    assert ordered.valve_distances_m == sorted(ordered.valve_distances_m)

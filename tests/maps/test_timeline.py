@@ -524,3 +524,15 @@ def test_no_ideal_crew_reads_as_the_next_best_left_for_a_dispatcher() -> None:
     assert event_summary("crews.none_available", {"why": "rejected"}) == (
         "no crew could be offered (rejected)"
     )
+
+
+def test_valves_to_close_read_nearest_first_with_their_distance() -> None:
+    data = {
+        "valves_to_close": ["V-0003", "V-0001"],
+        "valve_distances_m": [12.4, 1530.0],
+        "isolated_mains": 4,
+        "premises_cut_off": 20,
+    }
+    assert event_summary("incident.isolation_traced", data) == (
+        "2 valves to close (V-0003 12 m, V-0001 1.5 km), 4 mains isolated, 20 premises cut off"
+    )

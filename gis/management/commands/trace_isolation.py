@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gis.models import PipeSegment, Valve
+from gis.models import PipeSegment, Source, Valve
 from gis.selectors import isolation_for_segment, isolation_geojson, premise_ids_cut_off
 
 
@@ -40,10 +40,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"damaged main {segment.asset_id} ({segment.get_pressure_class_display()})"
         )
-        for n, valve in enumerate(result.valves_to_close, start=1):
-            self.stdout.write(f"  {n}. close valve {names[valve]}")
+        away: list[float | None] = [*result.valve_distances_m] or [None] * len(
+            result.valves_to_close
+        )
+        for n, (valve, metres) in enumerate(zip(result.valves_to_close, away, strict=True), 1):
+            far = f" ({metres:.0f} m from the main)" if metres is not None else ""
+            self.stdout.write(f"  {n}. close valve {names[valve]}{far}")
         if result.sources_to_shut:
-            self.stdout.write(f"  shut stations: {result.sources_to_shut} (no valve can isolate)")
+            stations = Source.objects.filter(pk__in=result.sources_to_shut).order_by("asset_id")
+            listed = ", ".join(f"{s.name} ({s.asset_id})" for s in stations)
+            self.stdout.write(f"  shut stations: {listed} (no valve can isolate)")
         premises = premise_ids_cut_off(result)
         self.stdout.write(
             f"  {len(result.isolated_segment_ids)} mains and {len(premises)} premises lose gas"
