@@ -66,11 +66,12 @@ def isolation_geojson(isolation: Isolation) -> dict[str, Any]:
             """
             SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(
               (SELECT json_agg(f) FROM (
-                SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(v.geom)::json,
+                (SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(v.geom)::json,
                   'properties', json_build_object('role', 'valve_to_close', 'order', o.n,
                   'valve_id', v.id, 'asset_id', v.asset_id)) f
                 FROM unnest(%(valves)s::bigint[]) WITH ORDINALITY AS o(id, n)
                 JOIN network_valve v ON v.id = o.id
+                ORDER BY o.n)  -- the closing order, first to last
                 UNION ALL
                 SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(s.geom)::json,
                   'properties', json_build_object('role', 'source_to_shut', 'source_id', s.id,

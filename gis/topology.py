@@ -73,9 +73,19 @@ class NetworkGraph:
         sources: dict[int, int],
         revision: tuple[int, object] = (0, None),
         node_xy: np.ndarray | None = None,
+        closed_valves: frozenset[int] = frozenset(),
     ) -> "NetworkGraph":
-        """A graph from (u, v, segment id) edges and valve/source id -> node maps."""
+        """A graph from (u, v, segment id) edges and valve/source id -> node maps.
+
+        `closed_valves` are normally closed: no gas passes where one sits, so each main that
+        meets there is given an end of its own (the node is split), and the valve is no
+        valve to close: it is closed already."""
+        loops = [s for u, v, s in edges if u == v]
         kept = [(u, v, s) for u, v, s in edges if u != v]
+        shut = {valves[v] for v in closed_valves if v in valves}
+        if shut:
+            kept, node_count, node_xy = _split_at(kept, shut, node_count, node_xy)
+            valves = {v: n for v, n in valves.items() if n not in shut}
         arr = np.array([(u, v, s) for u, v, s in kept], dtype=np.int64).reshape(-1, 3)
         node_valves: dict[int, list[int]] = defaultdict(list)
         node_sources: dict[int, list[int]] = defaultdict(list)
@@ -93,7 +103,7 @@ class NetworkGraph:
             node_sources=dict(node_sources),
             valve_node=dict(valves),
             source_node=dict(sources),
-            loops=[s for u, v, s in edges if u == v],
+            loops=loops,
             node_xy=node_xy if node_xy is not None else _empty(),
         )
         graph._index()
@@ -153,6 +163,27 @@ class Part:
     edge_pos: np.ndarray  # (edges, 2): where u->v and v->u of each edge sit in matrix.data
     sources: list[int]  # global nodes of the stations in this part
     was_fed: np.ndarray  # per edge: fed with every valve open
+
+
+def _split_at(
+    edges: list[tuple[int, int, int]],
+    shut: set[int],
+    node_count: int,
+    node_xy: np.ndarray | None,
+) -> tuple[list[tuple[int, int, int]], int, np.ndarray | None]:
+    """Every end of a main at a shut node moved to a node of its own (at the same place)."""
+    fresh: list[int] = []
+
+    def apart(node: int) -> int:
+        if node not in shut:
+            return node
+        fresh.append(node)
+        return node_count + len(fresh) - 1
+
+    split = [(apart(u), apart(v), s) for u, v, s in edges]
+    if node_xy is not None and len(node_xy) == node_count and fresh:
+        node_xy = np.concatenate([node_xy, node_xy[fresh]])
+    return split, node_count + len(fresh), node_xy
 
 
 def _adjacency_matrix(u: np.ndarray, v: np.ndarray, n: int) -> csr_matrix:
@@ -261,6 +292,9 @@ def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
     nodes = cKDTree(node_xy)
     valves, valves_off = _attach(nodes, "network_valve", srid, VALVE_TOLERANCE_M)
     sources, sources_off = _attach(nodes, "network_source", srid, SOURCE_TOLERANCE_M)
+    closed = frozenset(
+        r[0] for r in _fetch("SELECT id FROM network_valve WHERE NOT normally_open", [])
+    )
     graph = NetworkGraph.from_edges(
         node_count=node_count,
         edges=edges,
@@ -268,6 +302,7 @@ def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
         sources=sources,
         revision=revision,
         node_xy=node_xy,
+        closed_valves=closed,
     )
     graph.valves_off_network, graph.sources_off_network = valves_off, sources_off
     return graph

@@ -19,15 +19,25 @@ VALVE_ID, SOURCE_ID, SEGMENT_ID = 5000, 9000, 1000
 class Net:
     nodes: int
     edges: list[tuple[int, int]]
-    roles: list[str]  # per node: pipe, valve, seized (a valve that will not turn) or source
+    # per node: pipe, valve, seized (a valve that will not turn), closed (a normally closed
+    # valve) or source
+    roles: list[str]
     damaged: int  # index into edges
 
-    def graph(self) -> NetworkGraph:
+    def graph(self, node_xy: np.ndarray | None = None) -> NetworkGraph:
         return NetworkGraph.from_edges(
+            node_xy=node_xy,
             node_count=self.nodes,
             edges=[(u, v, SEGMENT_ID + i) for i, (u, v) in enumerate(self.edges)],
-            valves={VALVE_ID + n: n for n, r in enumerate(self.roles) if r in ("valve", "seized")},
+            valves={
+                VALVE_ID + n: n
+                for n, r in enumerate(self.roles)
+                if r in ("valve", "seized", "closed")
+            },
             sources={SOURCE_ID + n: n for n, r in enumerate(self.roles) if r == "source"},
+            closed_valves=frozenset(
+                VALVE_ID + n for n, r in enumerate(self.roles) if r == "closed"
+            ),
         )
 
     def seized(self) -> frozenset[int]:
@@ -44,7 +54,9 @@ def networks(draw: st.DrawFn) -> Net:
     edges += draw(st.lists(pairs, min_size=0 if edges else 1, max_size=2 * n))
     roles = draw(
         st.lists(
-            st.sampled_from(["pipe", "pipe", "pipe", "valve", "valve", "seized", "source"]),
+            st.sampled_from(
+                ["pipe", "pipe", "pipe", "valve", "valve", "seized", "closed", "source"]
+            ),
             min_size=n,
             max_size=n,
         )
@@ -60,12 +72,13 @@ def reference_isolation(net: Net) -> tuple[set[int], set[int], set[int]]:
         adjacency[v].append((u, seg))
     closable = {n for n, r in enumerate(net.roles) if r == "valve"}
     sources = {n for n, r in enumerate(net.roles) if r == "source"}
+    closed = {n for n, r in enumerate(net.roles) if r == "closed"}  # gas never passes them
 
     inside, ring, inside_segments = set(), set(), {net.damaged}
     stack = list(net.edges[net.damaged])
     while stack:
         node = stack.pop()
-        if node in inside or node in ring:
+        if node in inside or node in ring or node in closed:
             continue
         if node in closable:
             ring.add(node)
@@ -84,7 +97,7 @@ def reference_isolation(net: Net) -> tuple[set[int], set[int], set[int]]:
             if node in sources - shut:
                 return True
             for other, seg in adjacency[node]:
-                if seg in inside_segments or other in seen or other in ring:
+                if seg in inside_segments or other in seen or other in ring or other in closed:
                     continue
                 seen.add(other)
                 stack.append(other)
@@ -102,7 +115,7 @@ def reference_isolation(net: Net) -> tuple[set[int], set[int], set[int]]:
                     stack.append(other)
         return seen
 
-    before, after = fed(sources, set()), fed(sources - shut, close)
+    before, after = fed(sources, closed), fed(sources - shut, close | closed)
     lost = {
         seg
         for seg, (u, v) in enumerate(net.edges)
@@ -213,14 +226,7 @@ def test_valves_to_close_are_listed_nearest_to_the_damaged_main_first(
             max_size=net.nodes,
         )
     )
-    plain = net.graph()
-    placed = NetworkGraph.from_edges(
-        node_count=plain.node_count,
-        edges=[(u, v, SEGMENT_ID + i) for i, (u, v) in enumerate(net.edges)],
-        valves=plain.valve_node,
-        sources=plain.source_node,
-        node_xy=np.array(xy, dtype=float),
-    )
+    plain, placed = net.graph(), net.graph(np.array(xy, dtype=float))
     segment = SEGMENT_ID + net.damaged
     if segment not in plain.segment_edge:
         return  # a loop (both ends one node): not in the graph

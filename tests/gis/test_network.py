@@ -141,6 +141,26 @@ def test_a_valve_marked_inoperable_in_the_register_widens_the_trace() -> None:
     assert set(first.isolated_segment_ids) < set(widened.isolated_segment_ids)
 
 
+def test_a_valve_marked_normally_closed_in_the_register_is_closed_already() -> None:
+    """A boundary valve drawn closed: the trace neither passes it nor asks to close it, and
+    the valves come nearest to the damaged main first, with their distances."""
+    _city(2000)
+    segment = _main_whose_trace(cuts_premises=False)
+    first = isolation_for_segment(segment_id=segment.id)
+    assert first.valve_distances_m == sorted(first.valve_distances_m)
+    assert len(first.valve_distances_m) == len(first.valves_to_close)
+    boundary = first.valves_to_close[0]
+    Valve.objects.filter(pk=boundary).update(normally_open=False)
+    network_revision_bump()
+    closed = isolation_for_segment(segment_id=segment.id)
+    assert boundary not in closed.valves_to_close
+    assert boundary not in closed.ring_valves_left_open
+    assert set(closed.valves_to_close) < set(first.valves_to_close) or not closed.valves_to_close
+    out = StringIO()
+    call_command("trace_isolation", segment.asset_id, stdout=out)
+    assert " m from the main)" in out.getvalue() or not closed.valves_to_close
+
+
 def test_graph_is_rebuilt_after_the_network_changes() -> None:
     _city(500)
     before = network_graph()
