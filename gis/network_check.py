@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import connection
 from scipy.sparse.csgraph import connected_components
 
 from gis.models import PipeSegment, Premise, Source, Valve
-from gis.topology import NetworkGraph, network_graph
+from gis.topology import SNAP_TOLERANCE_M, NetworkGraph, network_graph
 
 EXAMPLES = 10
 
@@ -25,6 +26,28 @@ def _assets(model: type[PipeSegment] | type[Valve] | type[Source], ids: list[int
         .order_by("asset_id")
         .values_list("asset_id", flat=True)
     )
+
+
+def _valves_near_a_main(ids: list[int]) -> list[str]:
+    """Each valve with its nearest main and how far: 0 m means drawn on an unsplit main,
+    which the trace cannot close (split the main at the valve)."""
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT v.asset_id, p.asset_id,
+                      ST_Distance(v.geom::geography, p.geom::geography)
+               FROM network_valve v
+               LEFT JOIN LATERAL (SELECT asset_id, geom FROM network_pipesegment
+                                  ORDER BY geom <-> v.geom LIMIT 1) p ON true
+               WHERE v.id = ANY(%s) ORDER BY v.asset_id LIMIT %s""",
+            [ids, EXAMPLES],
+        )
+        rows = cursor.fetchall()
+    return [
+        f"{valve} ({metres:.1f} m from {main})" if main is not None else valve
+        for valve, main, metres in rows
+    ]
 
 
 def network_check(graph: NetworkGraph | None = None) -> list[Finding]:
@@ -61,9 +84,9 @@ def network_check(graph: NetworkGraph | None = None) -> list[Finding]:
     )
     findings.append(
         Finding(
-            "valves off the network",
+            "valves off the network (not at a junction of mains)",
             len(graph.valves_off_network),
-            _assets(Valve, graph.valves_off_network),
+            _valves_near_a_main(graph.valves_off_network),
         )
     )
     findings.append(
@@ -78,6 +101,21 @@ def network_check(graph: NetworkGraph | None = None) -> list[Finding]:
             "zero-length mains (both ends one junction)",
             len(graph.loops),
             _assets(PipeSegment, graph.loops),
+        )
+    )
+    names = dict(
+        PipeSegment.objects.filter(
+            pk__in={s for a, b, _d in graph.near_ends[:EXAMPLES] for s in (a, b)}
+        ).values_list("id", "asset_id")
+    )
+    findings.append(
+        Finding(
+            f"ends of two mains within {SNAP_TOLERANCE_M} m joined as one junction",
+            len(graph.near_ends),
+            [
+                f"{names.get(a, a)} / {names.get(b, b)} ({d:.2f} m apart)"
+                for a, b, d in sorted(graph.near_ends, key=lambda n: n[2])[:EXAMPLES]
+            ],
         )
     )
     unconnected = Premise.objects.filter(service_segment__isnull=True)

@@ -24,6 +24,7 @@ from gis.models import NetworkRevision
 T = TypeVar("T")
 
 SNAP_TOLERANCE_M = 0.5  # segment ends closer than this are one junction
+NEAR_END_M = 0.001  # ends further apart than this, yet joined, were drawn apart
 VALVE_TOLERANCE_M = 1.0  # a valve further than this from any node is "off the network"
 SOURCE_TOLERANCE_M = 5.0  # station coordinates are often taken at the fence, not the pipe
 
@@ -62,6 +63,10 @@ class NetworkGraph:
     # Each node's position in metres (the network's own projection): the trace lists valves
     # by distance from the damage. Empty for a graph built without positions.
     node_xy: np.ndarray = field(default_factory=_empty)
+    # Ends of two mains that were apart but within SNAP_TOLERANCE_M, joined as one junction:
+    # (segment, segment, metres apart), for check_network to show (a drawing slip, or two
+    # parallel mains that should not meet).
+    near_ends: list[tuple[int, int, float]] = field(default_factory=list)
 
     @classmethod
     def from_edges(
@@ -305,6 +310,13 @@ def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
         closed_valves=closed,
     )
     graph.valves_off_network, graph.sources_off_network = valves_off, sources_off
+    apart = np.hypot(*(ends[pairs[:, 0]] - ends[pairs[:, 1]]).T) if len(pairs) else np.zeros(0)
+    seg = [r[0] for r in segments] * 2  # end i belongs to segment i % half
+    graph.near_ends = [
+        (int(seg[a]), int(seg[b]), float(d))
+        for (a, b), d in zip(pairs.tolist(), apart.tolist(), strict=True)
+        if d > NEAR_END_M and seg[a] != seg[b]
+    ]
     return graph
 
 

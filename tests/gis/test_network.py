@@ -83,7 +83,7 @@ def test_demo_network_graph_is_whole_and_fed() -> None:
     assert len(graph.source_node) == Source.objects.count()
     assert graph.base_supplied is not None
     assert graph.base_supplied.all()
-    assert [f.count for f in network_check(graph) if f.problem] == [0, 0, 0, 0, 0]
+    assert [f.count for f in network_check(graph) if f.problem] == [0, 0, 0, 0, 0, 0]
 
 
 def test_check_network_reports_what_is_wrong() -> None:
@@ -97,15 +97,30 @@ def test_check_network_reports_what_is_wrong() -> None:
         pressure_class="low",
         geom=LineString((117.0, 39.0), (117.001, 39.0), srid=4326),
     )
+    # A second orphan whose end stops about 0.2 m short of the first's: joined, and said so.
+    PipeSegment.objects.create(
+        asset_id="ORPHAN-2",
+        pressure_class="low",
+        geom=LineString((117.001002, 39.0), (117.002, 39.0), srid=4326),
+    )
     first_three = list(Premise.objects.order_by("id").values_list("pk", flat=True)[:3])
     Premise.objects.filter(pk__in=first_three).update(service_segment=None)
     network_revision_bump()
     findings = {f.title.split(" (")[0]: f for f in network_check()}
-    assert findings["valves off the network"].examples == [valve.asset_id]
-    assert findings["disconnected parts with no station feeding them"].examples == ["ORPHAN"]
+    [off] = findings["valves off the network"].examples
+    assert off.startswith(f"{valve.asset_id} (")
+    assert " m from " in off
+    assert findings["disconnected parts with no station feeding them"].examples == [
+        "ORPHAN",
+        "ORPHAN-2",
+    ]
+    [joined] = findings["ends of two mains within 0.5 m joined as one junction"].examples
+    assert joined.startswith("ORPHAN / ORPHAN-2 (0.1") or joined.startswith(
+        "ORPHAN-2 / ORPHAN (0.1"
+    )
     assert findings["premises without a service connection"].count == 3
     out = StringIO()
-    with pytest.raises(CommandError, match="5 problems"):
+    with pytest.raises(CommandError, match="6 problems"):
         call_command("check_network", "--strict", stdout=out)
     assert f"e.g. {valve.asset_id}" in out.getvalue()
 
