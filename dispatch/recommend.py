@@ -240,29 +240,6 @@ def crew_recommend(
     return _recommendations(ranked, skills=skills)
 
 
-def _by_sql(
-    *,
-    point: Point,
-    category: str,
-    priority: int,
-    now: datetime,
-    limit: int,
-    exclude: list[int],
-    graph: RoadGraph,
-) -> list[Recommendation]:
-    """The ideal crews SQL finds (as crew_recommend without `next_best`)."""
-    ranked, skills, _graph = _by_sql_ranked(
-        point=point,
-        category=category,
-        priority=priority,
-        now=now,
-        limit=limit,
-        exclude=exclude,
-        graph=graph,
-    )
-    return _recommendations(ranked, skills=skills)
-
-
 def _by_sql_ranked(
     *,
     point: Point,

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dispatch.access import Capability, permission_for, user_may
-from dispatch.api.console import deadlines_out
+from dispatch.api.console import deadlines_out, request_user
 from dispatch.api.schemas import DeadlineOut, PointOut
 from dispatch.categories import category_names
 from dispatch.choices import Priority
@@ -133,13 +133,6 @@ class QueueIncidentOut(QueueItemOut):
     timeline = QueueEventOut(many=True, help_text="the newest lines, newest first")
 
 
-def _user(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise ForbiddenError(_("sign in first"))
-    return user
-
-
 def _point(incident: Incident) -> dict[str, float]:
     return {"lon": round(incident.point.x, 7), "lat": round(incident.point.y, 7)}
 
@@ -224,7 +217,7 @@ def _counts(entries: list[QueueEntry]) -> dict[str, int]:
 def dispatch_queue(request: Request) -> Response:
     """Open incidents of the user's stations: waiting for a crew, at risk, breached, with
     crews, or resolved and still to close; priority first, then the one waiting longest."""
-    user = _user(request)
+    user = request_user(request)
     try:
         chosen, station_ids = stations_for(user, request.query_params.get("station"))
     except BadParameterError as error:
@@ -273,7 +266,7 @@ def _event(event: Any, user: User) -> dict[str, Any]:
 @api_view(["GET"])
 @permission_classes([permission_for(Capability.INCIDENTS)])
 def dispatch_queue_incident(request: Request, incident_id: int) -> Response:
-    user = _user(request)
+    user = request_user(request)
     now: datetime = timezone.now()
     entry = (
         dispatch_queue_entry(incident_id=incident_id, now=now) if incident_id <= _ID_MAX else None

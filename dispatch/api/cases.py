@@ -10,10 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dispatch.access import Capability, permission_for
-from dispatch.api.console import deadlines_out
+from dispatch.api.console import deadlines_out, request_user
 from dispatch.api.schemas import DeadlineOut
-from dispatch.errors import ForbiddenError
-from dispatch.models import Incident, User
+from dispatch.models import Incident
 from dispatch.services.incident_end import (
     AGENCY_MAX,
     NOTE_MAX,
@@ -78,13 +77,6 @@ class IncidentEndedOut(serializers.Serializer):
     deadlines = EndedDeadlineOut(many=True)
 
 
-def _user(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise ForbiddenError("sign in first")
-    return user
-
-
 def _ended(incident: Incident) -> Response:
     merged = incident.merged_into
     body: dict[str, Any] = {
@@ -119,7 +111,7 @@ def _valid(serializer: type[serializers.Serializer], request: Request) -> dict[s
 @permission_classes([permission_for(Capability.DISPATCH)])
 def incident_close_view(request: Request, incident_id: int) -> Response:
     data = _valid(EndIn, request)
-    return _ended(incident_close(incident_id=incident_id, actor=_user(request), **data))
+    return _ended(incident_close(incident_id=incident_id, actor=request_user(request), **data))
 
 
 @extend_schema(
@@ -132,7 +124,7 @@ def incident_close_view(request: Request, incident_id: int) -> Response:
 @permission_classes([permission_for(Capability.DISPATCH)])
 def incident_cancel_view(request: Request, incident_id: int) -> Response:
     data = _valid(EndIn, request)
-    return _ended(incident_cancel(incident_id=incident_id, actor=_user(request), **data))
+    return _ended(incident_cancel(incident_id=incident_id, actor=request_user(request), **data))
 
 
 @extend_schema(
@@ -145,7 +137,7 @@ def incident_cancel_view(request: Request, incident_id: int) -> Response:
 @permission_classes([permission_for(Capability.DISPATCH)])
 def incident_merge_view(request: Request, incident_id: int) -> Response:
     data = _valid(MergeIn, request)
-    return _ended(incident_merge(incident_id=incident_id, actor=_user(request), **data))
+    return _ended(incident_merge(incident_id=incident_id, actor=request_user(request), **data))
 
 
 @extend_schema(
@@ -158,4 +150,4 @@ def incident_merge_view(request: Request, incident_id: int) -> Response:
 @permission_classes([permission_for(Capability.DISPATCH)])
 def incident_refer_view(request: Request, incident_id: int) -> Response:
     data = _valid(ReferIn, request)
-    return _ended(incident_refer(incident_id=incident_id, actor=_user(request), **data))
+    return _ended(incident_refer(incident_id=incident_id, actor=request_user(request), **data))

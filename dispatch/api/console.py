@@ -102,11 +102,12 @@ def _note(request: Request) -> str:
     return str(data.get("note", ""))[:1000]
 
 
-def _user(request: Request) -> User:
-    """The signed-in user (IsAuthenticated, the default permission, has let only them in)."""
+def request_user(request: Request) -> User:
+    """The signed-in user (IsAuthenticated, the default permission, has let only them in);
+    every API module asks here."""
     user = request.user
     if not isinstance(user, User):
-        raise ForbiddenError("sign in first")
+        raise ForbiddenError(gettext("sign in first"))
     return user
 
 
@@ -217,7 +218,7 @@ def calls_create(request: Request) -> Response:
     """Store a call at once, then triage it and look for incidents it may belong to."""
     payload = CallIn(data=request.data)
     payload.is_valid(raise_exception=True)
-    call = call_receive(data=payload.to_input(), taker=_user(request))
+    call = call_receive(data=payload.to_input(), taker=request_user(request))
     triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
     segment_id = call.premise.service_segment_id if call.premise else None
     duplicates = incident_duplicates(
@@ -265,7 +266,7 @@ def calls_create(request: Request) -> Response:
 @api_view(["POST"])
 @permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_open(request: Request, call_id: int) -> Response:
-    incident = call_open_incident(call_id=call_id, actor=_user(request))
+    incident = call_open_incident(call_id=call_id, actor=request_user(request))
     return Response(incident_json(incident), status=status.HTTP_201_CREATED)
 
 
@@ -286,7 +287,9 @@ def call_join(request: Request, call_id: int) -> Response:
     payload = JoinIn(data=request.data)
     payload.is_valid(raise_exception=True)
     incident = call_join_incident(
-        call_id=call_id, actor=_user(request), incident_id=payload.validated_data["incident_id"]
+        call_id=call_id,
+        actor=request_user(request),
+        incident_id=payload.validated_data["incident_id"],
     )
     return Response(incident_json(incident))
 
@@ -301,7 +304,7 @@ def call_join(request: Request, call_id: int) -> Response:
 @api_view(["POST"])
 @permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_close(request: Request, call_id: int) -> Response:
-    call = call_answer(call_id=call_id, actor=_user(request), note=_note(request))
+    call = call_answer(call_id=call_id, actor=request_user(request), note=_note(request))
     return Response({"id": call.id, "outcome": call.outcome})
 
 
@@ -317,7 +320,7 @@ def call_close(request: Request, call_id: int) -> Response:
 def incidents_list(request: Request) -> Response:
     """Open incidents in the user's organisation, most urgent first."""
     incidents = (
-        incidents_open(within=_user(request).org_unit)
+        incidents_open(within=request_user(request).org_unit)
         .select_related("station", "segment")
         .prefetch_related("deadlines")[:500]
     )
@@ -330,7 +333,7 @@ def _incident_for(request: Request, incident_id: int) -> Incident:
     incident = get_object_or_404(
         Incident.objects.select_related("station", "segment"), pk=incident_id
     )
-    if not user_covers_station(_user(request), incident.station_id):
+    if not user_covers_station(request_user(request), incident.station_id):
         raise ForbiddenError(f"{incident.reference} is outside your organisation")
     return incident
 
@@ -383,9 +386,9 @@ def incident_detail(request: Request, incident_id: int) -> Response:
 def incident_recommendations(request: Request, incident_id: int) -> Response:
     """Crews for this incident, best first, each with its ETA and the reason for its rank."""
     incident = _incident_for(request, incident_id)
-    if not user_may_dispatch(_user(request), incident.station):
+    if not user_may_dispatch(request_user(request), incident.station):
         raise ForbiddenError("only dispatchers of this station's organisation see crews")
-    return Response(incident_crews_recommend(incident=incident, actor=_user(request)))
+    return Response(incident_crews_recommend(incident=incident, actor=request_user(request)))
 
 
 class RecommendationIn(serializers.Serializer):
@@ -428,7 +431,7 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
     payload.is_valid(raise_exception=True)
     work_order = work_order_dispatch(
         incident_id=incident_id,
-        actor=_user(request),
+        actor=request_user(request),
         crew_id=payload.validated_data["crew_id"],
         recommendation=payload.validated_data.get("recommendation"),
         first_responder=payload.validated_data["first_responder"],
@@ -497,8 +500,8 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
         WorkOrder.objects.select_related("incident__station"), pk=work_order_id
     )
     if (
-        not user_may_dispatch(_user(request), work_order.incident.station)
-        and not work_order.crew.members.filter(pk=_user(request).pk).exists()
+        not user_may_dispatch(request_user(request), work_order.incident.station)
+        and not work_order.crew.members.filter(pk=request_user(request).pk).exists()
     ):
         raise ForbiddenError("only the crew or its dispatchers change this work order")
     if data["to"] == WorkOrder.Status.CANCELLED:
@@ -513,7 +516,7 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
     work_order = work_order_transition(
         work_order_id=work_order_id,
         to=data["to"],
-        actor=_user(request),
+        actor=request_user(request),
         device_time=data.get("device_time"),
         client_event_id=data.get("client_event_id"),
         point=point,

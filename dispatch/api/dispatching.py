@@ -12,10 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dispatch.access import Capability, permission_for
-from dispatch.api.console import IdField, work_order_json
+from dispatch.api.console import IdField, request_user, work_order_json
 from dispatch.api.schemas import WorkOrderOut
-from dispatch.errors import ForbiddenError
-from dispatch.models import User
 from dispatch.services.crew_moves import (
     NOTE_MAX,
     REASON_MAX,
@@ -24,13 +22,6 @@ from dispatch.services.crew_moves import (
 )
 
 _NO_REASON = _("give a reason: say why the crew is taken off the job")
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise ForbiddenError(str(_("sign in first")))
-    return user
 
 
 def _valid(serializer: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -82,7 +73,7 @@ def work_order_cancel_view(request: Request, work_order_id: int) -> Response:
     """The work order is cancelled and its crew freed; an incident left with no crew goes back
     to open. Refused once the crew is on site."""
     data = _valid(WorkOrderCancelIn, request)
-    work_order = work_order_cancel(work_order_id=work_order_id, actor=_user(request), **data)
+    work_order = work_order_cancel(work_order_id=work_order_id, actor=request_user(request), **data)
     return Response(work_order_json(work_order))
 
 
@@ -98,5 +89,7 @@ def work_order_reassign_view(request: Request, work_order_id: int) -> Response:
     """The new crew is sent and the old work order cancelled, in one step; answers the new
     work order. Refused, nothing changes."""
     data = _valid(WorkOrderReassignIn, request)
-    work_order = work_order_reassign(work_order_id=work_order_id, actor=_user(request), **data)
+    work_order = work_order_reassign(
+        work_order_id=work_order_id, actor=request_user(request), **data
+    )
     return Response(work_order_json(work_order), status=status.HTTP_201_CREATED)

@@ -71,7 +71,7 @@ def _by_board(point: Point, category: str, priority: int, **kwargs: Any) -> list
 
 def _by_sql(point: Point, category: str, priority: int, **kwargs: object) -> list[Recommendation]:
     exclude = list(kwargs.pop("exclude_crew_ids", []))  # type: ignore[call-overload]
-    return recommend._by_sql(
+    ranked, skills, _graph = recommend._by_sql_ranked(
         point=point,
         category=category,
         priority=priority,
@@ -80,6 +80,7 @@ def _by_sql(point: Point, category: str, priority: int, **kwargs: object) -> lis
         exclude=exclude,
         graph=road_graph(),
     )
+    return recommend._recommendations(ranked, skills=skills)
 
 
 def _agree(points: list[Point], **kwargs: object) -> int:
