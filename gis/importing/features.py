@@ -61,7 +61,6 @@ def feature_row(
 
 
 def _values(feature: Feature, *, mapping: LayerMapping) -> tuple[dict[str, object], str | None]:
-    columns = mapping.target.columns
     values: dict[str, object] = dict(mapping.constants)
     service_ref = None
     for name, source_field in mapping.fields.items():
@@ -74,9 +73,7 @@ def _values(feature: Feature, *, mapping: LayerMapping) -> tuple[dict[str, objec
         if name in mapping.target.derived and (raw is None or str(raw).strip() == ""):
             continue
         try:
-            values[name] = value_clean(
-                field=columns[name], raw=raw, translate=mapping.values.get(name)
-            )
+            values[name] = mapping.column_value(name, raw)
         except BadValueError as exc:
             raise RejectedError(f"bad value for {name}: {exc}") from None
     _derive(mapping.target.name, values)

@@ -1,7 +1,8 @@
 """Mapping files: which source layer feeds which table, and which source field which column."""
 
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -67,6 +68,36 @@ class LayerMapping:
     constants: dict[str, object] = field(default_factory=dict)  # model field -> cleaned value
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {source: ours}
     srid: int | None = None  # only used when the layer declares no CRS
+
+    # The importer talks to a mapping only through the three members below: which source
+    # fields to read, whether a source row is imported at all, and what a column stores.
+
+    @property
+    def source_fields(self) -> list[str]:
+        """The source fields an import reads, as `bind` spelled them."""
+        return list(dict.fromkeys(self.fields.values()))
+
+    def bind(self, layer_fields: list[str]) -> "LayerMapping":
+        """The mapping with source field names spelled as the layer spells them."""
+        actual = {name.lower(): name for name in layer_fields}
+        missing = [f for f in self.fields.values() if f.lower() not in actual]
+        if missing:
+            raise MappingError(
+                f"layer {self.layer!r} has no field {', '.join(missing)}; "
+                f"its fields are: {', '.join(layer_fields)}"
+            )
+        fields = {name: actual[f.lower()] for name, f in self.fields.items()}
+        return replace(self, fields=fields)
+
+    def keeps(self, source: Mapping[str, object]) -> bool:
+        """Whether a source row (source field -> raw value) is imported at all."""
+        return True
+
+    def column_value(self, name: str, raw: object) -> object:
+        """What column `name` stores for the source value `raw`; BadValueError says why not."""
+        return value_clean(
+            field=self.target.columns[name], raw=raw, translate=self.values.get(name)
+        )
 
 
 def mapping_load(*, path: Path | str) -> list[LayerMapping]:

@@ -2,7 +2,6 @@
 
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
@@ -93,25 +92,14 @@ def _plan(
     report.missing_layers = [m.layer for m in layer_mappings if m.layer not in layers]
     report.ignored_layers = [name for name in layers if name not in mapped]
     plan = [
-        (_bind(m, layers[m.layer]), layers[m.layer]) for m in layer_mappings if m.layer in layers
+        (m.bind(layers[m.layer].fields), layers[m.layer])
+        for m in layer_mappings
+        if m.layer in layers
     ]
     plan.sort(key=lambda item: list(TARGETS).index(item[0].target.name))
     for layer_mapping, _layer in plan:
         report.counts.setdefault(layer_mapping.target.name, TargetCounts())
     return plan
-
-
-def _bind(layer_mapping: LayerMapping, layer: Layer) -> LayerMapping:
-    """The mapping with source field names spelled as the layer spells them."""
-    actual = {name.lower(): name for name in layer.fields}
-    missing = [f for f in layer_mapping.fields.values() if f.lower() not in actual]
-    if missing:
-        raise MappingError(
-            f"layer {layer.name!r} has no field {', '.join(missing)}; "
-            f"its fields are: {', '.join(layer.fields)}"
-        )
-    fields = {name: actual[f.lower()] for name, f in layer_mapping.fields.items()}
-    return replace(layer_mapping, fields=fields)
 
 
 def _layer_srs(layer: Layer, srid: int | None) -> SpatialReference | None:
