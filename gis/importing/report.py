@@ -24,6 +24,7 @@ class TargetCounts:
     created: int = 0
     updated: int = 0
     rejected: int = 0
+    skipped: int = 0  # left out by the mapping's row filter, on purpose
 
 
 @dataclass
@@ -53,10 +54,12 @@ class ImportReport:
         verb = "Checked (dry run, nothing written)" if self.dry_run else "Imported"
         lines = [
             f"{verb} {self.path}",
-            f"  {'target':<10} {'created':>8} {'updated':>8} {'rejected':>9}",
+            f"  {'target':<10} {'created':>8} {'updated':>8} {'rejected':>9} {'skipped':>8}",
         ]
         for target, c in self.counts.items():
-            lines.append(f"  {target:<10} {c.created:>8} {c.updated:>8} {c.rejected:>9}")
+            lines.append(
+                f"  {target:<10} {c.created:>8} {c.updated:>8} {c.rejected:>9} {c.skipped:>8}"
+            )
         if self.premises_connected:
             lines.append(f"{self.premises_connected} premises connected to their nearest main")
         if self.revision is not None:

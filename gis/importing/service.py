@@ -127,11 +127,15 @@ def _import_layer(
     srs = _layer_srs(layer, layer_mapping.srid)
     transform = _to_wgs84(srs) if srs is not None else None
     writer = BatchWriter(layer_mapping, report)
+    counts = report.counts[target]
     label = layer.name if layer.name == target else f"{layer.name} → {target}"
     bar = tqdm(
         layer, total=len(layer), desc=label, unit=" features", disable=not progress, file=sys.stderr
     )
     for number, feature in enumerate(bar, start=1):
+        if not layer_mapping.keeps({f: feature.get(f) for f in layer_mapping.source_fields}):
+            counts.skipped += 1
+            continue
         try:
             if srs is None:
                 raise RejectedError("unknown CRS", _asset_id_or_none(feature, layer_mapping))
