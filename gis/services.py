@@ -8,6 +8,9 @@ from django.db.models.functions import Now
 
 from gis.models import NetworkRevision, OrgUnit
 
+# Mains the index hands over per premise, nearest in degrees, to be ranked in metres.
+NEAREST_IN_DEGREES = 4
+
 
 def _as_territory(geometry: GEOSGeometry | None) -> MultiPolygon | None:
     if geometry is None:
@@ -67,8 +70,11 @@ def network_revision_bump() -> int:
 def premise_connect_services(*, max_distance_m: float = 150.0) -> int:
     """Give every premise without a service connection the nearest in-service main.
 
-    One set-based statement: a KNN lookup (`<->`, GiST) per premise, then the true distance
-    in metres on the geography to refuse mains further than `max_distance_m`.
+    One set-based statement. The GiST index finds the few mains nearest in degrees (`<->`);
+    they are ranked again by metres on the sphere, because a degree of longitude is shorter
+    than one of latitude (0.78 of it in Tianjin) and the nearest in degrees can be the wrong
+    main. Equal distances (to the millimetre) go to the lower asset id, so the same files
+    connect the same way on every run.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -76,13 +82,17 @@ def premise_connect_services(*, max_distance_m: float = 150.0) -> int:
             UPDATE network_premise AS p SET service_segment_id = nearest.id
             FROM network_premise AS q
             CROSS JOIN LATERAL (
-                SELECT s.id, s.geom FROM network_pipesegment AS s
-                WHERE s.status = 'in_service'
-                ORDER BY s.geom <-> q.geom LIMIT 1
+                SELECT c.id, c.metres FROM (
+                    SELECT s.id, s.asset_id,
+                           ST_Distance(s.geom::geography, q.geom::geography, false) AS metres
+                    FROM network_pipesegment AS s
+                    WHERE s.status = 'in_service'
+                    ORDER BY s.geom <-> q.geom LIMIT %s
+                ) AS c
+                ORDER BY round(c.metres::numeric, 3), c.asset_id LIMIT 1
             ) AS nearest
-            WHERE p.id = q.id AND p.service_segment_id IS NULL
-              AND ST_DWithin(nearest.geom::geography, q.geom::geography, %s)
+            WHERE p.id = q.id AND p.service_segment_id IS NULL AND nearest.metres <= %s
             """,
-            [max_distance_m],
+            [NEAREST_IN_DEGREES, max_distance_m],
         )
         return cursor.rowcount

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from gis.network_split import SplitResult
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -39,6 +41,7 @@ class ImportReport:
     missing_layers: list[str] = field(default_factory=list)  # in the mapping, not in the file
     ignored_layers: list[str] = field(default_factory=list)  # in the file, not in the mapping
     premises_connected: int = 0
+    split: SplitResult = field(default_factory=SplitResult)  # mains cut where valves sit
     revision: int | None = None
 
     @property
@@ -59,6 +62,18 @@ class ImportReport:
         for target, c in self.counts.items():
             lines.append(
                 f"  {target:<10} {c.created:>8} {c.updated:>8} {c.rejected:>9} {c.skipped:>8}"
+            )
+        if self.split.mains_split:
+            lines.append(
+                f"{self.split.mains_split} mains split where valves, stations or other mains "
+                f"sit on them, into {self.split.mains_split + self.split.parts_made} parts"
+            )
+        if self.split.parts_retired:
+            lines.append(f"{self.split.parts_retired} parts no longer needed marked abandoned")
+        if self.split.too_long:
+            lines.append(
+                "mains not split, asset id too long for a part number: "
+                + ", ".join(self.split.too_long[:10])
             )
         if self.premises_connected:
             lines.append(f"{self.premises_connected} premises connected to their nearest main")

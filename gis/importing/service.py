@@ -14,6 +14,7 @@ from gis.importing.features import RejectedError, Row, feature_asset_id, feature
 from gis.importing.mapping import TARGETS, LayerMapping, MappingError, mapping_load
 from gis.importing.report import ImportReport, Problem, TargetCounts
 from gis.importing.writer import BatchWriter
+from gis.network_split import mains_split_at_points
 from gis.services import network_revision_bump, premise_connect_services
 
 # The formats we are asked to read, by suffix, and the GDAL driver that must have opened them.
@@ -70,7 +71,11 @@ def network_import(
         for layer_mapping, layer in plan:
             _import_layer(layer, layer_mapping, report, seen=seen, progress=progress)
         touched = {name for name, c in report.counts.items() if c.created or c.updated}
-        if touched & {"pipes", "premises"}:
+        if touched & {"pipes", "valves", "sources"}:
+            report.split = mains_split_at_points(
+                imported={asset for target, asset in seen if target == "pipes"}
+            )
+        if touched & {"pipes", "valves", "sources", "premises"}:
             report.premises_connected = premise_connect_services()
         if dry_run:
             transaction.set_rollback(True)

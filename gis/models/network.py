@@ -33,6 +33,15 @@ class PipeSegment(models.Model):
     zone = models.CharField(max_length=64, blank=True, help_text="pressure zone name")
     install_year = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_SERVICE)
+    # Utility GIS draws most valves on an unsplit main; the importer splits the main there
+    # (gis.network_split). The first part keeps the main's asset id, the others add "#2",
+    # "#3"..., and every part names the main it was cut from here.
+    split_from = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="asset id of the main as drawn in the GIS, when the import split it at valves",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from gis.selectors import (
     premise_ids_cut_off,
     segment_nearest,
 )
-from gis.services import network_revision_bump
+from gis.services import network_revision_bump, premise_connect_services
 from gis.topology import network_graph
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,41 @@ def test_replacing_the_network_is_refused_once_calls_exist() -> None:
             "make_demo_city", "--premises", "600", "--replace", "--no-progress", stdout=StringIO()
         )
     assert Premise.objects.count() == 500
+
+
+def test_a_premise_is_served_by_the_main_nearest_in_metres_not_in_degrees() -> None:
+    # In Tianjin a metre east is 1.16e-5 degrees and a metre north 0.90e-5: a main 10 m east is
+    # farther in degrees than one 11 m north, and nearer on the ground.
+    lon, lat = 117.2, 39.1
+    east, north = 1 / (111_320 * 0.7760), 1 / 110_950
+    near = PipeSegment.objects.create(
+        asset_id="EAST-10M",
+        geom=LineString((lon + 10 * east, lat - 0.001), (lon + 10 * east, lat + 0.001)),
+        pressure_class="medium",
+    )
+    PipeSegment.objects.create(
+        asset_id="NORTH-11M",
+        geom=LineString((lon - 0.001, lat + 11 * north), (lon + 0.001, lat + 11 * north)),
+        pressure_class="medium",
+    )
+    # Two mains exactly as far: the lower asset id, whatever order they were written in.
+    PipeSegment.objects.create(
+        asset_id="TIE-B",
+        geom=LineString((lon + 1, lat - 0.001), (lon + 1, lat + 0.001)),
+        pressure_class="medium",
+    )
+    PipeSegment.objects.create(
+        asset_id="TIE-A",
+        geom=LineString((lon + 1 + 20 * east, lat - 0.001), (lon + 1 + 20 * east, lat + 0.001)),
+        pressure_class="medium",
+    )
+    premise = Premise.objects.create(asset_id="PR-1", geom=Point(lon, lat), full_text="测试路1号")
+    between = Premise.objects.create(
+        asset_id="PR-2", geom=Point(lon + 1 + 10 * east, lat), full_text="测试路2号"
+    )
+    assert premise_connect_services() == 2
+    premise.refresh_from_db()
+    between.refresh_from_db()
+    assert premise.service_segment_id == near.pk
+    assert between.service_segment is not None
+    assert between.service_segment.asset_id == "TIE-A"
