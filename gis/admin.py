@@ -152,11 +152,13 @@ class PipeSegmentAdmin(ReadOnlyMapAdmin):
         "zone",
         "install_year",
         "status",
+        "split_from",
     )
     list_filter = ("pressure_class", "material", "status")
-    search_fields = ("asset_id", "zone")
+    search_fields = ("asset_id", "zone", "split_from")
     fields = (
         "asset_id",
+        "split_from",
         "material",
         "diameter_mm",
         "pressure_class",
