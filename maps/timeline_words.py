@@ -301,7 +301,13 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
         case "incident.isolation_traced":
             valves = d.get("valves_to_close") or []
             away = d.get("valve_distances_m") or []
-            if len(away) == len(valves):  # nearest first, with how far each is from the main
+            road = d.get("valve_road_m") or []
+            if valves and len(road) == len(valves):  # the crew's drive, from the incident on
+                valves = [
+                    f"{v} {_far(m)} by road" + (" from the incident" if n == 0 else " on")
+                    for n, (v, m) in enumerate(zip(valves, road, strict=True))
+                ]
+            elif len(away) == len(valves):  # nearest first, with how far each is from the main
                 valves = [f"{v} {_far(m)}" for v, m in zip(valves, away, strict=True)]
             return (
                 f"{len(valves)} valves to close ({', '.join(valves)}), "

@@ -6,6 +6,7 @@ from django.utils import timezone
 from dispatch.errors import ConflictError, NotFoundError
 from dispatch.models import Incident, IncidentIsolation, User
 from dispatch.services.timeline import event_record
+from dispatch.valve_route import valves_by_road
 from gis.models import Valve
 from gis.selectors import AFFECTED_AREA_MARGIN_M, isolation_for_segment, premise_ids_cut_off
 from gis.trace import UnknownSegmentError
@@ -55,6 +56,11 @@ def incident_isolation_trace(
             f"main {incident.segment_id} is no longer in the network graph", field="segment"
         ) from error
     premises = premise_ids_cut_off(trace)
+    # Closing order: by road from the incident when the roads can tell, else the trace's own
+    # (straight-line distance from the damaged main).
+    away = dict(zip(trace.valves_to_close, trace.valve_distances_m, strict=False))
+    route = valves_by_road(start=incident.point, valve_ids=trace.valves_to_close)
+    closing_order = route.valve_ids if route is not None else trace.valves_to_close
     with connection.cursor() as cursor:
         cursor.execute(_AREA, [AFFECTED_AREA_MARGIN_M, trace.isolated_segment_ids])
         area = cursor.fetchone()[0]
@@ -63,7 +69,7 @@ def incident_isolation_trace(
         traced_at=timezone.now(),
         traced_by=actor,
         segment_id=incident.segment_id,
-        valves_to_close=trace.valves_to_close,
+        valves_to_close=closing_order,
         seized_valves=sorted(trace.seized_valves_passed),
         sources_to_shut=trace.sources_to_shut,
         isolated_segments=trace.isolated_segment_ids,
@@ -81,8 +87,11 @@ def incident_isolation_trace(
         data={
             "isolation": isolation.pk,
             "segment": incident.segment_id,
-            "valves_to_close": [asset_of[v] for v in trace.valves_to_close],
-            "valve_distances_m": trace.valve_distances_m,  # from the main, same order
+            "valves_to_close": [asset_of[v] for v in closing_order],
+            # Straight-line metres from the main, in the same order; and when the order is
+            # the crew's drive, the metres by road to each from the stop before.
+            "valve_distances_m": [away[v] for v in closing_order if v in away],
+            "valve_road_m": route.leg_m if route is not None else [],
             "seized_valves": sorted(seized),
             "sources_to_shut": trace.sources_to_shut,
             "isolated_mains": len(trace.isolated_segment_ids),

@@ -39,6 +39,7 @@ class PipeSegment(models.Model):
     split_from = models.CharField(
         max_length=64,
         blank=True,
+        db_default="",  # rows written in SQL (the demo city, the import) need not name it
         db_index=True,
         help_text="asset id of the main as drawn in the GIS, when the import split it at valves",
     )

@@ -1,14 +1,19 @@
 """The isolation trace run for an incident: kept, on the timeline, refused in words."""
 
+import numpy as np
 import pytest
+from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Point, Polygon
 
 from dispatch.errors import ConflictError, NotFoundError
 from dispatch.models import Incident, IncidentEvent, IncidentIsolation, User
+from dispatch.roads import road_graph
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
 from gis.models import OrgUnit, PipeSegment, Premise, Valve
+from gis.selectors import isolation_for_segment
 from gis.services import org_unit_create
+from maps.timeline_words import event_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +146,41 @@ def test_a_closed_incident_is_not_traced(dispatcher: User, incident: Incident) -
     with pytest.raises(ConflictError, match="only an open incident"):
         incident_isolation_trace(incident_id=incident.id, actor=dispatcher)
     assert _unchanged(incident) == before
+
+
+def test_valves_are_listed_in_the_order_a_crew_drives_to_them(dispatcher: User) -> None:
+    # A flat whose main takes three valves or more to cut off: an order worth checking.
+    premise = next(
+        p
+        for p in Premise.objects.exclude(service_segment=None).order_by("asset_id")
+        if p.service_segment_id is not None
+        and len(isolation_for_segment(segment_id=p.service_segment_id).valves_to_close) >= 3
+    )
+    incident = _open_at(dispatcher, premise)
+    isolation = incident_isolation_trace(incident_id=incident.id, actor=dispatcher)
+    order = isolation.valves_to_close
+    event = IncidentEvent.objects.get(incident=incident, kind="incident.isolation_traced")
+    legs = event.data["valve_road_m"]
+    assert len(legs) == len(order)
+    graph = road_graph()
+    xy = dict(
+        Valve.objects.filter(pk__in=order)
+        .annotate(p=Transform("geom", graph.srid))
+        .values_list("pk", "p")
+    )
+    start = (
+        Incident.objects.annotate(p=Transform("point", graph.srid))
+        .values_list("p", flat=True)
+        .get(pk=incident.pk)
+    )
+    here = (start.x, start.y)
+    for n, valve in enumerate(order):
+        # From where the crew stands, the next valve listed is the nearest of those left.
+        left = order[n:]
+        travel = graph.travel(
+            origin_xy=here, targets_xy=np.array([(xy[v].x, xy[v].y) for v in left])
+        )
+        assert travel.seconds[0] == pytest.approx(travel.seconds.min())
+        assert legs[n] == pytest.approx(travel.metres(0), abs=0.1)
+        here = (xy[valve].x, xy[valve].y)
+    assert "by road from the incident" in event_summary(event.kind, event.data)
