@@ -13,8 +13,9 @@ from dispatch.models import Crew, IncidentEvent, User, WorkOrder
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
+from dispatch.services.isolation import incident_isolation_trace
 from dispatch.services.work_orders import work_order_dispatch
-from gis.models import OrgUnit, Premise
+from gis.models import OrgUnit, Premise, Valve
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - the fixture
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -94,6 +95,15 @@ def test_a_member_signs_in_with_a_token_and_gets_the_job_with_its_network(crews:
     assert kinds == {"main", "valve"}
     roles = [f["properties"]["role"] for f in detail["isolation"]["valves_to_close"]["features"]]
     assert "valve_to_close" in roles
+    # The valves are numbered as the incident's timeline lists them: the crew's drive.
+    numbered = [
+        f["properties"]["asset_id"]
+        for f in detail["isolation"]["valves_to_close"]["features"]
+        if f["properties"]["role"] == "valve_to_close"
+    ]
+    traced = incident_isolation_trace(incident_id=job.incident_id, actor=crews["dispatcher"])
+    asset_of = dict(Valve.objects.values_list("id", "asset_id"))
+    assert numbered == [asset_of[v] for v in traced.valves_to_close]
     assert detail["navigate_url"].startswith("https://www.openstreetmap.org/directions?to=")
 
 
