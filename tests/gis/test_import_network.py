@@ -300,8 +300,8 @@ def test_import_writes_in_batches_not_row_by_row(
     network_revision_bump()  # the revision row exists in any running system
 
     # Two batches, each one read of existing ids and one upsert; then a savepoint pair,
-    # connecting premises and bumping the revision.
-    with django_assert_max_num_queries(9):
+    # splitting mains where valves sit (3), connecting premises and bumping the revision.
+    with django_assert_max_num_queries(12):
         report = _import(path)
 
     assert report.counts["pipes"].created == PipeSegment.objects.count() == 1500
@@ -428,7 +428,14 @@ def test_mapping_translates_codes_and_values_outside_the_choices_are_rejected(
     report = _import(path, mapping=mapping)
 
     assert _rejects(report) == [
-        ("pipes", 2, "P-2", "bad value for material: Value 'plastic' is not a valid choice."),
+        (
+            "pipes",
+            2,
+            "P-2",
+            "bad value for material: 'plastic' is not one of: pe (Polyethylene), steel (Steel), "
+            "cast_iron (Cast iron), ductile_iron (Ductile iron), copper (Copper), other (Other); "
+            "translate it in [layers.pipes.values.material]",
+        ),
         ("pipes", 3, "P-1", "duplicate asset id (first at pipes row 1)"),
     ]
     assert PipeSegment.objects.get().material == PipeSegment.Material.STEEL

@@ -3,15 +3,19 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import models
 
 from gis.importing import (
     DEFAULT_MAPPING,
+    TARGETS,
     DatasetError,
     ImportReport,
     MappingError,
     mapping_load,
     network_import,
 )
+from gis.importing.mapping import SERVICE_SEGMENT, Target
+from gis.importing.values import column_dimension, value_limits
 
 
 class Command(BaseCommand):
@@ -20,7 +24,12 @@ class Command(BaseCommand):
     help = "Import pipes, valves, sources, premises, roads and landmarks from a GIS file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help="a .gpkg, .shp or .geojson file")
+        parser.add_argument("path", type=Path, nargs="?", help="a .gpkg, .shp or .geojson file")
+        parser.add_argument(
+            "--describe",
+            action="store_true",
+            help="list every table and column a mapping can feed, with valid values and units",
+        )
         parser.add_argument(
             "--mapping",
             type=Path,
@@ -36,6 +45,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["describe"]:
+            self.stdout.write(targets_describe())
+            return
+        if options["path"] is None:
+            raise CommandError("give the GIS file to import (or --describe)")
         rejects_csv: Path | None = options["rejects_csv"]
         if rejects_csv is not None and not rejects_csv.resolve().parent.is_dir():
             # Checked first: finding out after a long import that the list cannot be saved
@@ -76,6 +90,74 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         for problem in report.warnings:
             self.stdout.write(f"warning: {problem}")
+
+
+def targets_describe() -> str:
+    """Every target table and the columns a mapping feeds: type, units, empty, valid values."""
+    lines = [
+        "What a mapping can feed: [layers.<name>] target = one of the tables below, and",
+        '[layers.<name>.fields] <column> = "<source field>". Every key of the format, with',
+        f"an example, is in the header of {DEFAULT_MAPPING.name} in {DEFAULT_MAPPING.parent};",
+        "esri_gas.toml beside it maps an Esri-style gas utility export.",
+        "",
+        "choice: the code or the label, in any case; other source values need a value table",
+        '  ([layers.<name>.values.<column>] "source value" = "code").',
+        'unit: the source\'s unit goes in [layers.<name>.units] <column> = "in"; values that',
+        '  carry their own unit (8 in, 3/4", 200mm, 25 mph) are converted too; then rounded.',
+        "empty: what an empty source value becomes (also one the layer's `empty` list or a",
+        '  value table maps to ""), unless [layers.<name>.defaults] gives a default.',
+        "required: the mapping must feed it, from a source field or a constant.",
+    ]
+    for target in TARGETS.values():
+        lines += ["", f"{target.name}  ({target.geom_type} geometry; rows matched on asset_id)"]
+        for name, field in target.columns.items():
+            lines += _column_lines(target, name, field)
+    return "\n".join(lines) + "\n"
+
+
+def _column_lines(target: Target, name: str, field: models.Field) -> list[str]:
+    notes = [_kind(field)]
+    dimension = column_dimension(field)
+    if dimension is not None:
+        notes.append(f"unit: {dimension.stores} ({dimension.spellings()})")
+    if name.endswith("_year"):
+        notes.append("a date gives its year")
+    notes.append(_empty(target, name, field))
+    lines = [f"  {name:<17}{'; '.join(notes)}"]
+    lines += [f"{'':21}{code:<15}{label}" for code, label in field.flatchoices]
+    return lines
+
+
+def _kind(field: models.Field) -> str:
+    if field.flatchoices:
+        return "choice"
+    if isinstance(field, models.ForeignKey):
+        return "asset id of the pipe serving it"
+    if isinstance(field, models.BooleanField):
+        return "yes/no (true/false, yes/no, y/n, t/f, 1/0)"
+    low, high = value_limits(field)
+    if isinstance(field, models.IntegerField):
+        return f"whole number, {low} to {high}" if high and high < 2**31 - 1 else "whole number"
+    if isinstance(field, models.CharField):
+        return f"text, up to {high} characters"
+    return type(field).__name__
+
+
+def _empty(target: Target, name: str, field: models.Field) -> str:
+    if name == "asset_id":
+        return "required, unique"
+    if name == SERVICE_SEGMENT:
+        return "empty: connected to the nearest in-service main after the import"
+    if name in target.derived:
+        return "empty: computed from the kind"
+    if field.null:
+        return "empty: null (unknown)"
+    if field.has_default():
+        default = field.get_default()
+        return f"empty: {str(default).lower() if isinstance(default, bool) else default}"
+    if field.blank:
+        return "empty: blank"
+    return "required; empty values rejected"
 
 
 def _write_rejects(report: ImportReport, path: Path) -> None:
