@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from django.db import connection
 
 from gis.address import search_key
-from gis.geocoding.normalize import deletions, edit_distance, english_split, local_split
+from gis.geocoding.normalize import (
+    deletions,
+    edit_distance,
+    english_key,
+    english_split,
+    has_cjk,
+    local_split,
+)
+from gis.geocoding.spoken import latin_folded, sound_distance, sound_key
 
 SUBSTRING_DISTANCE = 0.25  # the text holds a whole road name and more ("友谊路小学")
 MISSING_SUFFIX_DISTANCE = 0.5  # "Youyi 32": Road and Avenue equally likely
@@ -29,6 +37,14 @@ class RoadName:
     en_suffix: str  # "avenue"
     has_premises: bool
     has_geometry: bool  # a Road row exists (premise road names may lack one)
+
+    @property
+    def latin_keys(self) -> tuple[str, ...]:
+        """The name as Latin text may give it: a Latin local name without accents
+        ("hameentie"), or a Chinese one in pinyin ("jiefangdao")."""
+        if has_cjk(self.name):
+            return (sound_key(self.key),)
+        return (english_key(latin_folded(self.key)),)
 
 
 @dataclass(frozen=True)
@@ -64,12 +80,32 @@ class _DeleteIndex:
 
 class Gazetteer:
     def __init__(
-        self, roads: list[RoadName], districts: frozenset[str], version: tuple[object, ...]
+        self,
+        roads: list[RoadName],
+        districts: frozenset[str],
+        version: tuple[object, ...],
+        landmarks: tuple[str, ...] = (),
     ) -> None:
         self.roads = roads
         self.districts = districts
         self.version = version
+        self.landmarks = landmarks
+        self._landmark_sounds: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for name in landmarks:
+            key = search_key(name)
+            self._landmark_sounds[sound_key(key[:2])].append((key, name))
         self._by_key = {r.key: r for r in roads}
+        # What each name sounds like: 位金道 and 卫津道 are one sound, two slips apart.
+        self._by_sound: dict[str, list[RoadName]] = defaultdict(list)
+        self._latin_keys: list[tuple[str, RoadName]] = []
+        for road in roads:
+            if has_cjk(road.key):
+                self._by_sound[sound_key(road.key)].append(road)
+            self._latin_keys += [(k, road) for k in road.latin_keys if k]
+        self._by_latin: dict[str, list[RoadName]] = defaultdict(list)
+        for k, road in self._latin_keys:
+            self._by_latin[k].append(road)
+        self._latin = _DeleteIndex([k for k, _ in self._latin_keys], depth=2)
         self._by_stem: dict[str, list[RoadName]] = defaultdict(list)
         for road in roads:
             self._by_stem[local_split(road.key)[0]].append(road)
@@ -90,13 +126,19 @@ class Gazetteer:
         if inside:
             longest = max(len(r.key) for r in inside)
             return [RoadMatch(r, SUBSTRING_DISTANCE) for r in inside if len(r.key) == longest]
-        matches = []
+        matches = [
+            RoadMatch(r, sound_distance(key, r.key))
+            for r in self._by_sound.get(sound_key(key), [])
+            if len(r.key) == len(key)
+        ]
         for i in self._local.near(key) if len(key) <= self._longest + 2 else ():
             road = self.roads[i]
             limit = _local_limit(road.key)
-            distance = edit_distance(key, road.key, limit=limit)
+            distance = float(edit_distance(key, road.key, limit=limit))
+            if distance <= limit and len(key) == len(road.key):
+                distance = min(distance, sound_distance(key, road.key))  # 马厂道 before 马场路
             if distance <= limit:
-                matches.append(RoadMatch(road, float(distance)))
+                matches.append(RoadMatch(road, distance))
         stem, suffix = local_split(key)
         if not matches and suffix:  # 南京大街: a name's stem with another road word
             matches = [RoadMatch(r, STEM_DISTANCE) for r in self._by_stem.get(stem, [])]
@@ -126,6 +168,40 @@ class Gazetteer:
                 matches.append(RoadMatch(road, distance + _suffix_cost(suffix, road.en_suffix)))
         exact = [m for m in matches if m.distance == 0]
         return exact or _best(matches)
+
+    def match_latin(self, key: str) -> list[RoadMatch]:
+        """Roads a run of Latin words names as one key: a local Latin name ("hameentie",
+        accents off) or a Chinese name in pinyin ("jiefangdao"), with slips."""
+        if not key or len(key) > self._longest + 2:
+            return []
+        if key in self._by_latin:
+            return [RoadMatch(r, 0.0) for r in self._by_latin[key]]
+        matches = []
+        for i in self._latin.near(key):
+            written, road = self._latin_keys[i]
+            limit = _english_limit(written)
+            distance = edit_distance(key, written, limit=limit)
+            if distance <= limit:
+                matches.append(RoadMatch(road, float(distance)))
+        return _best(matches)
+
+    def match_landmark(self, key: str) -> tuple[str, float] | None:
+        """The landmark a text opens with, heard or typed with slips ("友谊路小雪"), and how
+        far off; None when no name is close, or two are equally close."""
+        found: dict[str, float] = {}
+        for known, name in self._landmark_sounds.get(sound_key(key[:2]), []) if key else ():
+            head = key[: len(known)]
+            if len(head) == len(known):
+                distance = sound_distance(head, known)
+            else:
+                distance = float(edit_distance(key, known, limit=1))
+            if distance <= max(1.0, len(known) / 4):
+                found[name] = distance
+        if not found:
+            return None
+        best = min(found.values())
+        names = [n for n, d in found.items() if d == best]
+        return (names[0], best) if len(names) == 1 else None
 
     def siblings(self, road: RoadName) -> list[RoadName]:
         """The other roads of the same name stem: 友谊路 for 友谊道 (a common confusion)."""
@@ -190,6 +266,8 @@ def gazetteer_build(*, version: tuple[object, ...]) -> Gazetteer:
             SELECT name FROM r WHERE name IS NOT NULL AND name <> ''
         """)
         with_premises = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT DISTINCT name FROM network_landmark WHERE name <> ''")
+        landmarks = tuple(sorted(row[0] for row in cursor.fetchall()))
     roads = []
     for name in sorted(english.keys() | with_premises):
         name_en = english.get(name) or ""
@@ -205,4 +283,4 @@ def gazetteer_build(*, version: tuple[object, ...]) -> Gazetteer:
                 has_geometry=name in english,
             )
         )
-    return Gazetteer(roads, districts, version)
+    return Gazetteer(roads, districts, version, landmarks)

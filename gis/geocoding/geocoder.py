@@ -37,6 +37,8 @@ from gis.geocoding.selectors import (
     premise_nearest,
     road_nearest,
 )
+from gis.geocoding.spoken import simplified
+from gis.geocoding.western import western_candidates
 
 SCORE_EXACT = 1.0
 SCORE_UNIQUE = 0.9  # one premise fits, though the text left a part out
@@ -44,6 +46,7 @@ SCORE_AMBIGUOUS = 0.5  # several premises fit equally
 SCORE_ROAD_FALLBACK = 0.4  # an address whose number the road does not have
 SCORE_SIBLING = 0.35  # ...which 友谊道 has, when 友谊路 was written: offered after the road
 SCORE_PARTIAL = 0.3  # the number exists, a building/unit/room written does not
+SCORE_OTHER_READING = 0.9  # the text fits when read another way ("一楼" as a floor, not 1号楼)
 DISTRICT_PENALTY = 0.1  # the district written is not the premise's
 SEVERAL_ROADS_PENALTY = 0.1  # the same address exists on more than one road the text may mean
 PARTS = ("building", "unit", "room")
@@ -55,7 +58,7 @@ MAX_ROADS = 16
 
 def geocode(text: str, *, limit: int = 5) -> list[Candidate]:
     """Candidates for an address, landmark or corner as written, best first; [] if none fits."""
-    text = text[:MAX_TEXT] if text else ""
+    text = simplified(text[:MAX_TEXT]) if text else ""
     if not text.strip() or limit < 1:
         return []
     names = gazetteer()
@@ -66,7 +69,7 @@ def geocode(text: str, *, limit: int = 5) -> list[Candidate]:
     if parsed.house_number:
         found = _address(parsed, matches, names, limit=limit)
     else:
-        found = landmarks(text, limit=limit) + roads_asked(parsed, matches, limit=limit)
+        found = landmarks(text, names, limit=limit) + roads_asked(parsed, matches, limit=limit)
     return _ranked(found)[:limit]
 
 
@@ -106,6 +109,8 @@ def _road_matches(parsed: ParsedAddress, road: str, names: Gazetteer) -> list[Ro
     found = names.match_local(road) if road else []
     if parsed.road_en:
         found += names.match_english(parsed.road_en, parsed.road_en_suffix)
+    for run in parsed.latin_runs:  # "jiefangdao", "Hämeentie": local names in Latin letters
+        found += names.match_latin(run)
     matches: dict[str, RoadMatch] = {}
     for m in found:
         if parsed.extra and m.distance < SUBSTRING_DISTANCE:
@@ -119,9 +124,16 @@ def _address(
     parsed: ParsedAddress, matches: list[RoadMatch], names: Gazetteer, *, limit: int
 ) -> list[Candidate]:
     with_premises = [m for m in matches if m.road.has_premises][:MAX_ROADS]
-    found = _on_roads(parsed, with_premises, limit=limit)
+    if parsed.house_letter or parsed.house_range:
+        found = western_candidates(parsed, with_premises, limit=limit)
+    else:
+        found = _on_roads(parsed, with_premises, limit=limit)
     if found:
         return found
+    for reading in _other_readings(parsed):
+        found = _on_roads(reading, with_premises, limit=limit)
+        if found:
+            return [_capped(c, SCORE_OTHER_READING) for c in found]
     as_written = [m for m in matches if m.distance == 0][:1]
     if not as_written:
         return _similar(parsed, names, limit=limit)
@@ -133,6 +145,19 @@ def _address(
         *[_capped(c, SCORE_SIBLING) for c in _on_roads(parsed, siblings, limit=limit)],
         *_partial(parsed, as_written, limit=limit),
     ]
+
+
+def _other_readings(parsed: ParsedAddress) -> list[ParsedAddress]:
+    """Ways of reading the numbers that the first reading passed over."""
+    readings = []
+    if parsed.floor_or_building:  # "12号一楼商铺": the ground floor, not building 1
+        readings.append(replace(parsed, building="", floor=parsed.building))
+    if parsed.house_range:  # "3-5": number 3 or 5; or, written the Chinese way, 3号 5号楼
+        low, high = parsed.house_range.split("-")
+        readings += [replace(parsed, house_number=n, house_range="") for n in (low, high)]
+    if parsed.house_letter:  # a staircase or suffix this network does not record
+        readings.append(replace(parsed, house_letter=""))
+    return readings
 
 
 def _on_roads(parsed: ParsedAddress, matches: list[RoadMatch], *, limit: int) -> list[Candidate]:
@@ -162,7 +187,7 @@ def _premise_candidates(
 ) -> list[Candidate]:
     candidates = []
     for row in rows:
-        complete = not several and not _left_out(row, parsed)
+        complete = not several and not _left_out(row, parsed) and not parsed.unplaced
         base = SCORE_EXACT if complete else SCORE_AMBIGUOUS if several else SCORE_UNIQUE
         wrong_district = _wrong_district(row, parsed)
         score = base - EDIT_PENALTY * match.distance - DISTRICT_PENALTY * wrong_district

@@ -3,6 +3,7 @@
 import re
 
 from gis.address import fold, numerals_to_digits
+from gis.geocoding.spoken import latin_folded, simplified, spoken_to_written
 
 CJK = "\u3400-\u9fff"
 _SPACE_BY_CJK = re.compile(rf"\s+(?=[{CJK}])|(?<=[{CJK}])\s+")
@@ -38,11 +39,13 @@ ENGLISH_SUFFIXES = {
 
 
 def prepare(text: str) -> str:
-    """Fold, turn Chinese numerals into digits, and drop the spaces a CJK text does not need.
+    """Fold, simplify, write numbers said in words as digits (gis.geocoding.spoken), and drop
+    the spaces a CJK text does not need.
 
     Spaces between two numbers stay: "32 3 2 501" is four numbers, not one.
     """
-    text = numerals_to_digits(fold(text)).translate(_DASHES)
+    text = spoken_to_written(latin_folded(simplified(fold(text))).translate(_DASHES))
+    text = numerals_to_digits(text)
     text = _SPACE_BY_CJK.sub("", text)
     text = _ROAD_ORDINAL.sub(lambda m: _ORDINAL_CN[int(m.group(1))], text)
     return _SPACES.sub(" ", text).strip()

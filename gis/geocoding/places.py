@@ -9,7 +9,7 @@ from gis.geocoding.gazetteer import (
     Gazetteer,
     RoadMatch,
 )
-from gis.geocoding.normalize import english_split, has_cjk, prepare
+from gis.geocoding.normalize import english_key, english_split, has_cjk, prepare
 from gis.geocoding.parse import ParsedAddress, intersection_sides
 from gis.geocoding.selectors import (
     PlaceRow,
@@ -76,11 +76,19 @@ def _trusted_alone(match: RoadMatch, parsed: ParsedAddress) -> bool:
     return match.distance < STEM_DISTANCE and match.distance <= written / 4
 
 
-def landmarks(text: str, *, limit: int) -> list[Candidate]:
-    """Landmarks by Chinese or English name; similar names only when none is named outright."""
-    rows = landmark_list_by_name(
-        local=search_key(text) if has_cjk(text) else "", english=prepare(text), limit=limit
-    )
+def landmarks(text: str, names: Gazetteer, *, limit: int) -> list[Candidate]:
+    """Landmarks by Chinese or English name; failing that, a name heard or typed with slips
+    ("有谊路小学", "友谊路小雪"), scored by how far off; similar names by trigrams last."""
+    local = search_key(text) if has_cjk(text) else ""
+    rows = landmark_list_by_name(local=local, english=prepare(text), limit=limit, similar=False)
+    heard = names.match_landmark(local) if local and not rows else None
+    if heard is not None:
+        name, distance = heard
+        rows = landmark_list_by_name(local=name, english="", limit=limit, similar=False)
+        score = round(min(LANDMARK_SIMILAR_MAX, 0.9 - EDIT_PENALTY * distance), 3)
+        return [Candidate("landmark", r.id, r.label, r.point, score, "landmark") for r in rows]
+    if not rows:
+        rows = landmark_list_by_name(local=local, english=prepare(text), limit=limit)
     return [
         Candidate("landmark", r.id, r.label, r.point, _landmark_score(r), "landmark")
         for r in rows
@@ -97,33 +105,36 @@ def _landmark_score(row: PlaceRow) -> float:
 
 
 def corners(text: str, names: Gazetteer) -> list[Candidate]:
-    """Where two roads cross: "友谊路与解放道交口", "Youyi Rd & Jiefang Ave".
+    """Where two roads cross: "友谊路与解放道交口", "卫津道琼州路口", "Youyi Rd & Jiefang Ave".
 
     Each side may name more than one road (a slip, a missing 路/道); the closest pair of names
     whose roads do cross wins; parallel roads have no corner and are passed over.
     """
-    for side_a, side_b in intersection_sides(text):
-        pairs = sorted(
-            (
-                (a, b)
-                for a in _side(side_a, names)
-                for b in _side(side_b, names)
-                if a.road.name != b.road.name
-            ),
-            key=lambda pair: pair[0].distance + pair[1].distance,
-        )
-        for a, b in pairs[:CORNER_PAIRS_TRIED]:
-            points = intersection_points(road_a=a.road.name, road_b=b.road.name, gap_m=CORNER_GAP_M)
-            if points:
-                score = round(SCORE_CORNER - EDIT_PENALTY * (a.distance + b.distance), 3)
-                label = f"{a.road.name}与{b.road.name}交口"
-                return [
-                    Candidate("intersection", None, label, p, score, "intersection") for p in points
-                ]
+    pairs = sorted(
+        {
+            (a, b)
+            for side_a, side_b in intersection_sides(text)
+            for a in _side(side_a, names)
+            for b in _side(side_b, names)
+            if a.road.name != b.road.name
+        },
+        key=lambda pair: (pair[0].distance + pair[1].distance, pair[0].road.name),
+    )
+    for a, b in pairs[:CORNER_PAIRS_TRIED]:
+        points = intersection_points(road_a=a.road.name, road_b=b.road.name, gap_m=CORNER_GAP_M)
+        if points:
+            score = round(SCORE_CORNER - EDIT_PENALTY * (a.distance + b.distance), 3)
+            label = f"{a.road.name}与{b.road.name}交口"
+            return [
+                Candidate("intersection", None, label, p, score, "intersection") for p in points
+            ]
     return []
 
 
 def _side(text: str, names: Gazetteer) -> list[RoadMatch]:
-    local = has_cjk(text)
-    found = names.match_local(text) if local else names.match_english(*english_split(text))
+    if has_cjk(text):
+        found = names.match_local(text)
+    else:
+        found = names.match_english(*english_split(text)) + names.match_latin(english_key(text))
+        found = sorted(found, key=lambda m: m.distance)
     return [m for m in found[:3] if m.road.has_geometry and m.distance < STEM_DISTANCE]

@@ -61,6 +61,15 @@ def premise_list_by_address(
     return [PremiseRow(*row) for row in rows]
 
 
+def premise_list_by_numbers(
+    *, road_name: str, house_numbers: list[str], limit: int
+) -> list[PremiseRow]:
+    """Premises of a road with any of these house numbers (spellings of one: "5 B", "5b")."""
+    query = Premise.objects.filter(road_name=road_name, house_number__in=house_numbers)
+    rows = query.order_by("house_number", "building", "unit", "room")
+    return [PremiseRow(*row) for row in rows.values_list(*_PREMISE_FIELDS)[:limit]]
+
+
 def premise_list_similar(*, key: str, limit: int) -> list[tuple[PremiseRow, float]]:
     """Premises whose search key is trigram-similar to `key`, most similar first.
 
@@ -124,7 +133,9 @@ _LANDMARK_SIMILAR = {
 }
 
 
-def landmark_list_by_name(*, local: str, english: str, limit: int) -> list[PlaceRow]:
+def landmark_list_by_name(
+    *, local: str, english: str, limit: int, similar: bool = True
+) -> list[PlaceRow]:
     """Landmarks by name, Chinese or English: 1.0 as written, 0.9 named inside the text
     ("友谊路小学附近", longest name first); failing those, by trigram similarity (`%`) on the
     Chinese name for Chinese text, on the English name otherwise."""
@@ -133,7 +144,7 @@ def landmark_list_by_name(*, local: str, english: str, limit: int) -> list[Place
     with connection.cursor() as cursor:
         cursor.execute(_LANDMARK_NAMED, params)
         rows = cursor.fetchall()
-        if not rows:
+        if not rows and similar:
             column, text = ("name", local) if local else ("name_en", english)
             cursor.execute(_LANDMARK_SIMILAR[column], {"text": text, "limit": limit})
             rows = cursor.fetchall()

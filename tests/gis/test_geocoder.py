@@ -178,7 +178,10 @@ def test_a_district_written_short_may_be_the_start_of_a_road_name() -> None:
     [
         ("友谊路与解放道交口", [("友谊路", "解放道")]),
         ("友谊路和解放道", [("友谊路", "解放道")]),
-        ("友谊路、解放道路口", [("友谊路", "解放道")]),
+        # "路口" may end a name (解放道路) or be the corner's word: both readings are offered.
+        ("友谊路、解放道路口", [("友谊路", "解放道"), ("友谊路", "解放道路")]),
+        ("卫津道琼州路口", [("卫津道", "琼州"), ("卫津道", "琼州路")]),  # no joining word
+        ("Weijin Ave Qiongzhou Rd", [("weijin ave", "qiongzhou rd")]),
         ("Youyi Road and Jiefang Avenue", [("youyi road", "jiefang avenue")]),
         ("corner of Youyi Rd & Jiefang Ave", [("youyi rd", "jiefang ave")]),
         ("呼和浩特道与友谊路", [("呼", "浩特道与友谊路"), ("呼和浩特道", "友谊路")]),
