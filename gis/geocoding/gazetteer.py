@@ -6,6 +6,7 @@ millisecond and tolerates the one wrong, missing or extra character that trigram
 cannot see in a three-character Chinese name (友宜道 and 友谊道 share one trigram of seven).
 """
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -154,7 +155,15 @@ class Gazetteer:
         ]
 
     def match_english(self, stem: str, suffix: str) -> list[RoadMatch]:
-        """Roads an English stem and road word name ("youyi", "avenue"); typos in the stem."""
+        """Roads an English stem and road word name ("youyi", "avenue"); typos in the stem,
+        and pinyin spelt the English way ("Dagoo" for Dagu), as one slip."""
+        found = self._match_english(stem, suffix)
+        respelt = _pinyin_spelling(stem)
+        if found or respelt == stem:
+            return found
+        return [RoadMatch(m.road, m.distance + 1) for m in self._match_english(respelt, suffix)]
+
+    def _match_english(self, stem: str, suffix: str) -> list[RoadMatch]:
         if not stem:
             return []
         matches = []
@@ -166,12 +175,34 @@ class Gazetteer:
             distance = edit_distance(stem, road.en_stem, limit=limit)
             if distance <= limit:
                 matches.append(RoadMatch(road, distance + _suffix_cost(suffix, road.en_suffix)))
+        if not matches:  # "Hexi Zhujiang Ave": a district or place said before the name
+            matches = [
+                RoadMatch(r, SUBSTRING_DISTANCE + _suffix_cost(suffix, r.en_suffix))
+                for r in self._ending(stem)
+            ]
         exact = [m for m in matches if m.distance == 0]
         return exact or _best(matches)
+
+    def _ending(self, stem: str) -> list[RoadName]:
+        """The roads with the longest English stem (four letters or more) the text ends with."""
+        inside = [
+            r
+            for r in self.roads
+            if len(r.en_stem) >= 4 and len(stem) > len(r.en_stem) and stem.endswith(r.en_stem)
+        ]
+        longest = max((len(r.en_stem) for r in inside), default=0)
+        return [r for r in inside if len(r.en_stem) == longest]
 
     def match_latin(self, key: str) -> list[RoadMatch]:
         """Roads a run of Latin words names as one key: a local Latin name ("hameentie",
         accents off) or a Chinese name in pinyin ("jiefangdao"), with slips."""
+        found = self._match_latin(key)
+        respelt = _pinyin_spelling(key)
+        if found or respelt == key:
+            return found
+        return [RoadMatch(m.road, m.distance + 1) for m in self._match_latin(respelt)]
+
+    def _match_latin(self, key: str) -> list[RoadMatch]:
         if not key or len(key) > self._longest + 2:
             return []
         if key in self._by_latin:
@@ -206,6 +237,16 @@ class Gazetteer:
     def siblings(self, road: RoadName) -> list[RoadName]:
         """The other roads of the same name stem: 友谊路 for 友谊道 (a common confusion)."""
         return [r for r in self._by_stem[local_split(road.key)[0]] if r.name != road.name]
+
+
+# English spellings of pinyin sounds: no pinyin syllable has a doubled vowel, so "oo" and
+# "ee" are an English speaker's u and i ("Dagoo", "Jeefang"), and "aa" one a.
+_ENGLISH_SPELLING = re.compile(r"oo|ee|aa")
+_PINYIN_FOR = {"oo": "u", "ee": "i", "aa": "a"}
+
+
+def _pinyin_spelling(text: str) -> str:
+    return _ENGLISH_SPELLING.sub(lambda m: _PINYIN_FOR[m[0]], text)
 
 
 def _suffix_cost(written: str, actual: str) -> float:

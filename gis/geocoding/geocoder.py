@@ -20,7 +20,7 @@ from gis.address import search_key
 from gis.geocoding.candidates import Candidate, Nearest, ReverseGeocode
 from gis.geocoding.gazetteer import SUBSTRING_DISTANCE, Gazetteer, RoadMatch, gazetteer
 from gis.geocoding.normalize import has_cjk
-from gis.geocoding.parse import ParsedAddress, parse_address
+from gis.geocoding.parse import ParsedAddress, parse_address, without_asides
 from gis.geocoding.places import (
     EDIT_PENALTY,
     FUZZY_WEIGHT,
@@ -45,6 +45,9 @@ SCORE_UNIQUE = 0.9  # one premise fits, though the text left a part out
 SCORE_AMBIGUOUS = 0.5  # several premises fit equally
 SCORE_ROAD_FALLBACK = 0.4  # an address whose number the road does not have
 SCORE_SIBLING = 0.35  # ...which 友谊道 has, when 友谊路 was written: offered after the road
+# ...and 友谊道 has every building, unit and room said, as one premise: callers swap 路 and 道
+# far more often than they name a flat that happens to exist on the road's sibling.
+SCORE_SIBLING_WHOLE = 0.6
 SCORE_PARTIAL = 0.3  # the number exists, a building/unit/room written does not
 SCORE_OTHER_READING = 0.9  # the text fits when read another way ("一楼" as a floor, not 1号楼)
 DISTRICT_PENALTY = 0.1  # the district written is not the premise's
@@ -58,7 +61,7 @@ MAX_ROADS = 16
 
 def geocode(text: str, *, limit: int = 5) -> list[Candidate]:
     """Candidates for an address, landmark or corner as written, best first; [] if none fits."""
-    text = simplified(text[:MAX_TEXT]) if text else ""
+    text = without_asides(simplified(text[:MAX_TEXT])) if text else ""
     if not text.strip() or limit < 1:
         return []
     names = gazetteer()
@@ -137,13 +140,36 @@ def _address(
     as_written = [m for m in matches if m.distance == 0][:1]
     if not as_written:
         return _similar(parsed, names, limit=limit)
-    siblings = [RoadMatch(s, 1.0) for s in names.siblings(as_written[0].road) if s.has_premises]
+    siblings = [RoadMatch(s, 0.0) for s in names.siblings(as_written[0].road) if s.has_premises]
     return [
         *road_candidates(
             as_written, district=parsed.district, base=SCORE_ROAD_FALLBACK, method="structured"
         ),
-        *[_capped(c, SCORE_SIBLING) for c in _on_roads(parsed, siblings, limit=limit)],
+        *_on_siblings(parsed, siblings, limit=limit),
         *_partial(parsed, as_written, limit=limit),
+    ]
+
+
+def _on_siblings(
+    parsed: ParsedAddress, siblings: list[RoadMatch], *, limit: int
+) -> list[Candidate]:
+    """The address on the roads of the same stem, before the road as written when one
+    premise there has every part said (at least a building, unit or room)."""
+    # Read as if the sibling had been written, an exact answer is one premise with every part
+    # (the district aside: a caller unsure of the road may be unsure of the district too).
+    found = _on_roads(parsed, siblings, limit=limit)
+    if not any(getattr(parsed, part) for part in PARTS):
+        return [_capped(c, SCORE_SIBLING) for c in found]
+    whole = [c for c in found if c.method == "exact"]
+    if not whole and (parsed.district or parsed.district_en):
+        anywhere = replace(parsed, district="", district_en="")
+        whole = [c for c in _on_roads(anywhere, siblings, limit=limit) if c.method == "exact"]
+    if len(whole) != 1:
+        return [_capped(c, SCORE_SIBLING) for c in found]
+    penalty = 0.0 if whole[0] in found else DISTRICT_PENALTY
+    return [
+        _capped(c, SCORE_SIBLING_WHOLE - penalty if c.id == whole[0].id else SCORE_SIBLING)
+        for c in found
     ]
 
 

@@ -69,13 +69,25 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+# A telephone number said after the address ("…502 电话13812345678", "022-23456789") is how
+# to call back, not a part of the address.
+_PHONE = r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?![\d-])"
+# Marks that begin another word: "502楼下" is the flat and where the caller stands (楼下,
+# 楼上, 楼道, 楼梯, 楼顶); "501 座机…" is the flat and a landline.
+_NOT_A_MARK_BEFORE = {"楼": "下上道梯顶", "座": "机位"}
+_MARK = "|".join(
+    re.escape(m) + (f"(?![{_NOT_A_MARK_BEFORE[m]}])" if m in _NOT_A_MARK_BEFORE else "")
+    for m in sorted(_MARKS, key=len, reverse=True)
+)
+
 _TOKEN = re.compile(
-    r"(?P<short>\d+(?:\s*[-/]\s*\d+)+)"
+    rf"(?P<phone>{_PHONE})"
+    r"|(?P<short>\d+(?:\s*[-/]\s*\d+)+)"
     rf"|(?:(?P<kw>{_alternation(_KEYWORDS)})(?![a-z])\.?\s*[#:]?\s*|(?P<hash>#)\s*)(?P<kwnum>\d+)"
     r"|(?P<ord>\d+(?:st|nd|rd|th))(?![a-z])(?:\s*(?P<ordfloor>floor|flr|fl)(?![a-z]))?"
     r"|(?P<postcode>\d{5,6})(?!\d)"
     r"|(?P<lettered>\d+)\s?(?P<letter>[a-eg-z])(?![a-z'])"
-    rf"|(?P<num>\d+)\s*(?:(?P<mark>{_alternation(_MARKS)})(?!道))?(?![a-z])"
+    rf"|(?P<num>\d+)\s*(?:(?P<mark>{_MARK})(?!道))?(?![a-z])"
     r"|(?P<word>[a-z][a-z']*)"
     rf"|(?P<han>[{CJK}]+)"
     r"|(?P<sep>[,，;；、|()（）]+)"
@@ -86,13 +98,28 @@ _CITY_PREFIX = re.compile(rf"^(?:中国)?[{CJK}]{{2,3}}?市")
 # Two or three characters and 区/县, but not a housing estate (阳光小区, 和平社区, 软件园区).
 _DISTRICT = re.compile(rf"^[{CJK}]{{2,3}}?(?<![小社园])[区县]")
 _NUMERIC = frozenset({"short", "part", "num", "lettered"})
-_FILLER = re.compile(r"^(?:我家在|我家住|地址是|地址|住在|位于|在)")
+FILLER = re.compile(r"^(?:我家在|我家住|地址是|地址|住在|位于|在)")
 # After the address, what the caller says about it: "…501 有煤气味", "…号 厨房漏气了".
 _COMPLAINT = re.compile(r"[有气味漏闻坏没请快着爆报修了嘶晕不疼烧响冒]")
 
 
+# How far and which way from the place: "医院往南100米", "路口东边五十米左右", "50 m north of".
+_ASIDE = re.compile(
+    r"(?:往|向|朝)?[东南西北]{1,2}(?:边|侧|面|方向)?(?:大概|大约|约)?"
+    r"[0-9０-９零一二两三四五六七八九十百几]+多?(?:米|公里|步)(?:左右)?"
+    r"|\b\d+\s*(?:m|metres|meters|yards|yds)\s+(?:north|south|east|west)\w*(?:\s+of)?\b",
+    re.IGNORECASE,
+)
+
+
+def without_asides(text: str) -> str:
+    """The text without a distance and direction from the place, whose number is no part
+    of an address."""
+    return _ASIDE.sub(" ", text)
+
+
 class Token(NamedTuple):
-    kind: str  # short, part, num, lettered, postcode, word, han, sep
+    kind: str  # short, part, num, lettered, postcode, phone, word, han, sep
     value: str
     part: str = ""  # for "part": which part the marker or keyword names
 
@@ -155,7 +182,9 @@ class _Parts:
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     for m in _TOKEN.finditer(text):
-        if m["short"]:
+        if m["phone"]:
+            tokens.append(Token("phone", m[0]))
+        elif m["short"]:
             tokens.append(Token("short", "-".join(_number(n) for n in re.findall(r"\d+", m[0]))))
         elif m["kwnum"]:
             part = _KEYWORDS[m["kw"]] if m["kw"] else "hash"
@@ -238,6 +267,39 @@ def _address_numbers(tokens: list[Token]) -> list[Token]:
     return numeric
 
 
+# "…五零一 噢不对 是五零二": the caller takes a number back; the one said after replaces it.
+_CORRECTION = re.compile(r"不对|不是|说错|错了|我是说|应该是")
+
+
+def _split_correction(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """The tokens up to a correction, and the numbers said after it (before any complaint)."""
+    for i, token in enumerate(tokens):
+        if token.kind == "han" and _CORRECTION.search(token.value):
+            if any(t.kind in _NUMERIC for t in tokens[:i]):
+                rest = [Token("han", _CORRECTION.split(token.value)[-1]), *tokens[i + 1 :]]
+                return tokens[:i], _address_numbers(rest)
+            break
+    return tokens, []
+
+
+def _correct(parts: _Parts, corrections: list[Token]) -> None:
+    """Each corrected number replaces the part it names, or the part of as many digits."""
+    for token in corrections:
+        named = {"number": "house"}.get(token.part, token.part)
+        if token.kind == "part" and named in ("house", "building", "unit", "room", "floor"):
+            parts.values[named] = token.value
+            continue
+        same = [
+            p
+            for p in ("room", "house", "building", "unit")
+            if token.kind == "num" and len(parts.get(p)) == len(token.value)
+        ]
+        if same:
+            parts.values[same[0]] = token.value
+        else:
+            parts.unplaced.append(token.value)
+
+
 def _is_range(numbers: list[str]) -> bool:
     """ "3-5" as a Western house number: two numbers, the second a little higher."""
     if len(numbers) != 2:
@@ -260,6 +322,9 @@ def _read_short(parts: _Parts, numbers: list[str]) -> None:
     if len(numbers) >= 3:
         for part, value in zip(("building", "unit", "room"), numbers, strict=False):
             parts.put(part, value)
+    elif len(numbers) == 2 and parts.get("unit") and not parts.get("room"):
+        floor, door = numbers  # "1门5-2": the flat as floor and door, room 502
+        parts.put("room", f"{int(floor)}{int(door):02d}")
     elif len(numbers) == 2:
         first = "unit" if parts.get("building") else "building"
         parts.put(first, numbers[0])
@@ -283,7 +348,7 @@ def _split_district(text: str, districts: frozenset[str]) -> tuple[str, str, str
     A district written without 区 may be the start of a road name (河北二道 is a road, not
     河北区 + 二道), so the text as it stood is returned as well.
     """
-    text = _FILLER.sub("", _CITY_PREFIX.sub("", text))
+    text = FILLER.sub("", _CITY_PREFIX.sub("", text))
     inside = [text.find(d) for d in districts if 0 < text.find(d) <= 4]
     if inside:  # "天津河北区…": a city named without 市 before the district
         text = text[min(inside) :]
@@ -376,9 +441,11 @@ def _latin_runs(tokens: list[Token]) -> tuple[str, ...]:
 def parse_address(text: str, *, districts: frozenset[str] = frozenset()) -> ParsedAddress:
     """The parts of an address as written; `districts` are the local district names known."""
     prepared = prepare(text)
-    tokens = tokenize(prepared)
     latin = not re.search(f"[{CJK}]", prepared)
-    parts = _read_numbers(tokens, latin=latin)
+    tokens = tokenize(prepared) if latin else _road_first(tokenize(prepared))
+    said, corrections = _split_correction(tokens)
+    parts = _read_numbers(said, latin=latin)
+    _correct(parts, corrections)
     district, road, unsplit = _split_district(_local_text(tokens), districts)
     if not district:  # a district written after the road: "友谊道32号，河西区"
         written = (t.value for t in tokens if t.kind == "han" and _DISTRICT.fullmatch(t.value))
@@ -406,49 +473,20 @@ def parse_address(text: str, *, districts: frozenset[str] = frozenset()) -> Pars
     )
 
 
+_FLAT_PARTS = frozenset({"building", "unit", "room", "building_or_floor", "floor"})
+
+
+def _road_first(tokens: list[Token]) -> list[Token]:
+    """ "3号楼1单元202 长江道7号" read as "长江道7号 3号楼1单元202": a Chinese text that opens
+    with the flat names the road after it, and the numbers are read in address order."""
+    if not tokens or tokens[0].part not in _FLAT_PARTS:
+        return tokens
+    road = next((i for i, t in enumerate(tokens) if t.kind == "han"), None)
+    return tokens if road is None else tokens[road:] + tokens[:road]
+
+
 def _floor_or_building(tokens: list[Token], parts: _Parts) -> bool:
     """The building was read from "N楼" with no unit or flat after it: "12号一楼商铺" is the
     ground floor of a shop as likely as building 1."""
     said = [t for t in tokens if t.kind == "part" and t.part == "building_or_floor"]
     return bool(said) and said[0].value == parts.get("building") and not parts.get("unit")
-
-
-_CORNER_TAIL = re.compile(r"(?:十字路口|丁字路口|交叉口|交口|路口|口|附近|一带|交汇处)+$")
-_CORNER_EN = re.compile(
-    r"^(?:the )?(?:corner|junction|intersection|crossing) of |"
-    r" (?:junction|intersection|crossing|corner)$"
-)
-_JOIN_LOCAL = re.compile(r"与|和|跟|及|同|交|、|&|/")
-_JOIN_EN = re.compile(r"\s+(?:and|at|x)\s+|\s*[&/]\s*")
-
-
-_ROAD_END = re.compile(r"(?:大道|大街|道|路|街)(?!口|$)")
-_ROAD_END_EN = re.compile(r"\b(?:road|rd|avenue|ave|street|st|dao|lu|jie)\b\.?(?=\s+\w)")
-
-
-def intersection_sides(text: str) -> list[tuple[str, str]]:
-    """Every way to read the text as "road A meets road B": "友谊路与解放道交口",
-    "Youyi Rd & Jiefang Ave", and without a joining word, "卫津道琼州路口" (common in
-    Tianjin), "Weijin Ave Qiongzhou Rd". Several splits when a joining word could sit inside a
-    name (和 in 呼和浩特道); the caller keeps the one whose sides are both roads."""
-    text = prepare(text)
-    if re.search(r"\d(?!\d*(?:st|nd|rd|th)\b)", text):
-        return []  # a number makes it an address, not a corner
-    local = bool(re.search(f"[{CJK}]", text))
-    if local:
-        # "琼州路口" is 琼州路 and its corner as often as 琼州 and 路口: both are tried.
-        tail = _CORNER_TAIL.search(text)
-        bare = _FILLER.sub("", text[: tail.start()] if tail else text)
-        texts = [bare, bare + "路"] if tail and tail[0].startswith("路口") else [bare]
-        joins, ends = _JOIN_LOCAL, _ROAD_END
-    else:
-        texts, joins, ends = [_CORNER_EN.sub("", text)], _JOIN_EN, _ROAD_END_EN
-    sides: list[tuple[str, str]] = []
-    for written in texts:
-        split = [(written[: m.start()], written[m.end() :]) for m in joins.finditer(written)]
-        if not split:
-            split = [(written[: m.end()], written[m.end() :]) for m in ends.finditer(written)]
-        if not split and not local and written.count(" ") == 1:  # "weijindao qiongzhoulu"
-            split = [tuple(written.split(" "))]  # type: ignore[list-item]
-        sides += [(a.strip(), b.strip()) for a, b in split if a.strip() and b.strip()]
-    return list(dict.fromkeys(sides))

@@ -1,5 +1,7 @@
 """Candidates that are not a premise: roads, landmarks and corners."""
 
+import re
+
 from gis.address import search_key
 from gis.geocoding.candidates import Candidate, Method
 from gis.geocoding.gazetteer import (
@@ -9,8 +11,9 @@ from gis.geocoding.gazetteer import (
     Gazetteer,
     RoadMatch,
 )
+from gis.geocoding.intersections import intersection_sides
 from gis.geocoding.normalize import english_key, english_split, has_cjk, prepare
-from gis.geocoding.parse import ParsedAddress, intersection_sides
+from gis.geocoding.parse import ParsedAddress
 from gis.geocoding.selectors import (
     PlaceRow,
     intersection_points,
@@ -25,6 +28,7 @@ EDIT_PENALTY = 0.15  # per edit between a name as written and as it is
 FUZZY_WEIGHT = 0.8  # a trigram hit on a premise scores this times its similarity
 LANDMARK_SIMILAR_MAX = 0.85  # a landmark found by similarity scores its similarity, up to this
 LANDMARK_MIN_SIMILARITY = 0.5
+SCORE_KIND_WORD = 0.85  # a landmark named with another word for its kind: 商场 for 购物中心
 CORNER_GAP_M = 25.0
 CORNER_PAIRS_TRIED = 9
 
@@ -76,11 +80,73 @@ def _trusted_alone(match: RoadMatch, parsed: ParsedAddress) -> bool:
     return match.distance < STEM_DISTANCE and match.distance <= written / 4
 
 
+# What callers call a kind of place, in groups of words for the same kind: the network may
+# name a place 养老院 and the caller say 敬老院 or 老年公寓, or the other way round. Longest
+# first within a group, so that 菜市场 is read before the 市场 inside it.
+_KIND_WORDS = (
+    ("老年公寓", "养老中心", "养老院", "敬老院", "老人院", "福利院", "托老所"),
+    ("购物中心", "购物广场", "百货大楼", "商场", "商城", "百货"),
+    ("农贸市场", "菜市场", "菜场", "菜市", "市场"),
+    ("地铁站", "地铁口", "轻轨站", "地铁"),
+    ("街道办事处", "街道办", "办事处"),
+    ("幼儿园", "托儿所"),
+    ("小学", "学校"),
+    (
+        "old people's home",
+        "retirement home",
+        "elderly home",
+        "nursing home",
+        "care home",
+    ),
+    ("department store", "shopping centre", "shopping center", "shopping mall", "mall"),
+    ("food market", "wet market", "market"),
+    ("underground station", "subway station", "metro station", "subway", "metro"),
+    ("sub-district office", "subdistrict office", "street office", "community office"),
+    ("kindergarten", "pre-school", "preschool", "nursery"),
+    ("elementary school", "primary school", "school"),
+)
+
+
+def _kind_variants(text: str) -> list[str]:
+    """The text with its word for a kind of place replaced by each other word for it."""
+    variants = []
+    for group in _KIND_WORDS:
+        said = next((w for w in group if re.search(_kind_word(w), text)), None)
+        if said is not None:
+            variants += [
+                re.sub(_kind_word(said), other, text, count=1) for other in group if other != said
+            ]
+    return variants
+
+
+def _kind_word(word: str) -> str:
+    return re.escape(word) if has_cjk(word) else rf"\b{re.escape(word)}\b"
+
+
+def _landmarks_by_kind_word(text: str, *, limit: int) -> list[Candidate]:
+    """Landmarks named with another word for their kind ("枫林路商场" for 枫林路购物中心),
+    in one query: the variants go as one string, and a name found inside it is found in one."""
+    variants = _kind_variants(text)
+    if not variants:
+        return []
+    local = "\n".join(search_key(v) for v in variants) if has_cjk(text) else ""
+    english = "" if local else "\n".join(prepare(v) for v in variants)
+    rows = landmark_list_by_name(local=local, english=english, limit=limit, similar=False)
+    return [
+        Candidate("landmark", r.id, r.label, r.point, SCORE_KIND_WORD, "landmark") for r in rows
+    ]
+
+
 def landmarks(text: str, names: Gazetteer, *, limit: int) -> list[Candidate]:
-    """Landmarks by Chinese or English name; failing that, a name heard or typed with slips
-    ("有谊路小学", "友谊路小雪"), scored by how far off; similar names by trigrams last."""
+    """Landmarks by Chinese or English name, or with another word for their kind; failing
+    that, a name heard or typed with slips ("有谊路小学", "友谊路小雪"), scored by how far
+    off; similar names by trigrams last."""
     local = search_key(text) if has_cjk(text) else ""
     rows = landmark_list_by_name(local=local, english=prepare(text), limit=limit, similar=False)
+    if not rows:
+        by_kind = _landmarks_by_kind_word(prepare(text), limit=limit)
+        if by_kind:
+            return by_kind
     heard = names.match_landmark(local) if local and not rows else None
     if heard is not None:
         name, distance = heard

@@ -30,6 +30,7 @@ _NUMERAL_RUN = re.compile(r"[零〇洞一幺二两三四五六七八九十百0-9
 _AFTER_NUMBER = re.compile(rf"^\s*{_ADDRESS_WORD}")
 _BEFORE_NUMBER = re.compile(rf"(?:{_ADDRESS_WORD}|\d)\s*$")
 _ROAD_BEFORE = re.compile(r"[道路街]\s*$")
+_CORRECTION_BEFORE = re.compile(r"(?:不对|不是|说错了?|错了|我是说|应该是)\s*(?:是|应该是)?\s*$")
 _NOT_A_WORD_NEXT = re.compile(r"^(?:$|[\s,，。;；、0-9])")
 _ROAD_WORD_NEXT = re.compile(r"^(?:大道|大街|道|路|街|巷|胡同)")
 
@@ -109,7 +110,8 @@ def _chinese_run(m: re.Match[str], text: str) -> str:
     if _ROAD_WORD_NEXT.match(after):
         return run
     after_road = _ROAD_BEFORE.search(before) and _NOT_A_WORD_NEXT.match(after)  # not 十字路口
-    if not (_AFTER_NUMBER.match(after) or _BEFORE_NUMBER.search(before) or after_road):
+    corrected = _CORRECTION_BEFORE.search(before)  # "…不对 是五零二"
+    if not (_AFTER_NUMBER.match(after) or _BEFORE_NUMBER.search(before) or after_road or corrected):
         return run
     return chinese_digits(run)
 

@@ -19,8 +19,8 @@ from gis.address import search_key
 from gis.demo_city.names import DISTRICTS as DEMO_DISTRICTS
 from gis.demo_city.names import PLACES
 from gis.geocoding import Candidate, geocode, parse_address, reverse_geocode
+from gis.geocoding.intersections import intersection_sides
 from gis.geocoding.normalize import english_split
-from gis.geocoding.parse import intersection_sides
 from gis.geocoding.variants import KINDS, KnownAddress, address_variant
 from gis.models import Landmark, Premise, Road
 
@@ -345,10 +345,27 @@ def test_a_number_on_the_other_road_of_the_same_name_comes_after_the_road_writte
     city: None,
 ) -> None:
     flat = _premise_of(road="友谊道", flats=True)
-    address = f"{flat.house_number}号{flat.building}号楼{flat.unit}单元{flat.room}"
-    found = geocode(f"友谊路{address}")  # 友谊路 exists, runs north-south, has no premises
-    assert [(c.kind, c.label) for c in found] == [("road", "友谊路"), ("premise", flat.full_text)]
+    found = geocode(f"友谊路{flat.house_number}号")  # 友谊路 runs north-south, has no premises
+    assert [c.kind for c in found[:2]] == ["road", "premise"]
+    assert found[0].label == "友谊路"
     assert found[0].score > found[1].score
+
+
+def test_a_whole_flat_on_the_other_road_of_the_same_name_comes_before_the_road_written(
+    city: None,
+) -> None:
+    # Callers swap 路 and 道; a building, unit and room that all exist there as one premise
+    # say which road was meant, though never exactly.
+    flat = _premise_of(road="友谊道", flats=True)
+    address = f"{flat.house_number}号{flat.building}号楼{flat.unit}单元{flat.room}"
+    found = geocode(f"友谊路{address}")
+    assert [(c.kind, c.label) for c in found] == [("premise", flat.full_text), ("road", "友谊路")]
+    assert found[0].score > found[1].score
+    assert found[0].method != "exact"
+    elsewhere = next(d for d in ("和平区", "河西区", "南开区") if d != flat.district)
+    found = geocode(f"{elsewhere}友谊路{address}")
+    assert found[0].label == flat.full_text
+    assert found[0].score < geocode(f"{flat.district}友谊路{address}")[0].score
 
 
 def test_road_and_number_of_a_compound_gets_several_flats(city: None) -> None:
