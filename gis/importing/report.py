@@ -1,5 +1,8 @@
 """What an import did: counts per target, and every feature it refused or doubted."""
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from gis.network_split import SplitResult
@@ -43,6 +46,9 @@ class ImportReport:
     premises_connected: int = 0
     split: SplitResult = field(default_factory=SplitResult)  # mains cut where valves sit
     revision: int | None = None
+    # Seconds by phase: "<target>.total" for a layer, of which .read and .check (in one
+    # thread) overlap .write (COPY and upsert, in another); then "split" and "connect".
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -51,6 +57,16 @@ class ImportReport:
     def reject(self, problem: Problem, *, target: str) -> None:
         self.rejects.append(problem)
         self.counts[target].rejected += 1
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """Add the time the block takes to `phase` in `seconds`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + elapsed
 
     def summary(self) -> str:
         """A few lines for a terminal: a table of counts, then what else happened."""

@@ -1,53 +1,30 @@
 """network_import: upsert the features of a GIS file into the network tables."""
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
-from django.contrib.gis.gdal.feature import Feature
-from django.contrib.gis.gdal.layer import Layer
+import numpy as np
 from django.db import transaction
 from tqdm import tqdm
 
-from gis.importing.features import RejectedError, Row, feature_asset_id, feature_row
+from gis.importing.features import ChunkCleaner, geometries_check, layer_crs, wgs84_transformer
 from gis.importing.mapping import TARGETS, LayerMapping, MappingError, mapping_load
+from gis.importing.reader import (
+    Chunk,
+    Dataset,
+    LayerInfo,
+    dataset_open,
+    layer_chunks,
+    read_ahead,
+)
 from gis.importing.report import ImportReport, Problem, TargetCounts
-from gis.importing.writer import BatchWriter
+from gis.importing.writer import LayerWriter, StagedRow
 from gis.network_split import mains_split_at_points
 from gis.services import network_revision_bump, premise_connect_services
 
-# The formats we are asked to read, by suffix, and the GDAL driver that must have opened them.
-# Anything else is refused before GDAL sees it: settings silence gis.W001 on the promise that
-# only local files in these formats are opened (a VRT, for one, can point at URLs).
-DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON"}
-WGS84 = 4326
-
 # (target, asset id) -> (layer, row) where it was first seen in this import
 _Seen = dict[tuple[str, str], tuple[str, int]]
-
-
-class DatasetError(ValueError):
-    """A file that cannot be read; the message says what to do."""
-
-
-def dataset_open(*, path: Path | str) -> DataSource:
-    """Open a local GeoPackage, Shapefile or GeoJSON file for reading."""
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such file")
-    driver = DRIVERS.get(path.suffix.lower())
-    if driver is None:
-        raise DatasetError(f"{path}: give a .gpkg, .shp or .geojson file")
-    try:
-        source = DataSource(str(path))
-    except GDALException:
-        raise DatasetError(
-            f"{path}: GDAL cannot read it (damaged, or not really a {driver} file)"
-        ) from None
-    if source.driver.name != driver:
-        raise DatasetError(f"{path}: read as {source.driver.name}, expected {driver}")
-    return source
 
 
 def network_import(
@@ -61,22 +38,24 @@ def network_import(
     layer_mappings = (
         mapping_load(path=mapping) if isinstance(mapping, str | Path) else list(mapping)
     )
-    source = dataset_open(path=path)
+    dataset = dataset_open(path=path)
     report = ImportReport(path=str(path), dry_run=dry_run)
-    plan = _plan(source, layer_mappings, report)
+    plan = _plan(dataset, layer_mappings, report)
     seen: _Seen = {}
     # One transaction: a failure half-way leaves the network as it was, and a dry run is the
     # same import rolled back, so its counts are the real ones.
     with transaction.atomic():
         for layer_mapping, layer in plan:
-            _import_layer(layer, layer_mapping, report, seen=seen, progress=progress)
+            _import_layer(dataset, layer, layer_mapping, report, seen=seen, progress=progress)
         touched = {name for name, c in report.counts.items() if c.created or c.updated}
         if touched & {"pipes", "valves", "sources"}:
-            report.split = mains_split_at_points(
-                imported={asset for target, asset in seen if target == "pipes"}
-            )
+            with report.timed("split"):
+                report.split = mains_split_at_points(
+                    imported={asset for target, asset in seen if target == "pipes"}
+                )
         if touched & {"pipes", "valves", "sources", "premises"}:
-            report.premises_connected = premise_connect_services()
+            with report.timed("connect"):
+                report.premises_connected = premise_connect_services()
         if dry_run:
             transaction.set_rollback(True)
         elif report.changed:
@@ -85,9 +64,9 @@ def network_import(
 
 
 def _plan(
-    source: DataSource, layer_mappings: list[LayerMapping], report: ImportReport
-) -> list[tuple[LayerMapping, Layer]]:
-    layers = {layer.name: layer for layer in (source[i] for i in range(len(source)))}
+    dataset: Dataset, layer_mappings: list[LayerMapping], report: ImportReport
+) -> list[tuple[LayerMapping, LayerInfo]]:
+    layers = dataset.layers
     mapped = {m.layer for m in layer_mappings}
     if not mapped & set(layers):
         raise MappingError(
@@ -107,21 +86,9 @@ def _plan(
     return plan
 
 
-def _layer_srs(layer: Layer, srid: int | None) -> SpatialReference | None:
-    """The CRS the layer declares, else the one the mapping names, else None."""
-    return layer.srs or (SpatialReference(srid) if srid else None)
-
-
-def _to_wgs84(srs: SpatialReference) -> CoordTransform | None:
-    if srs.srid == WGS84:
-        return None
-    # Both ends in traditional GIS order (x = easting or longitude), which Django's
-    # SpatialReference sets on GDAL 3; EPSG itself puts latitude and northing first.
-    return CoordTransform(srs, SpatialReference(WGS84))
-
-
 def _import_layer(
-    layer: Layer,
+    dataset: Dataset,
+    layer: LayerInfo,
     layer_mapping: LayerMapping,
     report: ImportReport,
     *,
@@ -129,42 +96,102 @@ def _import_layer(
     progress: bool,
 ) -> None:
     target = layer_mapping.target.name
-    srs = _layer_srs(layer, layer_mapping.srid)
-    transform = _to_wgs84(srs) if srs is not None else None
-    writer = BatchWriter(layer_mapping, report)
-    counts = report.counts[target]
+    checker = _LayerChecker(layer, layer_mapping, report, seen)
+    writer = LayerWriter(layer_mapping, checker.cleaner.columns, report)
     label = layer.name if layer.name == target else f"{layer.name} → {target}"
-    bar = tqdm(
-        layer, total=len(layer), desc=label, unit=" features", disable=not progress, file=sys.stderr
-    )
-    for number, feature in enumerate(bar, start=1):
-        if not layer_mapping.keeps({f: feature.get(f) for f in layer_mapping.source_fields}):
-            counts.skipped += 1
-            continue
-        try:
-            if srs is None:
-                raise RejectedError("unknown CRS", _asset_id_or_none(feature, layer_mapping))
-            row = feature_row(feature, number=number, mapping=layer_mapping, transform=transform)
-            _check_unique(row, layer.name, target, seen)
-        except RejectedError as exc:
-            problem = Problem(layer.name, number, exc.asset_id, exc.reason)
-            report.reject(problem, target=target)
-            continue
-        writer.add(row)
-    writer.flush()
+    with (
+        report.timed(f"{target}.total"),
+        tqdm(
+            total=layer.features,
+            desc=label,
+            unit=" features",
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar,
+        writer.staging(),
+    ):
+        # The next chunk is read and checked in a thread of its own while this one is written.
+        for rows, size in read_ahead(_checked_chunks(dataset, layer, checker, report)):
+            with report.timed(f"{target}.write"):
+                writer.write(rows)
+            bar.update(size)
 
 
-def _asset_id_or_none(feature: Feature, layer_mapping: LayerMapping) -> str | None:
-    try:
-        return feature_asset_id(feature, mapping=layer_mapping)
-    except RejectedError:
-        return None
+def _checked_chunks(
+    dataset: Dataset, layer: LayerInfo, checker: "_LayerChecker", report: ImportReport
+) -> Iterator[tuple[list[StagedRow], int]]:
+    """Each chunk's rows that pass, and how many rows the chunk had."""
+    chunks = layer_chunks(dataset, layer, fields=checker.mapping.source_fields)
+    target = checker.target
+    while True:
+        with report.timed(f"{target}.read"):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        with report.timed(f"{target}.check"):
+            rows = checker.rows(chunk)
+        yield rows, len(chunk)
 
 
-def _check_unique(row: Row, layer: str, target: str, seen: _Seen) -> None:
-    # A second row with the same asset id would make the batch's upsert fail outright.
-    first = seen.setdefault((target, row.asset_id), (layer, row.number))
-    if first != (layer, row.number):
-        raise RejectedError(
-            f"duplicate asset id (first at {first[0]} row {first[1]})", row.asset_id
+class _LayerChecker:
+    """Which rows of a layer are staged, and why the others are rejected or skipped."""
+
+    def __init__(
+        self, layer: LayerInfo, layer_mapping: LayerMapping, report: ImportReport, seen: _Seen
+    ) -> None:
+        self.layer = layer.name
+        self.mapping = layer_mapping
+        self.target = layer_mapping.target.name
+        self.crs = layer_crs(layer.crs, layer_mapping.srid)
+        self.transformer = wgs84_transformer(self.crs) if self.crs is not None else None
+        self.cleaner = ChunkCleaner(layer_mapping)
+        self.report = report
+        self.counts = report.counts[self.target]
+        self.seen = seen
+
+    def rows(self, chunk: Chunk) -> list[StagedRow]:
+        """The chunk's rows that pass every check, in order, ready to be COPYed."""
+        wkb: np.ndarray | None = None
+        geometry_problems: list[str | None] = []
+        if self.crs is not None:
+            wkb, geometry_problems = geometries_check(
+                chunk.wkb, transformer=self.transformer, expected=self.mapping.target.geom_type
+            )
+        clean = self.cleaner.clean(chunk.columns, len(chunk))
+        fields = self.mapping.source_fields
+        staged: list[int] = []
+        keeps = self.mapping.keeps
+        for offset, raw in enumerate(zip(*(chunk.columns[f] for f in fields), strict=True)):
+            if not keeps(dict(zip(fields, raw, strict=True))):
+                self.counts.skipped += 1
+                continue
+            number = chunk.start + offset + 1
+            asset_id = clean.asset_ids[offset]
+            if self.crs is None:
+                reason: str | None = "unknown CRS"
+            else:
+                reason = (
+                    clean.asset_problems[offset]
+                    or geometry_problems[offset]
+                    or clean.problems[offset]
+                    or self._duplicate(asset_id, number)  # type: ignore[arg-type]
+                )
+            if reason is not None:
+                problem = Problem(self.layer, number, asset_id, reason)
+                self.report.reject(problem, target=self.target)
+                continue
+            staged.append(offset)
+        if wkb is None or not staged:
+            return []
+        numbers = range(chunk.start + 1, chunk.start + len(chunk) + 1)
+        rows = list(
+            zip(numbers, clean.asset_ids, wkb, *clean.columns, clean.service_refs, strict=True)
         )
+        return rows if len(staged) == len(rows) else [rows[offset] for offset in staged]
+
+    def _duplicate(self, asset_id: str, number: int) -> str | None:
+        # A second row with the same asset id would make the upsert fail outright.
+        first = self.seen.setdefault((self.target, asset_id), (self.layer, number))
+        if first != (self.layer, number):
+            return f"duplicate asset id (first at {first[0]} row {first[1]})"
+        return None
