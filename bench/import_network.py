@@ -99,21 +99,34 @@ def ogr2ogr_load(path: Path) -> dict[str, float]:
     return seconds
 
 
-def import_twice(path: Path) -> tuple[list[tuple[float, Any]], tuple[int, float]]:
-    """(seconds, report) of network_import into an empty network, then of the same file; and
-    the nearest-main pass for every premise, as when a file names no service pipes."""
+def import_runs(path: Path) -> tuple[list[tuple[float, Any]], tuple[int, float]]:
+    """(seconds, report) of network_import into an empty network, of the same file again, and
+    into an empty network once more with a mapping that reads no service pipe (as a utility's
+    address points come: every premise takes its nearest main during the import); then the
+    nearest-main pass alone for every premise, as it runs for premises a file does not hold."""
+    from dataclasses import replace
+
     from django.db import connection, transaction
 
-    from gis.importing import DEFAULT_MAPPING, network_import
+    from gis.importing import DEFAULT_MAPPING, mapping_load, network_import
     from gis.services import premise_connect_services
 
+    without_services = [
+        replace(m, fields={k: v for k, v in m.fields.items() if k != "service_segment"})
+        for m in mapping_load(path=DEFAULT_MAPPING)
+    ]
     runs = []
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
-        for _ in range(2):
+        for mapping, empty_first in (
+            (DEFAULT_MAPPING, True),
+            (DEFAULT_MAPPING, False),
+            (without_services, True),
+        ):
+            if empty_first:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
             started = time.perf_counter()
-            report = network_import(path=path, mapping=DEFAULT_MAPPING, progress=False)
+            report = network_import(path=path, mapping=mapping, progress=False)
             runs.append((time.perf_counter() - started, report))
         with connection.cursor() as cursor:
             cursor.execute("UPDATE network_premise SET service_segment_id = NULL")
@@ -144,7 +157,9 @@ def main() -> None:
     }
     load_before = os.getloadavg()[0]
     ogr = ogr2ogr_load(args.gpkg)
-    ((fresh_s, fresh), (again_s, again)), (connected, connect_s) = import_twice(args.gpkg)
+    ((fresh_s, fresh), (again_s, again), (bare_s, bare)), (connected, connect_s) = import_runs(
+        args.gpkg
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         pg = cursor.fetchone()[0].split(" on ")[0]
@@ -166,6 +181,7 @@ def main() -> None:
     for label, seconds, report in (
         ("network_import into an empty network", fresh_s, fresh),
         ("network_import of the same file again (all matched)", again_s, again),
+        ("network_import, premises naming no service pipe", bare_s, bare),
     ):
         times = report.seconds
         rows += [
@@ -178,7 +194,11 @@ def main() -> None:
             f"| {label} | {count:,} | {seconds:.1f} | {_rate(count, seconds)} | "
             f"{baseline / seconds:.2f}x |"
         )
-    for label, report in (("first import", fresh), ("again", again)):
+    for label, report in (
+        ("first import", fresh),
+        ("again", again),
+        ("premises naming no service pipe", bare),
+    ):
         t = report.seconds
         print(f"\n{label} phases (s):")
         for layer in ("pipes", "premises"):
@@ -199,12 +219,12 @@ def main() -> None:
         )
         print(f"- created/updated/rejected: {counts}; {len(report.warnings):,} warnings")
     print(
-        f"\nnearest-main pass alone (gis.services.premise_connect_services) for premises left "
-        f"without a service pipe: {connected:,} connected in {connect_s:.1f}s "
+        f"\nnearest-main pass alone (gis.services.premise_connect_services), for premises in "
+        f"the database that no file connected: {connected:,} connected in {connect_s:.1f}s "
         f"({_rate(connected, connect_s)}/s)"
     )
-    rates = [features["pipes"] / r.seconds["pipes.total"] for r in (fresh, again)] + [
-        features["premises"] / r.seconds["premises.total"] for r in (fresh, again)
+    rates = [features["pipes"] / r.seconds["pipes.total"] for r in (fresh, again, bare)] + [
+        features["premises"] / r.seconds["premises.total"] for r in (fresh, again, bare)
     ]
     verdict = "met" if min(rates) >= GOAL else "NOT met"
     print(

@@ -44,7 +44,7 @@ _COPIED = [
 @dataclass
 class SplitResult:
     mains_split: int = 0  # mains cut into parts in this run
-    parts_made: int = 0  # parts beyond the first, created or updated
+    parts_made: int = 0  # parts beyond the first, as cut now
     parts_retired: int = 0  # parts of a re-imported main that it no longer needs
     too_long: list[str] = field(default_factory=list)  # asset ids too long to number parts
 
@@ -65,63 +65,63 @@ def mains_split_at_points(*, imported: set[str] | frozenset[str] = frozenset()) 
     """Cut every in-service main where a valve, a station or another main's end sits on it.
 
     `imported`: asset ids of the mains this import has just written as drawn. Their old parts
-    are set aside first, so the main is cut afresh, and those it no longer needs stay retired.
-    Runs inside the import's transaction."""
+    are set aside while the cuts are found, so the main is cut afresh; parts made again the
+    same are left as they are (no row written), and those it no longer needs are retired.
+    Premises are moved only off parts that changed. Runs inside the import's transaction."""
     result = SplitResult()
-    if imported:
-        result.parts_retired = _retire_old_parts(imported)
+    _set_aside_old_parts(imported)
     cuts = _cuts()
     limit = PipeSegment._meta.get_field("asset_id").max_length or 64
     too_long = [asset for _pk, asset, _f in cuts if len(asset) + 4 > limit]
     if too_long:
         result.too_long = sorted(too_long)
         cuts = [c for c in cuts if len(c[1]) + 4 <= limit]
-    if not cuts:
-        if imported:
-            _reconnect_premises(sorted(imported))
-        return result
     pipe_ids: list[int] = []
     numbers: list[int] = []
     starts: list[float] = []
     ends: list[float] = []
-    for pk, _asset, fractions in cuts:
+    made: list[str] = []
+    for pk, asset, fractions in cuts:
         bounds = [0.0, *fractions, 1.0]
         for number, (start, end) in enumerate(pairwise(bounds), start=1):
             pipe_ids.append(pk)
             numbers.append(number)
             starts.append(start)
             ends.append(end)
+            if number > 1:
+                made.append(f"{asset}{PART_MARK}{number}")
     params = {"pipe": pipe_ids, "n": numbers, "f0": starts, "f1": ends, "mark": PART_MARK}
-    result.parts_made = _write_parts(params)
+    changed = _write_parts(params) if cuts else set()
     result.mains_split = len(cuts)
-    roots = _fetch(
-        "SELECT DISTINCT split_from FROM network_pipesegment WHERE id = ANY(%(ids)s)",
-        {"ids": [pk for pk, _a, _f in cuts]},
-    )
-    _reconnect_premises(sorted({r[0] for r in roots} | set(imported)))
-    # Parts retired above and made again are in service once more; the rest stay retired.
-    if imported:
-        result.parts_retired = _count_retired(imported)
+    result.parts_made = len(made)
+    retired = _retire_unneeded(made)
+    result.parts_retired = len(retired)
+    _reconnect_premises(sorted(changed | set(retired)))
     return result
 
 
-def _retire_old_parts(imported: set[str] | frozenset[str]) -> int:
-    return _execute(
-        """UPDATE network_pipesegment SET status = 'abandoned', updated_at = now()
-           WHERE split_from = ANY(%(imported)s) AND asset_id <> split_from
-             AND NOT (asset_id = ANY(%(imported)s)) AND status <> 'abandoned'""",
+def _set_aside_old_parts(imported: set[str] | frozenset[str]) -> None:
+    """Note the parts of the mains just imported as drawn (not themselves in the file), in
+    a temporary table that the cut search and the retiring read."""
+    _execute(
+        """DROP TABLE IF EXISTS network_split_set_aside;
+            CREATE TEMP TABLE network_split_set_aside ON COMMIT DROP AS
+            SELECT id FROM network_pipesegment
+            WHERE split_from = ANY(%(imported)s) AND asset_id <> split_from
+              AND NOT (asset_id = ANY(%(imported)s)) AND status = 'in_service'""",
         {"imported": sorted(imported)},
     )
 
 
-def _count_retired(imported: set[str] | frozenset[str]) -> int:
-    return _fetch(
-        """SELECT count(*) FROM network_pipesegment
-           WHERE split_from = ANY(%(imported)s) AND asset_id <> split_from
-             AND NOT (asset_id = ANY(%(imported)s)) AND status = 'abandoned'
-             AND updated_at = now()""",
-        {"imported": sorted(imported)},
-    )[0][0]
+def _retire_unneeded(made: list[str]) -> list[str]:
+    """Retire the set-aside parts not made again; the main each came from."""
+    rows = _fetch(
+        """UPDATE network_pipesegment SET status = 'abandoned', updated_at = now()
+            WHERE id IN (SELECT id FROM network_split_set_aside) AND NOT (asset_id = ANY(%(made)s))
+            RETURNING split_from""",
+        {"made": made},
+    )
+    return [r[0] for r in rows]
 
 
 def _cuts() -> list[tuple[int, str, list[float]]]:
@@ -136,10 +136,10 @@ def _cuts() -> list[tuple[int, str, list[float]]]:
                 SELECT geom, %(source_m)s, true FROM network_source
                 UNION ALL
                 SELECT ST_StartPoint(geom), %(end_m)s, false FROM network_pipesegment
-                 WHERE status = 'in_service'
+                 WHERE status = 'in_service' AND id NOT IN (SELECT id FROM network_split_set_aside)
                 UNION ALL
                 SELECT ST_EndPoint(geom), %(end_m)s, false FROM network_pipesegment
-                 WHERE status = 'in_service'
+                 WHERE status = 'in_service' AND id NOT IN (SELECT id FROM network_split_set_aside)
             ) drawn
         ),
         hits AS (
@@ -152,6 +152,7 @@ def _cuts() -> list[tuple[int, str, list[float]]]:
                        ST_Distance(s.geom::geography, pt.geom::geography) AS distance
                 FROM network_pipesegment s
                 WHERE s.status = 'in_service'
+                  AND s.id NOT IN (SELECT id FROM network_split_set_aside)
                   AND ST_DWithin(s.geom, pt.geom, pt.reach * %(degrees)s)
             ) m
             WHERE m.distance <= pt.reach
@@ -184,14 +185,18 @@ def _cuts() -> list[tuple[int, str, list[float]]]:
     return cuts
 
 
-def _write_parts(params: dict[str, Any]) -> int:
+def _write_parts(params: dict[str, Any]) -> set[str]:
+    """Write the parts; the mains whose parts 2..n were new or different."""
     copied = ", ".join(_COPIED)
     from_main = ", ".join(f"m.{c}" for c in _COPIED)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COPIED)
+    current = ", ".join(f"t.{c}" for c in ["geom", "split_from", *_COPIED])
+    incoming = ", ".join(f"EXCLUDED.{c}" for c in ["geom", "split_from", *_COPIED])
     # Parts 2..n first, while the main's row still holds the whole line; then part 1 in place.
-    made = _execute(
+    # A part made again the same is not written: no new row version, its updated_at kept.
+    changed = _fetch(
         f"""
-        INSERT INTO network_pipesegment (asset_id, geom, split_from, updated_at, {copied})
+        INSERT INTO network_pipesegment AS t (asset_id, geom, split_from, updated_at, {copied})
         SELECT m.asset_id || %(mark)s || c.n, ST_LineSubstring(m.geom, c.f0, c.f1),
                COALESCE(NULLIF(m.split_from, ''), m.asset_id), now(), {from_main}
         FROM unnest(%(pipe)s::int[], %(n)s::int[], %(f0)s::float8[], %(f1)s::float8[])
@@ -201,6 +206,8 @@ def _write_parts(params: dict[str, Any]) -> int:
         ORDER BY c.pipe, c.n
         ON CONFLICT (asset_id) DO UPDATE SET geom = EXCLUDED.geom,
             split_from = EXCLUDED.split_from, updated_at = now(), {updates}
+        WHERE ({current}) IS DISTINCT FROM ({incoming})
+        RETURNING t.split_from
         """,  # noqa: S608 - column names come from the model, values are parameters
         params,
     )
@@ -214,21 +221,29 @@ def _write_parts(params: dict[str, Any]) -> int:
         """,
         params,
     )
-    return made
+    return {r[0] for r in changed}
 
 
 def _reconnect_premises(roots: list[str]) -> None:
-    """Premises served by any part of these mains take the nearest part in service."""
+    """Premises served by a part of these mains take its part nearest them, in service;
+    only those whose part changes are written."""
+    if not roots:
+        return
     _execute(
         """
-        UPDATE network_premise p SET service_segment_id = (
-            SELECT part.id FROM network_pipesegment part
-            WHERE part.split_from = served.split_from AND part.status = 'in_service'
-            ORDER BY ST_Distance(part.geom::geography, p.geom::geography), part.id
-            LIMIT 1
-        )
-        FROM network_pipesegment served
-        WHERE p.service_segment_id = served.id AND served.split_from = ANY(%(roots)s)
+        UPDATE network_premise p SET service_segment_id = w.best
+        FROM (
+            SELECT q.id, (
+                SELECT part.id FROM network_pipesegment part
+                WHERE part.split_from = served.split_from AND part.status = 'in_service'
+                ORDER BY ST_Distance(part.geom::geography, q.geom::geography, false), part.id
+                LIMIT 1
+            ) AS best
+            FROM network_premise q
+            JOIN network_pipesegment served ON served.id = q.service_segment_id
+            WHERE served.split_from = ANY(%(roots)s)
+        ) w
+        WHERE p.id = w.id AND p.service_segment_id IS DISTINCT FROM w.best
         """,
         {"roots": roots},
     )

@@ -1,5 +1,6 @@
 """Writes to the network app."""
 
+import numpy as np
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -7,9 +8,9 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from gis.models import NetworkRevision, OrgUnit
+from gis.nearest_main import NONE, MainFinder
 
-# Mains the index hands over per premise, nearest in degrees, to be ranked in metres.
-NEAREST_IN_DEGREES = 4
+SERVICE_REACH_M = 150.0  # a premise farther than this from every main is left unconnected
 
 
 def _as_territory(geometry: GEOSGeometry | None) -> MultiPolygon | None:
@@ -67,32 +68,25 @@ def network_revision_bump() -> int:
     return NetworkRevision.objects.values_list("revision", flat=True).get(pk=1)
 
 
-def premise_connect_services(*, max_distance_m: float = 150.0) -> int:
-    """Give every premise without a service connection the nearest in-service main.
-
-    One set-based statement. The GiST index finds the few mains nearest in degrees (`<->`);
-    they are ranked again by metres on the sphere, because a degree of longitude is shorter
-    than one of latitude (0.78 of it in Tianjin) and the nearest in degrees can be the wrong
-    main. Equal distances (to the millimetre) go to the lower asset id, so the same files
-    connect the same way on every run.
-    """
+def premise_connect_services(*, max_distance_m: float = SERVICE_REACH_M) -> int:
+    """Give every premise without a service connection the in-service main nearest in
+    metres (gis.nearest_main: ties to the lower asset id), if one is within reach."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            UPDATE network_premise AS p SET service_segment_id = nearest.id
-            FROM network_premise AS q
-            CROSS JOIN LATERAL (
-                SELECT c.id, c.metres FROM (
-                    SELECT s.id, s.asset_id,
-                           ST_Distance(s.geom::geography, q.geom::geography, false) AS metres
-                    FROM network_pipesegment AS s
-                    WHERE s.status = 'in_service'
-                    ORDER BY s.geom <-> q.geom LIMIT %s
-                ) AS c
-                ORDER BY round(c.metres::numeric, 3), c.asset_id LIMIT 1
-            ) AS nearest
-            WHERE p.id = q.id AND p.service_segment_id IS NULL AND nearest.metres <= %s
-            """,
-            [NEAREST_IN_DEGREES, max_distance_m],
+            "SELECT id, ST_X(geom), ST_Y(geom) FROM network_premise "
+            "WHERE service_segment_id IS NULL"
+        )
+        premises = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
+    finder = MainFinder.build() if len(premises) else None
+    if finder is None:
+        return 0
+    mains = finder.nearest(premises[:, 1], premises[:, 2], max_distance_m=max_distance_m)
+    found = mains != NONE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE network_premise p SET service_segment_id = u.main
+               FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, main)
+               WHERE p.id = u.id AND p.service_segment_id IS NULL""",
+            [premises[found, 0].astype(np.int64).tolist(), mains[found].tolist()],
         )
         return cursor.rowcount

@@ -5,6 +5,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import shapely
 from django.db import transaction
 from tqdm import tqdm
 
@@ -20,8 +21,12 @@ from gis.importing.reader import (
 )
 from gis.importing.report import ImportReport, Problem, TargetCounts
 from gis.importing.writer import LayerWriter, StagedRow
+from gis.nearest_main import NONE, MainFinder
 from gis.network_split import mains_split_at_points
-from gis.services import network_revision_bump, premise_connect_services
+from gis.services import SERVICE_REACH_M, network_revision_bump, premise_connect_services
+
+# The targets the trace's graph is made of: written, then split, before everything else.
+NETWORK = frozenset({"pipes", "valves", "sources"})
 
 # (target, asset id) -> (layer, row) where it was first seen in this import
 _Seen = dict[tuple[str, str], tuple[str, int]]
@@ -45,17 +50,34 @@ def network_import(
     # One transaction: a failure half-way leaves the network as it was, and a dry run is the
     # same import rolled back, so its counts are the real ones.
     with transaction.atomic():
-        for layer_mapping, layer in plan:
+        network = [item for item in plan if item[0].target.name in NETWORK]
+        for layer_mapping, layer in network:
             _import_layer(dataset, layer, layer_mapping, report, seen=seen, progress=progress)
         touched = {name for name, c in report.counts.items() if c.created or c.updated}
-        if touched & {"pipes", "valves", "sources"}:
+        # Mains are cut where valves sit before the premises are written, so that each premise
+        # is served by its part of a main from the start (written once, not written again).
+        if touched & NETWORK:
             with report.timed("split"):
                 report.split = mains_split_at_points(
                     imported={asset for target, asset in seen if target == "pipes"}
                 )
+        finder = MainFinder.build() if any(m.target.name == "premises" for m, _l in plan) else None
+        for layer_mapping, layer in plan:
+            if layer_mapping.target.name not in NETWORK:
+                _import_layer(
+                    dataset,
+                    layer,
+                    layer_mapping,
+                    report,
+                    seen=seen,
+                    progress=progress,
+                    finder=finder,
+                )
+        touched = {name for name, c in report.counts.items() if c.created or c.updated}
+        # Premises this file does not hold, or that lost their main: the nearest main too.
         if touched & {"pipes", "valves", "sources", "premises"}:
             with report.timed("connect"):
-                report.premises_connected = premise_connect_services()
+                report.premises_connected += premise_connect_services()
         if dry_run:
             transaction.set_rollback(True)
         elif report.changed:
@@ -94,9 +116,10 @@ def _import_layer(
     *,
     seen: _Seen,
     progress: bool,
+    finder: MainFinder | None = None,
 ) -> None:
     target = layer_mapping.target.name
-    checker = _LayerChecker(layer, layer_mapping, report, seen)
+    checker = _LayerChecker(layer, layer_mapping, report, seen, finder=finder)
     writer = LayerWriter(layer_mapping, checker.cleaner.columns, report)
     label = layer.name if layer.name == target else f"{layer.name} → {target}"
     with (
@@ -137,9 +160,16 @@ class _LayerChecker:
     """Which rows of a layer are staged, and why the others are rejected or skipped."""
 
     def __init__(
-        self, layer: LayerInfo, layer_mapping: LayerMapping, report: ImportReport, seen: _Seen
+        self,
+        layer: LayerInfo,
+        layer_mapping: LayerMapping,
+        report: ImportReport,
+        seen: _Seen,
+        *,
+        finder: MainFinder | None = None,
     ) -> None:
         self.layer = layer.name
+        self.finder = finder
         self.mapping = layer_mapping
         self.target = layer_mapping.target.name
         self.crs = layer_crs(layer.crs, layer_mapping.srid)
@@ -187,7 +217,21 @@ class _LayerChecker:
         rows = list(
             zip(numbers, clean.asset_ids, wkb, *clean.columns, clean.service_refs, strict=True)
         )
-        return rows if len(staged) == len(rows) else [rows[offset] for offset in staged]
+        rows = rows if len(staged) == len(rows) else [rows[offset] for offset in staged]
+        if self.target == "premises":
+            # The main nearest each premise, found here in the reading thread, so the row is
+            # written once with its service main (used when it names none that exists).
+            rows = [(*row, main) for row, main in zip(rows, self._nearest(rows), strict=True)]
+        return rows
+
+    def _nearest(self, rows: list[StagedRow]) -> list[int]:
+        if self.finder is None:
+            return [NONE] * len(rows)
+        points = shapely.from_wkb([row[2] for row in rows])
+        found = self.finder.nearest(
+            shapely.get_x(points), shapely.get_y(points), max_distance_m=SERVICE_REACH_M
+        )
+        return found.tolist()
 
     def _duplicate(self, asset_id: str, number: int) -> str | None:
         # A second row with the same asset id would make the upsert fail outright.

@@ -27,8 +27,17 @@ class LayerWriter:
         self.report = report
         self.counts = report.counts[layer_mapping.target.name]
         self.linked = SERVICE_SEGMENT in layer_mapping.fields
-        # A staged row: number in the layer, asset id, WKB in WGS 84, the columns, service ref.
-        self.staged = ["number", "asset_id", "geom", *columns, "service_ref"]
+        self.premises = layer_mapping.target.name == "premises"
+        # A staged row: number in the layer, asset id, WKB in WGS 84, the columns, service ref
+        # and, for premises, the nearest main's id (0: none within reach).
+        self.staged = [
+            "number",
+            "asset_id",
+            "geom",
+            *columns,
+            "service_ref",
+            *(["nearest"] if self.premises else []),
+        ]
         self._copy_sql = sql.SQL("COPY {stage} ({columns}) FROM STDIN").format(
             stage=sql.Identifier(STAGE),
             columns=sql.SQL(", ").join(map(self._column, self.staged)),
@@ -52,7 +61,7 @@ class LayerWriter:
                 sql.SQL(
                     "DROP TABLE IF EXISTS {stage}; "
                     "CREATE TEMP TABLE {stage} (number integer, asset_id text, geom bytea, "
-                    "service_ref text{columns}) ON COMMIT DROP"
+                    "service_ref text, nearest bigint{columns}) ON COMMIT DROP"
                 ).format(
                     stage=sql.Identifier(STAGE),
                     columns=sql.SQL("").join(sql.SQL(", ") + c for c in columns),
@@ -72,6 +81,8 @@ class LayerWriter:
                     copy.write_row(row)
             if self.linked:
                 self._warn_unknown_services(cursor)
+            if self.premises:
+                self.report.premises_connected += self._connected_by_nearness(cursor)
             _execute(cursor, self._upsert, self._upsert_params)
             (created,) = cursor.fetchone()
             _execute(cursor, sql.SQL("TRUNCATE {}").format(sql.Identifier(STAGE)))
@@ -96,11 +107,32 @@ class LayerWriter:
             reason = f"service pipe {ref} not found; left to the nearest-main pass"
             self.report.warnings.append(Problem(self.mapping.layer, number, asset_id, reason))
 
+    def _connected_by_nearness(self, cursor: CursorWrapper) -> int:
+        """Staged premises the upsert gives their nearest main: those naming no main that
+        exists, and (when the file has no service field) those without one yet."""
+        _execute(
+            cursor,
+            sql.SQL(
+                "SELECT count(*) FROM {stage} s "
+                "LEFT JOIN {pipes} pipe ON pipe.asset_id = s.service_ref "
+                "LEFT JOIN {premises} t ON t.asset_id = s.asset_id "
+                "WHERE pipe.id IS NULL AND s.nearest > 0 "
+                "AND (t.service_segment_id IS NULL OR {linked})"
+            ).format(
+                stage=sql.Identifier(STAGE),
+                pipes=sql.Identifier(PipeSegment._meta.db_table),
+                premises=sql.Identifier(self.model._meta.db_table),
+                linked=sql.Literal(self.linked),
+            ),
+        )
+        return int(cursor.fetchone()[0])
+
     def _upsert_sql(self) -> tuple[sql.Composed, list[object]]:
         inserted: list[sql.Composable] = []  # target columns
         selected: list[sql.Composable] = []  # what the SELECT gives each of them
         updated: list[sql.Composable] = []  # the columns a re-import overwrites
         compared: list[sql.Identifier] = []  # ...when one of them differs
+        kept_or_filled: list[sql.Identifier] = []  # ...or one of these is empty and given
         params: list[object] = []
         done: set[str] = set()
 
@@ -120,8 +152,17 @@ class LayerWriter:
         for name, value in self.mapping.constants.items():
             put(name, sql.Placeholder(), update=True)
             params.append(self.fields[name].get_db_prep_save(value, connection))
+        nearest = sql.SQL("NULLIF(s.nearest, 0)")
         if self.linked:
-            put(SERVICE_SEGMENT, sql.SQL("pipe.id"), update=True)
+            # The main the file names; else the nearest, as the nearest-main pass gave before.
+            put(SERVICE_SEGMENT, sql.SQL("COALESCE(pipe.id, {})").format(nearest), update=True)
+        elif self.premises:
+            # Not in the file: the nearest main on create; on update only where none is set
+            # (a connection fixed by hand, or by a split, stays).
+            put(SERVICE_SEGMENT, nearest, update=False)
+            service = self._column(SERVICE_SEGMENT)
+            updated.append(sql.SQL("{0} = COALESCE(t.{0}, EXCLUDED.{0})").format(service))
+            kept_or_filled.append(service)
         if "updated_at" in self.fields:
             put("updated_at", sql.SQL("now()"), update=True)
         # Columns the mapping leaves out: the model default on create (the database's own
@@ -153,8 +194,14 @@ class LayerWriter:
             stage=sql.Identifier(STAGE),
             join=join,
             updated=sql.SQL(", ").join(updated),
-            current=sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in compared),
-            incoming=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(c) for c in compared),
+            current=sql.SQL(", ").join(
+                [sql.SQL("t.{}").format(c) for c in compared]
+                + [sql.SQL("t.{}").format(c) for c in kept_or_filled]
+            ),
+            incoming=sql.SQL(", ").join(
+                [sql.SQL("EXCLUDED.{}").format(c) for c in compared]
+                + [sql.SQL("COALESCE(t.{0}, EXCLUDED.{0})").format(c) for c in kept_or_filled]
+            ),
         )
         return statement, params
 
