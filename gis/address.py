@@ -63,7 +63,8 @@ _DROP = re.compile(r"[\s,，。.、:：;；'\"“”‘’()（）\[\]【】#·\
 # Address words a number can stand before; a Chinese numeral there is a number ("三号楼").
 _ADDRESS_WORD = r"(?=号|栋|幢|座|单元|门|室|楼|层)"
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]+" + _ADDRESS_WORD)
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+# As callers say them: 幺 for one and 洞 for zero, as radio operators do.
+_CN_DIGIT = {"零": 0, "〇": 0, "洞": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4}
 _CN_DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 _BUILDING_WORD = re.compile(r"(\d+)\s*(?:#\s*楼|#|栋|幢|座|号\s*楼)")
@@ -78,10 +79,16 @@ def fold(text: str) -> str:
 
 def chinese_number(numeral: str) -> int:
     """三十二 → 32, 一百零五 → 105, 五零一 → 501 (digit by digit when there is no 十 or 百)."""
-    if "十" not in numeral and "百" not in numeral:
-        return int("".join(str(_CN_DIGIT[ch]) for ch in numeral))
+    return int(chinese_digits(numeral))
+
+
+def chinese_digits(run: str) -> str:
+    """三十二 → 32, 一百零五 → 105, 五零幺 → 501, 五01 → 501: spoken digits (幺 and 洞 too)
+    and written ones mixed; digit by digit without 十/百, so a leading 零 is kept (零五 → 05)."""
+    if "十" not in run and "百" not in run:
+        return "".join(ch if ch.isdigit() else str(_CN_DIGIT[ch]) for ch in run)
     total, digit = 0, 0
-    for ch in numeral:
+    for ch in run:
         if ch == "百":
             total += (digit or 1) * 100
             digit = 0
@@ -89,8 +96,8 @@ def chinese_number(numeral: str) -> int:
             total += (digit or 1) * 10
             digit = 0
         else:
-            digit = _CN_DIGIT[ch]
-    return total + digit
+            digit = int(ch) if ch.isdigit() else _CN_DIGIT[ch]
+    return str(total + digit)
 
 
 def numerals_to_digits(text: str) -> str:

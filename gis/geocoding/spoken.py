@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from opencc import OpenCC  # type: ignore[import-untyped]
 
+from gis.address import chinese_digits
+
 CJK = "\u3400-\u9fff"
 _T2S = OpenCC("t2s")
 # Variants OpenCC leaves (both forms are in use) that address text spells one way.
@@ -20,8 +22,6 @@ _VARIANTS = str.maketrans({"舖": "铺", "鋪": "铺", "衚": "胡", "衕": "同
 # Letters NFKD does not take apart: Nordic and German street names typed without them.
 _LATIN = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
 
-_CN_DIGIT = {"零": 0, "〇": 0, "洞": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4}
-_CN_DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ADDRESS_WORD = r"(?:号|栋|幢|座|单元|门|室|楼|层|户|#)"
 _NUMERAL_RUN = re.compile(r"[零〇洞一幺二两三四五六七八九十百0-9]+")
 # A numeral run is a number when an address word follows it ("三号楼", "一楼商铺"), or when it
@@ -114,23 +114,6 @@ def _chinese_run(m: re.Match[str], text: str) -> str:
     if not (_AFTER_NUMBER.match(after) or _BEFORE_NUMBER.search(before) or after_road or corrected):
         return run
     return chinese_digits(run)
-
-
-def chinese_digits(run: str) -> str:
-    """三十二 → 32, 一百零五 → 105, 五零幺 → 501, 五01 → 501 (digit by digit without 十/百)."""
-    if "十" not in run and "百" not in run:
-        return "".join(ch if ch.isdigit() else str(_CN_DIGIT[ch]) for ch in run)
-    total, digit = 0, 0
-    for ch in run:
-        if ch == "百":
-            total += (digit or 1) * 100
-            digit = 0
-        elif ch == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        else:
-            digit = int(ch) if ch.isdigit() else _CN_DIGIT[ch]
-    return str(total + digit)
 
 
 def _english_number(run: str) -> str:
