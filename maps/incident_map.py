@@ -64,6 +64,7 @@ class ValveToClose:
     diameter_mm: int | None
     lon: float
     lat: float
+    road_m: float | None = None  # by road from the stop before, in the crew's drive
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,17 @@ def incident_isolation_get(incident: Incident) -> Trace | None:
         ring_valves_left_open=[],  # not kept, and not drawn
     )
     found = {v.pk: v for v in Valve.objects.filter(pk__in=row.valves_to_close)}
+    road = dict(zip(row.valves_to_close, row.valve_road_m, strict=False))
     valves = [
-        ValveToClose(n, v.asset_id, v.get_valve_type_display(), v.diameter_mm, v.geom.x, v.geom.y)
+        ValveToClose(
+            n,
+            v.asset_id,
+            v.get_valve_type_display(),
+            v.diameter_mm,
+            v.geom.x,
+            v.geom.y,
+            road.get(v.pk),
+        )
         for n, v in enumerate((found[i] for i in row.valves_to_close if i in found), start=1)
     ]
     names = dict(Source.objects.filter(pk__in=row.sources_to_shut).values_list("pk", "name"))

@@ -15,6 +15,9 @@ class IncidentIsolation(models.Model):
     )
     segment = models.ForeignKey("network.PipeSegment", on_delete=models.PROTECT, related_name="+")
     valves_to_close = ArrayField(models.BigIntegerField(), help_text="valve ids, closing order")
+    # Metres by road to each valve from the stop before (the incident for the first), when the
+    # order is the crew's drive; empty when no roads could say.
+    valve_road_m = ArrayField(models.FloatField(), default=list, blank=True)
     seized_valves = ArrayField(models.BigIntegerField(), default=list, blank=True)
     sources_to_shut = ArrayField(models.BigIntegerField(), default=list, blank=True)
     isolated_segments = ArrayField(models.BigIntegerField())

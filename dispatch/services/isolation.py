@@ -70,6 +70,7 @@ def incident_isolation_trace(
         traced_by=actor,
         segment_id=incident.segment_id,
         valves_to_close=closing_order,
+        valve_road_m=route.leg_m if route is not None else [],
         seized_valves=sorted(trace.seized_valves_passed),
         sources_to_shut=trace.sources_to_shut,
         isolated_segments=trace.isolated_segment_ids,

@@ -162,6 +162,7 @@ def test_valves_are_listed_in_the_order_a_crew_drives_to_them(dispatcher: User) 
     event = IncidentEvent.objects.get(incident=incident, kind="incident.isolation_traced")
     legs = event.data["valve_road_m"]
     assert len(legs) == len(order)
+    assert isolation.valve_road_m == legs  # kept for the incident's map to list
     graph = road_graph()
     xy = dict(
         Valve.objects.filter(pk__in=order)

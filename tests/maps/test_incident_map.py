@@ -7,6 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point, Polygon
 from django.core.management import call_command
 from django.db import connection
+from django.template.defaultfilters import floatformat
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -316,6 +317,7 @@ def test_a_dispatcher_traces_the_isolation_in_a_browser(demo_city: None, live_se
         expect(numbers.first).to_be_visible()
         on_map = numbers.all_inner_texts()
         listed = page.locator("#valves-to-close .asset").all_inner_texts()
+        by_road = page.locator("#valves-to-close .road").all_inner_texts()
         counts = page.locator("#trace-counts").inner_text()
         numbers.first.click()  # the crew says valve 1 will not turn: it goes in the form
         expect(page.locator("#seized")).to_have_value(listed[0])
@@ -336,5 +338,8 @@ def test_a_dispatcher_traces_the_isolation_in_a_browser(demo_city: None, live_se
     asset_of = dict(Valve.objects.values_list("id", "asset_id"))
     assert on_map == [str(n) for n in range(1, len(kept.valves_to_close) + 1)]
     assert listed == [asset_of[v] for v in kept.valves_to_close]
+    # The crew's drive: each valve with the metres by road from the stop before.
+    assert by_road == [f"{floatformat(m, 0)} m by road" for m in kept.valve_road_m]
+    assert len(by_road) == len(listed)
     assert str(kept.premises_cut_off) in counts
     assert kept.traced_by == User.objects.get(username="dispatcher")
