@@ -154,8 +154,17 @@ class LayerWriter:
             params.append(self.fields[name].get_db_prep_save(value, connection))
         nearest = sql.SQL("NULLIF(s.nearest, 0)")
         if self.linked:
-            # The main the file names; else the nearest, as the nearest-main pass gave before.
-            put(SERVICE_SEGMENT, sql.SQL("COALESCE(pipe.id, {})").format(nearest), update=True)
+            # The main the file names (of a main the import split at its valves, the part
+            # nearest the premise); else the nearest main.
+            named = sql.SQL(
+                "CASE WHEN pipe.split_from = pipe.asset_id THEN ("
+                "SELECT part.id FROM {pipes} part "
+                "WHERE part.split_from = pipe.asset_id AND part.status = 'in_service' "
+                "ORDER BY ST_Distance(part.geom::geography, "
+                "ST_GeomFromWKB(s.geom, 4326)::geography, false), part.id LIMIT 1"
+                ") ELSE pipe.id END"
+            ).format(pipes=sql.Identifier(PipeSegment._meta.db_table))
+            put(SERVICE_SEGMENT, sql.SQL("COALESCE({}, {})").format(named, nearest), update=True)
         elif self.premises:
             # Not in the file: the nearest main on create; on update only where none is set
             # (a connection fixed by hand, or by a split, stays).

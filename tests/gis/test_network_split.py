@@ -130,14 +130,20 @@ fields = { asset_id = "asset_id", full_text = "full_text" }
 """
 
 
-def _gpkg(folder: Path, *, split: bool, valves: list[Json] | None = None) -> Path:
+def _gpkg(
+    folder: Path,
+    *,
+    split: bool,
+    valves: list[Json] | None = None,
+    premises: list[Json] | None = None,
+) -> Path:
     out = folder / ("split.gpkg" if split else "unsplit.gpkg")
     out.unlink(missing_ok=True)
     layers = {
         "pipes": _pipes(split=split),
         "valves": _valves() if valves is None else valves,
         "sources": _sources(),
-        "premises": _premises(),
+        "premises": _premises() if premises is None else premises,
     }
     for number, (layer, features) in enumerate(layers.items()):
         source = folder / f"{layer}.geojson"
@@ -288,3 +294,29 @@ def test_a_street_drawn_again_without_its_valves_is_recut_and_its_spare_parts_re
     assert Premise.objects.get(asset_id="PR1").service_segment_id in set(
         in_service.values_list("pk", flat=True)
     )
+
+
+def test_a_premise_naming_an_unsplit_main_is_served_by_its_nearest_part(
+    tmp_path: Path, mapping: Path
+) -> None:
+    named = mapping.with_name("named.toml")
+    named.write_text(
+        MAPPING.replace(
+            'fields = { asset_id = "asset_id", full_text = "full_text" }',
+            'fields = { asset_id = "asset_id", full_text = "full_text", '
+            'service_segment = "service" }',
+        )
+    )
+    premises = [
+        _point("NEAR-260", 260, -9, full_text="测试路1号", service="H0-0"),
+        _point("NEAR-175", 175, 192, full_text="测试路2号", service="H200-0"),
+        _point("FIRST", 20, 6, full_text="测试路3号", service="H0-0"),
+    ]
+    path = _gpkg(tmp_path, split=False, premises=premises)
+    network_import(path=path, mapping=named, progress=False)
+    served = dict(Premise.objects.values_list("asset_id", "service_segment__asset_id"))
+    # H0 is cut at 50, 100, ... 350: x=260 lies on its sixth part; H2 also at its station (210).
+    assert served == {"NEAR-260": "H0-0#6", "NEAR-175": "H200-0#4", "FIRST": "H0-0"}
+    # ...and again: the file still names the main as drawn, the premise keeps its part.
+    network_import(path=path, mapping=named, progress=False)
+    assert dict(Premise.objects.values_list("asset_id", "service_segment__asset_id")) == served
