@@ -47,6 +47,7 @@ class SplitResult:
     parts_made: int = 0  # parts beyond the first, as cut now
     parts_retired: int = 0  # parts of a re-imported main that it no longer needs
     too_long: list[str] = field(default_factory=list)  # asset ids too long to number parts
+    name_taken: list[str] = field(default_factory=list)  # a part's name is another main's
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -76,6 +77,10 @@ def mains_split_at_points(*, imported: set[str] | frozenset[str] = frozenset()) 
     if too_long:
         result.too_long = sorted(too_long)
         cuts = [c for c in cuts if len(c[1]) + 4 <= limit]
+    taken = _names_taken(cuts)
+    if taken:
+        result.name_taken = sorted(taken)
+        cuts = [c for c in cuts if c[1] not in taken]
     pipe_ids: list[int] = []
     numbers: list[int] = []
     starts: list[float] = []
@@ -98,6 +103,30 @@ def mains_split_at_points(*, imported: set[str] | frozenset[str] = frozenset()) 
     result.parts_retired = len(retired)
     _reconnect_premises(sorted(changed | set(retired)))
     return result
+
+
+def _names_taken(cuts: list[tuple[int, str, list[float]]]) -> set[str]:
+    """The mains a part name of which ("M1#2") is already another main's asset id: cutting
+    them would overwrite that main, so they are left whole and named in the report."""
+    root_of = dict(
+        _fetch(
+            "SELECT id, COALESCE(NULLIF(split_from, ''), asset_id) FROM network_pipesegment "
+            "WHERE id = ANY(%(ids)s)",
+            {"ids": [pk for pk, _a, _f in cuts]},
+        )
+    )
+    names = {
+        f"{asset}{PART_MARK}{n}": (asset, root_of[pk])
+        for pk, asset, fractions in cuts
+        for n in range(2, len(fractions) + 2)
+    }
+    if not names:
+        return set()
+    rows = _fetch(
+        "SELECT asset_id, split_from FROM network_pipesegment WHERE asset_id = ANY(%(names)s)",
+        {"names": list(names)},
+    )
+    return {names[name][0] for name, split_from in rows if split_from != names[name][1]}
 
 
 def _set_aside_old_parts(imported: set[str] | frozenset[str]) -> None:

@@ -86,6 +86,11 @@ class ImportReport:
             )
         if self.split.parts_retired:
             lines.append(f"{self.split.parts_retired} parts no longer needed marked abandoned")
+        if self.split.name_taken:
+            lines.append(
+                "mains not split, a part's name (<asset id>#2...) is another main's asset id: "
+                + ", ".join(self.split.name_taken[:10])
+            )
         if self.split.too_long:
             lines.append(
                 "mains not split, asset id too long for a part number: "

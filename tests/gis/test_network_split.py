@@ -320,3 +320,32 @@ def test_a_premise_naming_an_unsplit_main_is_served_by_its_nearest_part(
     # ...and again: the file still names the main as drawn, the premise keeps its part.
     network_import(path=path, mapping=named, progress=False)
     assert dict(Premise.objects.values_list("asset_id", "service_segment__asset_id")) == served
+
+
+def test_a_main_whose_part_name_is_taken_is_left_whole_and_named(
+    tmp_path: Path, mapping: Path
+) -> None:
+    drawn = [
+        _line("M1", (0, 0), (100, 0)),
+        _line("M1#2", (0, 50), (100, 50)),  # the utility's own id, not a part of M1
+    ]
+    path = tmp_path / "taken.gpkg"
+    for number, (layer, features) in enumerate(
+        {"pipes": drawn, "valves": [_point("V1", 50, 0)], "sources": _sources()[:1]}.items()
+    ):
+        source = tmp_path / f"{layer}.geojson"
+        source.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        update = ["-update"] if number else []
+        subprocess.run(
+            ["ogr2ogr", "-f", "GPKG", *update, str(path), str(source), "-nln", layer],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+    report = network_import(path=path, mapping=mapping, progress=False)
+    assert report.split.name_taken == ["M1"]
+    assert "M1" in report.summary()
+    other = PipeSegment.objects.get(asset_id="M1#2")
+    assert other.split_from == ""
+    assert other.geom.coords[0] == pytest.approx(_lonlat(0, 50))
+    assert PipeSegment.objects.get(asset_id="M1").geom.coords[-1] == pytest.approx(_lonlat(100, 0))
