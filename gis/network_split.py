@@ -133,7 +133,7 @@ def _set_aside_old_parts(imported: set[str] | frozenset[str]) -> None:
     """Note the parts of the mains just imported as drawn (not themselves in the file), in
     a temporary table that the cut search and the retiring read."""
     _execute(
-        """DROP TABLE IF EXISTS network_split_set_aside;
+        """DROP TABLE IF EXISTS pg_temp.network_split_set_aside;
             CREATE TEMP TABLE network_split_set_aside ON COMMIT DROP AS
             SELECT id FROM network_pipesegment
             WHERE split_from = ANY(%(imported)s) AND asset_id <> split_from

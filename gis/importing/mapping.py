@@ -1,5 +1,6 @@
 """Mapping files: which source layer feeds which table, and which source field which column."""
 
+import codecs
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ _LAYER_KEYS = frozenset(
         "constants",
         "values",
         "srid",
+        "encoding",
         "units",
         "defaults",
         "empty",
@@ -85,6 +87,8 @@ class LayerMapping:
     constants: dict[str, object] = field(default_factory=dict)  # model field -> cleaned value
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {source: ours}
     srid: int | None = None  # only used when the layer declares no CRS
+    # The text encoding of a Shapefile's attributes when its .cpg is missing or wrong.
+    encoding: str | None = None
     units: dict[str, str] = field(default_factory=dict)  # model field -> the source's unit
     defaults: dict[str, object] = field(default_factory=dict)  # model field -> cleaned value
     empty: tuple[_Scalar, ...] = ()  # source values that mean "unknown", in every field
@@ -200,6 +204,9 @@ def _layer_mapping(name: str, table: object, common_empty: list[_Scalar]) -> Lay
     srid = table.get("srid")
     if srid is not None:
         _check_srid(name, srid)
+    encoding = table.get("encoding")
+    if encoding is not None:
+        _check_encoding(name, encoding)
     constants = _constants(name, target, _table(name, "constants", table.get("constants", {})))
     units = _str_table(name, "units", table.get("units", {}))
     defaults = _table(name, "defaults", table.get("defaults", {}))
@@ -212,6 +219,7 @@ def _layer_mapping(name: str, table: object, common_empty: list[_Scalar]) -> Lay
         constants,
         values,
         srid,
+        encoding=encoding,
         units=units,
         defaults=defaults,
         empty=(*common_empty, *_scalars(f"layer {name!r}", "empty", table.get("empty", []))),
@@ -220,6 +228,18 @@ def _layer_mapping(name: str, table: object, common_empty: list[_Scalar]) -> Lay
     )
     _check_cleaners(mapping)
     return mapping
+
+
+def _check_encoding(layer: str, encoding: object) -> None:
+    try:
+        codecs.lookup(str(encoding))
+    except LookupError:
+        raise MappingError(
+            f"layer {layer!r}: encoding {encoding!r} is not one Python knows "
+            '(e.g. "GBK", "GB18030", "CP1252", "UTF-8")'
+        ) from None
+    if not isinstance(encoding, str):
+        raise MappingError(f"layer {layer!r}: encoding must be a string, got {encoding!r}")
 
 
 def _table(layer: str, key: str, value: object) -> dict[str, object]:

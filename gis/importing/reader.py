@@ -36,6 +36,7 @@ class LayerInfo:
     crs: str | None  # as GDAL identifies it ("EPSG:4548", or WKT); None when undeclared
     features: int
     chunked: bool  # whether the driver can start a read at any row cheaply
+    has_geometry: bool = True  # False for a table of attributes alone
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,15 @@ def dataset_open(*, path: Path | str) -> Dataset:
     """Open a local GeoPackage, Shapefile or GeoJSON file for reading."""
     path = Path(path)
     if not path.is_file():
-        raise DatasetError(f"{path}: no such file")
+        raise DatasetError(
+            f"{path}: no such file; give the path of a GeoPackage, Shapefile or GeoJSON file"
+        )
     driver = DRIVERS.get(path.suffix.lower())
     if driver is None:
         raise DatasetError(f"{path}: give a .gpkg, .shp or .geojson file")
     unreadable = DatasetError(
-        f"{path}: GDAL cannot read it (damaged, or not really a {driver} file)"
+        f"{path}: GDAL cannot read it (damaged, or not really a {driver} file): export it "
+        "again from the GIS, or open it in QGIS to see what is wrong"
     )
     if not _begins_like(path, driver):
         raise unreadable
@@ -99,23 +103,39 @@ def _layer_info(name: str, info: dict[str, Any]) -> LayerInfo:
         fields=[str(f) for f in info["fields"]],
         crs=info["crs"],
         features=features,
-        # A driver that cannot count without reading (-1) is read in one go.
-        chunked=features >= 0 and bool(info["capabilities"]["fast_set_next_by_index"]),
+        # A driver that cannot count without reading (-1) is read in one go, and so is
+        # GeoJSON: its driver claims fast random access, but parses the file again each time.
+        chunked=features >= 0
+        and info["driver"] != "GeoJSON"
+        and bool(info["capabilities"]["fast_set_next_by_index"]),
+        has_geometry=info.get("geometry_type") is not None,
     )
 
 
-def layer_chunks(dataset: Dataset, layer: LayerInfo, *, fields: list[str]) -> Iterator[Chunk]:
+def layer_chunks(
+    dataset: Dataset, layer: LayerInfo, *, fields: list[str], encoding: str | None = None
+) -> Iterator[Chunk]:
     """The layer's rows in order, CHUNK_ROWS at a time (all at once where the driver cannot
-    start at a row without reading the rows before it, as GeoJSON's cannot)."""
+    start at a row without reading the rows before it, as GeoJSON's cannot). `encoding`
+    overrides what a Shapefile's .cpg says its text is in."""
     starts = range(0, layer.features, CHUNK_ROWS) if layer.chunked else range(1)
     for start in starts:
-        meta, _fids, wkb, data = pyogrio.raw.read(
-            dataset.path,
-            layer=layer.name,
-            columns=fields,
-            skip_features=start,
-            max_features=CHUNK_ROWS if layer.chunked else None,
-        )
+        try:
+            meta, _fids, wkb, data = pyogrio.raw.read(
+                dataset.path,
+                layer=layer.name,
+                columns=fields,
+                skip_features=start,
+                max_features=CHUNK_ROWS if layer.chunked else None,
+                encoding=encoding,
+            )
+        except UnicodeDecodeError as exc:
+            said = f"encoding {encoding!r}" if encoding else "the encoding its .cpg names"
+            raise DatasetError(
+                f"{dataset.path}: layer {layer.name!r} has text that is not in {said} "
+                f"({exc.reason} at byte {exc.start}): give the right one in the mapping, "
+                f'e.g. encoding = "GBK" under [layers.{layer.name}]'
+            ) from None
         # pyogrio returns fields in file order; the mapping asks for them in its own.
         by_name = dict(zip(meta["fields"], data, strict=True))
         yield Chunk(start, wkb, {f: _python_values(by_name[f]) for f in fields})

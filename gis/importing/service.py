@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from gis.importing.features import ChunkCleaner, geometries_check, layer_crs, wgs84_transformer
@@ -50,6 +50,9 @@ def network_import(
     # One transaction: a failure half-way leaves the network as it was, and a dry run is the
     # same import rolled back, so its counts are the real ones.
     with transaction.atomic():
+        # One import at a time: the split and the nearest-main search read the whole network.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('network_import'))")
         network = [item for item in plan if item[0].target.name in NETWORK]
         for layer_mapping, layer in network:
             _import_layer(dataset, layer, layer_mapping, report, seen=seen, progress=progress)
@@ -102,6 +105,12 @@ def _plan(
         for m in layer_mappings
         if m.layer in layers
     ]
+    flat = [m.layer for m, info in plan if not info.has_geometry]
+    if flat:
+        raise MappingError(
+            f"layer {', '.join(flat)} has no geometry (a table of attributes alone): map a "
+            "layer of points or lines, or join the table to one in your GIS first"
+        )
     plan.sort(key=lambda item: list(TARGETS).index(item[0].target.name))
     for layer_mapping, _layer in plan:
         report.counts.setdefault(layer_mapping.target.name, TargetCounts())
@@ -144,7 +153,9 @@ def _checked_chunks(
     dataset: Dataset, layer: LayerInfo, checker: "_LayerChecker", report: ImportReport
 ) -> Iterator[tuple[list[StagedRow], int]]:
     """Each chunk's rows that pass, and how many rows the chunk had."""
-    chunks = layer_chunks(dataset, layer, fields=checker.mapping.source_fields)
+    chunks = layer_chunks(
+        dataset, layer, fields=checker.mapping.source_fields, encoding=checker.mapping.encoding
+    )
     target = checker.target
     while True:
         with report.timed(f"{target}.read"):

@@ -72,7 +72,7 @@ _ALL_UNITS = {u: d for d in UNIT_SUFFIXES.values() for u in d.factors}
 # A number with an optional unit after it: 200, 8.5, .75, 3/4", 1 1/4 in, 1-1/4", 200mm, 30 mph.
 _QUANTITY = re.compile(
     r"""^(?:(?P<whole>\d+)(?:\s+|-)(?=\d+/))?
-        (?:(?P<num>\d+)/(?P<den>\d+)|(?P<dec>[+-]?(?:\d+(?:\.\d*)?|\.\d+)))
+        (?:(?P<num>\d+)/(?P<den>\d+)|(?P<dec>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?))
         \s*(?P<unit>\D.*?)?\.?$""",
     re.VERBOSE,
 )
@@ -355,6 +355,9 @@ def _number(quantity: re.Match[str]) -> float:
 
 def _rounded(number: float) -> int:
     # Half up, not Python's half to even: 2.5 in is 63.5 mm and stores as 64.
+    if not math.isfinite(number) or abs(number) > 1e15:
+        # Esri writes a null double as -1.79e308; no diameter or speed is anywhere near.
+        raise BadValueError(f"{number:g} is not a size or a speed (a null written as a number?)")
     return math.floor(number + 0.5)
 
 

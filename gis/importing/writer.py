@@ -59,7 +59,7 @@ class LayerWriter:
             _execute(
                 cursor,
                 sql.SQL(
-                    "DROP TABLE IF EXISTS {stage}; "
+                    "DROP TABLE IF EXISTS pg_temp.{stage}; "
                     "CREATE TEMP TABLE {stage} (number integer, asset_id text, geom bytea, "
                     "service_ref text, nearest bigint{columns}) ON COMMIT DROP"
                 ).format(
@@ -69,7 +69,8 @@ class LayerWriter:
             )
         yield
         with connection.cursor() as cursor:
-            _execute(cursor, sql.SQL("DROP TABLE {}").format(sql.Identifier(STAGE)))
+            # pg_temp: never a permanent table that happens to share the name.
+            _execute(cursor, sql.SQL("DROP TABLE pg_temp.{}").format(sql.Identifier(STAGE)))
 
     def write(self, rows: list[StagedRow]) -> None:
         """COPY rows into the staging table, upsert them all, and empty it again."""

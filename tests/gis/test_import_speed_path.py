@@ -4,9 +4,11 @@ Files are written with pyogrio (GDAL 3.12, so GeoPackage 1.4 as current QGIS wri
 odd geometries as hand-made WKB, since that is what a GIS hands over.
 """
 
+import json
 import logging
 import sqlite3
 import struct
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from gis.importing import (
     DEFAULT_MAPPING,
     DatasetError,
     ImportReport,
+    MappingError,
     dataset_open,
     network_import,
     reader,
@@ -243,3 +246,81 @@ def test_read_ahead_hands_over_the_producers_error_and_leaves_no_thread() -> Non
     assert [next(endless), next(endless)] == [0, 1]
     endless.close()  # the consumer stops early, as when the database refuses a chunk
     assert threading.active_count() == before
+
+
+@pytest.mark.django_db
+def test_a_null_written_as_the_largest_double_is_rejected_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "esri.gpkg"
+    pyogrio.raw.write(
+        path,
+        np.array([_line(1), _line(2)], dtype=object),
+        [np.array(["P-1", "P-2"], dtype=object), np.array([-1.7976931348623157e308, 8.0])],
+        ["asset_id", "diameter_mm"],
+        layer="pipes",
+        driver="GPKG",
+        geometry_type="LineString",
+        crs="EPSG:4326",
+    )
+    mapping = tmp_path / "inches.toml"
+    mapping.write_text(
+        '[layers.pipes]\ntarget = "pipes"\nunits = { diameter_mm = "in" }\n'
+        'constants = { pressure_class = "low" }\n'
+        'fields = { asset_id = "asset_id", diameter_mm = "diameter_mm" }\n'
+    )
+    report = network_import(path=path, mapping=mapping, progress=False)
+    assert [(p.asset_id, p.reason.split(":")[0]) for p in report.rejects] == [
+        ("P-1", "bad value for diameter_mm")
+    ]
+    assert "not a size" in report.rejects[0].reason
+    assert PipeSegment.objects.get().diameter_mm == 203
+
+
+@pytest.mark.django_db
+def test_a_table_without_geometry_is_refused_by_name(tmp_path: Path) -> None:
+    table = tmp_path / "premises.csv"
+    table.write_text("asset_id,full_text\nH-1,友谊路1号\n")
+    mapping = tmp_path / "table.toml"
+    mapping.write_text(
+        '[layers.premises]\ntarget = "premises"\n'
+        'fields = { asset_id = "asset_id", full_text = "full_text" }\n'
+    )
+    path = tmp_path / "attributes.gpkg"
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(path), str(table), "-nln", "premises"],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    with pytest.raises(MappingError, match="premises has no geometry"):
+        network_import(path=path, mapping=mapping, progress=False)
+
+
+@pytest.mark.django_db
+def test_shapefile_text_in_another_encoding_is_named_and_read_as_the_mapping_says(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "pipes.geojson"
+    line = {"type": "LineString", "coordinates": [[117.2, 39.1], [117.21, 39.1]]}
+    feature = {"type": "Feature", "properties": {"asset_id": "主管1"}, "geometry": line}
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    shapefile = tmp_path / "pipes.shp"
+    subprocess.run(
+        ["ogr2ogr", "-f", "ESRI Shapefile", str(shapefile), str(source), "-lco", "ENCODING=GBK"],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    shapefile.with_suffix(".cpg").write_text("UTF-8")  # as a hand-made .cpg can lie
+    mapping = tmp_path / "gbk.toml"
+    mapping.write_text(
+        '[layers.pipes]\ntarget = "pipes"\nconstants = { pressure_class = "low" }\n'
+        'fields = { asset_id = "asset_id" }\n'
+    )
+    with pytest.raises(DatasetError, match='encoding = "GBK"'):
+        network_import(path=shapefile, mapping=mapping, progress=False)
+
+    mapping.write_text(
+        mapping.read_text().replace('target = "pipes"', 'target = "pipes"\nencoding = "GBK"')
+    )
+    network_import(path=shapefile, mapping=mapping, progress=False)
+    assert PipeSegment.objects.get().asset_id == "主管1"

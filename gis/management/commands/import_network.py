@@ -59,7 +59,7 @@ class Command(BaseCommand):
             mapping = mapping_load(path=options["mapping"])
         except MappingError as exc:
             raise CommandError(
-                f"bad mapping file {exc}. See {DEFAULT_MAPPING} for the format."
+                f"bad mapping file {str(exc).rstrip('.')}. See {DEFAULT_MAPPING} for the format."
             ) from None
         try:
             report = network_import(
@@ -69,9 +69,7 @@ class Command(BaseCommand):
                 progress=not options["no_progress"],
             )
         except DatasetError as exc:
-            raise CommandError(
-                f"{exc}. Give the path of a GeoPackage, Shapefile or GeoJSON file."
-            ) from None
+            raise CommandError(str(exc)) from None  # each says what to do
         except MappingError as exc:
             raise CommandError(
                 f"mapping {options['mapping']} does not fit {options['path']}: {exc}"
