@@ -11,11 +11,20 @@ from django.db.models import Prefetch, QuerySet
 from dispatch.access import ACCESS, Capability
 from dispatch.choices import Hazard
 from dispatch.errors import DispatchError
-from dispatch.models import Call, CategoryRule, Customer, Incident, TriageRule, User
+from dispatch.models import (
+    Call,
+    CategoryRule,
+    Customer,
+    Incident,
+    IncidentIsolation,
+    TriageRule,
+    User,
+)
 from gis.expressions import ids_within_metres
 from gis.models import Landmark, OrgUnit, Premise
 from gis.selectors import org_unit_list_within
 from gis.supply import segments_same_part
+from gis.trace import Isolation
 
 SENSITIVE_SITE_RADIUS_M = 100  # a school or hospital this close makes a leak more urgent
 RECENT_CALLS = 5
@@ -186,3 +195,20 @@ def user_may_dispatch(user: User, station: OrgUnit) -> bool:
 def incidents_open(*, within: OrgUnit | None) -> QuerySet[Incident]:
     stations = org_unit_list_within(within)
     return Incident.objects.filter(status__in=Incident.OPEN_STATUSES, station__in=stations)
+
+
+def isolation_in_force(incident: Incident) -> tuple[IncidentIsolation, Isolation] | None:
+    """The incident's newest isolation trace (the one in force) as kept, and as a trace the
+    map functions draw; None before the first trace. The tablet and the incident's map both
+    show this one, so their numbered valves agree whatever changed since."""
+    row = incident.isolations.select_related("traced_by").order_by("-traced_at", "-id").first()
+    if row is None:
+        return None
+    return row, Isolation(
+        segment_id=row.segment_id,
+        valves_to_close=row.valves_to_close,
+        sources_to_shut=row.sources_to_shut,
+        isolated_segment_ids=row.isolated_segments,
+        seized_valves_passed=row.seized_valves,
+        ring_valves_left_open=[],  # not kept, and not drawn
+    )

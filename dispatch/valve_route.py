@@ -1,9 +1,10 @@
-"""The order a crew reaches the valves to close: by road from the incident, the nearest next.
+"""The order a crew reaches the valves to close: by road from the incident, the quickest next.
 
 The trace lists valves by straight-line distance from the damaged main. A crew drives: a valve
 across a railway or a river from the incident may be 200 m away in a straight line and 3 km by
-road. From the incident, each next valve is the one nearest by road from the last (the greedy
-tour: a few valves per trace, where it is as good as an exact route to within a street or two).
+road. From the incident, each next valve is the one quickest to reach by road from the last
+(the greedy tour: a few valves per trace, where it is as good as an exact route to within a
+street or two), and each leg is the length of that quickest route.
 """
 
 from dataclasses import dataclass

@@ -7,9 +7,10 @@ from typing import Any
 from django.db import connection
 
 from dispatch.models import Incident
+from dispatch.selectors import isolation_in_force
 from dispatch.valve_route import valves_by_road
 from gis.selectors import isolation_for_segment, isolation_geojson, premise_ids_cut_off
-from gis.trace import Isolation, UnknownSegmentError
+from gis.trace import UnknownSegmentError
 
 AROUND_M = 300  # what a crew walks to from the van
 
@@ -35,29 +36,30 @@ def work_order_surroundings(incident: Incident) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(_AROUND, {"point": incident.point.ewkt, "metres": AROUND_M})
         around = cursor.fetchone()[0]
-    isolation: dict[str, Any] | None = None
-    if incident.segment_id is not None:
-        try:
-            trace = isolation_for_segment(segment_id=incident.segment_id)
-        except UnknownSegmentError:  # the main left the network since: nothing to trace
-            trace = None
-        if trace is not None:
-            trace = _in_driving_order(trace, incident)
-            isolation = {
-                "valves_to_close": isolation_geojson(trace),
-                "premises_cut_off": len(premise_ids_cut_off(trace)),
-            }
-    return {"network_around": around, "isolation": isolation}
+    return {"network_around": around, "isolation": _isolation(incident)}
 
 
-def _in_driving_order(trace: Isolation, incident: Incident) -> Isolation:
-    """The valves numbered as the incident's timeline lists them: the crew's drive."""
+def _isolation(incident: Incident) -> dict[str, Any] | None:
+    """The trace in force, as the dispatcher ran it (seized valves passed over) and as the
+    incident's map numbers it; before any, the trace of the incident's main as it is now,
+    its valves in the crew's driving order."""
+    in_force = isolation_in_force(incident)
+    if in_force is not None:
+        row, trace = in_force
+        return {
+            "valves_to_close": isolation_geojson(trace),
+            "premises_cut_off": row.premises_cut_off,
+        }
+    if incident.segment_id is None:
+        return None
+    try:
+        trace = isolation_for_segment(segment_id=incident.segment_id)
+    except UnknownSegmentError:  # the main left the network since: nothing to trace
+        return None
     route = valves_by_road(start=incident.point, valve_ids=trace.valves_to_close)
-    if route is None:
-        return trace
-    away = dict(zip(trace.valves_to_close, trace.valve_distances_m, strict=False))
-    return replace(
-        trace,
-        valves_to_close=route.valve_ids,
-        valve_distances_m=[away[v] for v in route.valve_ids if v in away],
-    )
+    if route is not None:
+        trace = replace(trace, valves_to_close=route.valve_ids, valve_distances_m=[])
+    return {
+        "valves_to_close": isolation_geojson(trace),
+        "premises_cut_off": len(premise_ids_cut_off(trace)),
+    }

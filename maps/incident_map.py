@@ -18,10 +18,10 @@ from dispatch.categories import category_labels_fill
 from dispatch.models import Call, Incident, IncidentIsolation, Vehicle, WorkOrder
 from dispatch.recommend import DEFAULT_SPEED_KMH, DETOUR_FACTOR
 from dispatch.roads import RoadGraph, Travel, road_graph
+from dispatch.selectors import isolation_in_force
 from dispatch.services.notes import Note, incident_notes_list
 from gis.models import Source, Valve
 from gis.selectors import isolation_geojson, road_list_in_bbox
-from gis.trace import Isolation
 from maps.folium_kit import MapParts, map_create, map_parts
 from maps.network_map import network_layer_add
 
@@ -183,18 +183,10 @@ def _hop(graph: RoadGraph, a: int, b: int) -> np.ndarray:
 
 def incident_isolation_get(incident: Incident) -> Trace | None:
     """The newest isolation trace (the one in force), ready to draw and to list."""
-    rows = list(incident.isolations.select_related("traced_by").order_by("-traced_at", "-id")[:1])
-    if not rows:
+    in_force = isolation_in_force(incident)
+    if in_force is None:
         return None
-    row = rows[0]
-    isolation = Isolation(
-        segment_id=row.segment_id,
-        valves_to_close=row.valves_to_close,
-        sources_to_shut=row.sources_to_shut,
-        isolated_segment_ids=row.isolated_segments,
-        seized_valves_passed=row.seized_valves,
-        ring_valves_left_open=[],  # not kept, and not drawn
-    )
+    row, isolation = in_force
     found = {v.pk: v for v in Valve.objects.filter(pk__in=row.valves_to_close)}
     road = dict(zip(row.valves_to_close, row.valve_road_m, strict=False))
     valves = [

@@ -304,7 +304,12 @@ def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | 
             road = d.get("valve_road_m") or []
             if valves and len(road) == len(valves):  # the crew's drive, from the incident on
                 valves = [
-                    f"{v} {_far(m)} by road" + (" from the incident" if n == 0 else " on")
+                    (
+                        _("%(valve)s %(far)s by road from the incident")
+                        if n == 0
+                        else _("then %(valve)s %(far)s further")
+                    )
+                    % {"valve": v, "far": _far(m)}
                     for n, (v, m) in enumerate(zip(valves, road, strict=True))
                 ]
             elif len(away) == len(valves):  # nearest first, with how far each is from the main

@@ -104,6 +104,20 @@ def test_a_member_signs_in_with_a_token_and_gets_the_job_with_its_network(crews:
     traced = incident_isolation_trace(incident_id=job.incident_id, actor=crews["dispatcher"])
     asset_of = dict(Valve.objects.values_list("id", "asset_id"))
     assert numbered == [asset_of[v] for v in traced.valves_to_close]
+    # Once a crew reports valve 1 seized and the dispatcher traces again, the tablet shows
+    # that trace, the one in force, as the incident's map does.
+    again = incident_isolation_trace(
+        incident_id=job.incident_id, actor=crews["dispatcher"], seized_valve_asset_ids=numbered[:1]
+    )
+    detail = tablet.get(f"/api/field/work-orders/{job.id}/").json()
+    shown = [
+        f["properties"]["asset_id"]
+        for f in detail["isolation"]["valves_to_close"]["features"]
+        if f["properties"]["role"] == "valve_to_close"
+    ]
+    assert numbered[0] not in shown
+    assert shown == [asset_of[v] for v in again.valves_to_close]
+    assert detail["isolation"]["premises_cut_off"] == again.premises_cut_off
     assert detail["navigate_url"].startswith("https://www.openstreetmap.org/directions?to=")
 
 
