@@ -27,7 +27,8 @@ class Problem:
 @dataclass
 class TargetCounts:
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # matched by asset id, and a value differed
+    unchanged: int = 0  # matched by asset id, every value the same: not written
     rejected: int = 0
     skipped: int = 0  # left out by the mapping's row filter, on purpose
 
@@ -73,11 +74,13 @@ class ImportReport:
         verb = "Checked (dry run, nothing written)" if self.dry_run else "Imported"
         lines = [
             f"{verb} {self.path}",
-            f"  {'target':<10} {'created':>8} {'updated':>8} {'rejected':>9} {'skipped':>8}",
+            f"  {'target':<10} {'created':>8} {'updated':>8} {'unchanged':>9} {'rejected':>9} "
+            f"{'skipped':>8}",
         ]
         for target, c in self.counts.items():
             lines.append(
-                f"  {target:<10} {c.created:>8} {c.updated:>8} {c.rejected:>9} {c.skipped:>8}"
+                f"  {target:<10} {c.created:>8} {c.updated:>8} {c.unchanged:>9} {c.rejected:>9} "
+                f"{c.skipped:>8}"
             )
         if self.split.mains_split:
             lines.append(

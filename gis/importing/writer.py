@@ -85,12 +85,13 @@ class LayerWriter:
             if self.premises:
                 self.report.premises_connected += self._connected_by_nearness(cursor)
             _execute(cursor, self._upsert, self._upsert_params)
-            (created,) = cursor.fetchone()
+            created, updated = cursor.fetchone()
             _execute(cursor, sql.SQL("TRUNCATE {}").format(sql.Identifier(STAGE)))
-        # Every staged row was either inserted or matched a row by asset id: "updated" counts
-        # the matched ones, whether their values changed or not (as before).
+        # Every staged row was inserted, written over a row with its asset id, or matched a
+        # row whose values are all the same already (left alone: no row is returned for it).
         self.counts.created += created
-        self.counts.updated += len(rows) - created
+        self.counts.updated += updated
+        self.counts.unchanged += len(rows) - created - updated
 
     def _warn_unknown_services(self, cursor: CursorWrapper) -> None:
         _execute(
@@ -196,7 +197,8 @@ class LayerWriter:
             " ON CONFLICT (asset_id) DO UPDATE SET {updated}"
             " WHERE ({current}) IS DISTINCT FROM ({incoming})"
             " RETURNING t.xmax = 0 AS created) "
-            "SELECT count(*) FILTER (WHERE created) FROM upserted"
+            "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) "
+            "FROM upserted"
         ).format(
             table=sql.Identifier(self.model._meta.db_table),
             inserted=sql.SQL(", ").join(inserted),

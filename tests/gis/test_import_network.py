@@ -244,9 +244,15 @@ def test_reimport_updates_changed_rows_without_duplicates(tmp_path: Path) -> Non
     again = _import(_gpkg(tmp_path, pipes(250)))
 
     assert (first.counts["pipes"].created, first.counts["pipes"].updated) == (2, 0)
-    assert (again.counts["pipes"].created, again.counts["pipes"].updated) == (0, 2)
+    counts = again.counts["pipes"]
+    assert (counts.created, counts.updated, counts.unchanged) == (0, 1, 1)
     assert PipeSegment.objects.count() == 2
     assert PipeSegment.objects.get(asset_id="P-1").diameter_mm == 250
+    assert _revision() == revision + 1
+    # The same file once more changes nothing: nothing counted as updated, the network's
+    # revision (which makes every process rebuild its graph) left where it was.
+    same = _import(_gpkg(tmp_path, pipes(250)))
+    assert (same.counts["pipes"].updated, same.counts["pipes"].unchanged) == (0, 2)
     assert _revision() == revision + 1
 
 
@@ -460,7 +466,7 @@ def test_command_prints_the_summary_and_every_reject(tmp_path: Path) -> None:
     )
 
     printed = out.getvalue()
-    assert re.search(r"pipes\s+2\s+0\s+7", printed)
+    assert re.search(r"pipes\s+2\s+0\s+0\s+7", printed)
     assert "pipes row 2 (asset P-002): empty geometry" in printed
     assert "pipes row 5: missing asset id" in printed
     assert "valves row 2 (asset V-002): wrong geometry type: LineString" in printed
