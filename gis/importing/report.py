@@ -45,6 +45,7 @@ class ImportReport:
     missing_layers: list[str] = field(default_factory=list)  # in the mapping, not in the file
     ignored_layers: list[str] = field(default_factory=list)  # in the file, not in the mapping
     premises_connected: int = 0
+    retired: dict[str, int] = field(default_factory=dict)  # --retire-missing, by target
     split: SplitResult = field(default_factory=SplitResult)  # mains cut where valves sit
     revision: int | None = None
     # Seconds by phase: "<target>.total" for a layer, of which .read and .check (in one
@@ -98,6 +99,12 @@ class ImportReport:
             lines.append(
                 "mains not split, asset id too long for a part number: "
                 + ", ".join(self.split.too_long[:10])
+            )
+        gone = ", ".join(f"{n} {t}" for t, n in self.retired.items() if n)
+        if gone:
+            lines.append(
+                f"no longer in the file, retired: {gone} (mains marked abandoned, "
+                "valves and stations deleted)"
             )
         if self.premises_connected:
             lines.append(f"{self.premises_connected} premises connected to their nearest main")

@@ -20,6 +20,7 @@ from gis.importing.reader import (
     read_ahead,
 )
 from gis.importing.report import ImportReport, Problem, TargetCounts
+from gis.importing.retire import assets_retire_missing
 from gis.importing.writer import LayerWriter, StagedRow
 from gis.nearest_main import NONE, MainFinder
 from gis.network_split import mains_split_at_points
@@ -38,8 +39,12 @@ def network_import(
     mapping: Path | str | Sequence[LayerMapping],
     dry_run: bool = False,
     progress: bool = True,
+    retire_missing: bool = False,
 ) -> ImportReport:
-    """Upsert every feature of a GIS file by asset id; report counts and rejected features."""
+    """Upsert every feature of a GIS file by asset id; report counts and rejected features.
+
+    `retire_missing`: the file is the whole network; mains, valves and stations of a target it
+    covers that it no longer holds are retired (gis.importing.retire)."""
     layer_mappings = (
         mapping_load(path=mapping) if isinstance(mapping, str | Path) else list(mapping)
     )
@@ -56,7 +61,10 @@ def network_import(
         network = [item for item in plan if item[0].target.name in NETWORK]
         for layer_mapping, layer in network:
             _import_layer(dataset, layer, layer_mapping, report, seen=seen, progress=progress)
+        if retire_missing:
+            report.retired = assets_retire_missing(kept=_held(network, seen, report))
         touched = {name for name, c in report.counts.items() if c.created or c.updated}
+        touched |= {name for name, count in report.retired.items() if count}
         # Mains are cut where valves sit before the premises are written, so that each premise
         # is served by its part of a main from the start (written once, not written again).
         if touched & NETWORK:
@@ -86,6 +94,22 @@ def network_import(
         elif report.changed:
             report.revision = network_revision_bump()
     return report
+
+
+def _held(
+    network: list[tuple[LayerMapping, LayerInfo]], seen: _Seen, report: ImportReport
+) -> dict[str, set[str]]:
+    """Asset ids the file holds per network target it covers: imported, or rejected (a row
+    with a bad value is still in the utility's GIS); rows the filter skipped are not."""
+    held: dict[str, set[str]] = {m.target.name: set() for m, _layer in network}
+    for target, asset in seen:
+        if target in held:
+            held[target].add(asset)
+    layers = {m.layer: m.target.name for m, _layer in network}
+    for problem in report.rejects:
+        if problem.layer in layers and problem.asset_id is not None:
+            held[layers[problem.layer]].add(problem.asset_id)
+    return held
 
 
 def _plan(

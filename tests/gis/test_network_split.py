@@ -130,6 +130,22 @@ fields = { asset_id = "asset_id", full_text = "full_text" }
 """
 
 
+def _layers(path: Path, layers: dict[str, list[Json]]) -> Path:
+    """A GeoPackage with these layers, in WGS 84."""
+    path.unlink(missing_ok=True)
+    for number, (layer, features) in enumerate(layers.items()):
+        source = path.with_name(f"{layer}.geojson")
+        source.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        update = ["-update"] if number else []
+        subprocess.run(
+            ["ogr2ogr", "-f", "GPKG", *update, str(path), str(source), "-nln", layer],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+    return path
+
+
 def _gpkg(
     folder: Path,
     *,
@@ -137,25 +153,15 @@ def _gpkg(
     valves: list[Json] | None = None,
     premises: list[Json] | None = None,
 ) -> Path:
-    out = folder / ("split.gpkg" if split else "unsplit.gpkg")
-    out.unlink(missing_ok=True)
-    layers = {
-        "pipes": _pipes(split=split),
-        "valves": _valves() if valves is None else valves,
-        "sources": _sources(),
-        "premises": _premises() if premises is None else premises,
-    }
-    for number, (layer, features) in enumerate(layers.items()):
-        source = folder / f"{layer}.geojson"
-        source.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-        update = ["-update"] if number else []
-        subprocess.run(
-            ["ogr2ogr", "-f", "GPKG", *update, str(out), str(source), "-nln", layer],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
-    return out
+    return _layers(
+        folder / ("split.gpkg" if split else "unsplit.gpkg"),
+        {
+            "pipes": _pipes(split=split),
+            "valves": _valves() if valves is None else valves,
+            "sources": _sources(),
+            "premises": _premises() if premises is None else premises,
+        },
+    )
 
 
 def _key(segment: PipeSegment) -> tuple[tuple[float, float], ...]:
@@ -282,11 +288,14 @@ def test_a_street_drawn_again_without_its_valves_is_recut_and_its_spare_parts_re
     served = Premise.objects.get(asset_id="PR1").service_segment
     assert served is not None
     assert served.split_from == "H0-0"
-    Valve.objects.filter(asset_id__startswith="VS0-").delete()
     kept = [v for v in _valves() if not v["properties"]["asset_id"].startswith("VS0-")]
-    report = network_import(
-        path=_gpkg(tmp_path, split=False, valves=kept), mapping=mapping, progress=False
-    )
+    path = _gpkg(tmp_path, split=False, valves=kept)
+    # An import adds and updates; told the file is the whole network, it retires the rest.
+    network_import(path=path, mapping=mapping, progress=False)
+    assert Valve.objects.filter(asset_id__startswith="VS0-").count() == 4
+    report = network_import(path=path, mapping=mapping, progress=False, retire_missing=True)
+    assert report.retired == {"pipes": 0, "valves": 4, "sources": 0}
+    assert not Valve.objects.filter(asset_id__startswith="VS0-").exists()
     in_service = PipeSegment.objects.filter(split_from="H0-0", status="in_service")
     assert in_service.count() == 4  # cut only where the cross mains end on it now
     assert report.split.parts_retired == parts - 4
@@ -329,19 +338,10 @@ def test_a_main_whose_part_name_is_taken_is_left_whole_and_named(
         _line("M1", (0, 0), (100, 0)),
         _line("M1#2", (0, 50), (100, 50)),  # the utility's own id, not a part of M1
     ]
-    path = tmp_path / "taken.gpkg"
-    for number, (layer, features) in enumerate(
-        {"pipes": drawn, "valves": [_point("V1", 50, 0)], "sources": _sources()[:1]}.items()
-    ):
-        source = tmp_path / f"{layer}.geojson"
-        source.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-        update = ["-update"] if number else []
-        subprocess.run(
-            ["ogr2ogr", "-f", "GPKG", *update, str(path), str(source), "-nln", layer],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
+    path = _layers(
+        tmp_path / "taken.gpkg",
+        {"pipes": drawn, "valves": [_point("V1", 50, 0)], "sources": _sources()[:1]},
+    )
     report = network_import(path=path, mapping=mapping, progress=False)
     assert report.split.name_taken == ["M1"]
     assert "M1" in report.summary()
@@ -349,3 +349,36 @@ def test_a_main_whose_part_name_is_taken_is_left_whole_and_named(
     assert other.split_from == ""
     assert other.geom.coords[0] == pytest.approx(_lonlat(0, 50))
     assert PipeSegment.objects.get(asset_id="M1").geom.coords[-1] == pytest.approx(_lonlat(100, 0))
+
+
+def test_retiring_what_a_whole_export_no_longer_holds(tmp_path: Path, mapping: Path) -> None:
+    sized = mapping.with_name("sized.toml")
+    sized.write_text(
+        MAPPING.replace(
+            'fields = { asset_id = "asset_id" }\nconstants = { pressure_class = "medium" }',
+            'fields = { asset_id = "asset_id", diameter_mm = "d" }\n'
+            'constants = { pressure_class = "medium" }',
+            1,
+        )
+    )
+
+    def main(asset: str, y: float, d: object) -> Json:
+        line = _line(asset, (0, y), (100, y))
+        line["properties"]["d"] = d
+        return line
+
+    first = [main("M1", 0, 100), main("M2", 50, 100), main("M3", 90, 100)]
+    network_import(path=_layers(tmp_path / "a.gpkg", {"pipes": first}), mapping=sized)
+    # The next export: M2 is gone, M3 is there with a value we refuse (still in the GIS).
+    again = [main("M1", 0, 100), main("M3", 90, "wide")]
+    report = network_import(
+        path=_layers(tmp_path / "b.gpkg", {"pipes": again}),
+        mapping=sized,
+        retire_missing=True,
+        progress=False,
+    )
+    assert [p.asset_id for p in report.rejects] == ["M3"]
+    status = dict(PipeSegment.objects.values_list("asset_id", "status"))
+    assert status == {"M1": "in_service", "M2": "abandoned", "M3": "in_service"}
+    assert report.retired["pipes"] == 1
+    assert "retired: 1 pipes" in report.summary()

@@ -39,6 +39,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check and count everything, write nothing"
         )
+        parser.add_argument(
+            "--retire-missing",
+            action="store_true",
+            help="the file is the whole network: mains it no longer holds are marked abandoned, "
+            "valves and stations deleted (per target the mapping covers)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
         parser.add_argument(
             "--rejects-csv", type=Path, help="also write the rejected features to this CSV file"
@@ -67,6 +73,7 @@ class Command(BaseCommand):
                 mapping=mapping,
                 dry_run=options["dry_run"],
                 progress=not options["no_progress"],
+                retire_missing=options["retire_missing"],
             )
         except DatasetError as exc:
             raise CommandError(str(exc)) from None  # each says what to do
