@@ -8,7 +8,10 @@ PY := $(VENV)/bin/python
 run: bootstrap
 	@scripts/run.sh
 
+# Types first (a minute at most): reviewers read mypy's verdict as well as the tests'.
+# ruff's check and format check run inside pytest (tests/test_code_quality.py).
 test: bootstrap
+	$(VENV)/bin/mypy .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bootstrap:
