@@ -5,3 +5,7 @@ class FieldAppApiConfig(AppConfig):
     name = "field_app_api"
     verbose_name = "Field app and tracking"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Listeners register themselves on the timeline when their modules are imported.
+        from field_app_api import listeners  # noqa: F401

@@ -22,12 +22,12 @@ Every file is written beside its target and renamed over it, so a broker re-read
 sees half a file. Mosquitto re-reads password_file and acl_file on SIGHUP (new devices, a new
 salt); a changed listener needs a restart.
 
-This module is imported by config/settings/mqtt.py: no models at import time.
+The passwords themselves are derived in config.mqtt_passwords (the settings need the
+back-end's).
 """
 
 import base64
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from config.mqtt_passwords import mqtt_password_derive
 
 PASSWD, ACL, CONF = "passwd", "acl", "mosquitto.conf"  # the devices' listener, the broker
 SERVICE_PASSWD, SERVICE_ACL = "service-passwd", "service-acl"  # the back-end's listener
@@ -59,13 +61,6 @@ class DeviceAccount:
     crew_id: int | None
 
 
-def mqtt_password_derive(*, secret_key: str, purpose: str, salt: str, name: str) -> str:
-    """24 lowercase base32 characters (120 bits): easy to type into a tablet."""
-    message = "\0".join(("gasdispatch.mqtt", purpose, salt, name)).encode()
-    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.b32encode(digest[:15]).decode().lower()
-
-
 def device_mqtt_password(device_id: str) -> str:
     return mqtt_password_derive(
         secret_key=settings.SECRET_KEY,
@@ -73,11 +68,6 @@ def device_mqtt_password(device_id: str) -> str:
         salt=settings.MQTT_DEVICE_PASSWORD_SALT,
         name=device_id,
     )
-
-
-def service_mqtt_password(*, username: str, secret_key: str) -> str:
-    """The back-end's password when MQTT_PASSWORD is not set (settings take it from here)."""
-    return mqtt_password_derive(secret_key=secret_key, purpose="service", salt="", name=username)
 
 
 def mqtt_username_valid(name: str) -> bool:

@@ -1,7 +1,7 @@
 """Mosquitto: vehicle positions in, assignments out."""
 
 from config.env import env_int, env_str
-from field_app_api.credentials import service_mqtt_password
+from config.mqtt_passwords import service_mqtt_password
 
 from .base import SECRET_KEY
 

@@ -23,7 +23,6 @@ from dispatch.services.field_reports import crew_status_settle
 from dispatch.services.locks import work_order_locked
 from dispatch.services.sla import deadline_meet
 from dispatch.services.timeline import event_record
-from field_app_api.assignments import assignment_publish
 
 S = WorkOrder.Status
 ALLOWED: dict[str, set[str]] = {
@@ -141,7 +140,6 @@ def work_order_dispatch(
     )
     deadline_meet(incident=incident, milestone=Milestone.WORK_ORDER, at=at)
     transaction.on_commit(lambda: _after_dispatch(work_order.pk))
-    transaction.on_commit(lambda: assignment_publish(crew.pk))
     return work_order
 
 
@@ -233,7 +231,6 @@ def work_order_transition(
     if to == S.REJECTED:
         incident_id = work_order.incident_id
         transaction.on_commit(lambda: _offer_next(incident_id))
-    transaction.on_commit(lambda: assignment_publish(work_order.crew_id))
     return work_order
 
 

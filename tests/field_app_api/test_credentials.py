@@ -23,12 +23,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pytest_django.fixtures import Settings as DjangoSettings
 
+from config.mqtt_passwords import service_mqtt_password
 from dispatch.models import Crew, Vehicle
-from field_app_api.credentials import (
-    device_mqtt_password,
-    mosquitto_password_hash,
-    service_mqtt_password,
-)
+from field_app_api.credentials import device_mqtt_password, mosquitto_password_hash
 from field_app_api.device_keys import http_device_identifier
 from field_app_api.mqtt import topic
 from gis.demo_org import demo_organisation_load

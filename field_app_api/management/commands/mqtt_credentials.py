@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from config.mqtt_passwords import service_mqtt_password
 from dispatch.models import Vehicle
 from field_app_api.credentials import (
     CONF,
@@ -17,7 +18,6 @@ from field_app_api.credentials import (
     device_mqtt_password,
     mosquitto_files_write,
     mqtt_device_username_valid,
-    service_mqtt_password,
 )
 from field_app_api.device_keys import http_device_identifier
 
