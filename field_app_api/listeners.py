@@ -1,7 +1,7 @@
 """The timeline events that change what a crew's tablet holds: its assignments republished.
 
-Dispatch does not know the tablet exists: it writes `work_order.assigned` and one
-`work_order.<status>` per change, and this listener (registered when the app is ready)
+Dispatch does not know the tablet exists: it writes `work_order.assigned` on a dispatch and
+`work_order.<status>` on each change, and this listener (registered when the app is ready)
 queues the crew's retained MQTT message again once the change commits.
 """
 
@@ -11,7 +11,8 @@ from dispatch.models import IncidentEvent, WorkOrder
 from dispatch.services.listeners import event_listen
 from field_app_api.assignments import assignment_publish
 
-CHANGES = ("work_order.assigned", *(f"work_order.{status}" for status in WorkOrder.Status.values))
+# `work_order.assigned` is written by a dispatch, the rest by each change of status.
+CHANGES = tuple(f"work_order.{status}" for status in WorkOrder.Status.values)
 
 
 @event_listen(*CHANGES)
