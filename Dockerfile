@@ -1,8 +1,7 @@
 # One image for web, worker, beat and tracker; docker-compose.yml picks the command.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    NUMBA_CACHE_DIR=/app/var/numba
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # GeoDjango loads GDAL, GEOS and PROJ through ctypes; gdal-bin brings all three.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin \
@@ -16,15 +15,15 @@ RUN pip install --no-cache-dir -r requirements.lock
 COPY manage.py pyproject.toml ./
 COPY config config
 COPY gis gis
+COPY fleet fleet
 COPY dispatch dispatch
 COPY field_app_api field_app_api
 COPY maps maps
 COPY alerts alerts
+COPY demo demo
 COPY templates templates
 COPY static static
-# The road search is compiled here, once (numba), and every container loads it from the cache.
-RUN python manage.py collectstatic --no-input -v 0 && mkdir -p var \
- && python -c "from dispatch.road_search import warm_up; warm_up()" && chown -R app var
+RUN python manage.py collectstatic --no-input -v 0 && mkdir -p var && chown -R app var
 
 USER app
 EXPOSE 8000

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from alerts.models import Channel, Notification
-from field_app_api.mqtt import mqtt_publish_once
+from fleet.mqtt import mqtt_publish_once
 
 TIMEOUT_S = 10
 

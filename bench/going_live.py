@@ -61,7 +61,7 @@ def write_file(path: Path, count: int, seed: int) -> int:
     """The utility's export; returns how many addresses are written as they are registered."""
     from django.db import connection
 
-    from gis.demo_city.names import GIVEN, SURNAMES
+    from demo.city.names import GIVEN, SURNAMES
 
     rng = random.Random(seed)
     with connection.cursor() as cursor:

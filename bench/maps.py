@@ -75,7 +75,7 @@ from django.db import connection, connections, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from dispatch.demo_crews import demo_crews_delete, demo_crews_load  # noqa: E402
+from demo.crews import demo_crews_delete, demo_crews_load  # noqa: E402
 from dispatch.models import Incident, User, WorkOrder  # noqa: E402
 from gis.models import OrgUnit  # noqa: E402
 from gis.selectors import org_unit_list_within  # noqa: E402
@@ -113,7 +113,7 @@ wo AS (
 ),
 van AS (
   SELECT v.*, c.name AS crew_name, c.status AS crew_status, c.station_id
-  FROM dispatch_vehicle v JOIN dispatch_crew c ON c.id = v.crew_id
+  FROM fleet_vehicle v JOIN dispatch_crew c ON c.id = v.crew_id
   WHERE v.last_point IS NOT NULL AND c.station_id = ANY(%(stations)s) AND {van}
 ),
 job AS (
@@ -183,9 +183,9 @@ SELECT floor((ST_X(p) + 20037508.342789244) / (40075016.68557849 / 2 ^ %(z)s))::
   count(*), sum(metres)
 FROM m GROUP BY 1, 2 ORDER BY 4 DESC, 1, 2 LIMIT 1
 """
-# What the tracker writes for a batch (field_app_api.positions._MOVE, without the staging).
+# What the tracker writes for a batch (fleet.positions._MOVE, without the staging).
 MOVE_SQL = """
-UPDATE dispatch_vehicle v SET last_point = ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326),
+UPDATE fleet_vehicle v SET last_point = ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326),
   last_fix_at = now(), last_seen_at = now(), speed_kmh = p.speed, heading = p.heading,
   offline_at = NULL
 FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::float8[], %s::float8[])
@@ -351,7 +351,7 @@ LIVE_TABLES = (
     "dispatch_workorder",
     "dispatch_incidentisolation",
     "dispatch_crew",
-    "dispatch_vehicle",
+    "fleet_vehicle",
 )
 
 
@@ -363,11 +363,11 @@ def tables_vacuum(*tables: str) -> None:
 
 
 def vans_table() -> tuple[int, int]:
-    """(dead row versions, bytes) of dispatch_vehicle."""
+    """(dead row versions, bytes) of fleet_vehicle."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n_dead_tup, pg_relation_size(relid) FROM pg_stat_user_tables"
-            " WHERE relname = 'dispatch_vehicle'"
+            " WHERE relname = 'fleet_vehicle'"
         )
         return cursor.fetchone()
 
@@ -442,7 +442,7 @@ def _moves(ids: list[int], rng: random.Random, homes: dict[int, tuple[float, flo
 def van_homes() -> dict[int, tuple[float, float]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, ST_X(last_point), ST_Y(last_point) FROM dispatch_vehicle"
+            "SELECT id, ST_X(last_point), ST_Y(last_point) FROM fleet_vehicle"
             " WHERE crew_id IS NOT NULL AND last_point IS NOT NULL ORDER BY id"
         )
         return {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
@@ -629,7 +629,7 @@ def bench_delta(ctx: Context, moved: int, seed: int) -> dict[str, Any]:
     samples: dict[str, list[float]] = {}
     for n in range(ctx.runs):
         if n % VACUUM_EVERY == 0:
-            tables_vacuum("dispatch_vehicle")
+            tables_vacuum("fleet_vehicle")
         since = vans_move(rng.sample(ids, moved), rng, homes)
         query = {"since": since}
         # The lambdas bind this run's cursor or query as a default and are called with no
@@ -1164,7 +1164,7 @@ def _walls_lines(runs: list[dict]) -> Iterator[str]:
             f"wall's full answer first: p50 "
             f"{r['full']['p50']:.0f} ms, p95 {r['full']['p95']:.0f} ms ({r['full_count']} walls); "
             f"cursor lag (xmax - xmin of the cluster's snapshot) mean {r['lag_mean']:.0f}, max "
-            f"{r['lag_max']} transaction ids; dispatch_vehicle after: {r['vans_table'][0]:,} "
+            f"{r['lag_max']} transaction ids; fleet_vehicle after: {r['vans_table'][0]:,} "
             f"dead rows, {r['vans_table'][1] / 2**20:.1f} MiB; CPU seconds over the "
             f"{r['seconds']:.0f} s ({os.cpu_count()} cores): {cpu}"
         )

@@ -12,13 +12,15 @@ fixed seed), times in turn:
 - the baseline: the bare query `... WHERE status = 'available' AND skills @> ... AND <on
   shift> ORDER BY v.last_point <-> point LIMIT 5`, the least any answer can cost;
 - the baseline plus one bare, unbounded scipy Dijkstra from a road node next to the incident:
-  the least any answer ranked by road can cost;
-- crew_recommend as shipped: the process's crew board (dispatch.crew_board) brought up to
-  date by its one call, one road search (dispatch.road_search) that stops once it has
-  reached the fifth capable crew, and the reasons;
+  what an answer ranked by a search over the whole city would cost at least;
+- crew_recommend as shipped: one query (the 40 crews nearest the incident that could take the
+  job, by the GiST index on the vans' positions, with the road revision and the rule's skills
+  read in the same statement), one Dijkstra from the incident over the roads (scipy, bounded
+  by the straight-line floor on every crew the query left out: fleet.roads), the routes of the
+  five it names walked back for their length, and the reasons;
 - the baseline and crew_recommend again while another process moves every van once per
-  `--report-every` seconds, in 100 ms batches (the tracker's writes): each recommendation then
-  also fetches the vans moved since the one before and places them on the roads;
+  `--report-every` seconds, in 100 ms batches (the tracker's writes to the same rows and the
+  same GiST index the query walks);
 - crew_recommend when no crew meets the rule, so that all five it names are the next best
   (dispatch.recommend_fallback: one more query, over every crew), for a rule asking for a skill
   no crew has (in a transaction rolled back at the end);
@@ -26,9 +28,9 @@ fixed seed), times in turn:
   rolled back at the end).
 
 Then, for as many incidents again, whether the top pick is the optimum found by brute force:
-every capable crew's road time by scipy's Dijkstra over every road (not the search
-crew_recommend uses). Prints a Markdown block for
-bench/RESULTS.md.
+every capable crew (no KNN, no LIMIT), each one's road time from an unbounded Dijkstra over
+every road, worked out here from the graph's matrix (not through fleet.roads' `travel`).
+Prints a Markdown block for bench/RESULTS.md.
 """
 
 import argparse
@@ -60,10 +62,10 @@ from django.db import connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
-from dispatch.demo_crews import demo_crews_delete, demo_crews_load  # noqa: E402
+from demo.crews import demo_crews_delete, demo_crews_load  # noqa: E402
 from dispatch.models import CategoryRule  # noqa: E402
 from dispatch.recommend import crew_recommend  # noqa: E402
-from dispatch.roads import ACCESS_SPEED_KMH, RoadGraph, road_graph  # noqa: E402
+from fleet.roads import ACCESS_SPEED_KMH, RoadGraph, road_graph  # noqa: E402
 
 # What the hotline sends crews to, roughly in proportion (category, priority).
 ACCESS_MPS = ACCESS_SPEED_KMH / 3.6
@@ -79,13 +81,13 @@ ON_SHIFT = """CASE WHEN c.shift_start < c.shift_end
                    THEN c.shift_start <= %(t)s AND %(t)s < c.shift_end
                    ELSE c.shift_start <= %(t)s OR %(t)s < c.shift_end END"""
 POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
-BASELINE = f"""SELECT c.id FROM dispatch_crew c JOIN dispatch_vehicle v ON v.crew_id = c.id
+BASELINE = f"""SELECT c.id FROM dispatch_crew c JOIN fleet_vehicle v ON v.crew_id = c.id
 WHERE c.status = 'available' AND c.skills @> %(skills)s::varchar[] AND {ON_SHIFT}
 ORDER BY v.last_point <-> {POINT} LIMIT 5"""  # noqa: S608 - constants; values are bound
 # Brute force: every capable crew, no KNN, no limit.
 EVERY_CAPABLE = f"""SELECT c.id, ST_X(ST_Transform(v.last_point, %(srid)s)),
        ST_Y(ST_Transform(v.last_point, %(srid)s))
-FROM dispatch_crew c JOIN dispatch_vehicle v ON v.crew_id = c.id
+FROM dispatch_crew c JOIN fleet_vehicle v ON v.crew_id = c.id
 WHERE c.status = 'available' AND c.skills @> %(skills)s::varchar[] AND {ON_SHIFT}
   AND v.last_point IS NOT NULL"""  # noqa: S608 - constants; values are bound
 
@@ -163,9 +165,9 @@ def next_best_runner(now: datetime) -> Callable[[Incident], object]:
 
 
 def brute_force(graph: RoadGraph, incident: Incident, now: datetime) -> tuple[int, float] | None:
-    """The capable crew with the least road time, by scipy's Dijkstra over every road (not
-    the search crew_recommend uses): from both ends of the incident's stretch, then on to
-    each van's stretch, as dispatch.roads places points on the roads."""
+    """The capable crew with the least road time, by an unbounded Dijkstra over every road from
+    both ends of the incident's stretch, then on to each van's stretch, as fleet.roads places
+    points on the roads (worked out here, not through its `travel`)."""
     with connection.cursor() as cursor:
         cursor.execute(EVERY_CAPABLE, params(incident, now, srid=graph.srid))
         rows = cursor.fetchall()
@@ -195,7 +197,7 @@ def brute_force(graph: RoadGraph, incident: Incident, now: datetime) -> tuple[in
 
 
 # Each van a few metres further on, the tracker's kind of write.
-MOVE_SQL = """UPDATE dispatch_vehicle v
+MOVE_SQL = """UPDATE fleet_vehicle v
 SET last_point = ST_SetSRID(ST_MakePoint(ST_X(v.last_point) + d.dx, ST_Y(v.last_point) + d.dy),
                             4326),
     last_fix_at = now(), last_seen_at = now()
@@ -217,7 +219,7 @@ def _mover_main(rate: float, seed: int, stop: Any, pipe: Connection) -> None:
         password=db["PASSWORD"],
         autocommit=True,
     ) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM dispatch_vehicle").fetchall()]
+        ids = [r[0] for r in conn.execute("SELECT id FROM fleet_vehicle").fetchall()]
         per_batch = max(1, round(rate * MOVE_BATCH_S))
         started = time.monotonic()
         while not stop.is_set():
@@ -372,7 +374,7 @@ def bench_one(
     with connection.cursor() as cursor:
         # The crews just deleted leave dead entries in the GiST index that every KNN walk
         # would step over until autovacuum came by.
-        cursor.execute("VACUUM ANALYZE dispatch_crew, dispatch_vehicle")
+        cursor.execute("VACUUM ANALYZE dispatch_crew, fleet_vehicle")
     load_s = time.perf_counter() - started
     incidents = incidents_draw(count=args.incidents, seed=args.seed)
     nodes = incident_nodes(graph, incidents)

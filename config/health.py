@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from config.heartbeats import heartbeat_get_life
 from config.models import Counter, Heartbeat
-from field_app_api.mqtt import mqtt_probe
+from fleet.mqtt import mqtt_probe
 
 Check = dict[str, Any]
 # Read in PostgreSQL (its regular expressions: no named groups) and so in three parts.

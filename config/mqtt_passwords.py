@@ -2,7 +2,7 @@
 
 Here, beside the settings, because the settings derive the back-end's own password when
 MQTT_PASSWORD is not set, and settings import no app. The devices' passwords and Mosquitto's
-files are field_app_api.credentials' business.
+files are fleet.credentials' business.
 """
 
 import base64

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("dispatch.api.urls")),
     path("api/gis/", include("gis.urls")),
     path("api/field/", include("field_app_api.urls")),
+    path("api/field/", include("fleet.urls")),
     path("console/", console, name="console"),
     path("tablet/", tablet_page, name="tablet"),
     path("", include("maps.urls")),

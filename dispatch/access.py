@@ -77,7 +77,7 @@ class _CapabilityPermission(BasePermission):
         if not (user and user.is_authenticated):
             return False  # DRF answers "not authenticated" itself
         if not user_may(user, self.capability):
-            # Raised (not returned) so the refusal goes through dispatch/api/errors.py with
+            # Raised (not returned) so the refusal goes through config/api_errors.py with
             # words that say who it is for: logged and counted like every other refusal.
             raise ForbiddenError(
                 _("this is for %(roles)s only") % {"roles": _role_names(ACCESS[self.capability])}

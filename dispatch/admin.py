@@ -31,9 +31,10 @@ from dispatch.admin_access import (
     admin_units,
 )
 from dispatch.choices import Skill
-from dispatch.models import Crew, Customer, SlaPolicy, TriageRule, User, Vehicle
+from dispatch.models import Crew, Customer, SlaPolicy, TriageRule, User
 from dispatch.roles import Role
 from dispatch.selectors import phone_normalise
+from fleet.models import Vehicle
 from gis.admin import MapAdmin
 from gis.selectors import org_unit_list_within
 

@@ -52,7 +52,7 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
     Role.ADMINISTRATOR: {EVERY_MODEL: EVERYTHING},
     Role.SUPERVISOR: {
         "dispatch.crew": CONFIGURE,  # members, skills, shift and van
-        "dispatch.vehicle": CONFIGURE,  # vans and the device ids tablets and trackers use
+        "fleet.vehicle": CONFIGURE,  # vans and the device ids tablets and trackers use
         # Their people, each with their crew; only the phone and e-mail are theirs to change
         # (where escalations reach a supervisor): never a role, a unit or a password.
         "dispatch.user": frozenset({Action.VIEW, Action.CHANGE}),
@@ -77,7 +77,7 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
 # to. Administrators see every row.
 SCOPE: dict[str, str] = {
     "dispatch.crew": "station",
-    "dispatch.vehicle": "crew__station",
+    "fleet.vehicle": "crew__station",
     "dispatch.user": "org_unit",
     "alerts.escalation": "deadline__incident__station",
 }

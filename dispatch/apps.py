@@ -14,3 +14,11 @@ class DispatchConfig(AppConfig):
         from dispatch.admin_access import admin_site_follow_roles
 
         admin_site_follow_roles(admin.site)
+
+        # The fleet's "vans moved": a van at its job's site is on site, and the ETA follows it;
+        # each second, arrivals whose cancel window has passed are confirmed.
+        from dispatch.arrival import arrivals_confirm_due, moves_apply
+        from fleet.moves import moves_listen, ticks_listen
+
+        moves_listen(moves_apply)
+        ticks_listen(arrivals_confirm_due)

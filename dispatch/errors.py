@@ -1,15 +1,10 @@
 """What a service refuses, and why, in words a call taker or a tablet can show."""
 
+from config.errors import ServiceError
 
-class DispatchError(Exception):
+
+class DispatchError(ServiceError):
     """Bad input for a dispatch use case: nothing was changed."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotFoundError(DispatchError):

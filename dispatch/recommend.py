@@ -2,18 +2,16 @@
 
 A crew may go when it is on shift, available, has a van with a known position and every skill
 the category's rule asks for (and, for a P1, when it is busy on less urgent work: offered as a
-preemption). Crews are ranked by driving time over the roads (dispatch.roads: one Dijkstra from
-the incident, dispatch.road_search); with no roads loaded, time is the straight line x
-DETOUR_FACTOR at DEFAULT_SPEED_KMH.
+preemption). Crews are ranked by driving time over the roads (fleet.roads: one Dijkstra from
+the incident); with no roads loaded, time is the straight line x DETOUR_FACTOR at
+DEFAULT_SPEED_KMH.
 
-Two ways to the same answer:
-
-- **The crew board** (dispatch.crew_board), almost always: every crew is in this process's
-  memory, brought up to date by one call per recommendation. The road search takes every
-  capable crew as a target and stops once it has reached `limit` of them.
-- **SQL**, when the caller's transaction has itself written crews, vans or work orders (the
-  board holds only what is committed): one query finds the K crews nearest the incident in a
-  straight line that could take the job, and the road search ranks them.
+One query finds the K crews nearest the incident in a straight line that could take the job
+(walking the GiST index on the vans' positions out from the incident), and the road search
+ranks them. Nothing about the crews is kept between recommendations: each reads them as they
+are now, in the caller's own transaction. What is kept is the road graph (built once per
+process per network revision, which the same query reads) and each rule's skills (which the
+same query checks).
 
 Why K candidates are enough, and when they are not: no route is shorter than the straight line,
 and nothing on the way is faster than the fastest road, so a crew at least D metres away needs
@@ -21,12 +19,12 @@ at least D / top speed. Every crew the query left out is at least as far as the 
 returned, which gives a floor on their times. Ranks that beat that floor are final; when fewer
 than `limit` do (a sparse skill, a crew count too thin for K), K grows and the query runs again.
 The Dijkstra stops at the floor too, since nothing slower can be in the answer. So the top pick
-is the best over all crews, not just over the K nearest, by either way.
+is the best over all crews, not just over the K nearest.
 
 Those are the ideal crews (`ideal`, nothing in `lacks`). Asked for `next_best` (the dispatcher's
 list, dispatch.services.assign), a list with fewer than `limit` of them is filled with the next
 best, each with what it lacks (dispatch.recommend_fallback); when there are enough, that costs
-nothing. The case type is checked against the rules (data, not an enum) by the same call that
+nothing. The case type is checked against the rules (data, not an enum) by the same query that
 reads its skills: an unknown one raises ValueError.
 """
 
@@ -43,9 +41,8 @@ from django.utils import timezone
 
 from dispatch import recommend_words as words
 from dispatch.choices import Priority, Skill
-from dispatch.crew_board import Head, board
 from dispatch.models import CategoryRule, Crew, WorkOrder
-from dispatch.roads import Revision, RoadGraph, road_graph, road_graph_cached
+from fleet.roads import Revision, RoadGraph, road_graph, road_graph_cached
 
 DETOUR_FACTOR = 1.4  # roads are about this much longer than the straight line, in a city grid
 DEFAULT_SPEED_KMH = 30.0
@@ -126,7 +123,7 @@ _WITH_HEAD = f"""{_CREW}, {_HEAD},
 _NO_HEAD = f"{_CREW}, NULL::bigint, NULL::text, NULL::text, NULL::float8, NULL::float8"
 _JOINS = """
     FROM dispatch_crew c
-    JOIN dispatch_vehicle v ON v.crew_id = c.id
+    JOIN fleet_vehicle v ON v.crew_id = c.id
     JOIN network_orgunit o ON o.id = c.station_id"""
 # The skills are a literal (not a subquery on the rule) so that the planner can estimate how
 # many crews have them, and walk the GiST index on the van's position out from the incident
@@ -161,7 +158,7 @@ _PREEMPTABLE = f"""
            WHERE wo.status IN ({_LIVE})
            ORDER BY wo.crew_id, 3, wo.id) w
      JOIN dispatch_crew c ON c.id = w.crew_id
-     JOIN dispatch_vehicle v ON v.crew_id = c.id
+     JOIN fleet_vehicle v ON v.crew_id = c.id
      JOIN network_orgunit o ON o.id = c.station_id
      WHERE c.status = %(busy)s AND w.priority > %(priority)s AND {_FILTERS}
      ORDER BY ST_Distance(ST_Transform(v.last_point, %(srid)s), ST_Transform({_POINT}, %(srid)s))
@@ -194,37 +191,15 @@ def crew_recommend(
         now = timezone.make_aware(now)
     if point.srid not in (None, 4326):
         point = cast(Point, point.transform(4326, clone=True))
-    graph = road_graph_cached() or road_graph()
-    with board.lock:
-        while True:
-            head = board.read(graph=graph, category=category, lon=point.x, lat=point.y)
-            if head is None or head.revision == graph.revision:
-                break
-            graph = road_graph(revision=head.revision)  # the roads changed: read again
-        if head is not None:
-            if not head.known:
-                raise ValueError(f"unknown category {category!r}")
-            board.snaps_update(graph)
-            ranked = _board_rank(
-                graph=graph,
-                head=head,
-                priority=priority,
-                now=now,
-                limit=limit,
-                exclude=set(exclude_crew_ids),
-            )
-            skills = head.skills
-    if head is None:
-        # The caller's transaction has written crews, vans or work orders: SQL sees them.
-        ranked, skills, graph = _by_sql_ranked(
-            point=point,
-            category=category,
-            priority=priority,
-            now=now,
-            limit=limit,
-            exclude=list(exclude_crew_ids),
-            graph=graph,
-        )
+    ranked, skills, graph = _ranked(
+        point=point,
+        category=category,
+        priority=priority,
+        now=now,
+        limit=limit,
+        exclude=list(exclude_crew_ids),
+        graph=road_graph_cached() or road_graph(),  # the query says if the roads changed
+    )
     if next_best and len(ranked) < limit:
         from dispatch.recommend_fallback import crews_next_best  # it builds on this module
 
@@ -240,7 +215,7 @@ def crew_recommend(
     return _recommendations(ranked, skills=skills)
 
 
-def _by_sql_ranked(
+def _ranked(
     *,
     point: Point,
     category: str,
@@ -267,9 +242,9 @@ def _by_sql_ranked(
             exclude=exclude,
         )
         if found.skills is None:  # nobody qualified: was that with the rule as it is now?
-            _revision, current = _head_fetch(category)
-            if current == skills:
-                return [], skills, graph
+            revision, current = _head_fetch(category)
+            if current == skills:  # (the next best, if asked for, drive on today's roads)
+                return [], skills, road_graph(revision=revision)
             skills = _rule_skills[category] = current
             continue
         if found.skills != skills:  # the rule was edited: ask again with its new skills
@@ -453,103 +428,6 @@ def _rank(*, graph: RoadGraph, found: _Fetched, limit: int) -> list[_Timed] | No
         )
         for i in order
     ]
-
-
-def _board_rank(
-    *,
-    graph: RoadGraph,
-    head: Head,
-    priority: int,
-    now: datetime,
-    limit: int,
-    exclude: set[int],
-) -> list[_Timed]:
-    """The best `limit` crews on the board by time: every capable crew is in memory, so one
-    road search from the incident can stop as soon as `limit` of them are reached (the
-    search takes them in order of time), having covered only the area inside the last one's
-    time. A crew on roads cut off from the incident's keeps its straight-line guess.
-    """
-    local = timezone.localtime(now)
-    found = board.candidates(
-        skills=head.skills,
-        seconds_of_day=local.hour * 3600
-        + local.minute * 60
-        + local.second
-        + local.microsecond / 1e6,
-        preempt_below=priority if priority == Priority.P1 else None,
-        exclude=exclude,
-    )
-    slots = found.slots
-    if len(slots) == 0:
-        return []
-    ix, iy = head.incident_xy
-    straight_mps = DEFAULT_SPEED_KMH / 3.6 / DETOUR_FACTOR
-    want = min(limit, len(slots))
-    if graph.empty:
-        k = np.arange(len(slots))
-        route_m = np.hypot(board.x[slots] - ix, board.y[slots] - iy)
-        eta = route_m / straight_mps
-        by_road = np.zeros(len(slots), dtype=bool)
-    else:
-        origin = graph.snap(np.array([[ix, iy]]))
-        assert board.hung is not None
-        done = graph.nearest(
-            origin=origin,
-            targets=board.snaps(),
-            hung=board.hung,
-            k_of_slot=found.k_of_slot,
-            count=len(slots),
-            want=want,
-            limit_s=math.inf,
-        )
-        k, eta, route_m = done.k, done.seconds, done.metres
-        by_road = np.ones(len(k), dtype=bool)
-        if graph.parts > 1:  # crews on roads cut off from the incident's: their guess competes
-            part = graph.part[graph.edge_u[origin.edge[0]]]
-            cut_off = np.flatnonzero(graph.part[graph.edge_u[board.edge[slots]]] != part)
-            metres = np.hypot(board.x[slots[cut_off]] - ix, board.y[slots[cut_off]] - iy)
-            k = np.concatenate([k, cut_off])
-            eta = np.concatenate([eta, metres / straight_mps])
-            route_m = np.concatenate([route_m, metres])
-            by_road = np.concatenate([by_road, np.zeros(len(cut_off), dtype=bool)])
-    # Every crew faster than the `want`-th is here: done by the search, or cut off.
-    chosen = slots[k]
-    order = np.lexsort((board.crew_id[chosen], found.preempting[k], eta))[:limit]
-    at = now.timestamp()
-    return [
-        _Timed(
-            _board_row(int(chosen[i]), preempting=bool(found.preempting[k[i]]), at=at),
-            float(eta[i]),
-            float(route_m[i]),
-            ROAD if by_road[i] else STRAIGHT_LINE,
-        )
-        for i in order.tolist()
-    ]
-
-
-def _board_row(slot: int, *, preempting: bool, at: float) -> _Row:
-    start, end = int(board.shift_start[slot]), int(board.shift_end[slot])
-    fix_at = float(board.fix_at[slot])
-    return _Row(
-        crew_id=int(board.crew_id[slot]),
-        crew_name=board.name[slot],
-        station_code=board.station[slot],
-        shift_end=f"{end // 3600:02d}:{end % 3600 // 60:02d}",
-        round_the_clock=start == end,
-        fix_age_s=None if math.isnan(fix_at) else at - fix_at,
-        xy=(float(board.x[slot]), float(board.y[slot])),
-        metres=0.0,  # not read past ranking
-        degrees=0.0,
-        work_order_id=int(board.work_id[slot]) if preempting else None,
-        work_order_priority=int(board.work_priority[slot]) if preempting else None,
-        work_order_category=board.work_category[slot] if preempting else None,
-        can_make_safe=bool(board.skill_bits[slot] & _make_safe_bit()),
-    )
-
-
-def _make_safe_bit() -> int:
-    bit = board.skill_bit.get(Skill.MAKE_SAFE)
-    return 0 if bit is None else 1 << bit
 
 
 def _metres_per_degree_floor(latitude: float) -> float:

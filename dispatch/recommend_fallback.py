@@ -16,8 +16,9 @@ of any station, less the ones excluded. One query fetches the nearest FALLBACK_K
 that order (by straight line within a kind), and driving times over the roads rank them as
 crew_recommend ranks (a van on roads cut off from the incident's keeps its straight-line
 guess, as `method` says). It runs only when the ideal crews are too few, and costs nothing
-otherwise; when it runs, its query reads every crew in scope (bench/recommend.py: about 10 ms
-at 1,000 crews, 45 ms at 10,000).
+otherwise; when it runs, its query reads every crew in scope and its road search, having no
+floor to stop at, covers every road (bench/recommend.py, all five from here: about 15-20 ms
+at 1,000 crews, 40-65 ms at 10,000).
 
 "Busy until" is an estimate, from the crew's most urgent live work order:
 
@@ -56,7 +57,7 @@ from dispatch.recommend import (
     _Row,
     _Timed,
 )
-from dispatch.roads import RoadGraph
+from fleet.roads import RoadGraph, Travel
 
 FALLBACK_K = FIRST_K  # candidates fetched (or 8 per crew wanted, if more)
 JOB_S = 60 * 60  # a typical job, from arrival on site to done
@@ -101,7 +102,7 @@ WITH live AS (
     l.id AS wo_id, l.reference, l.priority, l.category, l.status AS wo_status, l.eta,
     l.arrived, l.status_changed_at, l.completed_due
   FROM dispatch_crew c
-  JOIN dispatch_vehicle v ON v.crew_id = c.id
+  JOIN fleet_vehicle v ON v.crew_id = c.id
   JOIN network_orgunit o ON o.id = c.station_id
   LEFT JOIN live l ON l.crew_id = c.id
   WHERE v.last_point IS NOT NULL AND c.id <> ALL(%(exclude)s)
@@ -158,7 +159,7 @@ def crews_next_best(
         return []
     incident_xy = (raw[0][11], raw[0][12])
     found = [_candidate(r, skills=skills, now=now, incident_xy=incident_xy) for r in raw]
-    eta, metres, method = _times(graph, incident_xy=incident_xy, found=found)
+    eta, travel = _times(graph, incident_xy=incident_xy, found=found)
 
     def key(i: int) -> tuple[int, int, bool, float, int]:
         c = found[i]
@@ -166,17 +167,16 @@ def crews_next_best(
         return (c.kind, c.missing, c.start is None, wait_s + eta[i], c.row.crew_id)
 
     best = sorted(range(len(found)), key=key)[:count]
-    return [
-        _Timed(
-            found[i].row,
-            float(eta[i]),
-            float(metres[i]),
-            method[i],
-            lacks=found[i].lacks,
-            has=found[i].has,
-        )
-        for i in best
-    ]
+    return [_timed(found[i], float(eta[i]), travel, i) for i in best]
+
+
+def _timed(c: _Candidate, eta_s: float, travel: Travel | None, i: int) -> _Timed:
+    """The candidate as ranked, with its route's length (walked only for those chosen)."""
+    if travel is not None and travel.reachable[i] and math.isfinite(travel.seconds[i]):
+        metres, method = travel.metres(i), ROAD
+    else:
+        metres, method = c.row.metres, STRAIGHT_LINE
+    return _Timed(c.row, eta_s, metres, method, lacks=c.lacks, has=c.has)
 
 
 @functools.cache
@@ -301,18 +301,13 @@ def _next_shift_start(start_s: int, end_s: int, *, now: datetime) -> datetime | 
 
 def _times(
     graph: RoadGraph, *, incident_xy: tuple[float, float], found: list[_Candidate]
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Driving times, route metres and how each was found: as dispatch.recommend's SQL path
-    (by road; a van on roads cut off from the incident's keeps its straight-line guess)."""
+) -> tuple[np.ndarray, Travel | None]:
+    """Driving times, and the search they came from (None: no roads), as dispatch.recommend
+    ranks: by road; a van on roads cut off from the incident's keeps its straight-line guess."""
     straight_mps = DEFAULT_SPEED_KMH / 3.6 / DETOUR_FACTOR
-    metres = np.array([c.row.metres for c in found])
-    eta = metres / straight_mps
-    method = [STRAIGHT_LINE] * len(found)
+    eta = np.array([c.row.metres for c in found]) / straight_mps
     if graph.empty:
-        return eta, metres, method
+        return eta, None
     travel = graph.travel(origin_xy=incident_xy, targets_xy=np.array([c.row.xy for c in found]))
-    for i in np.flatnonzero(travel.reachable & np.isfinite(travel.seconds)).tolist():
-        eta[i] = travel.seconds[i]
-        metres[i] = travel.metres(i)
-        method[i] = ROAD
-    return eta, metres, method
+    by_road = travel.reachable & np.isfinite(travel.seconds)
+    return np.where(by_road, travel.seconds, eta), travel

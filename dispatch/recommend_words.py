@@ -4,7 +4,7 @@ active language.
 Case types are data (dispatch.categories): their names are read from the rules, once per
 process and language, again when a code not seen before comes up. A renamed case type shows
 by its new name after a restart; a new one at once. (A recommendation must cost no query
-beyond its own: the crew board answers in one call.)
+beyond its own: it answers in one.)
 """
 
 import functools

@@ -13,7 +13,7 @@ import numpy as np
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from dispatch.roads import road_graph
+from fleet.roads import road_graph
 
 
 @dataclass(frozen=True)

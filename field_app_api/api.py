@@ -28,8 +28,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.openapi import answer
+from config.throttles import LoginRateThrottle
 from dispatch.api.lockout import SignInLockedError, lockout_counted
-from dispatch.api.throttles import LoginRateThrottle
 from dispatch.errors import DispatchError, ForbiddenError, NotFoundError
 from dispatch.models import Call, Crew, User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
@@ -41,8 +42,6 @@ from dispatch.services.field_reports import (
 )
 from dispatch.services.notes import incident_notes_list
 from dispatch.services.work_orders import work_order_arrival_cancel, work_order_transition
-from field_app_api.credentials import crew_assignments_topic
-from field_app_api.mqtt import topic
 from field_app_api.photos import photo_checked
 from field_app_api.schemas import (
     CrewStatusOut,
@@ -51,8 +50,11 @@ from field_app_api.schemas import (
     TabletWorkOrderDetailOut,
     TabletWorkOrderListOut,
     TabletWorkOrderOut,
+    TokenOut,
 )
 from field_app_api.surroundings import work_order_surroundings
+from fleet.credentials import crew_assignments_topic
+from fleet.mqtt import topic
 
 # What a tablet's buttons say, and the status each one sets.
 ACTIONS = {
@@ -145,10 +147,6 @@ class TokenIn(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TokenOut(serializers.Serializer):
-    token = serializers.CharField()
-
-
 @extend_schema(
     operation_id="field_token",
     summary="Sign a tablet in: a token for the member (locked after repeated wrong passwords)",
@@ -177,7 +175,7 @@ def token(request: Request) -> Response:
     if user is None:
         raise DispatchError(_("that user name and password do not match"), field="password")
     key, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": key.key})
+    return answer(TokenOut, {"token": key.key})
 
 
 @extend_schema(
@@ -189,7 +187,8 @@ def token(request: Request) -> Response:
 def me(request: Request) -> Response:
     user, crew = _crew_of(request)
     van = getattr(crew, "vehicle", None)
-    return Response(
+    return answer(
+        FieldMeOut,
         {
             "user": user.get_username(),
             "crew": {
@@ -208,7 +207,7 @@ def me(request: Request) -> Response:
                 "publish_positions_to": topic(f"owntracks/{van.device_id}/tablet") if van else None,
             },
             "arrival_cancel_window_s": settings.ARRIVAL_CANCEL_WINDOW_S,
-        }
+        },
     )
 
 
@@ -232,7 +231,7 @@ def work_orders(request: Request) -> Response:
         .annotate(finished=live)
         .order_by("finished", "incident__priority", "-created_at")[:30]
     )
-    return Response({"results": [work_order_tablet_json(w) for w in jobs]})
+    return answer(TabletWorkOrderListOut, {"results": [work_order_tablet_json(w) for w in jobs]})
 
 
 @extend_schema(
@@ -244,12 +243,13 @@ def work_orders(request: Request) -> Response:
 def work_order_detail(request: Request, work_order_id: int) -> Response:
     _user, crew = _crew_of(request)
     work_order = _own_work_order(crew, work_order_id)
-    return Response(
+    return answer(
+        TabletWorkOrderDetailOut,
         {
             **work_order_tablet_json(work_order),
             **work_order_surroundings(work_order.incident),
             **_words(work_order),
-        }
+        },
     )
 
 
@@ -311,7 +311,7 @@ def work_order_action(request: Request, work_order_id: int) -> Response:
             data={"reason": data["reason"]} if data.get("reason") else None,
         )
     work_order.refresh_from_db()
-    return Response(work_order_tablet_json(work_order))
+    return answer(TabletWorkOrderOut, work_order_tablet_json(work_order))
 
 
 class ValveOperatedIn(serializers.Serializer):
@@ -377,7 +377,7 @@ def work_order_findings(request: Request, work_order_id: int) -> Response:
         findings=data,
     )
     work_order = _own_work_order(crew, work_order_id)
-    return Response(work_order_tablet_json(work_order))
+    return answer(TabletWorkOrderOut, work_order_tablet_json(work_order))
 
 
 class PhotoIn(serializers.Serializer):
@@ -412,7 +412,8 @@ def work_order_photo(request: Request, work_order_id: int) -> Response:
         extension=extension,
         caption=data.get("caption", ""),
     )
-    return Response(
+    return answer(
+        PhotoOut,
         {"id": photo.pk, "sha256": photo.sha256, "size": photo.size, "url": photo.image.url},
         status=201,
     )
@@ -444,4 +445,4 @@ def crew_status(request: Request) -> Response:
         client_event_id=data["client_event_id"],
         device_time=data["device_time"],
     )
-    return Response({"crew": crew.pk, "status": crew.status, "duty": crew.duty})
+    return answer(CrewStatusOut, {"crew": crew.pk, "status": crew.status, "duty": crew.duty})

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from config.counters import counter_increment
 from dispatch.models import WorkOrder
-from field_app_api.credentials import crew_assignments_topic
-from field_app_api.mqtt import mqtt_publish_once
+from fleet.credentials import crew_assignments_topic
+from fleet.mqtt import mqtt_publish_once
 
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,23 @@
 """What the tablet API answers, declared for the OpenAPI document (response only).
 
-The views build their answers in field_app_api.api and field_app_api.surroundings; these
-serializers say field by field what a tablet gets, so the document is true and schemathesis can
-hold the views to it.
+The views gather their answers in field_app_api.api and field_app_api.surroundings and answer
+through these serializers (config.openapi.answer), which say field by field what a tablet gets:
+the document and the answer cannot part, and schemathesis holds both to it.
 """
 
 from rest_framework import serializers
 
-from dispatch.api.schemas import PointOut
+from config.openapi import InstantField
+from dispatch.api.schemas import FINDINGS_HELP, PointOut
 from dispatch.choices import Priority
 from dispatch.models import Crew, Incident, WorkOrder
 from dispatch.models.crews import Duty
 from gis.models import PipeSegment, PressureClass, Valve
 from gis.schemas import FeatureCollectionTypeOut, FeatureTypeOut, GeometryOut
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField(help_text="send it as `Authorization: Token <token>`")
 
 
 class CrewOut(serializers.Serializer):
@@ -47,11 +52,11 @@ class FieldMeOut(serializers.Serializer):
 
 
 class ArrivalPendingOut(serializers.Serializer):
-    """The fix that raised an arrival the crew may still cancel (field_app_api.arrival)."""
+    """The fix that raised an arrival the crew may still cancel (dispatch.arrival)."""
 
-    detected_at = serializers.DateTimeField()
+    detected_at = InstantField()
     vehicle_id = serializers.IntegerField(required=False)
-    fix_at = serializers.DateTimeField(required=False)
+    fix_at = InstantField(required=False)
     lon = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
     accuracy_m = serializers.FloatField(required=False, allow_null=True)
@@ -82,13 +87,13 @@ class TabletWorkOrderOut(serializers.Serializer):
     live = serializers.BooleanField(
         help_text="still to be done: not finished, rejected or cancelled"
     )
-    created_at = serializers.DateTimeField()
-    status_changed_at = serializers.DateTimeField()
-    eta = serializers.DateTimeField(allow_null=True)
+    created_at = InstantField()
+    status_changed_at = InstantField()
+    eta = InstantField(allow_null=True)
     distance_m = serializers.FloatField(allow_null=True)
-    arrived_at = serializers.DateTimeField(allow_null=True, help_text="on site (device time)")
+    arrived_at = InstantField(allow_null=True, help_text="on site (device time)")
     arrival_pending = ArrivalPendingOut(allow_null=True)
-    findings = serializers.DictField(help_text="what the crew reported, as they reported it")
+    findings = serializers.DictField(help_text=FINDINGS_HELP)
     incident = TabletIncidentOut()
     contacts = ContactOut(
         many=True, help_text="who called about a live job, to ring from the door; none after"
@@ -163,12 +168,12 @@ class IsolationOut(serializers.Serializer):
 
 
 class CallerSaidOut(serializers.Serializer):
-    received_at = serializers.DateTimeField()
+    received_at = InstantField()
     text = serializers.CharField(help_text="the caller's words, as the call taker wrote them")
 
 
 class TabletNoteOut(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = InstantField()
     by = serializers.CharField(allow_blank=True)
     text = serializers.CharField()
 
@@ -193,8 +198,3 @@ class CrewStatusOut(serializers.Serializer):
     crew = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Crew.Status.choices)
     duty = serializers.ChoiceField(choices=Duty.choices)
-
-
-class PositionStoredOut(serializers.Serializer):
-    stored = serializers.IntegerField(help_text="1 when the fix was new")
-    duplicate = serializers.IntegerField(help_text="1 when the same fix had come before")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from field_app_api import api, osmand
+from field_app_api import api
 
 urlpatterns = [
     path("token/", api.token, name="field-token"),  # with the lockout and its throttle
@@ -23,5 +23,4 @@ urlpatterns = [
         name="field-work-order-photo",
     ),
     path("crew/status/", api.crew_status, name="field-crew-status"),
-    path("osmand/", osmand.osmand_position, name="field-osmand"),
 ]

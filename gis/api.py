@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from config.openapi import answer
 from gis.geocoding import Candidate, Nearest, geocode, reverse_geocode
 from gis.models import Road
 from gis.schemas import GeocodeOut, ReverseOut, RoadCollectionOut
@@ -57,9 +58,8 @@ def geocode_search(request: Request) -> Response:
     payload = GeocodeIn(data=request.query_params)
     payload.is_valid(raise_exception=True)
     q, limit = payload.validated_data["q"], payload.validated_data["limit"]
-    return Response(
-        {"query": q, "candidates": [_candidate_json(c) for c in geocode(q, limit=limit)]}
-    )
+    candidates = [_candidate_json(c) for c in geocode(q, limit=limit)]
+    return answer(GeocodeOut, {"query": q, "candidates": candidates})
 
 
 class ReverseIn(serializers.Serializer):
@@ -101,7 +101,9 @@ def reverse(request: Request) -> Response:
     found = reverse_geocode(
         Point(payload.validated_data["lon"], payload.validated_data["lat"], srid=4326)
     )
-    return Response({"premise": _nearest_json(found.premise), "road": _nearest_json(found.road)})
+    return answer(
+        ReverseOut, {"premise": _nearest_json(found.premise), "road": _nearest_json(found.road)}
+    )
 
 
 class BboxIn(serializers.Serializer):

@@ -12,18 +12,16 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.openapi import answer
 from dispatch.access import Capability, permission_for, user_may
 from dispatch.api.console import deadlines_out, request_user
-from dispatch.api.schemas import DeadlineOut, PointOut
 from dispatch.categories import category_names
-from dispatch.choices import Priority
 from dispatch.errors import DispatchError, ForbiddenError, NotFoundError
-from dispatch.models import Incident, User, WorkOrder
+from dispatch.models import Incident, User
 from dispatch.redaction import customer_data_redact
 from dispatch.selectors import user_covers_station
 from maps.queue import (
@@ -34,103 +32,11 @@ from maps.queue import (
     incident_events_recent,
     queue_alarms,
 )
+from maps.schemas import DispatchQueueOut, QueueIncidentOut
 from maps.scope import BadParameterError, stations_for
 from maps.timeline_words import event_summary, kind_label
 
 _ID_MAX = 2**63 - 1
-SLA_CHOICES = [
-    (Sla.NONE, "no clock running"),
-    (Sla.ON_TIME, "on time"),
-    (Sla.AT_RISK, "in the last quarter of its time"),
-    (Sla.BREACHED, "past its deadline"),
-]
-
-
-class QueueCallOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    received_at = serializers.DateTimeField()
-    description = serializers.CharField(allow_blank=True, help_text="the caller's words")
-    caller_name = serializers.CharField(allow_blank=True, help_text='"(hidden)" without rights')
-    caller_phone = serializers.CharField(allow_blank=True, help_text='"(hidden)" without rights')
-
-
-class QueueWorkOrderOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    crew_id = serializers.IntegerField()
-    crew_name = serializers.CharField()
-    status = serializers.ChoiceField(choices=WorkOrder.Status.choices)
-    created_at = serializers.DateTimeField()
-    eta = serializers.DateTimeField(allow_null=True)
-
-
-class QueueItemOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    priority = serializers.ChoiceField(choices=Priority.choices)
-    category = serializers.CharField()
-    category_name = serializers.CharField()
-    status = serializers.ChoiceField(choices=Incident.Status.choices)
-    created_at = serializers.DateTimeField()
-    waiting_seconds = serializers.IntegerField(help_text="since the incident was opened")
-    waiting_for_crew = serializers.BooleanField(help_text="open, and no crew on it")
-    sla = serializers.ChoiceField(choices=SLA_CHOICES, help_text="the earliest running clock")
-    next_deadline = DeadlineOut(allow_null=True)
-    deadlines = DeadlineOut(many=True)
-    address = serializers.CharField(allow_blank=True)
-    station = serializers.CharField(help_text="the station's code")
-    station_name = serializers.CharField()
-    point = PointOut()
-    report_count = serializers.IntegerField()
-    hazards = serializers.ListField(child=serializers.CharField())
-    callers = QueueCallOut(many=True, help_text="the first calls, oldest first")
-    work_orders = QueueWorkOrderOut(many=True, help_text="the live ones, oldest first")
-    alarm = serializers.BooleanField(help_text="waited longer for a crew than its queue alarm")
-    alarm_at = serializers.DateTimeField(
-        allow_null=True, help_text="when it sets off the queue alarm if still without a crew"
-    )
-    alarm_sound = serializers.BooleanField()
-
-
-class QueueCountsOut(serializers.Serializer):
-    open = serializers.IntegerField()
-    waiting = serializers.IntegerField(help_text="without a crew")
-    at_risk = serializers.IntegerField()
-    breached = serializers.IntegerField()
-    alarms = serializers.IntegerField()
-
-
-class QueueAlarmOut(serializers.Serializer):
-    priority = serializers.ChoiceField(choices=Priority.choices)
-    after_seconds = serializers.IntegerField()
-    sound = serializers.BooleanField()
-
-
-class DispatchQueueOut(serializers.Serializer):
-    server_time = serializers.DateTimeField(help_text="clocks on screen run on it")
-    station = serializers.IntegerField(allow_null=True, help_text="the unit chosen, if one")
-    may_dispatch = serializers.BooleanField(help_text="this user may act on the queue")
-    more = serializers.BooleanField(help_text="more incidents than the queue shows")
-    counts = QueueCountsOut()
-    alarm_rules = QueueAlarmOut(many=True)
-    items = QueueItemOut(many=True, help_text="priority first, then the one waiting longest")
-
-
-class QueueEventOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    at = serializers.DateTimeField()
-    kind = serializers.CharField()
-    title = serializers.CharField(help_text="the kind, in words")
-    text = serializers.CharField(allow_blank=True, help_text="what it says, in words")
-    actor = serializers.CharField(allow_blank=True)
-
-
-class QueueIncidentOut(QueueItemOut):
-    may_dispatch = serializers.BooleanField()
-    end_reason = serializers.CharField(allow_blank=True)
-    end_note = serializers.CharField(allow_blank=True)
-    merged_into_reference = serializers.CharField(allow_null=True)
-    referred_to = serializers.CharField(allow_blank=True)
-    timeline = QueueEventOut(many=True, help_text="the newest lines, newest first")
 
 
 def _point(incident: Incident) -> dict[str, float]:
@@ -227,7 +133,8 @@ def dispatch_queue(request: Request) -> Response:
     now = timezone.now()
     entries, more = dispatch_queue_list(station_ids=station_ids, now=now)
     names = category_names()
-    return Response(
+    return answer(
+        DispatchQueueOut,
         {
             "server_time": now,
             "station": chosen.pk if chosen else None,
@@ -239,7 +146,7 @@ def dispatch_queue(request: Request) -> Response:
                 for a in queue_alarms().values()
             ],
             "items": [_item(e, names, user) for e in entries],
-        }
+        },
     )
 
 
@@ -288,4 +195,4 @@ def dispatch_queue_incident(request: Request, incident_id: int) -> Response:
         "referred_to": incident.referred_to,
         "timeline": [_event(e, user) for e in incident_events_recent(incident)],
     }
-    return Response(body)
+    return answer(QueueIncidentOut, body)

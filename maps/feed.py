@@ -25,7 +25,7 @@ incident AS (
 ),
 van AS (
   SELECT v.*, c.name AS crew_name, c.status AS crew_status, c.station_id
-  FROM dispatch_vehicle v JOIN dispatch_crew c ON c.id = v.crew_id
+  FROM fleet_vehicle v JOIN dispatch_crew c ON c.id = v.crew_id
   WHERE v.last_point IS NOT NULL AND c.station_id = ANY(%(stations)s)
 ),"""
 
@@ -49,12 +49,12 @@ changed_crew AS (
   UNION SELECT crew_id FROM dispatch_workorder WHERE map_xid >= %(since)s
 ),
 changed_van AS (
-  SELECT id FROM dispatch_vehicle WHERE map_xid >= %(since)s
-  UNION SELECT id FROM dispatch_vehicle WHERE crew_id IN (SELECT id FROM changed_crew)
+  SELECT id FROM fleet_vehicle WHERE map_xid >= %(since)s
+  UNION SELECT id FROM fleet_vehicle WHERE crew_id IN (SELECT id FROM changed_crew)
 ),
 van AS (
   SELECT v.*, c.name AS crew_name, c.status AS crew_status, c.station_id
-  FROM dispatch_vehicle v JOIN dispatch_crew c ON c.id = v.crew_id
+  FROM fleet_vehicle v JOIN dispatch_crew c ON c.id = v.crew_id
   WHERE v.id IN (SELECT id FROM changed_van) AND v.last_point IS NOT NULL
     AND (c.station_id = ANY(%(stations)s) OR c.id IN (SELECT id FROM changed_crew))
 ),"""
@@ -138,7 +138,7 @@ SELECT EXISTS (SELECT 1 FROM dispatch_incident WHERE map_xid >= %(since)s)
   OR EXISTS (SELECT 1 FROM dispatch_incidentdeadline WHERE map_xid >= %(since)s)
   OR EXISTS (SELECT 1 FROM dispatch_incidentisolation WHERE map_xid >= %(since)s)
   OR EXISTS (SELECT 1 FROM dispatch_crew WHERE map_xid >= %(since)s)
-  OR EXISTS (SELECT 1 FROM dispatch_vehicle WHERE map_xid >= %(since)s),
+  OR EXISTS (SELECT 1 FROM fleet_vehicle WHERE map_xid >= %(since)s),
   -- No snapshot's xmin, which every cursor is, passes the newest snapshot's xmax.
   %(since)s > pg_snapshot_xmax(pg_current_snapshot())::text::bigint
 """

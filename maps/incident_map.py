@@ -15,11 +15,12 @@ from django.contrib.gis.geos import GeometryCollection, Point
 from django.db import connection
 
 from dispatch.categories import category_labels_fill
-from dispatch.models import Call, Incident, IncidentIsolation, Vehicle, WorkOrder
+from dispatch.models import Call, Incident, IncidentIsolation, WorkOrder
 from dispatch.recommend import DEFAULT_SPEED_KMH, DETOUR_FACTOR
-from dispatch.roads import RoadGraph, Travel, road_graph
 from dispatch.selectors import isolation_in_force
 from dispatch.services.notes import Note, incident_notes_list
+from fleet.models import Vehicle
+from fleet.roads import RoadGraph, Travel, road_graph
 from gis.models import Source, Valve
 from gis.selectors import isolation_geojson, road_list_in_bbox
 from maps.folium_kit import MapParts, map_create, map_parts

@@ -23,7 +23,7 @@ from dispatch.models import (
     WorkOrder,
 )
 from dispatch.redaction import customer_data_redact
-from field_app_api.models import VehiclePosition
+from fleet.models import VehiclePosition
 from maps.timeline_words import (
     STATUS,
     arrival_mark,

@@ -27,7 +27,6 @@ done
 python manage.py check --fail-level ERROR >/dev/null   # bad configuration stops here, in one line
 python manage.py migrate --no-input -v 0
 python manage.py collectstatic --no-input -v 0
-python -c "from dispatch.road_search import warm_up; warm_up()"  # compiled once, then cached
 python manage.py load_demo > var/demo-logins.txt
 python manage.py make_demo_city --if-empty   # about 20,000 premises; kept on later runs
 python manage.py make_demo_crews --if-empty  # 60 crews with vans, day and night shifts

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from pytest_django import DjangoDbBlocker
 
 from config.models import Heartbeat
 from tests.processes import Process, celery, child_database_url, django_command, wait_until
@@ -30,6 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or any(n in names for n in ("worker", "beat", "tracker", "scene"))
         ):
             names.append("django_db_serialized_rollback")
+            names.append("positions_cleared")
         # pytest-django decides which databases to serialize at setup from the marker alone
         # when a test has one: say it there too, or a run of only such tests restores nothing.
         if by_marker and marker is not None and not marker.kwargs.get("serialized_rollback"):
@@ -39,6 +41,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 ),
                 append=False,
             )
+
+
+@pytest.fixture
+def positions_cleared(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """After a transactional test, the vans' position history is emptied too: Django's flush
+    leaves it, as an unmanaged (partitioned) table, and one test's fixes would count in the
+    next."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE fleet_vehicleposition")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,12 @@
 tests/test_api_contract.py fuzzes every operation, but random input rarely gets past validation
 into a real answer (a call stored, a crew sent, a tablet's findings): here each answer is
 reached with valid input, as a call taker, a dispatcher, a crew's tablet and a van's tracker
-do, and checked against the document with schemathesis's own checks.
+do, and checked against the document with schemathesis's own checks. The document is the
+closed one (tests/test_api_schema.py): an answer with a key its serializer does not declare
+fails, as does one without a key it declares.
+
+Every operation of the document is walked through by one of the tests below (WALKS); a new
+endpoint fails `test_every_operation_is_walked_through` until a test here answers it.
 """
 
 import time
@@ -12,9 +17,6 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
@@ -29,10 +31,12 @@ from config.wsgi import application
 from dispatch.models import Customer, User
 from dispatch.roles import Role
 from dispatch.services import user_create
-from field_app_api.device_keys import http_device_identifier
+from dispatch.services.intake import CallInput, call_open_incident, call_receive
+from fleet.device_keys import http_device_identifier
 from gis.models import Premise
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - fixtures
 from tests.field_app_api.test_tablet_api import JPEG, crews  # noqa: F401
+from tests.test_api_schema import api_closed, document_generated  # noqa: F401 - fixture
 
 CHECKS = [
     not_a_server_error,
@@ -41,19 +45,73 @@ CHECKS = [
     response_schema_conformance,
 ]
 PHONE = "13800138000"
+# Each test, and the operations it must answer with a success.
+WALKS = {
+    "test_a_call_taken_and_dispatched_answers_as_documented": {
+        "GET /api/screen-pop/",
+        "POST /api/calls/",
+        "POST /api/calls/{call_id}/open-incident/",
+        "POST /api/calls/{call_id}/join/",
+        "POST /api/calls/{call_id}/answer/",
+        "GET /api/incidents/",
+        "GET /api/incidents/{incident_id}/recommendations/",
+        "POST /api/incidents/{incident_id}/dispatch/",
+        "POST /api/work-orders/{work_order_id}/transition/",
+        "GET /api/incidents/{incident_id}/",
+        "GET /api/incidents/{incident_id}/timeline/",
+        "GET /api/me/",
+    },
+    "test_a_dispatcher_ends_cases_and_moves_crews_as_documented": {
+        "GET /api/dispatch-queue/",
+        "GET /api/dispatch-queue/{incident_id}/",
+        "POST /api/incidents/{incident_id}/notes/",
+        "POST /api/incidents/{incident_id}/close/",
+        "POST /api/incidents/{incident_id}/cancel/",
+        "POST /api/incidents/{incident_id}/refer/",
+        "POST /api/incidents/{incident_id}/merge/",
+        "POST /api/work-orders/{work_order_id}/cancel/",
+        "POST /api/work-orders/{work_order_id}/reassign/",
+    },
+    "test_a_tablet_at_work_answers_as_documented": {
+        "POST /api/field/token/",
+        "GET /api/field/me/",
+        "GET /api/field/work-orders/",
+        "GET /api/field/work-orders/{work_order_id}/",
+        "POST /api/field/work-orders/{work_order_id}/actions/",
+        "POST /api/field/work-orders/{work_order_id}/findings/",
+        "POST /api/field/work-orders/{work_order_id}/photos/",
+        "POST /api/field/crew/status/",
+    },
+    "test_the_map_and_a_tracker_answer_as_documented": {
+        "GET /api/gis/geocode/",
+        "GET /api/gis/reverse/",
+        "GET /api/gis/roads.geojson",
+        "GET /api/field/osmand/",
+        "POST /api/field/osmand/",
+    },
+    "test_a_user_of_no_unit_yet_is_described_as_documented": {"GET /api/me/"},
+}
+_answered: set[str] = set()
 
 
 @pytest.fixture
-def api(crews: dict[str, Any], settings: Any) -> Iterator[Any]:  # noqa: F811
-    settings.ALLOWED_HOSTS = ["*"]
-    # As in test_api_contract: keep the test's connection (and its transaction) open.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+def api(request: pytest.FixtureRequest, crews: dict[str, Any], api_closed: Any) -> Iterator[Any]:  # noqa: F811
+    """The closed document; after the test, every operation of its walk must have answered."""
+    _answered.clear()
+    yield api_closed
+    missed = WALKS[request.node.name] - _answered
+    assert not missed, f"not answered with a success: {sorted(missed)}"
+
+
+def test_every_operation_is_walked_through() -> None:
+    operations = {
+        f"{method.upper()} {path}"
+        for path, methods in document_generated()["paths"].items()
+        for method in methods
+    }
+    walked = set().union(*WALKS.values())
+    assert operations - walked == set(), "no test below answers these"
+    assert walked - operations == set(), "walked, but not in the document"
 
 
 def _answer(
@@ -76,16 +134,17 @@ def _answer(
     if case.get("media_type") == "multipart/form-data":
         # schemathesis's WSGI transport sends a form without its boundary; Werkzeug's own client
         # encodes one properly, and its answer is checked the same way.
-        response = Client(application).open(
+        sent = Client(application).open(
             request.formatted_path, method=method, headers=headers, data=_files(case["body"])
         )
-        assert response.status_code == status, response.text
-        request.validate_response(response, checks=CHECKS, headers=headers)
-        return response.json
-    response = request.call(headers=headers)
-    assert response.status_code == status, response.text
-    request.validate_response(response, checks=CHECKS, headers=headers)
-    return response.json()
+        code, text, body = sent.status_code, sent.text, sent.json
+    else:
+        sent = request.call(headers=headers)
+        code, text, body = sent.status_code, sent.text, sent.json()
+    assert code == status, text
+    request.validate_response(sent, checks=CHECKS, headers=headers)
+    _answered.add(f"{method} {path}")
+    return body
 
 
 def _files(body: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +226,92 @@ def test_a_call_taken_and_dispatched_answers_as_documented(api: Any, crews: dict
     assert len(events) > 3
     me = _answer(api, "disp", "GET", "/api/me/")
     assert me["role"] == "dispatcher"
+
+
+def _opened(dispatcher: User, premise: Premise) -> int:
+    call = call_receive(
+        data=CallInput(category="leak_outdoor", premise_id=premise.id), taker=dispatcher
+    )
+    return call_open_incident(call_id=call.id, actor=dispatcher).pk
+
+
+def test_a_dispatcher_ends_cases_and_moves_crews_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
+    dispatcher = crews["dispatcher"]
+    places = list(Premise.objects.exclude(room="").order_by("-asset_id")[:500:100])
+    closing, cancelling, referring, duplicate, survivor = (_opened(dispatcher, p) for p in places)
+
+    queue = _answer(api, "disp", "GET", "/api/dispatch-queue/")
+    assert {closing, survivor} <= {item["id"] for item in queue["items"]}
+    at = {"incident_id": closing}
+    note = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/incidents/{incident_id}/notes/",
+        status=201,
+        path_parameters=at,
+        body={"text": "the neighbour smells it too"},
+    )
+    shown = _answer(api, "disp", "GET", "/api/dispatch-queue/{incident_id}/", path_parameters=at)
+    assert shown["timeline"]
+    assert shown["callers"]
+    closed = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/incidents/{incident_id}/close/",
+        path_parameters=at,
+        body={"reason": "no_fault_found", "note": note["text"]},
+    )
+    assert closed["status"] == "closed"
+    cancelled = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/incidents/{incident_id}/cancel/",
+        path_parameters={"incident_id": cancelling},
+        body={"reason": "false_alarm", "note": "a barbecue next door"},
+    )
+    assert cancelled["end_reason"] == "false_alarm"
+    referred = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/incidents/{incident_id}/refer/",
+        path_parameters={"incident_id": referring},
+        body={"reason": "not_our_network", "agency": "Water Co."},
+    )
+    assert referred["referred_to"] == "Water Co."
+    merged = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/incidents/{incident_id}/merge/",
+        path_parameters={"incident_id": duplicate},
+        body={"into_id": survivor, "reason": "duplicate"},
+    )
+    assert merged["merged_into"] == survivor
+
+    called_off = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/work-orders/{work_order_id}/cancel/",
+        path_parameters={"work_order_id": crews["alpha_jobs"][0].id},
+        body={"reason": "needed elsewhere"},
+    )
+    assert called_off["status"] == "cancelled"
+    charlie = make_crew(crews["station"], "Charlie", places[0].geom)
+    moved = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/work-orders/{work_order_id}/reassign/",
+        status=201,
+        path_parameters={"work_order_id": crews["bravo_jobs"][0].id},
+        body={"crew_id": charlie.id, "reason": "van broke down"},
+    )
+    assert moved["crew"] == charlie.id
 
 
 def test_a_tablet_at_work_answers_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
@@ -257,6 +402,15 @@ def test_the_map_and_a_tracker_answer_as_documented(api: Any, crews: dict) -> No
     }
     stored = _answer(api, None, "GET", "/api/field/osmand/", query=fix)
     assert stored == {"stored": 1, "duplicate": 0}
+    again = _answer(
+        api,
+        None,
+        "POST",
+        "/api/field/osmand/",
+        media_type="application/x-www-form-urlencoded",
+        body={key: str(value) for key, value in fix.items()},
+    )
+    assert again == {"stored": 0, "duplicate": 1}
 
 
 def test_a_user_of_no_unit_yet_is_described_as_documented(api: Any, crews: dict) -> None:  # noqa: F811

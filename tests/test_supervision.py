@@ -31,13 +31,13 @@ from pytest_django.fixtures import Settings as DjangoSettings
 from rest_framework.authtoken.models import Token
 
 from config.models import Heartbeat
-from dispatch.models import Call, Vehicle
+from demo.org import demo_organisation_load
+from dispatch.models import Call
 from dispatch.roles import Role
 from dispatch.services import user_create
-from field_app_api.credentials import device_mqtt_password
-from field_app_api.models import VehiclePosition
-from field_app_api.mqtt import topic
-from gis.demo_org import demo_organisation_load
+from fleet.credentials import device_mqtt_password
+from fleet.models import Vehicle, VehiclePosition
+from fleet.mqtt import topic
 from tests.dispatch.conftest import make_crew
 from tests.processes import ROOT, Process, free_port, port_open, wait_until
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import ApiKey
 from alerts.open311.errors import Open311Error
-from dispatch.api.throttles import AddressRateThrottle, ScopeRateThrottle
+from config.throttles import AddressRateThrottle, ScopeRateThrottle
 
 
 class _Open311Throttle(ScopeRateThrottle):

@@ -34,7 +34,7 @@ from alerts.open311.selectors import (
 from alerts.open311.throttles import Open311AddressThrottle, Open311KeyThrottle
 from alerts.open311.wording import language_from
 from config.counters import counter_increment
-from dispatch.api.throttles import client_address
+from config.throttles import client_address
 from dispatch.choices import Language
 from dispatch.errors import DispatchError
 from gis.models import OrgUnit

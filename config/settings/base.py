@@ -42,10 +42,16 @@ INSTALLED_APPS = [
     "dispatch",
     "dispatch.imports",  # a utility's customers, crews, vans and users from its own files
     "import_export",  # django-import-export: the resources and admin of those imports
+    "fleet",
     "field_app_api",
     "maps",
     "alerts",
 ]
+# The demo city, logins, crews and fleet simulator (`make run`): left out in production unless
+# asked for, so nothing there can reach a utility's data.
+DEMO = env_bool("DEMO", not PRODUCTION)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -111,7 +117,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "dispatch.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     # Filled in by config/settings/security.py (THROTTLE_RATES), read from the environment.
     "DEFAULT_THROTTLE_RATES": {},

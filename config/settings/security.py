@@ -60,7 +60,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "dispatch.api.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "dispatch.api.throttles.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.throttles.client_address"
 
 # HTTPS (`manage.py check --deploy` clean). Production assumes TLS ends at a proxy or load
 # balancer in front of gunicorn, which says so in X-Forwarded-Proto. A site without TLS

@@ -9,9 +9,10 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.openapi import answer
 from dispatch.access import Capability, permission_for
 from dispatch.api.console import deadlines_out, request_user
-from dispatch.api.schemas import DeadlineOut
+from dispatch.api.schemas import IncidentEndedOut
 from dispatch.models import Incident
 from dispatch.services.incident_end import (
     AGENCY_MAX,
@@ -57,26 +58,6 @@ class ReferIn(EndIn):
     )
 
 
-class EndedDeadlineOut(DeadlineOut):
-    not_applicable_at = serializers.DateTimeField(
-        allow_null=True, help_text="stopped when the incident ended: neither met nor breached"
-    )
-
-
-class IncidentEndedOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    status = serializers.ChoiceField(choices=Incident.Status.choices)
-    end_reason = serializers.ChoiceField(choices=Incident.EndReason.choices)
-    end_note = serializers.CharField(allow_blank=True)
-    ended_at = serializers.DateTimeField()
-    merged_into = serializers.IntegerField(allow_null=True)
-    merged_into_reference = serializers.CharField(allow_null=True)
-    referred_to = serializers.CharField(allow_blank=True)
-    report_count = serializers.IntegerField()
-    deadlines = EndedDeadlineOut(many=True)
-
-
 def _ended(incident: Incident) -> Response:
     merged = incident.merged_into
     body: dict[str, Any] = {
@@ -92,7 +73,7 @@ def _ended(incident: Incident) -> Response:
         "report_count": incident.report_count,
         "deadlines": deadlines_out(incident.deadlines.order_by("due_at")),
     }
-    return Response(body)
+    return answer(IncidentEndedOut, body)
 
 
 def _valid(serializer: type[serializers.Serializer], request: Request) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.openapi import answer
 from dispatch.access import Capability, permission_for, user_may
 from dispatch.api.schemas import (
     CallClosedOut,
@@ -167,7 +168,8 @@ def work_order_json(work_order: WorkOrder) -> dict[str, Any]:
 def screen_pop(request: Request) -> Response:
     """Who is calling: accounts with this number, premises, open incidents, recent calls."""
     pop = customer_screen_pop(phone=request.query_params.get("phone", ""))
-    return Response(
+    return answer(
+        ScreenPopOut,
         {
             "phone": pop.phone,
             "customers": [
@@ -201,7 +203,7 @@ def screen_pop(request: Request) -> Response:
                 }
                 for c in pop.recent_calls
             ],
-        }
+        },
     )
 
 
@@ -224,7 +226,8 @@ def calls_create(request: Request) -> Response:
     duplicates = incident_duplicates(
         category=call.category, point=call.point, at=call.received_at, segment_id=segment_id
     )
-    return Response(
+    return answer(
+        CallCreatedOut,
         {
             "call": {
                 "id": call.id,
@@ -267,7 +270,7 @@ def calls_create(request: Request) -> Response:
 @permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_open(request: Request, call_id: int) -> Response:
     incident = call_open_incident(call_id=call_id, actor=request_user(request))
-    return Response(incident_json(incident), status=status.HTTP_201_CREATED)
+    return answer(IncidentOut, incident_json(incident), status=status.HTTP_201_CREATED)
 
 
 class JoinIn(serializers.Serializer):
@@ -291,7 +294,7 @@ def call_join(request: Request, call_id: int) -> Response:
         actor=request_user(request),
         incident_id=payload.validated_data["incident_id"],
     )
-    return Response(incident_json(incident))
+    return answer(IncidentOut, incident_json(incident))
 
 
 @extend_schema(
@@ -305,7 +308,7 @@ def call_join(request: Request, call_id: int) -> Response:
 @permission_classes([permission_for(Capability.CALL_INTAKE)])
 def call_close(request: Request, call_id: int) -> Response:
     call = call_answer(call_id=call_id, actor=request_user(request), note=_note(request))
-    return Response({"id": call.id, "outcome": call.outcome})
+    return answer(CallClosedOut, {"id": call.id, "outcome": call.outcome})
 
 
 @extend_schema(
@@ -325,7 +328,7 @@ def incidents_list(request: Request) -> Response:
         .prefetch_related("deadlines")[:500]
     )
     names = category_names()
-    return Response([incident_json(i, names) for i in incidents])
+    return answer(IncidentOut, [incident_json(i, names) for i in incidents], many=True)
 
 
 def _incident_for(request: Request, incident_id: int) -> Incident:
@@ -371,7 +374,7 @@ def incident_detail(request: Request, incident_id: int) -> Response:
         {"id": n.id, "at": n.at, "actor": n.actor, "text": n.text}
         for n in incident_notes_list(incident.pk)
     ]
-    return Response(body)
+    return answer(IncidentDetailOut, body)
 
 
 @extend_schema(
@@ -388,7 +391,8 @@ def incident_recommendations(request: Request, incident_id: int) -> Response:
     incident = _incident_for(request, incident_id)
     if not user_may_dispatch(request_user(request), incident.station):
         raise ForbiddenError("only dispatchers of this station's organisation see crews")
-    return Response(incident_crews_recommend(incident=incident, actor=request_user(request)))
+    found = incident_crews_recommend(incident=incident, actor=request_user(request))
+    return answer(RecommendationOut, found, many=True)
 
 
 class RecommendationIn(serializers.Serializer):
@@ -437,7 +441,7 @@ def incident_dispatch(request: Request, incident_id: int) -> Response:
         first_responder=payload.validated_data["first_responder"],
         preempt=payload.validated_data["preempt"],
     )
-    return Response(work_order_json(work_order), status=status.HTTP_201_CREATED)
+    return answer(WorkOrderOut, work_order_json(work_order), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -457,7 +461,8 @@ def incident_timeline(request: Request, incident_id: int) -> Response:
     events = IncidentEvent.objects.filter(
         Q(incident=incident) | Q(call__incident=incident, incident__isnull=True)
     ).order_by("at", "id")
-    return Response(
+    return answer(
+        TimelineEventOut,
         [
             {
                 "id": e.id,
@@ -471,7 +476,8 @@ def incident_timeline(request: Request, incident_id: int) -> Response:
                 "work_order": e.work_order_id,
             }
             for e in events
-        ]
+        ],
+        many=True,
     )
 
 
@@ -522,7 +528,7 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
         point=point,
         data=data.get("details"),
     )
-    return Response(work_order_json(work_order))
+    return answer(WorkOrderOut, work_order_json(work_order))
 
 
 def deadlines_out(deadlines: Iterable[IncidentDeadline]) -> list[dict[str, Any]]:

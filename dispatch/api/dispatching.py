@@ -11,6 +11,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.openapi import answer
 from dispatch.access import Capability, permission_for
 from dispatch.api.console import IdField, request_user, work_order_json
 from dispatch.api.schemas import WorkOrderOut
@@ -74,7 +75,7 @@ def work_order_cancel_view(request: Request, work_order_id: int) -> Response:
     to open. Refused once the crew is on site."""
     data = _valid(WorkOrderCancelIn, request)
     work_order = work_order_cancel(work_order_id=work_order_id, actor=request_user(request), **data)
-    return Response(work_order_json(work_order))
+    return answer(WorkOrderOut, work_order_json(work_order))
 
 
 @extend_schema(
@@ -92,4 +93,4 @@ def work_order_reassign_view(request: Request, work_order_id: int) -> Response:
     work_order = work_order_reassign(
         work_order_id=work_order_id, actor=request_user(request), **data
     )
-    return Response(work_order_json(work_order), status=status.HTTP_201_CREATED)
+    return answer(WorkOrderOut, work_order_json(work_order), status=status.HTTP_201_CREATED)

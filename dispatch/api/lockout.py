@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from config.counters import counter_increment
-from dispatch.api.throttles import LoginRateThrottle, client_address
+from config.throttles import LoginRateThrottle, client_address
 from dispatch.errors import DispatchError
 
 log = logging.getLogger("dispatch.auth")

@@ -7,6 +7,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.openapi import answer
 from dispatch.access import Capability, permission_for
 from dispatch.api.schemas import NoteOut
 from dispatch.errors import ForbiddenError
@@ -49,4 +50,4 @@ def incident_note_create(request: Request, incident_id: int) -> Response:
         at=timezone.now(),
     )
     body = {"id": note.id, "at": note.at, "actor": note.actor, "text": note.text}
-    return Response(NoteOut(body).data, status=status.HTTP_201_CREATED)
+    return answer(NoteOut, body, status=status.HTTP_201_CREATED)

@@ -1,16 +1,26 @@
 """What the call-taker and dispatcher API answers, declared for the OpenAPI document.
 
-Response only: the views build their answers from services and selectors (dispatch.api.console);
-these serializers say, field by field, what a client gets, so the document is true and
-schemathesis can hold the views to it. Categories and hazards are plain strings, not enums:
-case types and their hazard questions are data an administrator adds to without a deploy.
+Response only: the views gather their answers from services and selectors (dispatch.api.console)
+and answer through these serializers (config.openapi.answer), which say field by field what a
+client gets: the document and the answer cannot part, and schemathesis holds both to it.
+Categories and hazards are plain strings, not enums: case types and their hazard questions are
+data an administrator adds to without a deploy.
 """
 
 from rest_framework import serializers
 
+from config.openapi import InstantField
 from dispatch.choices import Priority
 from dispatch.models import Call, Incident, WorkOrder
 from dispatch.models.rules import Milestone
+
+# Free-form on purpose (tests/test_api_schema.py, FREE_FORM): a dispatcher's made-safe or
+# completed transition merges its own `details` in too.
+FINDINGS_HELP = (
+    "what the crew reported, merged by device time: from the tablet leak_grade (1-3), cause,"
+    " actions_taken, valves_operated [{asset_id, action, operable}], materials [{item,"
+    " quantity, unit}] and notes; plus any details a made-safe or completed transition carried"
+)
 
 
 class PointOut(serializers.Serializer):
@@ -20,10 +30,10 @@ class PointOut(serializers.Serializer):
 
 class DeadlineOut(serializers.Serializer):
     milestone = serializers.ChoiceField(choices=Milestone.choices)
-    due_at = serializers.DateTimeField()
-    met_at = serializers.DateTimeField(allow_null=True)
-    breached_at = serializers.DateTimeField(allow_null=True)
-    not_applicable_at = serializers.DateTimeField(
+    due_at = InstantField()
+    met_at = InstantField(allow_null=True)
+    breached_at = InstantField(allow_null=True)
+    not_applicable_at = InstantField(
         allow_null=True, help_text="the incident ended (cancelled, merged...): the clock stopped"
     )
 
@@ -44,7 +54,7 @@ class IncidentOut(serializers.Serializer):
     suspected_cause_id = serializers.IntegerField(allow_null=True)
     hazards = serializers.ListField(child=serializers.CharField())
     report_count = serializers.IntegerField(help_text="every call about it")
-    created_at = serializers.DateTimeField()
+    created_at = InstantField()
     deadlines = DeadlineOut(many=True)
 
 
@@ -54,14 +64,14 @@ class WorkOrderOut(serializers.Serializer):
     crew = serializers.IntegerField()
     crew_name = serializers.CharField()
     status = serializers.ChoiceField(choices=WorkOrder.Status.choices)
-    eta = serializers.DateTimeField(allow_null=True)
+    eta = InstantField(allow_null=True)
     distance_m = serializers.FloatField(allow_null=True)
-    findings = serializers.DictField(help_text="what the crew reported, as they reported it")
+    findings = serializers.DictField(help_text=FINDINGS_HELP)
 
 
 class IncidentCallOut(serializers.Serializer):
     id = serializers.IntegerField()
-    received_at = serializers.DateTimeField()
+    received_at = InstantField()
     category = serializers.CharField()
     caller_phone = serializers.CharField(
         allow_blank=True, help_text="blank for roles that do not call customers back"
@@ -75,7 +85,7 @@ class IncidentCallOut(serializers.Serializer):
 
 class NoteOut(serializers.Serializer):
     id = serializers.IntegerField(help_text="the timeline event that holds it")
-    at = serializers.DateTimeField()
+    at = InstantField()
     actor = serializers.CharField(allow_blank=True, help_text="who wrote it")
     text = serializers.CharField()
 
@@ -110,7 +120,7 @@ class IncidentBriefOut(serializers.Serializer):
 
 class RecentCallOut(serializers.Serializer):
     id = serializers.IntegerField()
-    received_at = serializers.DateTimeField()
+    received_at = InstantField()
     category = serializers.CharField()
     outcome = serializers.ChoiceField(choices=Call.Outcome.choices)
 
@@ -124,7 +134,7 @@ class ScreenPopOut(serializers.Serializer):
 
 class CallStoredOut(serializers.Serializer):
     id = serializers.IntegerField()
-    received_at = serializers.DateTimeField()
+    received_at = InstantField()
     point = PointOut(allow_null=True)
     customer = serializers.CharField(allow_null=True, help_text="the account number, if known")
 
@@ -180,7 +190,7 @@ class LackOut(serializers.Serializer):
         allow_null=True,
         help_text="kind busy: the job it is on (null: on a break, or no job on record)",
     )
-    until = serializers.DateTimeField(
+    until = InstantField(
         required=False,
         allow_null=True,
         help_text="kind busy: about when it is free again, an estimate (null: not known)",
@@ -190,7 +200,7 @@ class LackOut(serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         # `from` is a Python keyword: it cannot be declared as a class attribute.
-        fields["from"] = serializers.DateTimeField(
+        fields["from"] = InstantField(
             required=False,
             allow_null=True,
             help_text="kind off_shift: when its next shift starts (null: not known)",
@@ -228,10 +238,10 @@ class RecommendationOut(serializers.Serializer):
 
 class TimelineEventOut(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    at = InstantField()
     kind = serializers.CharField(help_text="e.g. call.received, work_order.on_site")
     actor = serializers.CharField(allow_blank=True)
-    device_time = serializers.DateTimeField(allow_null=True, help_text="on the tablet's clock")
+    device_time = InstantField(allow_null=True, help_text="on the tablet's clock")
     # DRF's metaclass takes declared fields off the class, so this `data` does not hide
     # Serializer.data at run time; only the type checker sees the clash.
     data = serializers.DictField(  # type: ignore[assignment]
@@ -240,3 +250,23 @@ class TimelineEventOut(serializers.Serializer):
     point = PointOut(allow_null=True)
     call = serializers.IntegerField(allow_null=True)
     work_order = serializers.IntegerField(allow_null=True)
+
+
+class EndedDeadlineOut(DeadlineOut):
+    not_applicable_at = InstantField(
+        allow_null=True, help_text="stopped when the incident ended: neither met nor breached"
+    )
+
+
+class IncidentEndedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    end_reason = serializers.ChoiceField(choices=Incident.EndReason.choices)
+    end_note = serializers.CharField(allow_blank=True)
+    ended_at = InstantField()
+    merged_into = serializers.IntegerField(allow_null=True)
+    merged_into_reference = serializers.CharField(allow_null=True)
+    referred_to = serializers.CharField(allow_blank=True)
+    report_count = serializers.IntegerField()
+    deadlines = EndedDeadlineOut(many=True)

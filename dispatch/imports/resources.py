@@ -17,8 +17,9 @@ from import_export.results import RowResult
 
 from dispatch.imports import cleaning
 from dispatch.imports.report import ImportReport
-from dispatch.models import Crew, User, Vehicle
+from dispatch.models import Crew, User
 from dispatch.roles import Role
+from fleet.models import Vehicle
 from gis.models import OrgUnit
 
 LINE = "_line"  # the row's line in the file, carried in the dataset beside the columns

@@ -1,5 +1,5 @@
 from dispatch.models.calls import Call
-from dispatch.models.crews import Crew, Vehicle
+from dispatch.models.crews import Crew
 from dispatch.models.field_reports import WorkOrderFinding, WorkOrderPhoto
 from dispatch.models.incidents import Incident, IncidentDeadline, ReferenceCounter
 from dispatch.models.isolation import IncidentIsolation
@@ -22,7 +22,6 @@ __all__ = [
     "SlaPolicy",
     "TriageRule",
     "User",
-    "Vehicle",
     "WorkOrder",
     "WorkOrderFinding",
     "WorkOrderPhoto",

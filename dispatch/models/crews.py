@@ -43,28 +43,3 @@ class Crew(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Vehicle(models.Model):
-    device_id = models.CharField(max_length=64, unique=True, help_text="tracker or tablet id")
-    registration = models.CharField(max_length=20, blank=True)
-    crew = models.OneToOneField(
-        Crew, null=True, blank=True, on_delete=models.SET_NULL, related_name="vehicle"
-    )
-    last_point = models.PointField(srid=4326, null=True, blank=True)
-    last_fix_at = models.DateTimeField(null=True, blank=True)
-    speed_kmh = models.FloatField(null=True, blank=True)
-    heading = models.FloatField(null=True, blank=True)
-    battery = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_seen_at = models.DateTimeField(
-        null=True, blank=True, help_text="when the tracker last heard from it (any message)"
-    )
-    offline_at = models.DateTimeField(
-        null=True, blank=True, help_text="device offline (MQTT last will); a fix clears it"
-    )
-
-    class Meta:
-        ordering = ["device_id"]
-
-    def __str__(self) -> str:
-        return self.registration or self.device_id

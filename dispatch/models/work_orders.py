@@ -37,7 +37,7 @@ class WorkOrder(models.Model):
     findings = models.JSONField(default=dict, blank=True)
     arrived_at = models.DateTimeField(null=True, blank=True, help_text="on site (device time)")
     # The van's fix inside the incident's radius, waiting out the window in which the crew may
-    # say it only drove past (field_app_api.arrival); null when no arrival is pending.
+    # say it only drove past (dispatch.arrival); null when no arrival is pending.
     arrival_pending = models.JSONField(null=True, blank=True)
     arrival_suppressed_until = models.DateTimeField(null=True, blank=True)
     # Whether the van's positions back the arrival that counts (arrived_at): a fix inside the

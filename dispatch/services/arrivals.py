@@ -30,15 +30,15 @@ EVIDENCE_AFTER = timedelta(minutes=1)  # the van's next fix often comes just aft
 # range on fix_at, its partition key, reads only the days the window spans.
 _WINDOW_FIXES = """SELECT p.vehicle_id, p.fix_at, ST_X(p.point), ST_Y(p.point), p.accuracy_m,
        ST_Distance(p.point::geography, i.point::geography)
-FROM field_app_api_vehicleposition p
-JOIN dispatch_vehicle v ON v.id = p.vehicle_id
+FROM fleet_vehicleposition p
+JOIN fleet_vehicle v ON v.id = p.vehicle_id
 JOIN dispatch_incident i ON i.id = %(incident)s
 WHERE v.crew_id = %(crew)s AND p.fix_at BETWEEN %(start)s AND %(end)s
 ORDER BY 6, 2"""
 # Nothing in the window: where the van was last seen (no accuracy is kept with it).
 _LAST_KNOWN = """SELECT v.id, v.last_fix_at, ST_X(v.last_point), ST_Y(v.last_point), NULL,
        ST_Distance(v.last_point::geography, i.point::geography)
-FROM dispatch_vehicle v
+FROM fleet_vehicle v
 JOIN dispatch_incident i ON i.id = %(incident)s
 WHERE v.crew_id = %(crew)s AND v.last_point IS NOT NULL
 ORDER BY 6 LIMIT 1"""

@@ -87,7 +87,7 @@ def customer_delete_all() -> None:
     """Remove every customer account (rebuilding a demo city only: the caller has made sure
     no call refers to one, so CASCADE reaches only empty tables)."""
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # see gis.demo_city.writer
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # see demo.city.writer
         cursor.execute(
             "TRUNCATE dispatch_customer, dispatch_customer_premises RESTART IDENTITY CASCADE"
         )

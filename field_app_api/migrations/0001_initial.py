@@ -28,9 +28,11 @@ DROP = "DROP TABLE field_app_api_vehicleposition CASCADE"
 
 
 def partitions_first(apps, schema_editor):
-    from field_app_api.partitions import partitions_ensure
+    from fleet.partitions import partitions_ensure
 
-    partitions_ensure(today=timezone.now().date(), days_back=7)
+    partitions_ensure(
+        today=timezone.now().date(), days_back=7, table="field_app_api_vehicleposition"
+    )
 
 
 class Migration(migrations.Migration):

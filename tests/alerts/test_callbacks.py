@@ -12,7 +12,8 @@ from django.utils import timezone
 from alerts.callbacks import callback_record, callbacks_schedule, complaint_reply_record
 from alerts.escalation import escalations_advance
 from alerts.models import CallBack, Escalation
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
+from demo.org import demo_organisation_load
 from dispatch.errors import ConflictError, DispatchError, NotFoundError
 from dispatch.models import Crew, Incident, IncidentDeadline, IncidentEvent, Milestone, User
 from dispatch.roles import Role
@@ -26,7 +27,6 @@ from dispatch.services.intake import (
 )
 from dispatch.services.sla import deadlines_breach_due
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
-from gis.demo_org import demo_organisation_load
 from gis.models import OrgUnit, Premise
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ import alerts.cap.listeners  # noqa: F401 - registers the listeners (apps.py wil
 from alerts.cap.profiles import ZONES
 from alerts.cap.services import incident_cap_cancel, incident_cap_zone_update
 from alerts.models import CapMessage
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from dispatch.models import Crew, Incident, IncidentEvent, User
 from dispatch.services.intake import CallInput, call_join_incident, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace

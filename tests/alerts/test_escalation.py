@@ -13,12 +13,12 @@ from alerts.escalation import escalations_advance
 from alerts.models import Escalation, Notification
 from alerts.services.notifications import notifications_drain
 from alerts.tasks_clocks import sla_escalate_task
+from demo.org import demo_organisation_load
 from dispatch.models import Incident, IncidentDeadline, IncidentEvent, Milestone, User
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.sla import deadline_meet, deadlines_breach_due
-from gis.demo_org import demo_organisation_load
 from gis.models import OrgUnit, Premise
 from tests.alerts.outside import MailServer, SmsGateway
 

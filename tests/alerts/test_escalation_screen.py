@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts.models import Escalation
 from alerts.services.notifications import notifications_drain
+from demo.org import CITY_NORTH, CITY_SOUTH, STATIONS
 from dispatch.models import Incident, IncidentDeadline, User
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.sla import deadline_meet, deadlines_breach_due
-from gis.demo_org import CITY_NORTH, CITY_SOUTH, STATIONS
 from tests.alerts.outside import MailServer, SmsGateway
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from alerts.models import Channel, Notification
 from alerts.services.notifications import notification_queue, notifications_drain
-from field_app_api.mqtt import topic
+from fleet.mqtt import topic
 
 
 def test_a_message_to_a_tablet_is_published_on_its_topic(transactional_db: None) -> None:

@@ -22,7 +22,8 @@ from alerts.outages import (
     supply_restore,
 )
 from alerts.services.notifications import notifications_drain
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
+from demo.org import demo_organisation_load
 from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
 from dispatch.models import Crew, Customer, Incident, IncidentEvent, IncidentIsolation, User
 from dispatch.roles import Role
@@ -30,7 +31,6 @@ from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
-from gis.demo_org import demo_organisation_load
 from gis.models import Premise, Valve
 from gis.selectors import isolation_for_segment, premise_ids_cut_off
 from tests.alerts.outside import MailServer, SmsGateway

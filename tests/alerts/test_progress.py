@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alerts.models import Notification, StatusLink
 from alerts.services.notifications import notifications_drain
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from dispatch.models import Crew, Incident, User, WorkOrder
 from dispatch.services.intake import CallInput, call_join_incident, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from alerts.models import Notification
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from dispatch.models import Crew, User
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition

@@ -17,9 +17,10 @@ from django.test import Client, RequestFactory
 from dispatch.access import ACCESS, Capability
 from dispatch.admin_access import ADMIN_ACCESS, CONFIGURE, EVERY_MODEL, Action, admin_actions
 from dispatch.choices import Skill
-from dispatch.models import Crew, User, Vehicle
+from dispatch.models import Crew, User
 from dispatch.roles import Role
 from dispatch.services import user_create
+from fleet.models import Vehicle
 from gis.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_every_admin_page_follows_the_role_table_not_permission_rows(stations: d
         }
         assert {a for a, yes in granted.items() if yes} <= allowed, label
         assert model_admin.has_module_permission(request) == bool(allowed), label
-    for label in ("dispatch.crew", "dispatch.vehicle"):
+    for label in ("dispatch.crew", "fleet.vehicle"):
         model_admin = next(
             a for m, a in admin.site._registry.items() if m._meta.label_lower == label
         )
@@ -124,7 +125,7 @@ def test_a_supervisor_lists_only_the_crews_vans_and_people_of_their_station(
     crews = client.get("/admin/dispatch/crew/").content.decode()
     assert "Crew Central 1" in crews
     assert "Crew East 1" not in crews
-    vans = client.get("/admin/dispatch/vehicle/").content.decode()
+    vans = client.get("/admin/fleet/vehicle/").content.decode()
     assert "VAN-central" in vans
     assert "VAN-east" not in vans
     people = client.get("/admin/dispatch/user/").content.decode()
@@ -255,7 +256,7 @@ def test_a_supervisor_adds_a_crew_with_a_van_at_their_station_only(stations: dic
 def test_a_supervisor_gives_a_van_only_to_a_crew_of_their_own(stations: dict) -> None:
     central, east = stations["central"], stations["east"]
     van = central.vehicle
-    url = f"/admin/dispatch/vehicle/{van.pk}/change/"
+    url = f"/admin/fleet/vehicle/{van.pk}/change/"
     client = _signed_in("supervisor")
     form = {"device_id": van.device_id, "registration": van.registration}
 
@@ -269,7 +270,7 @@ def test_a_supervisor_gives_a_van_only_to_a_crew_of_their_own(stations: dict) ->
     assert "give the van one of your crews" in no_crew.content.decode()
     van.refresh_from_db()
     assert van.crew == central
-    assert client.get(f"/admin/dispatch/vehicle/{east.vehicle.pk}/change/").status_code == 403
+    assert client.get(f"/admin/fleet/vehicle/{east.vehicle.pk}/change/").status_code == 403
     renamed = client.post(url, {**form, "crew": central.pk, "registration": "津E·C0001"})
     assert renamed.status_code == 302
     van.refresh_from_db()

@@ -15,9 +15,10 @@ from django.db.models import Model
 from django.test import Client, RequestFactory
 
 from dispatch.choices import Skill
-from dispatch.models import Crew, Customer, SlaPolicy, User, Vehicle
+from dispatch.models import Crew, Customer, SlaPolicy, User
 from dispatch.roles import Role
 from dispatch.services import user_create
+from fleet.models import Vehicle
 from gis.models import OrgUnit
 from tests.browser import SCREENSHOTS, chromium_page, off_loop, sign_in
 
@@ -27,7 +28,7 @@ CONFIGURED = [
     "dispatch.triagerule",
     "dispatch.slapolicy",
     "dispatch.crew",
-    "dispatch.vehicle",
+    "fleet.vehicle",
     "dispatch.customer",
     "network.premise",
     "network.pipesegment",
@@ -62,7 +63,7 @@ NO_ADD = {
 # alarms; the rules, the organisation and the network read-only. Crews and vans they also add.
 SUPERVISOR_SEES = {
     "dispatch.crew",
-    "dispatch.vehicle",
+    "fleet.vehicle",
     "dispatch.user",
     "alerts.escalation",
     "maps.queuealarm",
@@ -77,7 +78,7 @@ SUPERVISOR_SEES = {
     "network.premise",
     "network.landmark",
 }
-SUPERVISOR_ADDS = {"dispatch.crew", "dispatch.vehicle"}
+SUPERVISOR_ADDS = {"dispatch.crew", "fleet.vehicle"}
 
 
 @pytest.fixture

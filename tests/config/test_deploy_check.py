@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OURS = ("DJANGO_", "APP_ENV", "SECURE_", "TRUSTED_PROXY_COUNT")
 
 
-def _check_deploy(**extra: str) -> subprocess.CompletedProcess[str]:
+def _production(*command: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     env.update(
@@ -23,13 +23,17 @@ def _check_deploy(**extra: str) -> subprocess.CompletedProcess[str]:
         **extra,
     )
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _check_deploy(**extra: str) -> subprocess.CompletedProcess[str]:
+    return _production("check", "--deploy", "--fail-level", "WARNING", **extra)
 
 
 def test_production_settings_pass_the_deploy_check_without_warnings() -> None:
@@ -43,3 +47,14 @@ def test_a_site_without_tls_yet_can_say_so_and_the_check_names_what_it_lacks() -
     assert result.returncode != 0
     for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert warning in result.stdout + result.stderr, warning
+
+
+def test_production_leaves_the_demo_out_unless_asked() -> None:
+    """No demo command (nor any demo code through them) in production; DEMO=true brings it."""
+    production = _production("help", "--commands")
+    assert production.returncode == 0, production.stderr
+    assert "import_network" in production.stdout.split()
+    for command in ("make_demo_city", "load_demo", "make_demo_crews", "simulate_fleet"):
+        assert command not in production.stdout.split(), command
+    asked = _production("help", "--commands", DEMO="true")
+    assert "make_demo_city" in asked.stdout.split()

@@ -6,11 +6,12 @@ from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.test import Client
 
+from demo.org import demo_organisation_load
 from dispatch.choices import Skill
-from dispatch.models import Crew, User, Vehicle
+from dispatch.models import Crew, User
 from dispatch.roles import Role
 from dispatch.services import user_create
-from gis.demo_org import demo_organisation_load
+from fleet.models import Vehicle
 from gis.models import OrgUnit, Premise
 
 

@@ -8,13 +8,13 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from config.models import Counter
+from demo.org import demo_organisation_load
 from dispatch.access import ACCESS, Capability
 from dispatch.models import User
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch
-from gis.demo_org import demo_organisation_load
 from gis.models import Premise
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - the fixture
 

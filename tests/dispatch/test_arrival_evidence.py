@@ -8,15 +8,16 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
+from dispatch.arrival import moves_apply
 from dispatch.choices import Skill
-from dispatch.models import Crew, Vehicle, WorkOrder
+from dispatch.models import Crew, WorkOrder
 from dispatch.services.arrivals import arrival_fix_fits
 from dispatch.services.work_orders import (
     work_order_arrival_confirm,
     work_order_transition,
 )
-from field_app_api.arrival import moves_apply
-from field_app_api.positions import Fix, Moved, positions_store
+from fleet.models import Vehicle
+from fleet.positions import Fix, Moved, positions_store
 from gis.models import OrgUnit, Premise
 from tests.dispatch.conftest import make_crew
 from tests.dispatch.live_work import live_work_order

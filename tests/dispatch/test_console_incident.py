@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from dispatch.models import Customer, Incident, IncidentEvent, User, WorkOrder
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from tests.browser import SCREENSHOTS, chromium_page, sign_in

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from dispatch.models import CategoryRule, Customer, Incident, WorkOrder
 from gis import api as gis_api
 from gis.models import Road

@@ -11,11 +11,11 @@ from django.test import Client, override_settings
 
 from alerts.escalation import escalations_advance, supervisors_of
 from alerts.models import Escalation, Notification
+from demo.org import CITY_NORTH, CITY_SOUTH, STATIONS
 from dispatch.models import Crew, Incident, User
 from dispatch.roles import Role
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.sla import deadlines_breach_due
-from gis.demo_org import CITY_NORTH, CITY_SOUTH, STATIONS
 from gis.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

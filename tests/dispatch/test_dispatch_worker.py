@@ -6,12 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from demo.org import demo_organisation_load
 from dispatch.models import Crew, Incident, User, WorkOrder
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
-from gis.demo_org import demo_organisation_load
 from gis.models import Premise
 from tests.dispatch.conftest import make_crew
 from tests.processes import Process, wait_until

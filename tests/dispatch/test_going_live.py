@@ -13,12 +13,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from demo.org import demo_organisation_load
 from dispatch.imports.models import ImportRun
-from dispatch.models import Crew, Customer, User, Vehicle
+from dispatch.models import Crew, Customer, User
 from dispatch.roles import Role
 from dispatch.services import customer_delete_all, user_create
+from fleet.models import Vehicle
 from gis.address import search_key
-from gis.demo_org import demo_organisation_load
 from gis.models import OrgUnit
 from tests.processes import Process, wait_until
 

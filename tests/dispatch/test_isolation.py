@@ -7,9 +7,9 @@ from django.contrib.gis.geos import Point, Polygon
 
 from dispatch.errors import ConflictError, NotFoundError
 from dispatch.models import Incident, IncidentEvent, IncidentIsolation, User
-from dispatch.roads import road_graph
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
+from fleet.roads import road_graph
 from gis.models import OrgUnit, PipeSegment, Premise, Valve
 from gis.selectors import isolation_for_segment
 from gis.services import org_unit_create

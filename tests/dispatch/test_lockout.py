@@ -8,10 +8,10 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.models import Counter
+from demo.org import demo_organisation_load
 from dispatch.models import User
 from dispatch.roles import Role
 from dispatch.services import user_create
-from gis.demo_org import demo_organisation_load
 
 pytestmark = pytest.mark.django_db
 WRONG_TRIES = 30

@@ -9,18 +9,19 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 import shapely
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LineString, Point
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
+from demo.city.layout import city_generate
+from demo.city.writer import UTM_SRID, city_origin
+from demo.crews import demo_crews_load
 from dispatch.choices import Category, Skill
-from dispatch.demo_crews import demo_crews_load
-from dispatch.models import CategoryRule, Crew, Vehicle
+from dispatch.models import CategoryRule, Crew, Incident, WorkOrder
 from dispatch.recommend import ROAD, STRAIGHT_LINE, Recommendation, crew_recommend
-from dispatch.roads import road_graph, road_graph_from_lines
-from gis.demo_city.layout import city_generate
-from gis.demo_city.writer import UTM_SRID, city_origin
+from fleet.models import Vehicle
+from fleet.roads import road_graph, road_graph_from_lines
 from gis.models import OrgUnit, Premise, Road
 from gis.services import network_revision_bump
 from tests.dispatch.live_work import live_work_order
@@ -208,11 +209,10 @@ def test_an_edited_rule_is_seen_at_once(place: Place) -> None:
     assert _names(_recommend(place)) == ["welder"]
 
 
-def test_where_the_transaction_wrote_crews_sql_answers_in_one_query_once_warm(
+def test_a_recommendation_is_one_query_once_warm(
     place: Place, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    # This module's crews are written in its own transaction: the board's call says so, and
-    # one query over the K nearest answers (tests/dispatch/test_crew_board.py: the board).
+    # The K nearest capable crews, the road revision and the rule's skills: one query.
     demo_crews_load(count=60, seed=2)
     point = place(800, 800)
 
@@ -228,12 +228,52 @@ def test_where_the_transaction_wrote_crews_sql_answers_in_one_query_once_warm(
     for warm_up in (leak, meter, complaint):  # the road graph and each rule, once per process
         warm_up()
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert len(leak()) == 5
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert meter()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert len(complaint()) == 5
+
+
+def test_a_busy_crew_is_judged_by_its_most_urgent_live_job(place: Place) -> None:
+    crew = _crew("two-jobs", place(800, 600), status=Crew.Status.BUSY)
+    meter_job = live_work_order(
+        crew, place(1000, 1000), Category.METER_FAULT, priority=3, when=MORNING
+    )
+    assert [r.preempts_work_order_id for r in _recommend(place, priority=1)] == [meter_job.id]
+
+    # A P1 job on top of it: the crew is no longer one a P1 may take away.
+    live_work_order(crew, place(200, 200), Category.LEAK_INDOOR, priority=1, when=MORNING)
+    assert _recommend(place, priority=1) == []
+
+    # Its P3 job's incident rises to P1 once the other job ended: still not.
+    WorkOrder.objects.exclude(pk=meter_job.pk).update(status=WorkOrder.Status.COMPLETED)
+    assert _names(_recommend(place, priority=1)) == ["two-jobs"]
+    Incident.objects.filter(pk=meter_job.incident_id).update(priority=1)
+    assert _recommend(place, priority=1) == []
+
+
+def test_a_van_on_roads_cut_off_from_the_incident_keeps_its_straight_line_guess(
+    place: Place,
+) -> None:
+    _crew("in-town", place(800, 0))
+    # A lane joining no other road, 2 km east of the city, and a van on it.
+    lane = place(3600, 800)
+    Road.objects.create(
+        asset_id="R-LANE",
+        name="Lane",
+        geom=LineString(place(3550, 800).coords, place(3650, 800).coords, srid=4326),
+    )
+    network_revision_bump()
+    _crew("on-the-lane", lane)
+
+    found = {r.crew_name: r for r in _recommend(place)}
+
+    assert road_graph().parts > 1
+    assert found["in-town"].method == ROAD
+    assert found["on-the-lane"].method == STRAIGHT_LINE
+    assert found["on-the-lane"].distance_m == pytest.approx(2800 + 0.0, rel=0.01)
 
 
 def test_top_pick_is_the_brute_force_optimum(place: Place) -> None:
@@ -268,7 +308,7 @@ def _brute_force(point: Point, category: str) -> tuple[int, float]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT crew_id, ST_X(ST_Transform(last_point, %s)), ST_Y(ST_Transform(last_point, %s))"
-            " FROM dispatch_vehicle WHERE crew_id = ANY(%s) AND last_point IS NOT NULL",
+            " FROM fleet_vehicle WHERE crew_id = ANY(%s) AND last_point IS NOT NULL",
             [graph.srid, graph.srid, capable],
         )
         rows = cursor.fetchall()
@@ -314,7 +354,7 @@ def test_demo_crews_are_repeatable_spread_over_stations_and_parked_by_roads(plac
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT max(d) FROM (SELECT (SELECT min(ST_Distance(v.last_point::geography,"
-            " r.geom::geography)) FROM network_road r) d FROM dispatch_vehicle v) q"
+            " r.geom::geography)) FROM network_road r) d FROM fleet_vehicle v) q"
         )
         assert cursor.fetchone()[0] <= 26
 

@@ -15,21 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
+from demo.city.layout import city_generate
+from demo.city.writer import UTM_SRID, city_origin
 from dispatch.choices import Category, Skill
-from dispatch.models import (
-    CategoryRule,
-    Crew,
-    Incident,
-    IncidentDeadline,
-    IncidentEvent,
-    Vehicle,
-    WorkOrder,
-)
+from dispatch.models import CategoryRule, Crew, Incident, IncidentDeadline, IncidentEvent, WorkOrder
 from dispatch.models.rules import Milestone
 from dispatch.recommend import Recommendation, crew_recommend
 from dispatch.services.assign import incident_dispatch_next
-from gis.demo_city.layout import city_generate
-from gis.demo_city.writer import UTM_SRID, city_origin
+from fleet.models import Vehicle
 from gis.models import OrgUnit
 from tests.dispatch.live_work import live_work_order
 
@@ -138,7 +131,7 @@ def _incident(at: Point) -> Incident:
 
 
 class TestInOneTransaction:
-    """Scenes set in the test's own transaction (answered by the SQL path), on one city."""
+    """Scenes set in the test's own transaction, on one city."""
 
     def test_p1_needing_pe_welding_with_no_welder_free_offers_the_first_responder(
         self,
@@ -297,7 +290,7 @@ class TestInOneTransaction:
         here = place(800, 800)
         ideal_only = _offered(place, point=here, limit=2, next_best=False)  # warm: rule, roads
 
-        with django_assert_num_queries(2):  # the board's call, then the SQL that answers
+        with django_assert_num_queries(1):  # the ideal crews' query, and nothing more
             both = _offered(place, point=here, limit=2)
         assert both == ideal_only
         assert [r.crew_name for r in both] == ["welder-near", "welder-far"]
@@ -361,27 +354,33 @@ class TestInOneTransaction:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_crew_board_fills_the_list_too() -> None:
-    """Committed crews: the board answers the ideal ones, one query more the next best."""
+def test_committed_changes_are_seen_at_once_and_the_next_best_cost_one_query_more() -> None:
+    """Crews committed by others: every recommendation reads them as they are now."""
     call_command("make_demo_city", "--premises", "2000", "--no-progress", stdout=StringIO())
     assert sorted(CategoryRule.objects.get(category=DAMAGE).skills) == sorted(WELDER)
     here = _city_point(800, 800)
-    _crew("welder", here, skills=WELDER)
+    welder = _crew("welder", here, skills=WELDER)
     _crew("first-responder", here, skills=FIRST_RESPONDER)
     _crew("night-welder", here, skills=WELDER, shift=NIGHT)
-
-    crew_recommend(point=here, category=DAMAGE, priority=1, now=MORNING)  # roads, board: built
+    crew_recommend(point=here, category=DAMAGE, priority=1, now=MORNING)  # roads, rule: read
 
     with CaptureQueriesContext(connection) as sent:
         found = crew_recommend(point=here, category=DAMAGE, priority=1, now=MORNING, next_best=True)
 
-    assert sent.captured_queries[0]["sql"].startswith("SELECT * FROM dispatch_board_read")
-    assert not any("ORDER BY v.last_point <->" in q["sql"] for q in sent.captured_queries)
-    assert len(sent.captured_queries) == 2  # the board's call, the next best's query
+    assert len(sent.captured_queries) == 2  # the ideal crews' query, the next best's
+    assert "ORDER BY v.last_point <->" in sent.captured_queries[0]["sql"]
     assert [(r.crew_name, r.ideal) for r in found] == [
         ("welder", True),
         ("first-responder", False),
         ("night-welder", False),
     ]
-    with pytest.raises(ValueError, match="unknown category"):  # the board's call says so
+
+    Crew.objects.filter(pk=welder.pk).update(status=Crew.Status.BREAK)  # committed at once
+    found = crew_recommend(point=here, category=DAMAGE, priority=1, now=MORNING, next_best=True)
+    assert [(r.crew_name, r.ideal) for r in found] == [
+        ("first-responder", False),
+        ("welder", False),  # on a break: one of the next best now
+        ("night-welder", False),
+    ]
+    with pytest.raises(ValueError, match="unknown category"):
         crew_recommend(point=here, category="no_such_case_type", priority=1, now=MORNING)

@@ -2,11 +2,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from dispatch.demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.org import demo_organisation_load
+from demo.people import DEMO_LOGINS, DEMO_PASSWORD
 from dispatch.models import User
 from dispatch.roles import Role
 from dispatch.services import user_create
-from gis.demo_org import demo_organisation_load
 from gis.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

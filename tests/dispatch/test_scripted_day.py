@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from demo.org import demo_organisation_load
 from dispatch.models import Call, Incident, User
 from dispatch.roles import Role
 from dispatch.selectors import incident_duplicates
@@ -22,7 +23,6 @@ from dispatch.services.intake import (
     call_open_incident,
     call_receive,
 )
-from gis.demo_org import demo_organisation_load
 from gis.models import Premise, Source
 from gis.selectors import isolation_for_segment, premise_ids_cut_off
 

@@ -14,7 +14,7 @@ from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
-from field_app_api.credentials import crew_assignments_topic
+from fleet.credentials import crew_assignments_topic
 from gis.models import OrgUnit, Premise
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - the fixture
 from tests.processes import Process

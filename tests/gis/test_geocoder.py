@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
 
+from demo.city.names import DISTRICTS as DEMO_DISTRICTS
+from demo.city.names import PLACES
 from gis.address import search_key
-from gis.demo_city.names import DISTRICTS as DEMO_DISTRICTS
-from gis.demo_city.names import PLACES
 from gis.geocoding import Candidate, geocode, parse_address, reverse_geocode
 from gis.geocoding.intersections import intersection_sides
 from gis.geocoding.normalize import english_split

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.core.management import CommandError, call_command
 
+from demo.city.layout import city_generate, city_premises
 from dispatch.models import Customer
-from gis.demo_city.layout import city_generate, city_premises
 from gis.models import OrgUnit, PipeSegment, Premise, Source, Valve
 from gis.network_check import network_check
 from gis.selectors import (

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError
 
-from gis.demo_org import demo_organisation_load
+from demo.org import demo_organisation_load
 from gis.models import OrgUnit
 from gis.selectors import org_unit_list_within, org_unit_station_for_point
 from gis.services import org_unit_create

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from maps.feed_log import feed_log
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dispatch.models import Crew, Incident, User, WorkOrder
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
-from field_app_api.positions import Fix, positions_store
+from fleet.positions import Fix, positions_store
 from gis.models import OrgUnit, Premise
 from maps.exports import timeline_csv, timeline_json, timeline_pdf
 from maps.timeline import timeline_get

@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.counters import counters_all
-from dispatch.models import Crew, Incident, User, Vehicle
+from dispatch.models import Crew, Incident, User
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.isolation import incident_isolation_trace
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
+from fleet.models import Vehicle
 from gis.models import OrgUnit, PipeSegment, Premise
 from maps.feed_log import feed_log
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 from playwright.sync_api import expect
 
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
 from dispatch.models import Crew, Incident, IncidentIsolation, User
 from dispatch.services.intake import (
     CallInput,

@@ -22,9 +22,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from dispatch.demo_crews import demo_crews_load
+from demo.crews import demo_crews_load
+from demo.simulator import Projection, Router
 from dispatch.models import Crew, Incident, IncidentEvent, User, WorkOrder
-from dispatch.roads import road_graph
 from dispatch.services.assign import incident_crews_recommend
 from dispatch.services.intake import CallInput, call_join_incident, call_open_incident, call_receive
 from dispatch.services.sla import deadlines_breach_due
@@ -33,8 +33,8 @@ from dispatch.services.work_orders import (
     work_order_dispatch,
     work_order_transition,
 )
-from field_app_api.positions import Fix, positions_store
-from field_app_api.simulator import Projection, Router
+from fleet.positions import Fix, positions_store
+from fleet.roads import road_graph
 from gis.models import OrgUnit, Premise
 from maps.exports import timeline_csv, timeline_json, timeline_pdf
 from maps.timeline import timeline_get

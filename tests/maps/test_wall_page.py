@@ -6,11 +6,12 @@ import time
 from django.test import Client
 from playwright.sync_api import expect
 
-from dispatch.models import Incident, User, Vehicle
+from dispatch.models import Incident, User
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
+from fleet.models import Vehicle
 from gis.models import Premise
 from tests.browser import SCREENSHOTS, TABLET, WALL, chromium_page, off_loop, sign_in
-from tests.field_app_api.conftest import mosquitto_pub
+from tests.fleet.conftest import mosquitto_pub
 from tests.processes import Process
 
 MOVE_WITHIN_S = 2.0

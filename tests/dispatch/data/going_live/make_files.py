@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
 
-from gis.demo_city.layout import city_generate, city_premises
-from gis.demo_city.names import GIVEN, SURNAMES
+from demo.city.layout import city_generate, city_premises
+from demo.city.names import GIVEN, SURNAMES
 
 HERE = Path(__file__).parent
 PREMISES = 10_500  # the test's demo city
