@@ -2,9 +2,11 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# GeoDjango loads GDAL, GEOS and PROJ through ctypes; gdal-bin brings all three.
+# GeoDjango loads GDAL, GEOS and PROJ through ctypes; gdal-bin brings all three. The timeline
+# PDF embeds a subset of WenQuanYi Micro Hei for Chinese (TrueType, which reportlab can subset;
+# Noto CJK is CFF); poppler-utils' pdffonts and pdftotext read an exported PDF back.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gdal-bin \
+ && apt-get install -y --no-install-recommends gdal-bin fonts-wqy-microhei poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 app
 

@@ -1,26 +1,38 @@
-"""An incident's timeline as CSV (the events), JSON (everything) and a printable PDF.
+"""An incident's timeline as CSV and XLSX (the events), JSON (everything) and a printable PDF.
 
-All three are made from the one `Timeline` the replay page shows, so what a safety manager
-files is what they saw. Times are local, ISO 8601 with their offset, to the second.
+All four are made from the one `Timeline` the replay page shows, so what a safety manager
+files is what they saw. Times are local, ISO 8601 with their offset, to the second (in the
+XLSX, local spreadsheet date-times, which Excel sorts and filters).
+
+Made to open anywhere Chinese is read: the CSV starts with a UTF-8 byte-order mark (Excel on
+Chinese Windows reads a CSV without one as GBK and garbles it), and the PDF embeds the subset of
+a CJK font it draws with (a viewer without CJK data showed an address as '4111302').
 """
 
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache, partial
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
@@ -56,6 +68,7 @@ CSV_COLUMNS = [
 # A spreadsheet runs a cell that starts with one of these as a formula; callers type addresses
 # and notes, so free text is defused with a leading apostrophe (OWASP's advice for CSV).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_WIDTHS = (5, 19, 19, 8, 10, 22, 22, 60, 18, 11, 11, 8, 8, 40)  # characters, per column
 
 
 def file_name(timeline: Timeline, extension: str) -> str:
@@ -105,6 +118,68 @@ def timeline_csv(timeline: Timeline) -> str:
                 json.dumps(e.data, ensure_ascii=False, sort_keys=True),
             ]
         )
+    return out.getvalue()
+
+
+def timeline_csv_file(timeline: Timeline) -> bytes:
+    """The CSV as the file served: UTF-8 behind a byte-order mark, the one sign Excel takes
+    that a CSV is UTF-8 (without it, Excel on Chinese Windows reads GBK)."""
+    return timeline_csv(timeline).encode("utf-8-sig")
+
+
+def _xlsx_text(text: str) -> str:
+    # openpyxl refuses the control characters XML cannot hold; a caller's text may have some.
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _xlsx_time(moment: datetime | None) -> datetime | None:
+    # A spreadsheet date-time has no offset: the local wall clock, as the CSV's times read.
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _xlsx_rows(timeline: Timeline) -> Iterator[list[Any]]:
+    for e in timeline.events:
+        yield [
+            e.seq,
+            _xlsx_time(e.at),
+            _xlsx_time(e.device_time),
+            None if e.device_offset_s is None else round(e.device_offset_s),
+            _hms(e.since_call_s),
+            e.kind,
+            _xlsx_text(e.label),
+            _xlsx_text(e.summary),
+            _xlsx_text(e.actor),
+            None if e.lon is None else round(e.lon, 6),
+            None if e.lat is None else round(e.lat, 6),
+            e.call_id,
+            e.work_order_id,
+            _xlsx_text(json.dumps(e.data, ensure_ascii=False, sort_keys=True)),
+        ]
+
+
+def timeline_xlsx(timeline: Timeline) -> bytes:
+    """The CSV's rows and columns as an Excel workbook: Chinese needs no encoding guess, times
+    are date-times. Text is stored as text, so an address typed as "=..." is never a formula
+    (the CSV needs an apostrophe for that; here the cell's type says it)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook has its one sheet
+    sheet.title = _("Events")
+    sheet.append(CSV_COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in _xlsx_rows(timeline):
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
+            elif isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    for letter, width in zip("ABCDEFGHIJKLMN", XLSX_WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 
@@ -236,16 +311,51 @@ def timeline_json(timeline: Timeline, *, exported_by: str, exported_at: datetime
 # PDF ------------------------------------------------------------------------------------------
 
 HAZARDS = dict(Hazard.choices)
-CJK_FONT = "STSong-Light"  # Adobe's CID font: every PDF reader has it, nothing to embed
+# Chinese is drawn in a TrueType font embedded in the file, as a subset of the glyphs used: an
+# Adobe CID font (STSong-Light, before) is not embedded, and a viewer without Adobe's CJK data
+# showed digits for the characters. reportlab embeds only TrueType (glyf) outlines, so Debian's
+# Noto CJK (fonts-noto-cjk: CFF outlines, "postscript outlines are not supported") cannot serve;
+# WenQuanYi Micro Hei (fonts-wqy-microhei) is TrueType, a sans serif beside Helvetica, with
+# every GB 2312 character and more. After it, Debian's other TrueType CJK fonts
+# (fonts-wqy-zenhei, fonts-arphic-uming), for a machine that has one of those instead.
+CJK_FONT = "CJK"
+CJK_FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
 INK, MUTED, RULE, BAD, GOOD, DOUBT = (
     colors.HexColor(c) for c in ("#111111", "#555555", "#bbbbbb", "#b00020", "#106b3a", "#9a5b00")
 )
 VERDICT_COLOUR = {"on time": GOOD, "late": BAD, "breached": BAD, "overdue": BAD}
 
 
+def cjk_font_path() -> Path:
+    """The CJK font file: settings.PDF_CJK_FONT if set, else the first Debian one installed."""
+    if settings.PDF_CJK_FONT:
+        path = Path(settings.PDF_CJK_FONT)
+        if not path.is_file():
+            raise ImproperlyConfigured(
+                _("PDF_CJK_FONT names %(path)s, which is not a file.") % {"path": path}
+            )
+        return path
+    for candidate in map(Path, CJK_FONT_PATHS):
+        if candidate.is_file():
+            return candidate
+    raise ImproperlyConfigured(
+        _(
+            "No CJK font for the PDF exports: install Debian's fonts-wqy-microhei "
+            "(scripts/bootstrap.sh does) or set PDF_CJK_FONT to a TrueType font file. "
+            "Looked in: %(paths)s."
+        )
+        % {"paths": ", ".join(CJK_FONT_PATHS)}
+    )
+
+
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    # subfontIndex 0: the first face of a collection (.ttc), the proportional one.
+    pdfmetrics.registerFont(TTFont(CJK_FONT, cjk_font_path(), subfontIndex=0))
     base = ParagraphStyle("base", fontName="Helvetica", fontSize=8.5, leading=10.5, textColor=INK)
     return {
         "base": base,
@@ -265,14 +375,21 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _latin(text: str) -> bool:
+    """Whether Helvetica can draw it: it only has the Windows-1252 characters."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _markup(text: object) -> str:
     """Escaped for Paragraph, with what Helvetica cannot draw (Chinese addresses, arrows) set
-    in the CJK font: Helvetica only has the Windows-1252 characters."""
+    in the CJK font."""
     out, run = [], []
     for ch in escape(str(text)):
-        try:
-            ch.encode("cp1252")
-        except UnicodeEncodeError:
+        if not _latin(ch):
             run.append(ch)
             continue
         if run:
@@ -456,7 +573,8 @@ def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime)
 
     def on_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        # An exporter with a Chinese name: the whole line in the CJK font.
+        canvas.setFont("Helvetica" if _latin(footer) else CJK_FONT, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(15 * mm, 9 * mm, footer)
         canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, f"page {doc.page}")

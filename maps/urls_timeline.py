@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from maps.views_timeline import timeline_export, timeline_page
+from maps.views_timeline import EXPORT_FORMATS, timeline_export, timeline_page
 
 urlpatterns: list[URLPattern] = [
     path("incidents/<str:reference>/timeline", timeline_page, name="maps-timeline"),
@@ -13,6 +13,6 @@ urlpatterns: list[URLPattern] = [
             {"fmt": fmt},
             name=f"maps-timeline-{fmt}",
         )
-        for fmt in ("csv", "json", "pdf")
+        for fmt in EXPORT_FORMATS
     ),
 ]

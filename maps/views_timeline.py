@@ -1,4 +1,4 @@
-"""The timeline replay page `/incidents/<ref>/timeline` and its CSV, JSON and PDF exports.
+"""The timeline replay page `/incidents/<ref>/timeline` and its CSV, XLSX, JSON and PDF exports.
 
 The page is drawn on the server: the event list, the stages against the SLA and the crews are
 HTML (so it prints and reads without script), the map is folium's with the roads, the tracks
@@ -23,7 +23,13 @@ from dispatch.choices import Hazard
 from dispatch.models import User
 from gis.selectors import org_unit_bounds, road_list_in_bbox
 from maps.access import TIMELINE, incident_visible, page_for
-from maps.exports import file_name, timeline_csv, timeline_json, timeline_pdf
+from maps.exports import (
+    file_name,
+    timeline_csv_file,
+    timeline_json,
+    timeline_pdf,
+    timeline_xlsx,
+)
 from maps.folium_kit import map_create, map_parts
 from maps.timeline import Timeline, incident_get_by_reference, timeline_bounds, timeline_get
 from maps.timeline_words import clock, duration_text
@@ -38,6 +44,8 @@ MAP_MARGIN_M = 250.0  # around the track and the events: the streets they are on
 ROADS_MARGIN_M = 2500.0  # roads further out, for a wide screen and a zoom out
 ROADS_MAX = 1500
 TRACK_COLOURS = ("#4fc3ff", "#ffb020", "#c58cff", "#3ecf8e")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "pdf")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FAMILY_COLOURS = {
     "call": "#4fc3ff",
     "incident": "#ffb020",
@@ -264,7 +272,7 @@ def timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
     parts = map_parts(fmap)
     exports = {
         fmt: reverse(f"maps-timeline-{fmt}", kwargs={"reference": reference})
-        for fmt in ("csv", "json", "pdf")
+        for fmt in EXPORT_FORMATS
     }
     context = {
         "t": timeline,
@@ -280,14 +288,16 @@ def timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 @page_for(TIMELINE, "timeline export")
 def timeline_export(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
-    """The same timeline as a file named after the incident: CSV, JSON or PDF."""
+    """The same timeline as a file named after the incident: CSV, XLSX, JSON or PDF."""
     timeline = _timeline_for(request, reference)
     user = request.user
     assert isinstance(user, User)
     now, by = timezone.now(), f"{user.get_full_name() or user.username} ({user.username})"
     log.info("timeline %s exported as %s by %s", reference, fmt, user.username)
     if fmt == "csv":
-        response = HttpResponse(timeline_csv(timeline), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(timeline_csv_file(timeline), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(timeline_xlsx(timeline), content_type=XLSX_TYPE)
     elif fmt == "json":
         body = timeline_json(timeline, exported_by=by, exported_at=now)
         response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -52,6 +52,9 @@ need python3-venv
 need ca-certificates
 need chromium            # the console's end-to-end test drives it through Playwright
 need fonts-noto-cjk      # Chinese addresses and advice in screenshots, not empty boxes
+need fonts-wqy-microhei  # the CJK font the timeline PDF embeds: TrueType, which reportlab
+                         # subsets (Noto CJK is CFF, which it cannot)
+need poppler-utils       # pdffonts and pdftotext: the tests read the exported PDF back
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   $SUDO apt-get update -q

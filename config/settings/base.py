@@ -174,3 +174,7 @@ LOGGING = {
 # Debian 12 ships GDAL 3.6, which cannot block network access while opening a dataset. We only
 # open files that an administrator imports from local disk (import_network), never a URL.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# The TrueType font the timeline PDF embeds (a subset) for Chinese text; empty: the first of
+# maps.exports.CJK_FONT_PATHS installed (Debian's fonts-wqy-microhei, scripts/bootstrap.sh).
+PDF_CJK_FONT = env_str("PDF_CJK_FONT", "")

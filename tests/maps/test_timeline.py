@@ -417,7 +417,7 @@ def _client(username: str | None) -> Client:
 
 def _paths(reference: str) -> list[str]:
     base = f"/incidents/{reference}/timeline"
-    return [base, f"{base}.csv", f"{base}.json", f"{base}.pdf"]
+    return [base, f"{base}.csv", f"{base}.xlsx", f"{base}.json", f"{base}.pdf"]
 
 
 def test_page_and_exports_are_for_safety_managers_dispatchers_supervisors_and_admins(
