@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # PDF embeds a subset of WenQuanYi Micro Hei for Chinese (TrueType, which reportlab can subset;
 # Noto CJK is CFF); poppler-utils' pdffonts and pdftotext read an exported PDF back.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gdal-bin fonts-wqy-microhei poppler-utils \
+ && apt-get install -y --no-install-recommends gdal-bin fonts-wqy-microhei poppler-utils gettext \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 app
 
@@ -24,8 +24,10 @@ COPY maps maps
 COPY alerts alerts
 COPY demo demo
 COPY templates templates
+COPY locale locale
 COPY static static
-RUN python manage.py collectstatic --no-input -v 0 && mkdir -p var && chown -R app var
+RUN python manage.py compilemessages --ignore=.venv -v 0 \
+ && python manage.py collectstatic --no-input -v 0 && mkdir -p var && chown -R app var
 
 USER app
 EXPOSE 8000

@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
 from dispatch.api import me as dispatch_api
+from dispatch.language import language_switch
 from dispatch.views import SignInView, home
 from dispatch.views_console import console
 from field_app_api.views import tablet_page
@@ -19,6 +21,9 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # Django's set_language, which also keeps the choice on the signed-in user's profile.
+    path("i18n/setlang/", language_switch, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/me/", dispatch_api.me, name="api-me"),
     path("api/", include("dispatch.api.urls")),
     path("api/gis/", include("gis.urls")),

@@ -50,7 +50,7 @@ class DispatchUserAdmin(UserAdmin, RoleAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         # Supervisors' phone and e-mail are where SLA escalations are sent.
-        (_("Dispatch"), {"fields": ("role", "org_unit", "phone", "crew")}),
+        (_("Dispatch"), {"fields": ("role", "org_unit", "phone", "language", "crew")}),
     )
     # A supervisor sees their people with their crew, and changes only where escalations reach
     # them: never a role, a unit, a name or a password.

@@ -55,6 +55,7 @@ need fonts-noto-cjk      # Chinese addresses and advice in screenshots, not empt
 need fonts-wqy-microhei  # the CJK font the timeline PDF embeds: TrueType, which reportlab
                          # subsets (Noto CJK is CFF, which it cannot)
 need poppler-utils       # pdffonts and pdftotext: the tests read the exported PDF back
+need gettext             # msgfmt: the Chinese catalogue compiled below, checked in the tests
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   $SUDO apt-get update -q
@@ -128,4 +129,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 mkdir -p var
+# The catalogues (locale/*.po) compiled to .mo, which are build products, not committed.
+"$VENV/bin/python" manage.py compilemessages --ignore=.venv --ignore=var -v 0
 say "bootstrap done: PostgreSQL ${have_pg} :${PG_PORT}, Redis :${REDIS_PORT}, Mosquitto :${MQTT_PORT}"

@@ -14,6 +14,9 @@ os.environ.setdefault("HEARTBEAT_SECONDS", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Each change shows at once on a wall under test (the sharing is tested with it set).
 os.environ.setdefault("MAP_FEED_TICK_S", "0")
+# Tests read English unless they ask for Chinese (tests/i18n): not a default a shell can change,
+# or a machine set up for a Chinese utility would fail every test that reads a page.
+os.environ["LANGUAGE_CODE"] = "en"
 
 from .main import *
 

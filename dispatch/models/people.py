@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Language
 from dispatch.roles import Role
@@ -20,6 +22,16 @@ class User(AbstractUser):
         help_text="the user sees this unit and everything beneath it",
     )
     phone = models.CharField(max_length=40, blank=True)
+    # The staff screens' language; blank follows the browser, then the deployment's default.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("blank: the browser's language, else the deployment's default"),
+    )
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and self.role in roles
