@@ -44,8 +44,8 @@ class Handling(models.TextChoices):
 class Language(models.TextChoices):
     """The language a caller is answered in: messages, the status page."""
 
-    ZH = "zh", "中文"
-    EN = "en", "English"
+    ZH = "zh", _("中文")
+    EN = "en", _("English")
 
 
 class Channel(models.TextChoices):

@@ -1,15 +1,16 @@
 """The people who use the system, and what each role may do."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CALL_TAKER = "call_taker", "Call taker"
-    DISPATCHER = "dispatcher", "Dispatcher"
-    CREW_MEMBER = "crew_member", "Crew member"
-    SAFETY_MANAGER = "safety_manager", "Safety manager"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ADMINISTRATOR = "administrator", "Administrator"
+    CALL_TAKER = "call_taker", _("Call taker")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    CREW_MEMBER = "crew_member", _("Crew member")
+    SAFETY_MANAGER = "safety_manager", _("Safety manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 # Which screens a role opens from the start page; later issues add theirs here.

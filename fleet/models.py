@@ -1,6 +1,7 @@
 """The vans: where each is now, and where it has been (the history, partitioned by day)."""
 
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Vehicle(models.Model):
@@ -40,8 +41,8 @@ class VehiclePosition(models.Model):
     """
 
     class Source(models.TextChoices):
-        MQTT = "mqtt", "MQTT (OwnTracks)"
-        OSMAND = "osmand", "HTTP (OsmAnd)"
+        MQTT = "mqtt", _("MQTT (OwnTracks)")
+        OSMAND = "osmand", _("HTTP (OsmAnd)")
 
     pk = models.CompositePrimaryKey("vehicle_id", "fix_at")
     vehicle = models.ForeignKey(

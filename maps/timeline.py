@@ -383,7 +383,7 @@ def _crews(orders: list[WorkOrder], events: list[Event]) -> list[CrewOnJob]:
                 crew=w.crew.name,
                 station=w.crew.station.name,
                 vehicle=(vehicle.registration or vehicle.device_id) if vehicle else "",
-                status=STATUS.get(w.status, w.status),
+                status=str(STATUS.get(w.status, w.status)),
                 assigned_at=w.created_at,
                 assigned_by=event.actor if event else "",
                 rank=offered.get("rank"),

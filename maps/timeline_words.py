@@ -1,13 +1,17 @@
 """What each kind of timeline event says, in one line, for the page and the exports."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch.choices import Channel
 from dispatch.models import Incident, Milestone, WorkOrder
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a dev dependency: for the type only
 
 STATUS = dict(WorkOrder.Status.choices)
 INCIDENT_STATUS = dict(Incident.Status.choices)
@@ -139,8 +143,8 @@ def arrival_mark(evidence: dict[str, Any] | None) -> str:
     return _("unverified: van %(distance)s m away") % {"distance": _metres(distance)}
 
 
-def _name(names: dict[str, str], key: Any) -> str:
-    return names.get(str(key), str(key or "?"))
+def _name(names: Mapping[str, "StrOrPromise"], key: Any) -> str:
+    return str(names.get(str(key), key or "?"))
 
 
 def _words(data: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CapMessage(models.Model):
@@ -6,9 +7,9 @@ class CapMessage(models.Model):
     reference it. The XML is kept exactly as sent, so the feed never rewrites history."""
 
     class MsgType(models.TextChoices):
-        ALERT = "Alert", "Alert"
-        UPDATE = "Update", "Update"
-        CANCEL = "Cancel", "Cancel"
+        ALERT = "Alert", _("Alert")
+        UPDATE = "Update", _("Update")
+        CANCEL = "Cancel", _("Cancel")
 
     identifier = models.CharField(max_length=100, unique=True)
     incident = models.ForeignKey(

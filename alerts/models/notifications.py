@@ -1,12 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Language
 
 
 class Channel(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    MQTT = "mqtt", "MQTT (tablet)"
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    MQTT = "mqtt", _("MQTT (tablet)")
 
 
 class NotificationTemplate(models.Model):
@@ -34,10 +35,10 @@ class Notification(models.Model):
     key makes a second write of the same message a no-op, so a step is never sent twice."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed for good"
-        CANCELLED = "cancelled", "Cancelled (opted out)"
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed for good")
+        CANCELLED = "cancelled", _("Cancelled (opted out)")
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
     recipient = models.CharField(max_length=254, help_text="phone, e-mail address or topic")

@@ -12,10 +12,10 @@ class Call(models.Model):
     """One contact from a caller. Stored first, before anything else can fail."""
 
     class Outcome(models.TextChoices):
-        OPEN = "open", "Being handled"
-        NEW_INCIDENT = "new_incident", "Opened an incident"
-        JOINED = "joined", "Joined an open incident"
-        ANSWERED = "answered", "Answered on the call"
+        OPEN = "open", _("Being handled")
+        NEW_INCIDENT = "new_incident", _("Opened an incident")
+        JOINED = "joined", _("Joined an open incident")
+        ANSWERED = "answered", _("Answered on the call")
 
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PHONE)
     caller_phone = models.CharField(max_length=32, blank=True, db_index=True)

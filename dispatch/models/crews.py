@@ -1,22 +1,23 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Skill
 
 
 class Duty(models.TextChoices):
-    ON_SHIFT = "on_shift", "On shift"
-    BREAK = "break", "On a break"
-    OFF = "off", "Off shift"
+    ON_SHIFT = "on_shift", _("On shift")
+    BREAK = "break", _("On a break")
+    OFF = "off", _("Off shift")
 
 
 class Crew(models.Model):
     class Status(models.TextChoices):
-        AVAILABLE = "available", "Available"
-        BUSY = "busy", "On a job"
-        BREAK = "break", "On a break"
-        OFF_SHIFT = "off_shift", "Off shift"
+        AVAILABLE = "available", _("Available")
+        BUSY = "busy", _("On a job")
+        BREAK = "break", _("On a break")
+        OFF_SHIFT = "off_shift", _("Off shift")
 
     # The utility's own code for the crew (its workforce system's key): imports update a crew
     # by it. Null for crews made here (the demo's), so many may lack one.

@@ -1,4 +1,5 @@
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkOrderFinding(models.Model):
@@ -6,9 +7,9 @@ class WorkOrderFinding(models.Model):
     queue); the work order's `findings` is all of them merged by device time."""
 
     class LeakGrade(models.IntegerChoices):
-        GRADE_1 = 1, "Grade 1: hazardous, repair at once"
-        GRADE_2 = 2, "Grade 2: non-hazardous now, repair scheduled"
-        GRADE_3 = 3, "Grade 3: non-hazardous, monitor"
+        GRADE_1 = 1, _("Grade 1: hazardous, repair at once")
+        GRADE_2 = 2, _("Grade 2: non-hazardous now, repair scheduled")
+        GRADE_3 = 3, _("Grade 3: non-hazardous, monitor")
 
     work_order = models.ForeignKey(
         "dispatch.WorkOrder", on_delete=models.PROTECT, related_name="finding_reports"

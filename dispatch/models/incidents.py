@@ -12,17 +12,17 @@ class Incident(models.Model):
     """Something on the network that needs a crew, with every call that reported it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DISPATCHED = "dispatched", "Crew dispatched"
-        ON_SITE = "on_site", "Crew on site"
-        MADE_SAFE = "made_safe", "Made safe"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        DISPATCHED = "dispatched", _("Crew dispatched")
+        ON_SITE = "on_site", _("Crew on site")
+        MADE_SAFE = "made_safe", _("Made safe")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
         # Ended as one more report of another incident (merged_into): its calls went there.
-        MERGED = "merged", "Merged"
+        MERGED = "merged", _("Merged")
         # Handed to another agency (referred_to): not closed by us, so no call-back is owed.
-        REFERRED = "referred", "Referred"
+        REFERRED = "referred", _("Referred")
 
     class EndReason(models.TextChoices):
         """Why an incident ended without (or after) a crew: dispatch.services.incident_end

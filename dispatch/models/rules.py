@@ -123,12 +123,12 @@ class TriageRule(models.Model):
 
 
 class Milestone(models.TextChoices):
-    WORK_ORDER = "work_order", "Work order issued"
-    ON_SITE = "on_site", "Crew on site"
-    MADE_SAFE = "made_safe", "Made safe"
-    COMPLETED = "completed", "Completed"
-    REPLY = "reply", "Reply to the customer"
-    CALL_BACK = "call_back", "Call-back after closing"
+    WORK_ORDER = "work_order", _("Work order issued")
+    ON_SITE = "on_site", _("Crew on site")
+    MADE_SAFE = "made_safe", _("Made safe")
+    COMPLETED = "completed", _("Completed")
+    REPLY = "reply", _("Reply to the customer")
+    CALL_BACK = "call_back", _("Call-back after closing")
 
 
 class SlaPolicy(models.Model):

@@ -1,18 +1,19 @@
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkOrder(models.Model):
     """One crew's job on one incident. Its status changes only through work_order_transition."""
 
     class Status(models.TextChoices):
-        ASSIGNED = "assigned", "Assigned"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        EN_ROUTE = "en_route", "En route"
-        ON_SITE = "on_site", "On site"
-        MADE_SAFE = "made_safe", "Made safe"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        ASSIGNED = "assigned", _("Assigned")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        EN_ROUTE = "en_route", _("En route")
+        ON_SITE = "on_site", _("On site")
+        MADE_SAFE = "made_safe", _("Made safe")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATUSES = (
         Status.ASSIGNED,

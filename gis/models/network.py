@@ -1,29 +1,30 @@
 """The pipeline network: mains, valves and the stations that feed them."""
 
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PressureClass(models.TextChoices):
-    HIGH = "high", "High pressure"
-    MEDIUM = "medium", "Medium pressure"
-    LOW = "low", "Low pressure"
+    HIGH = "high", _("High pressure")
+    MEDIUM = "medium", _("Medium pressure")
+    LOW = "low", _("Low pressure")
 
 
 class PipeSegment(models.Model):
     """One length of main between two nodes (junctions, valves, ends)."""
 
     class Material(models.TextChoices):
-        PE = "pe", "Polyethylene"
-        STEEL = "steel", "Steel"
-        CAST_IRON = "cast_iron", "Cast iron"
-        DUCTILE_IRON = "ductile_iron", "Ductile iron"
-        COPPER = "copper", "Copper"
-        OTHER = "other", "Other"
+        PE = "pe", _("Polyethylene")
+        STEEL = "steel", _("Steel")
+        CAST_IRON = "cast_iron", _("Cast iron")
+        DUCTILE_IRON = "ductile_iron", _("Ductile iron")
+        COPPER = "copper", _("Copper")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        IN_SERVICE = "in_service", "In service"
-        PLANNED = "planned", "Planned"
-        ABANDONED = "abandoned", "Abandoned"
+        IN_SERVICE = "in_service", _("In service")
+        PLANNED = "planned", _("Planned")
+        ABANDONED = "abandoned", _("Abandoned")
 
     asset_id = models.CharField(max_length=64, unique=True)
     geom = models.LineStringField(srid=4326)
@@ -56,10 +57,10 @@ class Valve(models.Model):
     """A valve on a main; closing it cuts the network at its node."""
 
     class Type(models.TextChoices):
-        GATE = "gate", "Gate"
-        BALL = "ball", "Ball"
-        PLUG = "plug", "Plug"
-        BUTTERFLY = "butterfly", "Butterfly"
+        GATE = "gate", _("Gate")
+        BALL = "ball", _("Ball")
+        PLUG = "plug", _("Plug")
+        BUTTERFLY = "butterfly", _("Butterfly")
 
     asset_id = models.CharField(max_length=64, unique=True)
     geom = models.PointField(srid=4326)
@@ -84,8 +85,8 @@ class Source(models.Model):
     """A gate or regulator station: where gas enters a pressure zone."""
 
     class Kind(models.TextChoices):
-        GATE_STATION = "gate_station", "Gate station"
-        REGULATOR = "regulator", "Regulator station"
+        GATE_STATION = "gate_station", _("Gate station")
+        REGULATOR = "regulator", _("Regulator station")
 
     asset_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)

@@ -1,4 +1,5 @@
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgUnit(models.Model):
@@ -9,9 +10,9 @@ class OrgUnit(models.Model):
     """
 
     class Tier(models.IntegerChoices):
-        GROUP = 1, "Group centre"
-        COMPANY = 2, "Operating company"
-        STATION = 3, "Maintenance station"
+        GROUP = 1, _("Group centre")
+        COMPANY = 2, _("Operating company")
+        STATION = 3, _("Maintenance station")
 
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=200)

@@ -2,13 +2,14 @@
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
 
 
 class Road(models.Model):
     class RoadClass(models.TextChoices):
-        ARTERIAL = "arterial", "Arterial"
-        COLLECTOR = "collector", "Collector"
-        LOCAL = "local", "Local street"
+        ARTERIAL = "arterial", _("Arterial")
+        COLLECTOR = "collector", _("Collector")
+        LOCAL = "local", _("Local street")
 
     asset_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=100, help_text="local name, e.g. 友谊路")
@@ -38,10 +39,10 @@ class Premise(models.Model):
     """
 
     class Use(models.TextChoices):
-        RESIDENTIAL = "residential", "Residential"
-        COMMERCIAL = "commercial", "Commercial"
-        INDUSTRIAL = "industrial", "Industrial"
-        PUBLIC = "public", "Public building"
+        RESIDENTIAL = "residential", _("Residential")
+        COMMERCIAL = "commercial", _("Commercial")
+        INDUSTRIAL = "industrial", _("Industrial")
+        PUBLIC = "public", _("Public building")
 
     asset_id = models.CharField(max_length=64, unique=True)
     geom = models.PointField(srid=4326)
@@ -84,15 +85,15 @@ class Landmark(models.Model):
     """A named place people give as a location; sensitive sites raise an incident's priority."""
 
     class Kind(models.TextChoices):
-        SCHOOL = "school", "School"
-        KINDERGARTEN = "kindergarten", "Kindergarten"
-        HOSPITAL = "hospital", "Hospital"
-        ELDERLY_HOME = "elderly_home", "Elderly home"
-        MARKET = "market", "Market"
-        MALL = "mall", "Shopping centre"
-        STATION = "station", "Transport station"
-        PARK = "park", "Park"
-        GOVERNMENT = "government", "Government office"
+        SCHOOL = "school", _("School")
+        KINDERGARTEN = "kindergarten", _("Kindergarten")
+        HOSPITAL = "hospital", _("Hospital")
+        ELDERLY_HOME = "elderly_home", _("Elderly home")
+        MARKET = "market", _("Market")
+        MALL = "mall", _("Shopping centre")
+        STATION = "station", _("Transport station")
+        PARK = "park", _("Park")
+        GOVERNMENT = "government", _("Government office")
 
     SENSITIVE = frozenset(
         {

@@ -87,7 +87,7 @@ def test_demo_logins_sign_in_with_the_printed_password() -> None:
         )
         assert response.status_code == 302, login.username
         page = client.get("/").content.decode()
-        assert login.role.label in page
+        assert str(login.role.label) in page
         assert f"{login.first_name} {login.last_name}" in page
 
 
