@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts.models import Channel, Escalation
 from alerts.services.notifications import notification_queue
@@ -30,19 +30,12 @@ from gis.models import OrgUnit
 
 log = logging.getLogger(__name__)
 
-MILESTONE_ZH = {
-    Milestone.WORK_ORDER: "派单",
-    Milestone.ON_SITE: "到场",
-    Milestone.MADE_SAFE: "处置安全",
-    Milestone.COMPLETED: "完工",
-    Milestone.REPLY: "投诉答复",
-    Milestone.CALL_BACK: "回访",
-}
 
-
-def staff_language() -> str:
-    """Users have no language of their own: staff read the site's language."""
-    return Language.ZH if settings.LANGUAGE_CODE.lower().startswith("zh") else Language.EN
+def staff_language(user: User | None = None) -> str:
+    """The language a member of staff is told in: their own (their profile's), else the
+    site's."""
+    code = (user.language if user is not None else "") or settings.LANGUAGE_CODE
+    return Language.ZH if code.lower().startswith("zh") else Language.EN
 
 
 def supervisors_of(unit: OrgUnit) -> list[User]:
@@ -65,6 +58,12 @@ def _supervisors_nearest(unit: OrgUnit) -> list[User]:
     return []
 
 
+def _milestone_words(milestone: Milestone, language: str) -> str:
+    """The clock's name as the message's reader reads it: its label in their language."""
+    with translation.override("zh-hans" if language == Language.ZH else "en"):
+        return str(milestone.label)
+
+
 def _context(deadline: IncidentDeadline, level: int, language: str) -> dict[str, Any]:
     incident = deadline.incident
     milestone = Milestone(deadline.milestone)
@@ -73,7 +72,7 @@ def _context(deadline: IncidentDeadline, level: int, language: str) -> dict[str,
         "reference": incident.reference,
         "priority": incident.priority,
         "station": incident.station.name,
-        "milestone": MILESTONE_ZH[milestone] if language == Language.ZH else str(milestone.label),
+        "milestone": _milestone_words(milestone, language),
         "due_at": f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}",
         "incident_url": f"{settings.SITE_URL.rstrip('/')}{path}",
         "level": level,
@@ -83,10 +82,13 @@ def _context(deadline: IncidentDeadline, level: int, language: str) -> dict[str,
 def _tell(deadline: IncidentDeadline, level: int, users: list[User], template: str) -> list[str]:
     """Queue an SMS and an e-mail to each user who has a number or an address; returns the
     usernames reached by at least one."""
-    language = staff_language()
-    context = _context(deadline, level, language)
+    contexts: dict[str, dict[str, Any]] = {}
     told = []
     for user in users:
+        language = staff_language(user)
+        if language not in contexts:
+            contexts[language] = _context(deadline, level, language)
+        context = contexts[language]
         reachable = [(Channel.SMS, user.phone), (Channel.EMAIL, user.email)]
         for channel, address in reachable:
             if not address:

@@ -18,7 +18,10 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts.models import Channel, PlannedWork, SupplyInterruption
 from alerts.services.notifications import notification_queue
@@ -31,9 +34,18 @@ from dispatch.services.timeline import event_record
 from gis.models import OrgUnit, Premise
 from gis.selectors import org_unit_station_for_point
 
-REASON_REPAIR: dict[str, str] = {Language.ZH: "燃气抢修", Language.EN: "emergency repairs"}
+REASON_REPAIR = gettext_lazy("emergency repairs")  # an incident's interruption, in its notices
 ADDRESSES_IN_ONE_NOTICE = 3  # a landlord with forty flats gets a short message, not a list
 REASON_MAX = 300
+
+
+def _in_each_language(text: Promise) -> dict[str, str]:
+    """A translated text in each language a customer is told in."""
+    found = {}
+    for language in Language.values:
+        with translation.override("zh-hans" if language == Language.ZH else "en"):
+            found[language] = str(text)
+    return found
 
 
 def _when(moment: datetime) -> str:
@@ -117,11 +129,11 @@ def _interruption_context(interruption: SupplyInterruption) -> dict[str, dict[st
     incident = interruption.incident
     if incident is not None:
         reference = incident.reference
-        reason = REASON_REPAIR
+        reason = _in_each_language(REASON_REPAIR)
     else:
         work = interruption.planned_work
         reference = work.reference if work else ""
-        reason = _planned_reason(work) if work else REASON_REPAIR
+        reason = _planned_reason(work) if work else _in_each_language(REASON_REPAIR)
     return {lang: {"reference": reference, "reason": reason[lang]} for lang in Language.values}
 
 
@@ -214,14 +226,14 @@ def supply_restore(
         .first()
     )
     if interruption is None:
-        raise NotFoundError(f"no supply interruption {interruption_id}")
+        raise NotFoundError(_("no supply interruption %s") % interruption_id)
     if interruption.restored_at is not None:
         raise ConflictError(
-            f"supply interruption {interruption_id} was restored at "
-            f"{_when(interruption.restored_at)}"
+            _("supply interruption %(id)s was restored at %(at)s")
+            % {"id": interruption_id, "at": _when(interruption.restored_at)}
         )
     if at < interruption.started_at:
-        raise DispatchError("gas cannot be back before it was cut off", field="at")
+        raise DispatchError(_("gas cannot be back before it was cut off"), field="at")
     interruption.restored_at = at
     interruption.save(update_fields=["restored_at"])
     told = _tell(
@@ -266,7 +278,7 @@ def _planned_reason(work: PlannedWork) -> dict[str, str]:
 
 def _area(area: GEOSGeometry | None) -> MultiPolygon:
     if area is None or area.empty:
-        raise DispatchError("draw the area the works cut off", field="area")
+        raise DispatchError(_("draw the area the works cut off"), field="area")
     if area.srid is None:
         area = area.clone()
         area.srid = 4326
@@ -275,30 +287,34 @@ def _area(area: GEOSGeometry | None) -> MultiPolygon:
     if isinstance(area, Polygon):
         area = MultiPolygon(area, srid=4326)
     if not isinstance(area, MultiPolygon):
-        raise DispatchError(f"the area must be a polygon, not a {area.geom_type}", field="area")
+        raise DispatchError(
+            _("the area must be a polygon, not a %s") % area.geom_type, field="area"
+        )
     if not area.valid:
-        raise DispatchError(f"the area is not a valid polygon: {area.valid_reason}", field="area")
+        raise DispatchError(
+            _("the area is not a valid polygon: %s") % area.valid_reason, field="area"
+        )
     west, south, east, north = area.extent
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise DispatchError("the area is not in longitude/latitude", field="area")
+        raise DispatchError(_("the area is not in longitude/latitude"), field="area")
     return area
 
 
 def _window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise DispatchError("give the start and end with their time zone", field="starts_at")
+        raise DispatchError(_("give the start and end with their time zone"), field="starts_at")
     if ends_at <= starts_at:
-        raise DispatchError("the works must end after they start", field="ends_at")
+        raise DispatchError(_("the works must end after they start"), field="ends_at")
     if starts_at <= now:
-        raise DispatchError("planned works start in the future", field="starts_at")
+        raise DispatchError(_("planned works start in the future"), field="starts_at")
 
 
 def _reason(reason: str, reason_zh: str) -> tuple[str, str]:
     reason, reason_zh = (reason or "").strip(), (reason_zh or "").strip()
     if not reason:
-        raise DispatchError("say why the gas will be off (reason)", field="reason")
+        raise DispatchError(_("say why the gas will be off (reason)"), field="reason")
     if len(reason) > REASON_MAX or len(reason_zh) > REASON_MAX:
-        raise DispatchError(f"a reason is at most {REASON_MAX} characters", field="reason")
+        raise DispatchError(_("a reason is at most %d characters") % REASON_MAX, field="reason")
     return reason, reason_zh
 
 
@@ -318,7 +334,7 @@ def planned_work_validate(
     reason, reason_zh = _reason(reason, reason_zh)
     station = org_unit_station_for_point(area.point_on_surface)
     if station is None:
-        raise DispatchError("the area lies outside every station's territory", field="area")
+        raise DispatchError(_("the area lies outside every station's territory"), field="area")
     return area, station, reason, reason_zh
 
 
@@ -357,9 +373,12 @@ def planned_work_create(
 def _planned_locked(planned_work_id: int) -> PlannedWork:
     work = PlannedWork.objects.select_for_update().filter(pk=planned_work_id).first()
     if work is None:
-        raise NotFoundError(f"no planned works {planned_work_id}")
+        raise NotFoundError(_("no planned works %s") % planned_work_id)
     if work.cancelled_at is not None:
-        raise ConflictError(f"{work.reference} was cancelled at {_when(work.cancelled_at)}")
+        raise ConflictError(
+            _("%(reference)s was cancelled at %(at)s")
+            % {"reference": work.reference, "at": _when(work.cancelled_at)}
+        )
     return work
 
 
@@ -412,20 +431,31 @@ def planned_work_publish(
     now = now or timezone.now()
     work = _planned_locked(planned_work_id)
     if work.published_at is not None:
-        raise ConflictError(f"{work.reference} was published at {_when(work.published_at)}")
+        raise ConflictError(
+            _("%(reference)s was published at %(at)s")
+            % {"reference": work.reference, "at": _when(work.published_at)}
+        )
     if work.ends_at <= now:
-        raise ConflictError(f"{work.reference} ended at {_when(work.ends_at)}")
+        raise ConflictError(
+            _("%(reference)s ended at %(at)s")
+            % {"reference": work.reference, "at": _when(work.ends_at)}
+        )
     days = settings.PLANNED_WORK_NOTICE_DAYS
     short = work.starts_at - now < timedelta(days=days)
     if short and not force:
         raise ConflictError(
-            f"{work.reference} starts {_when(work.starts_at)}, less than {days} days from now: "
-            f"customers must be told at least {days} days ahead. Move the works later, or an "
-            "administrator may publish it anyway.",
+            _(
+                "%(reference)s starts %(at)s, less than %(days)d days from now: customers must "
+                "be told at least %(days)d days ahead. Move the works later, or an "
+                "administrator may publish it anyway."
+            )
+            % {"reference": work.reference, "at": _when(work.starts_at), "days": days},
             field="starts_at",
         )
     if short and not (actor is not None and actor.has_role(Role.ADMINISTRATOR)):
-        raise ForbiddenError(f"only an administrator may publish works less than {days} days ahead")
+        raise ForbiddenError(
+            _("only an administrator may publish works less than %d days ahead") % days
+        )
     work.published_at = now
     work.save(update_fields=["published_at"])
     reason = _planned_reason(work)
@@ -459,7 +489,10 @@ def planned_work_cancel(
     now = now or timezone.now()
     work = _planned_locked(planned_work_id)
     if work.ends_at <= now:
-        raise ConflictError(f"{work.reference} ended at {_when(work.ends_at)}")
+        raise ConflictError(
+            _("%(reference)s ended at %(at)s")
+            % {"reference": work.reference, "at": _when(work.ends_at)}
+        )
     work.cancelled_at = now
     work.save(update_fields=["cancelled_at"])
     _planned_event(

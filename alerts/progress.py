@@ -9,7 +9,8 @@ action never tells anyone the same step twice, and two calls from one number get
 import logging
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from alerts.models import Channel, NotificationTemplate
 from alerts.services.notifications import notification_queue
@@ -30,12 +31,13 @@ STEPS = {
 }
 
 
-NO_ETA: dict[str, str] = {Language.ZH: "尽快", Language.EN: "as soon as they can"}
+NO_ETA = gettext_lazy("as soon as they can")  # the {eta} of "expected at {eta}"
 
 
 def _eta(work_order: WorkOrder | None, language: str) -> str:
     if work_order is None or work_order.eta is None:
-        return NO_ETA.get(language, NO_ETA[Language.EN])
+        with translation.override("zh-hans" if language == Language.ZH else "en"):
+            return str(NO_ETA)
     return f"{timezone.localtime(work_order.eta):%H:%M}"
 
 

@@ -4,9 +4,11 @@ the premise's own address and the outage, nothing about the account holder."""
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from alerts.outages import OutageFound, outages_at_premise
@@ -20,52 +22,21 @@ ACCOUNT_MAX = 32  # as long as Customer.account_no
 PREMISES_SHOWN = 20
 SURE = 0.9  # the geocoder's score for one premise fitting what was written
 
-WORDS: dict[str, dict[str, str]] = {
-    Language.ZH: {
-        "title": "停气查询",
-        "intro": "输入地址（含楼号、单元、门牌）或燃气户号，"
-        "查询是否受当前停气或已公布的计划停气影响。",
-        "address": "地址",
-        "account": "户号",
-        "search": "查询",
-        "interruption": "正在停气",
-        "planned": "计划停气",
-        "since": "自",
-        "from": "从",
-        "to": "至",
-        "none": "目前没有影响该地址的停气或计划停气。",
-        "empty": "请输入地址或户号。",
-        "both": "请只输入地址或户号其中一项。",
-        "too_long": "输入过长，请检查后重试。",
-        "not_found": "未找到该地址。请输入完整地址（路名、门牌号、楼号、单元、房号），"
-        "或使用户号查询。",
-        "ambiguous": "有多个地址与输入相符。请补充楼号、单元和房号。",
-        "no_account": "未找到该户号，请核对燃气账单上的户号。",
-        "other": "English",
-    },
-    Language.EN: {
-        "title": "Gas outage lookup",
-        "intro": "Enter your address (with building, unit and flat) or your gas account number "
-        "to see whether a current interruption or published planned works affect you.",
-        "address": "Address",
-        "account": "Account number",
-        "search": "Look up",
-        "interruption": "Gas is off",
-        "planned": "Planned interruption",
-        "since": "since",
-        "from": "from",
-        "to": "to",
-        "none": "No current interruption or planned works affect this address.",
-        "empty": "Enter an address or an account number.",
-        "both": "Enter an address or an account number, not both.",
-        "too_long": "That is too long: check what you entered.",
-        "not_found": "We could not find that address. Enter it in full (road, number, building, "
-        "unit, flat) or use your account number.",
-        "ambiguous": "Several addresses match. Add the building, unit and flat.",
-        "no_account": "We could not find that account number: check it on your gas bill.",
-        "other": "中文",
-    },
+# What the page says when the question cannot be answered (keys are _problem's and _premises').
+MESSAGES = {
+    "empty": _("Enter an address or an account number."),
+    "both": _("Enter an address or an account number, not both."),
+    "too_long": _("That is too long: check what you entered."),
+    "not_found": _(
+        "We could not find that address. Enter it in full (road, number, building, unit, flat) "
+        "or use your account number."
+    ),
+    "ambiguous": _("Several addresses match. Add the building, unit and flat."),
+    "no_account": _("We could not find that account number: check it on your gas bill."),
 }
+# The page's own switch (?lang=zh or en) as Django's language codes.
+PAGE_LANGUAGES = {Language.ZH: "zh-hans", "zh-hans": "zh-hans", Language.EN: "en"}
+DEFAULT_LANGUAGE = "zh-hans"  # the public's language when nothing says otherwise
 
 
 @dataclass(frozen=True)
@@ -74,13 +45,24 @@ class PremiseAnswer:
     outages: list[OutageFound]
 
 
-def _language(query: QueryDict) -> str:
-    asked = query.get("lang", "")
-    return asked if asked in WORDS else Language.ZH
+def page_language(request: HttpRequest) -> str:
+    """The Django language code of a public page: its own switch (?lang=), else the browser's
+    (the language cookie or Accept-Language, as LocaleMiddleware read it), else Chinese."""
+    asked = request.GET.get("lang", "")
+    if asked in PAGE_LANGUAGES:
+        return PAGE_LANGUAGES[asked]
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or request.headers.get("Accept-Language"):
+        return translation.get_language_from_request(request)
+    return DEFAULT_LANGUAGE
+
+
+def data_language(code: str) -> str:
+    """The Language of stored texts (reasons, addresses) for a Django language code."""
+    return Language.ZH if code.lower().startswith("zh") else Language.EN
 
 
 def _problem(address: str, account: str) -> str:
-    """What is wrong with the question, as a key of WORDS; "" when nothing."""
+    """What is wrong with the question, as a key of MESSAGES; "" when nothing."""
     if not address and not account:
         return "empty"
     if address and account:
@@ -91,7 +73,7 @@ def _problem(address: str, account: str) -> str:
 
 
 def _premises(address: str, account: str) -> tuple[list[Premise], str]:
-    """The premises asked about, or why there are none (a key of WORDS)."""
+    """The premises asked about, or why there are none (a key of MESSAGES)."""
     if account:
         # As written or upper-cased (GX00000001 typed as gx...): both use the unique index,
         # where a case-insensitive match would read every account.
@@ -110,13 +92,19 @@ def _premises(address: str, account: str) -> tuple[list[Premise], str]:
 
 @require_GET
 def outage_lookup(request: HttpRequest) -> HttpResponse:
-    language = _language(request.GET)
-    words = WORDS[language]
+    code = page_language(request)
+    with translation.override(code):
+        response = _lookup(request, data_language(code))
+    response["Content-Language"] = code
+    response["Cache-Control"] = "no-store"  # an outage can end at any minute
+    return response
+
+
+def _lookup(request: HttpRequest, language: str) -> HttpResponse:
     asked = "address" in request.GET or "account" in request.GET
     address = request.GET.get("address", "").strip()
     account = request.GET.get("account", "").strip()
     context: dict[str, object] = {
-        "words": words,
         "language": language,
         "other_language": Language.EN if language == Language.ZH else Language.ZH,
         "address": address[:ADDRESS_MAX],
@@ -127,11 +115,11 @@ def outage_lookup(request: HttpRequest) -> HttpResponse:
     if asked:
         problem = _problem(address, account)
         if problem:
-            context["message"], status = words[problem], 400
+            context["message"], status = MESSAGES[problem], 400
         else:
             premises, why = _premises(address, account)
             if why:
-                context["message"] = words[why]
+                context["message"] = MESSAGES[why]
             now = timezone.now()
             context["answers"] = [
                 PremiseAnswer(
@@ -142,6 +130,4 @@ def outage_lookup(request: HttpRequest) -> HttpResponse:
                 )
                 for premise in premises
             ]
-    response = render(request, "alerts/outage_lookup.html", context, status=status)
-    response["Cache-Control"] = "no-store"  # an outage can end at any minute
-    return response
+    return render(request, "alerts/outage_lookup.html", context, status=status)

@@ -8,7 +8,8 @@ from datetime import datetime
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from alerts.models import Notification, StatusLink
@@ -16,31 +17,12 @@ from dispatch.choices import Language
 from dispatch.models import Call, Incident, WorkOrder
 
 # What a member of the public is told, step by step, in their language.
-STEP_WORDS: dict[str, dict[str, str]] = {
-    "received": {Language.ZH: "已受理", Language.EN: "Report received"},
-    "dispatched": {Language.ZH: "抢修人员已出发", Language.EN: "A crew is on the way"},
-    "arrived": {Language.ZH: "抢修人员已到达", Language.EN: "The crew has arrived"},
-    "made_safe": {Language.ZH: "现场已安全", Language.EN: "Made safe"},
-    "completed": {Language.ZH: "抢修已完成", Language.EN: "Work completed"},
-}
-WORDS: dict[str, dict[str, str]] = {
-    Language.ZH: {
-        "title": "燃气抢修进度",
-        "eta": "预计到达",
-        "updated": "更新于",
-        "stop": "不再接收短信和邮件",
-        "stopped": "已停止发送进度消息。",
-        "advice": "如闻到燃气味：远离气味处，勿开关电器，勿用明火，到室外拨打抢修热线。",
-    },
-    Language.EN: {
-        "title": "Gas emergency progress",
-        "eta": "Expected at",
-        "updated": "Updated",
-        "stop": "Stop text and e-mail updates",
-        "stopped": "Progress messages are stopped.",
-        "advice": "If you smell gas: keep away from it, do not switch anything on or off, no "
-        "flames, and call the emergency line from outside.",
-    },
+STEP_WORDS = {
+    "received": _("Report received"),
+    "dispatched": _("A crew is on the way"),
+    "arrived": _("The crew has arrived"),
+    "made_safe": _("Made safe"),
+    "completed": _("Work completed"),
 }
 
 
@@ -58,7 +40,7 @@ def _link(token: str) -> StatusLink:
     return link
 
 
-def _steps(incident: Incident, language: str) -> tuple[list[Step], WorkOrder | None]:
+def _steps(incident: Incident) -> tuple[list[Step], WorkOrder | None]:
     orders = list(incident.work_orders.order_by("created_at"))
     live = next((w for w in reversed(orders) if w.status in WorkOrder.ACTIVE_STATUSES), None)
     last = live or (orders[-1] if orders else None)
@@ -76,32 +58,35 @@ def _steps(incident: Incident, language: str) -> tuple[list[Step], WorkOrder | N
         "made_safe": made_safe.at if made_safe else None,
         "completed": completed.at if completed else None,
     }
-    steps = [Step(key, STEP_WORDS[key][language], reached[key]) for key in STEP_WORDS]
+    steps = [Step(key, str(STEP_WORDS[key]), reached[key]) for key in STEP_WORDS]
     return steps, last
 
 
 @require_http_methods(["GET"])
 def status_page(request: HttpRequest, token: str) -> HttpResponse:
+    """In the caller's language (the call's), whatever the browser says: the link came in a
+    message in that language, and a shared phone's browser may be set to another."""
     link = _link(token)
     call: Call = link.call
-    language = call.language if call.language in WORDS else Language.ZH
-    if link.expires_at < timezone.now():
-        return render(request, "alerts/status_expired.html", {"words": WORDS[language]}, status=410)
-    steps, work_order = _steps(link.incident, language)
-    response = render(
-        request,
-        "alerts/status.html",
-        {
-            "incident": link.incident,
-            "steps": steps,
-            "eta": work_order.eta if work_order and not work_order.arrived_at else None,
-            "words": WORDS[language],
-            "language": language,
-            "notify": call.notify,
-            "stopped": request.GET.get("stopped") == "1",
-        },
-    )
-    response["Cache-Control"] = "private, no-store"
+    code = "en" if call.language == Language.EN else "zh-hans"
+    with translation.override(code):
+        if link.expires_at < timezone.now():
+            response = render(request, "alerts/status_expired.html", status=410)
+        else:
+            steps, work_order = _steps(link.incident)
+            response = render(
+                request,
+                "alerts/status.html",
+                {
+                    "incident": link.incident,
+                    "steps": steps,
+                    "eta": work_order.eta if work_order and not work_order.arrived_at else None,
+                    "notify": call.notify,
+                    "stopped": request.GET.get("stopped") == "1",
+                },
+            )
+            response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = code
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
     return response

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class DispatchAdminSite(admin.AdminSite):
@@ -11,8 +12,8 @@ class DispatchAdminSite(admin.AdminSite):
     Its sign-in form asks for no staff flag: the role decides, once signed in."""
 
     login_form = AuthenticationForm
-    site_header = "Gas dispatch administration"
-    site_title = "Gas dispatch admin"
+    site_header = _("Gas dispatch administration")
+    site_title = _("Gas dispatch admin")
 
     def has_permission(self, request: HttpRequest) -> bool:
         from dispatch.access import Capability, user_may  # the admin site loads before apps

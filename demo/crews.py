@@ -63,7 +63,7 @@ def demo_crews_load(*, count: int, seed: int) -> int:
         shift = NIGHT_SHIFT if rng.random() < NIGHT_SHARE else DAY_SHIFT
         crews.append(
             Crew(
-                name=f"Crew {n:04d}",
+                name=f"抢修{n:04d}班",
                 station_id=place.station_id,
                 skills=demo_skills(rng),
                 shift_start=shift[0],

@@ -9,9 +9,9 @@ from gis.services import org_unit_create
 # Until a demo city is built, the territories are boxes over central Tianjin.
 CITY_WEST, CITY_SOUTH, CITY_EAST, CITY_NORTH = 117.14, 39.05, 117.29, 39.13
 STATIONS = [
-    ("st-west", "West maintenance station", 117.14, 117.19),
-    ("st-central", "Central maintenance station", 117.19, 117.24),
-    ("st-east", "East maintenance station", 117.24, 117.29),
+    ("st-west", "西区维修站", 117.14, 117.19),
+    ("st-central", "中心维修站", 117.19, 117.24),
+    ("st-east", "东区维修站", 117.24, 117.29),
 ]
 
 
@@ -25,12 +25,12 @@ def demo_organisation_load() -> dict[str, OrgUnit]:
     units = {u.code: u for u in OrgUnit.objects.all()}
     if "gx-group" not in units:
         units["gx-group"] = org_unit_create(
-            code="gx-group", name="Gas Group Centre", tier=OrgUnit.Tier.GROUP
+            code="gx-group", name="燃气集团客服中心", tier=OrgUnit.Tier.GROUP
         )
     if "gx-city" not in units:
         units["gx-city"] = org_unit_create(
             code="gx-city",
-            name="City Gas Company",
+            name="市燃气公司",
             tier=OrgUnit.Tier.COMPANY,
             parent=units["gx-group"],
             territory=_box(CITY_WEST, CITY_SOUTH, CITY_EAST, CITY_NORTH),

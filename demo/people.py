@@ -28,18 +28,18 @@ class DemoLogin:
 
 
 DEMO_LOGINS = [
-    DemoLogin("calltaker", Role.CALL_TAKER, "gx-city", "Fang", "Wang"),
-    DemoLogin("dispatcher", Role.DISPATCHER, "gx-city", "Wei", "Zhang"),
-    DemoLogin(DEMO_CREW_LOGIN, Role.CREW_MEMBER, "st-central", "Yang", "Liu"),
-    DemoLogin("safety", Role.SAFETY_MANAGER, "gx-city", "Jing", "Chen"),
+    DemoLogin("calltaker", Role.CALL_TAKER, "gx-city", "芳", "王"),
+    DemoLogin("dispatcher", Role.DISPATCHER, "gx-city", "伟", "张"),
+    DemoLogin(DEMO_CREW_LOGIN, Role.CREW_MEMBER, "st-central", "洋", "刘"),
+    DemoLogin("safety", Role.SAFETY_MANAGER, "gx-city", "静", "陈"),
     # One supervisor per station, so a breach anywhere reaches someone (level 1), and one for
     # the company, reached when a clock is still breached ESCALATE_AFTER_S later (level 2).
     DemoLogin(
         "supervisor",
         Role.SUPERVISOR,
         "st-central",
-        "Lei",
-        "Zhao",
+        "磊",
+        "赵",
         phone="13800000000",
         email="supervisor@example.com",
     ),
@@ -47,8 +47,8 @@ DEMO_LOGINS = [
         "sup_west",
         Role.SUPERVISOR,
         "st-west",
-        "Hui",
-        "Wu",
+        "辉",
+        "吴",
         phone="13800000001",
         email="supervisor.west@example.com",
     ),
@@ -56,8 +56,8 @@ DEMO_LOGINS = [
         "sup_east",
         Role.SUPERVISOR,
         "st-east",
-        "Qiang",
-        "Zhou",
+        "强",
+        "周",
         phone="13800000002",
         email="supervisor.east@example.com",
     ),
@@ -65,12 +65,12 @@ DEMO_LOGINS = [
         "sup_city",
         Role.SUPERVISOR,
         "gx-city",
-        "Na",
-        "Huang",
+        "娜",
+        "黄",
         phone="13800000003",
         email="supervisor.city@example.com",
     ),
-    DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "Min", "Sun"),
+    DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "敏", "孙"),
 ]
 
 

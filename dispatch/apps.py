@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DispatchConfig(AppConfig):
     name = "dispatch"
-    verbose_name = "Dispatch"
+    verbose_name = _("Dispatch")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -2,14 +2,26 @@
 by the switch in the header."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from rest_framework.authentication import TokenAuthentication
 
 from dispatch.models import User
+
+
+def user_language_activate(user: object, request: HttpRequest | None = None) -> None:
+    """The user's own language, if they chose one this deployment has, for the rest of the
+    request (else the browser's, as LocaleMiddleware set it)."""
+    language = user.language if isinstance(user, User) else ""
+    if language and translation.check_for_language(language):
+        translation.activate(language)
+        if request is not None:
+            request.LANGUAGE_CODE = translation.get_language()
 
 
 class UserLanguageMiddleware:
@@ -20,13 +32,23 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        language = user.language if isinstance(user, User) else ""
-        if language and translation.check_for_language(language):
-            translation.activate(language)
-            request.LANGUAGE_CODE = translation.get_language()
+        user_language_activate(getattr(request, "user", None), request)
         # LocaleMiddleware, outside this one, names the active language in Content-Language.
         return self.get_response(request)
+
+
+class UserLanguageTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, and then the token user's language, as the middleware above
+    does for a session: DRF authenticates inside the view, after every middleware, so without
+    this a token user would get the browser's language (errors, labels). It stands in for
+    TokenAuthentication in REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES, for every API at once
+    (beside it, the OpenAPI document would have two "tokenAuth" schemes). LocaleMiddleware still
+    names the language the request ends with in Content-Language."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        user_language_activate(user)
+        return user, token
 
 
 def user_language_set(*, user: User, language: str) -> None:

@@ -11,7 +11,7 @@ import functools
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from dispatch.categories import category_names
@@ -157,8 +157,16 @@ def _skills_text(skills: tuple[str, ...], language: str) -> str:
 
 
 def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    """'2nd' in English, '第2' in Chinese: one message per English suffix."""
+    if 10 <= n % 100 <= 20 or n % 10 not in (1, 2, 3):
+        said = pgettext("rank of a crew", "%(n)sth")
+    elif n % 10 == 1:
+        said = pgettext("rank of a crew", "%(n)sst")
+    elif n % 10 == 2:
+        said = pgettext("rank of a crew", "%(n)snd")
+    else:
+        said = pgettext("rank of a crew", "%(n)srd")
+    return said % {"n": n}
 
 
 def distance(metres: float) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from dispatch.access import ACCESS, Capability
 from dispatch.choices import Hazard
@@ -118,7 +119,12 @@ def call_triage(*, category: str, hazards: list[str], point: Point | None) -> Tr
             reasons.append(f"{triage.get_hazard_display()}: P{triage.priority}")
     if near:
         reasons.append(
-            f"{near.name} ({near.get_kind_display()}) within {SENSITIVE_SITE_RADIUS_M} m"
+            gettext("%(site)s (%(kind)s) within %(metres)s m")
+            % {
+                "site": near.name,
+                "kind": near.get_kind_display(),
+                "metres": SENSITIVE_SITE_RADIUS_M,
+            }
         )
     return Triage(priority=priority, rule=rule, hazards=found, reasons=reasons)
 
@@ -160,12 +166,15 @@ def incident_duplicates(
             for i in nearby.annotate(d=Distance("point", point)).order_by("d")[:50]
             if i.segment_id and segments_same_part(segment_id, i.segment_id)
         ][:5]
-        reason = "no gas / low pressure fed through the same part of the network"
+        reason = gettext("no gas / low pressure fed through the same part of the network")
     else:
         nearby = nearby.filter(
             pk__in=ids_within_metres("dispatch_incident", "point", point, rule.duplicate_radius_m)
         )
-        reason = f"within {rule.duplicate_radius_m} m and {rule.duplicate_window_min} min"
+        reason = gettext("within %(metres)s m and %(minutes)s min") % {
+            "metres": rule.duplicate_radius_m,
+            "minutes": rule.duplicate_window_min,
+        }
         found = list(nearby.annotate(d=Distance("point", point)).order_by("d")[:5])
     return [
         Duplicate(

@@ -2,17 +2,21 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from dispatch.access import Capability, user_may
 from dispatch.categories import category_names
 from dispatch.choices import Hazard
-from dispatch.models import CategoryRule, Incident, Milestone, User, WorkOrder
+from dispatch.models import Call, CategoryRule, Incident, Milestone, User, WorkOrder
 from dispatch.services.incident_end import REASONS
 from dispatch.words import case_words, incident_words
+from gis.models import OrgUnit
 from gis.selectors import org_unit_bounds
 
 # The endings the console offers, by the API path each posts to; a merge needs a second
@@ -26,11 +30,11 @@ ENDINGS = {
 # The questions read to the caller, in the order a frightened caller can answer them. The
 # sensitive-site hazard is not asked: triage finds schools and hospitals on the map itself.
 HAZARD_QUESTIONS = [
-    (Hazard.INSIDE_BUILDING, "Is the smell or leak inside a building?", "在室内吗？"),
-    (Hazard.STRONG_SMELL, "Is the smell strong?", "气味很浓吗？"),
-    (Hazard.HISSING, "Can you hear hissing?", "能听到嘶嘶声吗？"),
-    (Hazard.SOMEONE_UNWELL, "Is anyone unwell (headache, dizziness)?", "有人头痛、头晕吗？"),
-    (Hazard.IGNITION, "Flames, sparks or anyone smoking nearby?", "附近有明火、火花或吸烟吗？"),
+    (Hazard.INSIDE_BUILDING, _("Is the smell or leak inside a building?")),
+    (Hazard.STRONG_SMELL, _("Is the smell strong?")),
+    (Hazard.HISSING, _("Can you hear hissing?")),
+    (Hazard.SOMEONE_UNWELL, _("Is anyone unwell (headache, dizziness)?")),
+    (Hazard.IGNITION, _("Flames, sparks or anyone smoking nearby?")),
 ]
 
 
@@ -44,11 +48,15 @@ def console(request: HttpRequest) -> HttpResponse:
         return render(request, "console/forbidden.html", status=403)
     # The case types are rows: one added in the admin is offered here at once, with the
     # hazard questions that apply to it.
+    # Each by its name in the user's language (the other language's when a row has only it);
+    # on an English screen the Chinese name follows, as the callers say it.
+    names = category_names()
+    chinese = (get_language() or "").lower().startswith("zh")
     categories = [
         {
             "value": r.category,
-            "label": r.label_en or r.label_zh or r.category,
-            "label_zh": r.label_zh if r.label_en else "",
+            "label": names.get(r.category, r.category),
+            "label_zh": r.label_zh if r.label_en and not chinese else "",
             "needs_incident": r.needs_incident,
             "hazards": r.hazards,
         }
@@ -63,13 +71,20 @@ def console(request: HttpRequest) -> HttpResponse:
         "open_statuses": list(Incident.OPEN_STATUSES),
         "ended_statuses": list(Incident.ENDED_STATUSES),
         "bounds": org_unit_bounds(user.org_unit),
+        # The scripts show the English names of roads and premises beside the Chinese ones
+        # only on an English screen.
+        "chinese": chinese,
+        "time_zone": settings.TIME_ZONE,  # the page's clocks: the control room's time
         "labels": {
-            "category": category_names(),
+            "category": names,
             "hazard": dict(Hazard.choices),
             "incident_status": dict(Incident.Status.choices),
             "work_order_status": dict(WorkOrder.Status.choices),
             "milestone": dict(Milestone.choices),
             "end_reason": dict(Incident.EndReason.choices),
+            "call_outcome": dict(Call.Outcome.choices),
+            # The API names a station by its code; the page shows its name.
+            "station": dict(OrgUnit.objects.values_list("code", "name")),
             "text": incident_words() | case_words(),
         },
     }

@@ -28,8 +28,4 @@ def case_words() -> dict[str, str]:
         "Reason": _("Reason"),
         "Note: what was found or said": _("Note: what was found or said"),
         "Agency it was handed to": _("Agency it was handed to"),
-        "Ending the case": _("Ending the case"),
-        "Case ended": _("Case ended"),
-        "Opening incident": _("Opening incident"),
-        "No incident": _("No incident"),
     }

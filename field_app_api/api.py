@@ -32,6 +32,7 @@ from config.openapi import answer
 from config.throttles import LoginRateThrottle
 from dispatch.api.lockout import SignInLockedError, lockout_counted
 from dispatch.errors import DispatchError, ForbiddenError, NotFoundError
+from dispatch.language import user_language_activate
 from dispatch.models import Call, Crew, User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
 from dispatch.roles import Role
@@ -70,12 +71,17 @@ CALLERS = Prefetch("incident__calls", queryset=Call.objects.order_by("received_a
 
 
 def _crew_of(request: Request) -> tuple[User, Crew]:
+    """Every tablet view starts here: the member, their crew, and from here on the member's own
+    language (User.language). For a session the middleware has set it already; a tablet's token
+    is read by DRF after every middleware, so without this a token user's errors and labels
+    would be in the browser's language."""
     user = request.user
+    user_language_activate(user)
     if not isinstance(user, User) or user.role != Role.CREW_MEMBER:
-        raise ForbiddenError("the tablet API is for crew members: sign in with a crew login")
+        raise ForbiddenError(_("the tablet API is for crew members: sign in with a crew login"))
     crew = user.crews.select_related("station", "vehicle").order_by("id").first()
     if crew is None:
-        raise ForbiddenError("you are not on a crew yet: ask your dispatcher to add you")
+        raise ForbiddenError(_("you are not on a crew yet: ask your dispatcher to add you"))
     return user, crew
 
 
@@ -87,7 +93,7 @@ def _own_work_order(crew: Crew, work_order_id: int) -> WorkOrder:
         .first()
     )
     if work_order is None:  # another crew's job is not theirs to see, nor to know of
-        raise NotFoundError(f"your crew has no work order {work_order_id}")
+        raise NotFoundError(_("your crew has no work order %(id)s") % {"id": work_order_id})
     return work_order
 
 
@@ -195,6 +201,7 @@ def me(request: Request) -> Response:
                 "id": crew.pk,
                 "name": crew.name,
                 "station": crew.station.code,
+                "station_name": crew.station.name,
                 "status": crew.status,
                 "duty": crew.duty,
                 "skills": crew.skills,

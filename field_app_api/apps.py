@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FieldAppApiConfig(AppConfig):
     name = "field_app_api"
-    verbose_name = "Field app and tracking"
+    verbose_name = _("Field app and tracking")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

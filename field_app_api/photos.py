@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from dispatch.errors import DispatchError
 
@@ -26,14 +27,19 @@ def photo_checked(upload: UploadedFile) -> tuple[bytes, str, str]:
     limit = settings.PHOTO_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise DispatchError(
-            f"the photo is {upload.size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB: "
-            "take it at a lower resolution",
+            _(
+                "the photo is %(size).1f MB; the limit is %(limit).0f MB: "
+                "take it at a lower resolution"
+            )
+            % {"size": upload.size / 1e6, "limit": limit / 1e6},
             field="image",
         )
     content = upload.read(limit + 1)
     if len(content) > limit:
-        raise DispatchError(f"the photo is over {limit / 1e6:.0f} MB", field="image")
+        raise DispatchError(
+            _("the photo is over %(limit).0f MB") % {"limit": limit / 1e6}, field="image"
+        )
     kind = _kind(content[:16])
     if kind is None:
-        raise DispatchError("send a JPEG, PNG or WebP photo", field="image")
+        raise DispatchError(_("send a JPEG, PNG or WebP photo"), field="image")
     return content, *kind

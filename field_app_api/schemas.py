@@ -24,6 +24,7 @@ class CrewOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     station = serializers.CharField(help_text="the station's code")
+    station_name = serializers.CharField(help_text="the station's name, as the crew reads it")
     status = serializers.ChoiceField(choices=Crew.Status.choices)
     duty = serializers.ChoiceField(choices=Duty.choices)
     skills = serializers.ListField(child=serializers.CharField())

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import ensure_csrf_cookie
 from rest_framework import serializers
 
@@ -15,26 +17,66 @@ from dispatch.models.crews import Duty
 from dispatch.roles import Role
 from dispatch.words import incident_words
 from field_app_api.api import FindingsIn
+from gis.models import PipeSegment, PressureClass, Valve
 
-# What a crew most often does on site; anything else goes in the notes.
-ACTIONS_TAKEN = [
-    "Ventilated the building",
-    "Evacuated people",
-    "Cordoned off the area",
-    "Removed ignition sources",
-    "Closed the meter valve",
-    "Closed network valves",
-    "Temporary repair (clamp or tape)",
-    "Permanent repair",
-    "Gas detector survey",
-]
-# Why a crew turns a job down; the dispatcher reads it on the timeline.
-REJECT_REASONS = [
-    "On another job",
-    "Vehicle problem",
-    "Lacking skill or equipment",
-    "Too far away",
-]
+# What a crew most often does on site; anything else goes in the notes. The English words are
+# what the findings keep (any screen translates them back with gettext); the crew reads its own.
+ACTIONS_TAKEN = {
+    "Ventilated the building": _("Ventilated the building"),
+    "Evacuated people": _("Evacuated people"),
+    "Cordoned off the area": _("Cordoned off the area"),
+    "Removed ignition sources": _("Removed ignition sources"),
+    "Closed the meter valve": _("Closed the meter valve"),
+    "Closed network valves": _("Closed network valves"),
+    "Temporary repair (clamp or tape)": _("Temporary repair (clamp or tape)"),
+    "Permanent repair": _("Permanent repair"),
+    "Gas detector survey": _("Gas detector survey"),
+}
+# Why a crew turns a job down; the dispatcher reads it on the timeline (kept in English, as
+# the actions above).
+REJECT_REASONS = {
+    "On another job": _("On another job"),
+    "Vehicle problem": _("Vehicle problem"),
+    "Lacking skill or equipment": _("Lacking skill or equipment"),
+    "Too far away": _("Too far away"),
+}
+# The causes the API takes (FindingsIn), as the crew reads them.
+CAUSES = {
+    "corrosion": _("Corrosion"),
+    "third_party_damage": _("Third party damage"),
+    "joint_failure": _("Joint failure"),
+    "material_failure": _("Material failure"),
+    "ground_movement": _("Ground movement"),
+    "appliance": _("Appliance"),
+    "meter": _("Meter"),
+    "no_leak_found": _("No leak found"),
+    "other": _("Other"),
+}
+# The API's field names, as a refusal or a finding names them to the crew.
+FIELDS = {
+    "leak_grade": _("Leak grade"),
+    "cause": _("Cause"),
+    "actions_taken": _("Actions taken"),
+    "valves_operated": _("Valves operated"),
+    "materials": _("Materials used"),
+    "notes": _("Notes"),
+    "reason": _("Reason"),
+    "image": _("Photo"),
+    "caption": _("Caption"),
+    "status": _("Duty"),
+    "action": _("Action"),
+    "device_time": _("Time on the tablet"),
+    "client_event_id": _("Action id"),
+    "lon": _("Longitude"),
+    "lat": _("Latitude"),
+}
+# A material's units: the code kept, its short name shown.
+UNITS = {
+    "pcs": pgettext_lazy("unit", "pcs"),
+    "m": pgettext_lazy("unit", "m"),
+    "kg": pgettext_lazy("unit", "kg"),
+    "L": pgettext_lazy("unit", "L"),
+}
 
 
 @login_required
@@ -54,13 +96,22 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
             "hazard": dict(Hazard.choices),
             "duty": dict(Duty.choices),
             "text": incident_words(),
+            "valve_type": dict(Valve.Type.choices),
+            "pressure_class": dict(PressureClass.choices),
+            "material": dict(PipeSegment.Material.choices),
+            "cause": {v: CAUSES.get(v, v) for v in causes.choices},
+            "action_taken": ACTIONS_TAKEN,
+            "reject_reason": REJECT_REASONS,
+            "field": FIELDS,
+            "unit": UNITS,
         },
         "leak_grades": [
             {"value": v, "label": label} for v, label in WorkOrderFinding.LeakGrade.choices
         ],
-        "causes": [{"value": v, "label": v.replace("_", " ").capitalize()} for v in causes.choices],
-        "actions_taken": ACTIONS_TAKEN,
-        "reject_reasons": REJECT_REASONS,
+        "causes": [{"value": v, "label": CAUSES.get(v, v)} for v in causes.choices],
+        "actions_taken": [{"value": v, "label": label} for v, label in ACTIONS_TAKEN.items()],
+        "reject_reasons": [{"value": v, "label": label} for v, label in REJECT_REASONS.items()],
+        "units": [{"value": v, "label": label} for v, label in UNITS.items()],
         "photo_max_bytes": settings.PHOTO_MAX_BYTES,
     }
     return render(request, "tablet/tablet.html", {"config": config})

@@ -2,29 +2,45 @@
 
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Vehicle(models.Model):
-    device_id = models.CharField(max_length=64, unique=True, help_text="tracker or tablet id")
-    registration = models.CharField(max_length=20, blank=True)
+    device_id = models.CharField(
+        max_length=64, unique=True, help_text=_("tracker or tablet id"), verbose_name=_("device id")
+    )
+    registration = models.CharField(max_length=20, blank=True, verbose_name=_("registration"))
     # The crew that drives it. By name, not import: the fleet is below dispatch and knows a
     # crew only as an id (the tablet's topic); dispatch reads `crew.vehicle`.
     crew = models.OneToOneField(
-        "dispatch.Crew", null=True, blank=True, on_delete=models.SET_NULL, related_name="vehicle"
+        "dispatch.Crew",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="vehicle",
+        verbose_name=_("crew"),
     )
-    last_point = models.PointField(srid=4326, null=True, blank=True)
-    last_fix_at = models.DateTimeField(null=True, blank=True)
-    speed_kmh = models.FloatField(null=True, blank=True)
-    heading = models.FloatField(null=True, blank=True)
-    battery = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_point = models.PointField(srid=4326, null=True, blank=True, verbose_name=_("last point"))
+    last_fix_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last fix at"))
+    speed_kmh = models.FloatField(null=True, blank=True, verbose_name=_("speed kmh"))
+    heading = models.FloatField(null=True, blank=True, verbose_name=_("heading"))
+    battery = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("battery"))
     last_seen_at = models.DateTimeField(
-        null=True, blank=True, help_text="when the tracker last heard from it (any message)"
+        null=True,
+        blank=True,
+        help_text=_("when the tracker last heard from it (any message)"),
+        verbose_name=_("last seen at"),
     )
     offline_at = models.DateTimeField(
-        null=True, blank=True, help_text="device offline (MQTT last will); a fix clears it"
+        null=True,
+        blank=True,
+        help_text=_("device offline (MQTT last will); a fix clears it"),
+        verbose_name=_("offline at"),
     )
 
     class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
         ordering = ["device_id"]
         db_table = "fleet_vehicle"  # fleet_vehicle until the fleet app took it (fleet 0002)
 
@@ -46,19 +62,31 @@ class VehiclePosition(models.Model):
 
     pk = models.CompositePrimaryKey("vehicle_id", "fix_at")
     vehicle = models.ForeignKey(
-        Vehicle, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Vehicle,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("vehicle"),
     )
-    fix_at = models.DateTimeField(help_text="the device's time of the fix")
-    received_at = models.DateTimeField(help_text="when the tracker got it")
-    point = models.PointField(srid=4326)
-    accuracy_m = models.FloatField(null=True)
-    altitude_m = models.FloatField(null=True)
-    speed_kmh = models.FloatField(null=True)
-    course_deg = models.FloatField(null=True)
-    battery = models.SmallIntegerField(null=True)
-    source = models.CharField(max_length=8, choices=Source.choices)
+    fix_at = models.DateTimeField(
+        help_text=_("the device's time of the fix"), verbose_name=_("fix at")
+    )
+    received_at = models.DateTimeField(
+        help_text=_("when the tracker got it"), verbose_name=_("received at")
+    )
+    point = models.PointField(srid=4326, verbose_name=_("point"))
+    accuracy_m = models.FloatField(null=True, verbose_name=_("accuracy m"))
+    altitude_m = models.FloatField(null=True, verbose_name=_("altitude m"))
+    speed_kmh = models.FloatField(null=True, verbose_name=_("speed kmh"))
+    course_deg = models.FloatField(null=True, verbose_name=_("course deg"))
+    battery = models.SmallIntegerField(null=True, verbose_name=_("battery"))
+    source = models.CharField(
+        max_length=8, choices=Source.choices, verbose_name=pgettext_lazy("position fix", "source")
+    )
 
     class Meta:
+        verbose_name = _("vehicle position")
+        verbose_name_plural = _("vehicle positions")
         managed = False  # created by SQL: Django cannot declare a partitioned table
         db_table = "fleet_vehicleposition"
         ordering = ["vehicle_id", "fix_at"]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NetworkConfig(AppConfig):
@@ -9,5 +10,5 @@ class NetworkConfig(AppConfig):
 
     name = "gis"
     label = "network"
-    verbose_name = "Network and territories"
+    verbose_name = _("Network and territories")
     default_auto_field = "django.db.models.BigAutoField"

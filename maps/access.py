@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dispatch.access import Capability, roles_for
 from dispatch.models import Incident, User
@@ -27,8 +29,11 @@ View = Callable[..., HttpResponse]
 
 
 def _role_names(roles: frozenset[Role]) -> str:
-    names = sorted(Role(r).label.lower() for r in roles)
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    names = sorted(str(Role(r).label).lower() for r in roles)
+    if len(names) < 2:
+        return names[0]
+    first = pgettext("list separator", ", ").join(names[:-1])
+    return _("%(first)s and %(last)s") % {"first": first, "last": names[-1]}
 
 
 def page_for(roles: frozenset[Role], screen: str) -> Callable[[View], View]:

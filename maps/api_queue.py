@@ -34,7 +34,7 @@ from maps.queue import (
 )
 from maps.schemas import DispatchQueueOut, QueueIncidentOut
 from maps.scope import BadParameterError, stations_for
-from maps.timeline_words import event_summary, kind_label
+from maps.timeline_words import EventNames, actor_text, event_summary, kind_label
 
 _ID_MAX = 2**63 - 1
 
@@ -150,7 +150,8 @@ def dispatch_queue(request: Request) -> Response:
     )
 
 
-def _event(event: Any, user: User) -> dict[str, Any]:
+def _event(event: Any, user: User, names: EventNames) -> dict[str, Any]:
+    # Station codes and triage reasons are named in the reader's language by timeline_words.
     data = customer_data_redact(event.data or {}, user=user)
     crew = event.work_order.crew.name if event.work_order else ""
     return {
@@ -158,7 +159,9 @@ def _event(event: Any, user: User) -> dict[str, Any]:
         "at": event.at,
         "kind": event.kind,
         "title": str(kind_label(event.kind)),
-        "text": event_summary(event.kind, data, crew),
+        "text": event_summary(
+            event.kind, data, crew, actor=actor_text(event.actor_label, event.actor), names=names
+        ),
         "actor": event.actor_label,
     }
 
@@ -187,12 +190,13 @@ def dispatch_queue_incident(request: Request, incident_id: int) -> Response:
         )
     body = _item(entry, category_names(), user)
     merged = incident.merged_into
+    names = EventNames()  # stations and case types, read once for the events below
     body |= {
         "may_dispatch": user_may(user, Capability.DISPATCH),
         "end_reason": incident.end_reason,
         "end_note": incident.end_note,
         "merged_into_reference": merged.reference if merged else None,
         "referred_to": incident.referred_to,
-        "timeline": [_event(e, user) for e in incident_events_recent(incident)],
+        "timeline": [_event(e, user, names) for e in incident_events_recent(incident)],
     }
     return answer(QueueIncidentOut, body)

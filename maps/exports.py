@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -46,6 +47,7 @@ from reportlab.platypus.flowables import Flowable
 
 from dispatch.choices import Hazard
 from dispatch.services.notes import NOTE_KIND
+from gis.models import OrgUnit
 from maps.timeline import Event, Timeline
 from maps.timeline_words import clock, duration_text
 
@@ -65,10 +67,42 @@ CSV_COLUMNS = [
     "work_order_id",
     "data",
 ]
+# The headings as a reader of the file sees them: in English the column codes themselves (what
+# scripts reading the files key on), in Chinese words.
+CSV_HEADINGS = {
+    "seq": pgettext_lazy("timeline export column", "seq"),
+    "server_time": pgettext_lazy("timeline export column", "server_time"),
+    "device_time": pgettext_lazy("timeline export column", "device_time"),
+    "device_minus_server_s": pgettext_lazy("timeline export column", "device_minus_server_s"),
+    "since_first_call": pgettext_lazy("timeline export column", "since_first_call"),
+    "kind": pgettext_lazy("timeline export column", "kind"),
+    "event": pgettext_lazy("timeline export column", "event"),
+    "detail": pgettext_lazy("timeline export column", "detail"),
+    "actor": pgettext_lazy("timeline export column", "actor"),
+    "lon": pgettext_lazy("timeline export column", "lon"),
+    "lat": pgettext_lazy("timeline export column", "lat"),
+    "call_id": pgettext_lazy("timeline export column", "call_id"),
+    "work_order_id": pgettext_lazy("timeline export column", "work_order_id"),
+    "data": pgettext_lazy("timeline export column", "data"),
+}
 # A spreadsheet runs a cell that starts with one of these as a formula; callers type addresses
 # and notes, so free text is defused with a leading apostrophe (OWASP's advice for CSV).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_WIDTHS = (5, 19, 19, 8, 10, 22, 22, 60, 18, 11, 11, 8, 8, 40)  # characters, per column
+
+
+def csv_headings() -> list[str]:
+    """The heading row, in the language in use."""
+    return [str(CSV_HEADINGS[c]) for c in CSV_COLUMNS]
+
+
+def station_names(timeline: Timeline) -> dict[str, str]:
+    """The names of the stations the recommendations name by code: a person reads names."""
+    codes = {c.get("station_code") for o in timeline.offers for c in o.crews}
+    codes.discard(None)
+    if not codes:
+        return {}
+    return dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def file_name(timeline: Timeline, extension: str) -> str:
@@ -98,7 +132,7 @@ def timeline_csv(timeline: Timeline) -> str:
     """One row per event, in order."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_headings())
     for e in timeline.events:
         writer.writerow(
             [
@@ -165,7 +199,7 @@ def timeline_xlsx(timeline: Timeline) -> bytes:
     sheet = book.active
     assert sheet is not None  # a new workbook has its one sheet
     sheet.title = _("Events")
-    sheet.append(CSV_COLUMNS)
+    sheet.append(csv_headings())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -432,14 +466,21 @@ def _facts(timeline: Timeline) -> Table:
     i = timeline.incident
     first, calls = timeline.first_call_at, len(timeline.calls)
     pairs = [
-        ("Category", i.category_label),
-        ("Priority", f"P{i.priority}"),
-        ("Status", i.get_status_display()),
-        ("Station", i.station.name),
-        ("Address", i.address_text or "-"),
-        ("Main", i.segment.asset_id if i.segment else "-"),
-        ("First call", f"{clock(first, date=True)} ({calls} call{'s' if calls != 1 else ''})"),
-        ("Hazards", "; ".join(str(HAZARDS.get(h, h)) for h in i.hazards) or "none reported"),
+        (_("Category"), i.category_label),
+        (_("Priority"), f"P{i.priority}"),
+        (_("Status"), i.get_status_display()),
+        (_("Station"), i.station.name),
+        (_("Address"), i.address_text or "-"),
+        (_("Main"), i.segment.asset_id if i.segment else "-"),
+        (
+            _("First call"),
+            ngettext("%(at)s (%(n)s call)", "%(at)s (%(n)s calls)", calls)
+            % {"at": clock(first, date=True), "n": calls},
+        ),
+        (
+            _("Hazards"),
+            _("; ").join(str(HAZARDS.get(h, h)) for h in i.hazards) or _("none reported"),
+        ),
     ]
     rows = [[_p(k, "head"), _p(v)] for k, v in pairs]
     table = Table(rows, colWidths=[28 * mm, 152 * mm])
@@ -453,16 +494,24 @@ def _stages(timeline: Timeline) -> Table:
     at = partial(clock, day_of=timeline.first_call_at)
     rows = []
     for s in timeline.stages:
-        due = f"{at(s.due_at)} ({duration_text(s.allowed_s)} from the call)" if s.due_at else "-"
+        due = "-"
+        if s.due_at:
+            due = _("%(due)s (%(allowed)s from the call)") % {
+                "due": at(s.due_at),
+                "allowed": duration_text(s.allowed_s),
+            }
         margin = ""
         if s.margin_s is not None and s.verdict in ("on time", "late"):
+            time = duration_text(abs(s.margin_s))
             margin = (
-                f": {duration_text(abs(s.margin_s))} {'to spare' if s.margin_s >= 0 else 'late'}"
-            )
+                pgettext("after a verdict", ": %(time)s to spare")
+                if s.margin_s >= 0
+                else pgettext("after a verdict", ": %(time)s late")
+            ) % {"time": time}
         rows.append(
             [
                 s.name,
-                f"{at(s.start)} to {at(s.end) or '...'}",
+                _("%(start)s to %(end)s") % {"start": at(s.start), "end": at(s.end) or "..."},
                 duration_text(s.seconds) or "-",
                 due,
                 _p(
@@ -472,17 +521,18 @@ def _stages(timeline: Timeline) -> Table:
                 ),
             ]
         )
-    return _table(["Stage", "From - to", "Took", "SLA due", "Result"], rows, [38, 36, 26, 44, 36])
+    header = [_("Stage"), _("From - to"), _("Took"), _("SLA due"), _("Result")]
+    return _table(header, rows, [38, 36, 26, 44, 36])
 
 
 def _crews(timeline: Timeline) -> list[Flowable]:
     at = partial(clock, day_of=timeline.first_call_at)
     rows = [
         [
-            f"{c.crew} ({c.vehicle or 'no van'})",
+            f"{c.crew} ({c.vehicle or _('no van')})",
             c.station,
-            f"{at(c.assigned_at)} by {c.assigned_by}",
-            f"#{c.rank}" if c.rank else "not from a list",
+            _("%(at)s by %(by)s") % {"at": at(c.assigned_at), "by": c.assigned_by},
+            f"#{c.rank}" if c.rank else _("not from a list"),
             duration_text(c.offered_eta_s) or "-",
             " ".join(filter(None, (at(c.arrived_at), c.arrival_mark and f"({c.arrival_mark})")))
             or "-",
@@ -492,16 +542,16 @@ def _crews(timeline: Timeline) -> list[Flowable]:
         for c in timeline.crews
     ]
     if not rows:
-        return [_p("No crew was sent.")]
+        return [_p(_("No crew was sent."))]
     header = [
-        "Crew (van)",
-        "Station",
-        "Assigned",
-        "Offered",
-        "ETA offered",
-        "Arrived",
-        "Drive",
-        "Status",
+        _("Crew (van)"),
+        _("Station"),
+        _("Assigned"),
+        _("Offered"),
+        _("ETA offered"),
+        _("Arrived"),
+        _("Drive"),
+        _("Status"),
     ]
     return [_table(header, rows, [30, 24, 26, 13, 16, 33, 16, 22])]
 
@@ -509,24 +559,30 @@ def _crews(timeline: Timeline) -> list[Flowable]:
 def _offers(timeline: Timeline) -> list[Flowable]:
     at = partial(clock, day_of=timeline.first_call_at)
     if not timeline.offers:
-        return [_p("No recommendation was asked for.")]
+        return [_p(_("No recommendation was asked for."))]
+    stations = station_names(timeline)
     out: list[Flowable] = []
     for o in timeline.offers:
         rows = [
             [
                 f"#{c.get('rank')}",
                 c.get("crew_name", ""),
-                c.get("station_code", ""),
+                stations.get(c.get("station_code", ""), c.get("station_code", "")),
                 duration_text(c.get("eta_seconds")),
                 f"{(c.get('distance_m') or 0) / 1000:.1f} km",
                 c.get("reason", ""),
-                _p("chosen", "head", GOOD) if c.get("crew_id") == o.chosen_crew_id else "",
+                _p(_("chosen"), "head", GOOD) if c.get("crew_id") == o.chosen_crew_id else "",
             ]
             for c in o.crews
         ]
-        title = _p(f"{at(o.at)}, asked by {o.actor}: {len(o.crews)} crews offered", "head")
+        offered = ngettext(
+            "%(at)s, asked by %(by)s: %(n)s crew offered",
+            "%(at)s, asked by %(by)s: %(n)s crews offered",
+            len(o.crews),
+        ) % {"at": at(o.at), "by": o.actor, "n": len(o.crews)}
+        title = _p(offered, "head")
         table = _table(
-            ["Rank", "Crew", "Station", "ETA", "Distance", "Why", ""],
+            [_("Rank"), _("Crew"), _("Station"), "ETA", _("Distance"), _("Why"), ""],
             rows,
             [11, 24, 20, 18, 16, 76, 15],
         )
@@ -552,7 +608,15 @@ def _events(timeline: Timeline) -> Table:
                 device,
             ]
         )
-    header = ["#", "Server time", "Since call", "Event", "Detail", "Actor", "Device time"]
+    header = [
+        "#",
+        _("Server time"),
+        _("Since call"),
+        pgettext("one timeline event", "Event"),
+        _("Detail"),
+        _("Actor"),
+        _("Device time"),
+    ]
     return _table(header, rows, [8, 17, 15, 29, 66, 20, 25])
 
 
@@ -562,14 +626,21 @@ def _notes_table(timeline: Timeline) -> list[Flowable]:
         return []
     at = partial(clock, day_of=timeline.first_call_at)
     rows = [[at(e.at), e.actor, _p(e.summary)] for e in notes]
-    return [_p(f"Notes ({len(notes)})", "h2"), _table(["Time", "By", "Note"], rows, [17, 25, 138])]
+    header = [_("Time"), pgettext("who wrote a note", "By"), pgettext("a staff note", "Note")]
+    title = _("Notes (%(n)s)") % {"n": len(notes)}
+    return [_p(title, "h2"), _table(header, rows, [17, 25, 138])]
 
 
 def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime) -> bytes:
     """A4, for filing and printing: facts, the stages against the SLA, the crews offered and
     sent, every event; the reference and page number on every page."""
     reference = timeline.incident.reference
-    footer = f"{reference} · exported {clock(exported_at, date=True)} by {exported_by}"
+    footer = _("%(reference)s · exported %(at)s by %(by)s") % {
+        "reference": reference,
+        "at": clock(exported_at, date=True),
+        "by": exported_by,
+    }
+    page_word = _("page %(n)s")
 
     def on_page(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
@@ -577,9 +648,12 @@ def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime)
         canvas.setFont("Helvetica" if _latin(footer) else CJK_FONT, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(15 * mm, 9 * mm, footer)
-        canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, f"page {doc.page}")
+        number = page_word % {"n": doc.page}
+        canvas.setFont("Helvetica" if _latin(number) else CJK_FONT, 7.5)
+        canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, number)
         canvas.restoreState()
 
+    title = _("Incident timeline %(reference)s") % {"reference": reference}
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -588,22 +662,26 @@ def timeline_pdf(timeline: Timeline, *, exported_by: str, exported_at: datetime)
         rightMargin=15 * mm,
         topMargin=14 * mm,
         bottomMargin=16 * mm,
-        title=f"Incident timeline {reference}",
+        title=title,
         author=exported_by,
     )
     story: list[Flowable] = [
-        _p(f"Incident timeline {reference}", "h1"),
-        _p(f"Times are {settings.TIME_ZONE}, server clock unless marked as the device's.", "small"),
+        _p(title, "h1"),
+        _p(
+            _("Times are %(zone)s, server clock unless marked as the device's.")
+            % {"zone": settings.TIME_ZONE},
+            "small",
+        ),
         Spacer(1, 3 * mm),
         _facts(timeline),
         *_notes_table(timeline),
-        _p("Response against the SLA", "h2"),
+        _p(_("Response against the SLA"), "h2"),
         _stages(timeline),
-        _p("Crew sent", "h2"),
+        _p(_("Crew sent"), "h2"),
         *_crews(timeline),
-        _p("Recommendations offered", "h2"),
+        _p(_("Recommendations offered"), "h2"),
         *_offers(timeline),
-        _p(f"Events ({len(timeline.events)})", "h2"),
+        _p(_("Events (%(n)s)") % {"n": len(timeline.events)}, "h2"),
         _events(timeline),
     ]
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)

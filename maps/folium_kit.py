@@ -17,6 +17,8 @@ from folium.plugins import VectorGridProtobuf
 
 MAX_ZOOM = 20  # a house and its service line
 LEAFLET_JS = ("leaflet", "vendor/leaflet/leaflet.js")
+# Leaflet's own words (zoom, layers, close, credit) in the reader's language; metres only.
+LEAFLET_WORDS_JS = ("leaflet_words", "leaflet_words/leaflet_words.js")
 LEAFLET_CSS = ("leaflet_css", "vendor/leaflet/leaflet.css")
 VECTORGRID_JS = ("vectorGrid", "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")
 CLUSTER_JS = ("markercluster", "vendor/leaflet.markercluster/leaflet.markercluster.js")
@@ -46,7 +48,7 @@ def map_create(
         maxZoom=MAX_ZOOM,  # folium gives max_zoom to tiles only; marker clusters need it
         **options,
     )
-    js, css = [LEAFLET_JS], [LEAFLET_CSS]
+    js, css = [LEAFLET_JS, LEAFLET_WORDS_JS], [LEAFLET_CSS]
     if clusters:
         js.append(CLUSTER_JS)
         css += CLUSTER_CSS

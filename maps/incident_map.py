@@ -5,6 +5,7 @@ import html
 import json
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import folium
@@ -13,6 +14,8 @@ import shapely
 import shapely.ops
 from django.contrib.gis.geos import GeometryCollection, Point
 from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.categories import category_labels_fill
 from dispatch.models import Call, Incident, IncidentIsolation, WorkOrder
@@ -24,7 +27,7 @@ from fleet.roads import RoadGraph, Travel, road_graph
 from gis.models import Source, Valve
 from gis.selectors import isolation_geojson, road_list_in_bbox
 from maps.folium_kit import MapParts, map_create, map_parts
-from maps.network_map import network_layer_add
+from maps.network_map import network_layer_add, pressure_label
 
 ROUTE_COLOUR = "#3ecf8e"  # apart from every pressure class's colour
 PRIORITY_COLOURS = {1: "#ff3b3b", 2: "#ff8c1a", 3: "#e5c100", 4: "#5d8fd8"}
@@ -76,6 +79,16 @@ class Trace:
     sources: list[str]  # station names to shut
     seized: list[str]  # asset ids passed over
     earlier: int  # traces run before this one (kept, no longer in force)
+
+
+def local_time(moment: datetime | None) -> str:
+    """A moment as the control room reads it: the local clock, with the date when it is not
+    today's."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    same_day = local.date() == timezone.localdate()
+    return f"{local:%H:%M:%S}" if same_day else f"{local:%Y-%m-%d %H:%M:%S}"
 
 
 def incident_get(*, reference: str) -> Incident | None:
@@ -309,7 +322,7 @@ def _roads_add(fmap: folium.Map, box: tuple[float, float, float, float]) -> None
     folium.map.CustomPane("roads", z_index=150).add_to(fmap)
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name="Roads",
+        name=_("Roads"),
         pane="roads",
         interactive=False,
         style_function=lambda f: {
@@ -330,7 +343,7 @@ def _trace_add(fmap: folium.Map, trace: Trace) -> None:
     """The area, the mains that lose gas and the premises cut off, under everything else."""
     folium.GeoJson(
         _features(trace, "affected_area"),
-        name="Affected area",
+        name=_("Affected area"),
         interactive=False,
         style_function=lambda f: {
             "color": "#ffb020",
@@ -342,13 +355,13 @@ def _trace_add(fmap: folium.Map, trace: Trace) -> None:
     ).add_to(fmap)
     folium.GeoJson(
         _features(trace, "isolated_mains"),
-        name="Isolated mains",
+        name=_("Isolated mains"),
         interactive=False,
         style_function=lambda f: {"color": "#ff5a5f", "weight": 7, "opacity": 0.9},
     ).add_to(fmap)
     folium.GeoJson(
         _features(trace, "premises_cut_off"),
-        name="Premises cut off",
+        name=_("Premises cut off"),
         interactive=False,
         marker=folium.CircleMarker(
             radius=3.5, weight=1, color="#10151c", fill=True, fill_color="#ffd5da", fill_opacity=1
@@ -361,17 +374,22 @@ def _main_add(fmap: folium.Map, incident: Incident) -> None:
     assert segment is not None
     folium.GeoJson(
         {"type": "Feature", "geometry": json.loads(segment.geom.geojson), "properties": {}},
-        name="Snapped main",
+        name=_("Snapped main"),
         style_function=lambda f: {"color": "#e8edf3", "weight": 5, "dashArray": "2 8"},
         tooltip=_safe(
-            f"Main {segment.asset_id}: {segment.get_material_display()}, "
-            f"{segment.diameter_mm or '?'} mm, {segment.get_pressure_class_display().lower()}"
+            _("Main %(asset)s: %(material)s, %(diameter)s mm, %(pressure)s")
+            % {
+                "asset": segment.asset_id,
+                "material": segment.get_material_display(),
+                "diameter": segment.diameter_mm or "?",
+                "pressure": pressure_label(segment.pressure_class).lower(),
+            }
         ),
     ).add_to(fmap)
 
 
 def _van_add(fmap: folium.Map, van: Van) -> None:
-    group = folium.FeatureGroup(name="Crew and route")
+    group = folium.FeatureGroup(name=_("Crew and route"))
     if van.route:
         folium.GeoJson(
             {"type": "Feature", "geometry": van.route.line, "properties": {}},
@@ -405,7 +423,7 @@ def _van_add(fmap: folium.Map, van: Van) -> None:
 
 
 def _calls_add(fmap: folium.Map, calls: list[Call]) -> None:
-    group = folium.FeatureGroup(name="Calls")
+    group = folium.FeatureGroup(name=_("Calls"))
     for n, call in enumerate(calls, start=1):
         if call.point is None:
             continue
@@ -417,7 +435,14 @@ def _calls_add(fmap: folium.Map, calls: list[Call]) -> None:
             fill=True,
             fill_color="#e8edf3",
             fill_opacity=1,
-            tooltip=_safe(f"Call {n}: {call.category_label}, {call.address_text or 'pinned'}"),
+            tooltip=_safe(
+                _("Call %(n)s: %(category)s, %(where)s")
+                % {
+                    "n": n,
+                    "category": call.category_label,
+                    "where": call.address_text or _("pinned"),
+                }
+            ),
         ).add_to(group)
     group.add_to(fmap)
 
@@ -446,14 +471,15 @@ def _valves_add(fmap: folium.Map, trace: Trace) -> None:
     """Valves numbered in closing order, and any station that must be shut instead."""
     # Above the labels' pane (650): a valve next to the incident must not hide under its name.
     folium.map.CustomPane("valves", z_index=660, pointer_events=True).add_to(fmap)
-    group = folium.FeatureGroup(name="Valves to close")
+    group = folium.FeatureGroup(name=_("Valves to close"))
     for valve in trace.valves:
+        label = {"n": valve.order, "asset": valve.asset_id}
         folium.Marker(
             [valve.lat, valve.lon],
             icon=folium.DivIcon(
                 html=(
                     f'<button type="button" class="valve-no" data-asset="{_safe(valve.asset_id)}" '
-                    f'aria-label="Valve {valve.order}: {_safe(valve.asset_id)}">'
+                    f'aria-label="{_safe(_("Valve %(n)s: %(asset)s") % label)}">'
                     f"{valve.order}</button>"
                 ),
                 class_name="valve-icon",
@@ -461,7 +487,10 @@ def _valves_add(fmap: folium.Map, trace: Trace) -> None:
                 icon_anchor=(16, 16),
             ),
             tooltip=folium.Tooltip(
-                _safe(f"{valve.order}. {valve.asset_id} ({valve.valve_type.lower()} valve)"),
+                _safe(
+                    _("%(n)s. %(asset)s (%(type)s valve)")
+                    % {**label, "type": valve.valve_type.lower()}
+                ),
                 direction="right",
                 offset=(18, 0),  # clear of the badge, which is drawn above the labels
             ),
@@ -477,6 +506,6 @@ def _valves_add(fmap: folium.Map, trace: Trace) -> None:
                 icon_size=(34, 34),
                 icon_anchor=(17, 17),
             ),
-            tooltip=_safe(f"Shut station {feature['properties']['name']}"),
+            tooltip=_safe(_("Shut station %(name)s") % {"name": feature["properties"]["name"]}),
         ).add_to(group)
     group.add_to(fmap)

@@ -33,4 +33,7 @@ class QueueAlarm(models.Model):
         verbose_name_plural = _("queue alarms")
 
     def __str__(self) -> str:
-        return f"P{self.priority} after {self.after_seconds} s"
+        return _("P%(priority)s after %(seconds)s s") % {
+            "priority": self.priority,
+            "seconds": self.after_seconds,
+        }

@@ -12,6 +12,8 @@ from typing import Any
 import folium
 from django.db import connection
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gis.models import PipeSegment, Premise, PressureClass, Source, Valve
 from maps.folium_kit import MapParts, map_create, map_parts, network_tiles_add
@@ -38,6 +40,26 @@ PRESSURE_COLOURS = {
     PressureClass.MEDIUM: "#4fc3ff",
     PressureClass.LOW: "#8a9bb5",
 }
+
+# The classes' names as a person reads them on a map: their own words, for the models' labels
+# are shared with other meanings ("Low pressure" is also a caller's complaint).
+PRESSURE_LABELS = {
+    PressureClass.HIGH: pgettext_lazy("pressure class", "High pressure"),
+    PressureClass.MEDIUM: pgettext_lazy("pressure class", "Medium pressure"),
+    PressureClass.LOW: pgettext_lazy("pressure class", "Low pressure"),
+}
+PRESSURE_MAINS = {
+    PressureClass.HIGH: gettext_lazy("High-pressure main"),
+    PressureClass.MEDIUM: gettext_lazy("Medium-pressure main"),
+    PressureClass.LOW: gettext_lazy("Low-pressure main"),
+}
+
+
+def pressure_label(value: str | None) -> str:
+    """A pressure class in words: 'Medium pressure'."""
+    known = {c.value: label for c, label in PRESSURE_LABELS.items()}
+    return str(known.get(value or "", value or _("unknown")))
+
 
 # VectorGrid options as JavaScript: functions style each feature by its tile properties.
 NETWORK_STYLES = """{
@@ -67,7 +89,7 @@ NETWORK_STYLES = """{
 
 
 def network_layer_add(fmap: folium.Map, *, show: bool = True) -> None:
-    network_tiles_add(fmap, url=TILES_URL, name="Gas network", styles=NETWORK_STYLES, show=show)
+    network_tiles_add(fmap, url=TILES_URL, name=_("Gas network"), styles=NETWORK_STYLES, show=show)
 
 
 def network_map_build(*, bounds: list[float]) -> MapParts:
@@ -190,58 +212,68 @@ def network_feature_at(*, lon: float, lat: float, zoom: float) -> Found | None:
 
 
 def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    return _("yes") if value else _("no")
 
 
 def _label(choices: type, value: str | None) -> str:
-    return str(dict(choices.choices).get(value, value or "unknown"))  # type: ignore[attr-defined]
+    return str(dict(choices.choices).get(value, value or _("unknown")))  # type: ignore[attr-defined]
 
 
 def found_rows(found: Found) -> list[tuple[str, str]]:
     """The attributes a supervisor reads, labelled, in the order they matter."""
     p = found.properties
-    diameter = f"{p['diameter_mm']} mm" if p.get("diameter_mm") else "not recorded"
+    diameter = f"{p['diameter_mm']} mm" if p.get("diameter_mm") else _("not recorded")
     if found.kind == "main":
         rows = [
-            ("Material", _label(PipeSegment.Material, p["material"])),
-            ("Diameter", diameter),
-            ("Pressure class", _label(PressureClass, p["pressure_class"])),
-            ("Status", _label(PipeSegment.Status, p["status"])),
+            (_("Material"), _label(PipeSegment.Material, p["material"])),
+            (_("Diameter"), diameter),
+            (_("Pressure class"), pressure_label(p["pressure_class"])),
+            (_("Status"), _label(PipeSegment.Status, p["status"])),
         ]
         if p.get("install_year"):
-            rows.append(("Installed", str(p["install_year"])))
-        rows.append(("Length", f"{p['length_m']:.0f} m"))
+            rows.append((_("Installed"), str(p["install_year"])))
+        rows.append((_("Length"), f"{p['length_m']:.0f} m"))
         if p.get("zone"):
-            rows.append(("Zone", p["zone"]))
+            rows.append((_("Zone"), p["zone"]))
         return rows
     if found.kind == "valve":
         return [
-            ("Type", _label(Valve.Type, p["valve_type"])),
-            ("Diameter", diameter),
-            ("Operable", _yes_no(p["operable"]) if p["operable"] else "no: seized"),
-            ("Normally open", _yes_no(p["normally_open"])),
+            (_("Type"), _label(Valve.Type, p["valve_type"])),
+            (_("Diameter"), diameter),
+            (_("Operable"), _yes_no(p["operable"]) if p["operable"] else _("no: seized")),
+            (_("Normally open"), _yes_no(p["normally_open"])),
         ]
     if found.kind == "source":
         return [
-            ("Name", p["name"]),
-            ("Kind", _label(Source.Kind, p["kind"])),
-            ("Pressure class", _label(PressureClass, p["pressure_class"])),
-            ("Zone", p["zone"] or "not recorded"),
+            (_("Name"), p["name"]),
+            (_("Kind"), _label(Source.Kind, p["kind"])),
+            (_("Pressure class"), pressure_label(p["pressure_class"])),
+            (_("Zone"), p["zone"] or _("not recorded")),
         ]
-    rows = [("Address", p["address"])]
+    rows = [(_("Address"), p["address"])]
     if p.get("address_en"):
-        rows.append(("English", p["address_en"]))
+        rows.append((_("Address in English"), p["address_en"]))
     rows += [
-        ("Use", _label(Premise.Use, p["use"])),
-        ("Meter", p["meter_id"] or "not recorded"),
-        ("Service main", p["service_main"] or "none recorded"),
+        (_("Use"), _label(Premise.Use, p["use"])),
+        (_("Meter"), p["meter_id"] or _("not recorded")),
+        (_("Service main"), p["service_main"] or _("none recorded")),
     ]
     if p.get("others_here"):
-        rows.append(("Same address point", f"{p['others_here']} more premises"))
+        rows.append(
+            (
+                _("Same address point"),
+                _("%(n)s more premises") % {"n": p["others_here"]},
+            )
+        )
     return rows
 
 
-KIND_TITLES = {"main": "Main", "valve": "Valve", "source": "Station", "premise": "Premise"}
+KIND_TITLES = {
+    "main": gettext_lazy("Main %(asset)s"),
+    "valve": gettext_lazy("Valve %(asset)s"),
+    "source": gettext_lazy("Station %(asset)s"),
+    "premise": gettext_lazy("Premise %(asset)s"),
+}
 
 
 def found_json(found: Found | None, *, tolerance_m: float) -> dict[str, Any]:
@@ -250,7 +282,7 @@ def found_json(found: Found | None, *, tolerance_m: float) -> dict[str, Any]:
     return {
         "found": {
             "kind": found.kind,
-            "title": f"{KIND_TITLES[found.kind]} {found.properties['asset_id']}",
+            "title": KIND_TITLES[found.kind] % {"asset": found.properties["asset_id"]},
             "distance_m": found.distance_m,
             "properties": found.properties,
             "rows": found_rows(found),

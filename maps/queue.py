@@ -161,6 +161,6 @@ def incident_events_recent(incident: Incident, *, limit: int = 30) -> list[Incid
         IncidentEvent.objects.filter(
             Q(incident=incident) | Q(call__incident=incident, incident__isnull=True)
         )
-        .select_related("work_order__crew")
+        .select_related("work_order__crew", "actor")
         .order_by("-at", "-id")[:limit]
     )

@@ -3,7 +3,12 @@ translated here because the scripts have no catalogue of their own: each page ha
 as `text`. Keys are names, not English, so no sentence is written twice; %(name)s is filled in
 by the script."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from gis.models import OrgUnit
 
 
 def queue_words() -> dict[str, str]:
@@ -60,7 +65,7 @@ def queue_words() -> dict[str, str]:
         "ideal": _("ideal"),
         "preempts": _("takes over from work order #%(id)s"),
         "send": _("Send"),
-        "add": _("Add"),
+        "add": pgettext("send one more crew", "Add"),  # not the admin's "Add" (添加)
         "sending": _("Sending %(crew)s…"),
         "sent": _("%(crew)s sent to %(ref)s."),
         "doing_send": _("Sending a crew"),
@@ -108,3 +113,15 @@ def cancel_reasons() -> list[str]:
         _("the crew is needed elsewhere"),
         _("the caller cancelled"),
     ]
+
+
+def label_words(choices: list[tuple[Any, Any]]) -> dict[str, str]:
+    """A model's choices in the user's language (the catalogue has them, the models say them
+    in English)."""
+    return {str(value): _(str(name)) for value, name in choices}
+
+
+def station_names() -> dict[str, str]:
+    """Every station's code and the name people know it by: a payload that names a station
+    by its code (a crew recommended) is shown by name."""
+    return dict(OrgUnit.objects.filter(tier=OrgUnit.Tier.STATION).values_list("code", "name"))

@@ -13,6 +13,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dispatch.models import (
     Call,
@@ -26,6 +28,8 @@ from dispatch.redaction import customer_data_redact
 from fleet.models import VehiclePosition
 from maps.timeline_words import (
     STATUS,
+    EventNames,
+    actor_text,
     arrival_mark,
     event_summary,
     kind_label,
@@ -34,11 +38,21 @@ from maps.timeline_words import (
 TRACK_MAX = timedelta(hours=3)  # a van that never arrived: its first three hours, no more
 TRACK_MAX_FIXES = 5000  # one fix every 2 s for those hours; more is noise on a city map
 STAGES = (
-    ("Call to work order", Milestone.WORK_ORDER),
-    ("Work order to arrival", Milestone.ON_SITE),
-    ("Arrival to made safe", Milestone.MADE_SAFE),
-    ("Made safe to completed", Milestone.COMPLETED),
+    (gettext_lazy("Call to work order"), Milestone.WORK_ORDER),
+    (gettext_lazy("Work order to arrival"), Milestone.ON_SITE),
+    (gettext_lazy("Arrival to made safe"), Milestone.MADE_SAFE),
+    (gettext_lazy("Made safe to completed"), Milestone.COMPLETED),
 )
+# A stage's verdict is a code (the page's colours key on it); these are its words.
+VERDICTS = {
+    "on time": gettext_lazy("on time"),
+    "late": gettext_lazy("late"),
+    "breached": gettext_lazy("breached"),
+    "overdue": gettext_lazy("overdue"),
+    "running": gettext_lazy("running"),
+    "no SLA": gettext_lazy("no SLA"),
+    "not reached": gettext_lazy("not reached"),
+}
 
 
 @dataclass(frozen=True)
@@ -128,8 +142,9 @@ class Stage:
     @property
     def verdict_text(self) -> str:
         """The verdict as everyone must read it: an arrival's with what backs it."""
+        verdict = str(VERDICTS.get(self.verdict, self.verdict))
         mark = arrival_mark(self.arrival)
-        return f"{self.verdict} ({mark})" if mark else self.verdict
+        return _("%(verdict)s (%(mark)s)") % {"verdict": verdict, "mark": mark} if mark else verdict
 
 
 @dataclass(frozen=True)
@@ -222,7 +237,9 @@ def timeline_get(
         # of dispatch.api.console.incident_timeline).
         IncidentEvent.objects.filter(
             Q(incident=incident) | Q(call__incident=incident, incident__isnull=True)
-        ).order_by("at", "id")
+        )
+        .select_related("actor")
+        .order_by("at", "id")
     )
     calls = [CallSeen.of(c, viewer) for c in incident.calls.order_by("received_at", "id")]
     first_call_at = calls[0].received_at if calls else incident.created_at
@@ -237,6 +254,8 @@ def timeline_get(
     # The call.received line reads the caller's words from the call itself: events written
     # before intake put them in the event's data have none of their own.
     said = {c.id: c.description for c in calls}
+    actors = [actor_text(row.actor_label, row.actor) for row in rows]
+    names = EventNames()
     events = [
         Event(
             id=row.id,
@@ -250,10 +269,13 @@ def timeline_get(
                 else data,
                 crew_of.get(row.work_order_id or 0, ""),
                 arrival.arrival_evidence if arrival else None,
+                actor=actor,
+                day_of=first_call_at,
+                names=names,
             ),
             at=row.at,
             device_time=row.device_time,
-            actor=row.actor_label,
+            actor=actor,
             lon=row.point.x if row.point else None,
             lat=row.point.y if row.point else None,
             call_id=row.call_id,
@@ -261,7 +283,7 @@ def timeline_get(
             data=data,
             since_call_s=(row.at - first_call_at).total_seconds(),
         )
-        for seq, (row, data) in enumerate(seen, start=1)
+        for seq, ((row, data), actor) in enumerate(zip(seen, actors, strict=True), start=1)
     ]
     deadlines = {d.milestone: d for d in IncidentDeadline.objects.filter(incident=incident)}
     return Timeline(
@@ -323,7 +345,7 @@ def _stages(
         judged = arrival if milestone == Milestone.ON_SITE and end is not None else None
         stages.append(
             Stage(
-                name=name,
+                name=str(name),
                 milestone=milestone,
                 start=start,
                 end=end,

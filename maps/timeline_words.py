@@ -1,14 +1,24 @@
-"""What each kind of timeline event says, in one line, for the page and the exports."""
+"""What each kind of timeline event says, as one sentence in the reader's language, for the page
+and the exports: who did what ("Dispatcher Wang Wei sent Repair crew 2 (recommended #1, ETA
+6 min)"), findings as labelled fields, times in the local time zone with the date when the
+moment falls on another day than the one it is read against."""
 
-from collections.abc import Mapping
-from datetime import datetime
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext, override, pgettext
 from django.utils.translation import gettext as _
 
-from dispatch.choices import Channel
-from dispatch.models import Incident, Milestone, WorkOrder
+from dispatch.choices import Channel, Skill
+from dispatch.models import CategoryRule, Incident, Milestone, WorkOrder
+from dispatch.models.crews import Duty
+from dispatch.roles import Role
+from gis.models import OrgUnit
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a dev dependency: for the type only
@@ -16,70 +26,134 @@ if TYPE_CHECKING:
 STATUS = dict(WorkOrder.Status.choices)
 INCIDENT_STATUS = dict(Incident.Status.choices)
 MILESTONE = dict(Milestone.choices)
+ROLE = dict(Role.choices)
+DUTY = dict(Duty.choices)
+SKILL = dict(Skill.choices)
+CHANNEL = dict(Channel.choices)
 
-KIND_LABELS = {
-    "call.received": "Call received",
-    "call.joined": "Call joined the incident",
-    "call.answered": "Call answered and closed",
-    "incident.opened": "Incident opened",
-    "incident.priority_raised": "Priority raised",
-    "incident.status": "Incident status",
-    "incident.closed": "Incident closed",
-    "incident.cancelled": "Incident cancelled",
-    "incident.merged": "Incident merged into another",
-    "incident.merged_in": "Another incident merged in",
-    "incident.referred": "Incident referred to another agency",
-    "sla.not_applicable": "SLA clocks stopped (not applicable)",
-    "incident.supply_cause": "Supply cause found",
-    "incident.isolation_traced": "Isolation traced",
-    "incident.note": "Note",
-    "crews.recommended": "Crews recommended",
-    "crews.none_available": "No crew available",
-    "work_order.assigned": "Crew assigned",
-    "work_order.accepted": "Crew accepted",
-    "work_order.rejected": "Crew rejected the job",
-    "work_order.en_route": "Crew en route",
-    "work_order.on_site": "Crew on site",
-    "work_order.made_safe": "Made safe",
-    "work_order.completed": "Work completed",
-    "work_order.cancelled": "Work order cancelled",
-    "work_order.arrival_detected": "Arrival detected",
-    "work_order.arrival_cancelled": "Arrival cancelled (drove past)",
-    "work_order.eta": "ETA changed",
-    "work_order.findings": "Findings reported",
-    "work_order.photo": "Photo added",
-    "work_order.stale_update": "Late report kept",
-    "sla.started": "SLA clocks started",
-    "sla.met": "SLA milestone met",
-    "sla.breached": "SLA breached",
-    "crew.duty": "Crew duty changed",
+KIND_LABELS: dict[str, "StrOrPromise"] = {
+    "call.received": gettext_lazy("Call received"),
+    "call.joined": gettext_lazy("Call joined the incident"),
+    "call.answered": gettext_lazy("Call answered and closed"),
+    "incident.opened": gettext_lazy("Incident opened"),
+    "incident.priority_raised": gettext_lazy("Priority raised"),
+    "incident.status": gettext_lazy("Incident status"),
+    "incident.closed": gettext_lazy("Incident closed"),
+    "incident.cancelled": gettext_lazy("Incident cancelled"),
+    "incident.merged": gettext_lazy("Incident merged into another"),
+    "incident.merged_in": gettext_lazy("Another incident merged in"),
+    "incident.referred": gettext_lazy("Incident referred to another agency"),
+    "sla.not_applicable": gettext_lazy("SLA clocks stopped (not applicable)"),
+    "incident.supply_cause": gettext_lazy("Supply cause found"),
+    "incident.isolation_traced": gettext_lazy("Isolation traced"),
+    "incident.note": gettext_lazy("Note"),
+    "crews.recommended": gettext_lazy("Crews recommended"),
+    "crews.none_available": gettext_lazy("No crew available"),
+    "work_order.assigned": gettext_lazy("Crew assigned"),
+    "work_order.accepted": gettext_lazy("Crew accepted"),
+    "work_order.rejected": gettext_lazy("Crew rejected the job"),
+    "work_order.en_route": gettext_lazy("Crew en route"),
+    "work_order.on_site": gettext_lazy("Crew on site"),
+    "work_order.made_safe": gettext_lazy("Made safe"),
+    "work_order.completed": gettext_lazy("Work completed"),
+    "work_order.cancelled": gettext_lazy("Work order cancelled"),
+    "work_order.arrival_detected": gettext_lazy("Arrival detected"),
+    "work_order.arrival_cancelled": gettext_lazy("Arrival cancelled (drove past)"),
+    "work_order.eta": gettext_lazy("ETA changed"),
+    "work_order.findings": gettext_lazy("Findings reported"),
+    "work_order.photo": gettext_lazy("Photo added"),
+    "work_order.stale_update": gettext_lazy("Late report kept"),
+    "sla.started": gettext_lazy("SLA clocks started"),
+    "sla.met": gettext_lazy("SLA milestone met"),
+    "sla.breached": gettext_lazy("SLA breached"),
+    "crew.duty": gettext_lazy("Crew duty changed"),
+    "crew.duty_stale": gettext_lazy("Late duty report kept"),
+    "supply.interrupted": gettext_lazy("Supply interrupted"),
+    "supply.restored": gettext_lazy("Supply restored"),
+    "callback.scheduled": gettext_lazy("Call-backs scheduled"),
+    "callback.recorded": gettext_lazy("Call-back made"),
+    "complaint.replied": gettext_lazy("Complaint replied to"),
+    "sla.escalated": gettext_lazy("SLA escalated"),
 }
 
-# The response in stages, each ending at the moment one SLA milestone counts.
+# Who acts without a person behind them (dispatch.services: actor_label).
+DEVICES: dict[str, "StrOrPromise"] = {
+    "system": gettext_lazy("System"),
+    "geofence": gettext_lazy("Geofence"),
+    "tracker": gettext_lazy("Van tracker"),
+    "simulator": gettext_lazy("Simulator"),
+}
+
+# The findings a crew reports (field_app_api.api.FindingsIn), as the reader reads them.
+FIELD_LABELS: dict[str, "StrOrPromise"] = {
+    "leak_grade": gettext_lazy("leak grade"),
+    "cause": gettext_lazy("cause"),
+    "actions_taken": gettext_lazy("actions taken"),
+    "valves_operated": gettext_lazy("valves operated"),
+    "materials": gettext_lazy("materials"),
+    "notes": gettext_lazy("notes"),
+    "note": gettext_lazy("note"),
+    "reason": gettext_lazy("reason"),
+    "crews": gettext_lazy("crews"),
+    "crew": gettext_lazy("crew"),
+    "priority": gettext_lazy("priority"),
+    "reference": gettext_lazy("reference"),
+    "text": gettext_lazy("text"),
+    "caption": gettext_lazy("caption"),
+}
+CAUSES: dict[str, "StrOrPromise"] = {
+    "corrosion": gettext_lazy("corrosion"),
+    "third_party_damage": gettext_lazy("third-party damage"),
+    "joint_failure": gettext_lazy("joint failure"),
+    "material_failure": gettext_lazy("material failure"),
+    "ground_movement": gettext_lazy("ground movement"),
+    "appliance": gettext_lazy("appliance"),
+    "meter": gettext_lazy("meter"),
+    "no_leak_found": gettext_lazy("no leak found"),
+    "other": gettext_lazy("other"),
+}
+# What a repeat call shares with the one it repeats (dispatch.services.intake._repeat_of).
+SOURCES: dict[str, "StrOrPromise"] = {
+    "phone": gettext_lazy("phone number"),
+    "email": gettext_lazy("e-mail address"),
+    "key": gettext_lazy("Open311 key"),
+}
+# Why the system tried to send a crew (dispatch.tasks).
+WHY: dict[str, "StrOrPromise"] = {
+    "P1 auto-dispatch": gettext_lazy("P1 automatic dispatch"),
+    "auto-dispatch": gettext_lazy("automatic dispatch"),
+    "previous crew passed": gettext_lazy("the previous crew passed"),
+    "rejected": gettext_lazy("the crew rejected the job"),
+}
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace(".", ": ").replace("_", " ").capitalize()
+    label = KIND_LABELS.get(kind)
+    return str(label) if label else kind.replace(".", ": ").replace("_", " ").capitalize()
 
 
 def duration_text(seconds: float | None) -> str:
-    """'45 s', '6 min 05 s', '5 min', '1 h 02 min 03 s', '12 h': to the second, as the timeline
-    is, without the zeros a round SLA allowance would carry."""
+    """'45 s', '6 min 05 s', '5 min', '1 h 02 min 03 s', '12 h' (zh '6分05秒'): to the second,
+    as the timeline is, without the zeros a round SLA allowance would carry."""
     if seconds is None:
         return ""
     sign, total = ("-" if seconds < 0 else ""), round(abs(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
+    parts = {"h": hours, "min": f"{minutes:02d}", "s": f"{secs:02d}"}
     if hours:
-        tail = (
-            ""
-            if not (minutes or secs)
-            else f" {minutes:02d} min" + (f" {secs:02d} s" if secs else "")
-        )
-        return f"{sign}{hours} h{tail}"
-    if minutes:
-        return f"{sign}{minutes} min" + (f" {secs:02d} s" if secs else "")
-    return f"{sign}{secs} s"
+        if secs:
+            text = _("%(h)s h %(min)s min %(s)s s") % parts
+        elif minutes:
+            text = _("%(h)s h %(min)s min") % parts
+        else:
+            text = _("%(h)s h") % parts
+    elif minutes:
+        parts["min"] = str(minutes)
+        text = (_("%(min)s min %(s)s s") if secs else _("%(min)s min")) % parts
+    else:
+        text = _("%(s)s s") % {"s": secs}
+    return sign + text
 
 
 def _moment(value: datetime | str | None) -> datetime | None:
@@ -91,21 +165,194 @@ def _moment(value: datetime | str | None) -> datetime | None:
     return value
 
 
+def _day(reference: datetime | str | None) -> date:
+    moment = _moment(reference)
+    return timezone.localtime(moment).date() if moment is not None else timezone.localdate()
+
+
 def clock(
     moment: datetime | str | None, *, date: bool = False, day_of: datetime | str | None = None
 ) -> str:
-    """Local time to the second (ISO strings from an event's data too), with the days since
-    `day_of` when it falls on a later one: a 12-hour clock due at 07:08 is tomorrow's."""
+    """Local time to the second (ISO strings from an event's data too), with the date when it
+    falls on another day than `day_of` (today without one): '19:08:24', '11-23 07:08:24' (a
+    12-hour clock due the next morning), '2025-12-31 23:59:00' in another year."""
     when = _moment(moment)
     if when is None:
         return moment if isinstance(moment, str) else ""
     local = timezone.localtime(when)
-    text = f"{local:{'%Y-%m-%d %H:%M:%S' if date else '%H:%M:%S'}}"
-    reference = _moment(day_of)
-    if reference is not None and not date:
-        days = (local.date() - timezone.localtime(reference).date()).days
-        text += f" ({days:+d} d)" if days else ""
-    return text
+    reference = _day(day_of)
+    if date or local.year != reference.year:
+        return f"{local:%Y-%m-%d %H:%M:%S}"
+    return f"{local:%H:%M:%S}" if local.date() == reference else f"{local:%m-%d %H:%M:%S}"
+
+
+def actor_text(label: str, user: Any = None) -> str:
+    """Who did it, as a reader names them: 'Dispatcher Wang Wei' (zh '调度员王伟') for a
+    person, the device or service in words ('Geofence', 'Tablet VAN-7') for the others."""
+    if user is not None:
+        name = user.get_full_name() or user.get_username()
+        role = ROLE.get(getattr(user, "role", ""))
+        return _("%(role)s %(name)s") % {"role": role, "name": name} if role else name
+    if label in DEVICES:
+        return str(DEVICES[label])
+    device = label.split(" ", 1)
+    if len(device) == 2 and device[0] == "tablet":
+        return _("Tablet %(device)s") % {"device": device[1]}
+    if len(device) == 2 and device[0] == "device":
+        return _("Device %(device)s") % {"device": device[1]}
+    return label
+
+
+# --- joining whole sentences and fields -----------------------------------------------------
+
+
+def _list(items: Iterable[Any]) -> str:
+    return pgettext("list separator", ", ").join(str(i) for i in items if i not in (None, ""))
+
+
+def _clauses(parts: Iterable[str]) -> str:
+    return pgettext("clause separator", "; ").join(p for p in parts if p)
+
+
+def _with(sentence: str, details: Iterable[str]) -> str:
+    """A sentence with what qualifies it in brackets: 'sent Crew 2 (recommended #1)'."""
+    shown = pgettext("details separator", ", ").join(d for d in details if d)
+    if not shown:
+        return sentence
+    return _("%(sentence)s (%(details)s)") % {"sentence": sentence, "details": shown}
+
+
+def _field(label: Any, value: Any) -> str:
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def _tr(text: Any) -> str:
+    """Words stored in English in an event's data (a choice's label, a fixed reason) in the
+    reader's language when the catalogue has them; anything else as written."""
+    text = "" if text is None else str(text)
+    return _(text) if text.strip() else text
+
+
+_TRIAGE = re.compile(r"^(?P<label>.+): (?P<priority>P\d)$")
+
+
+class EventNames:
+    """What events name by code (a station) or in the language of whoever wrote them (a case
+    type in a triage reason), as the reader knows them: read once for a list of events, and
+    only if one of them needs it."""
+
+    @cached_property
+    def stations(self) -> dict[str, str]:
+        """Station code to name (an event keeps the code: a name can change)."""
+        return dict(OrgUnit.objects.values_list("code", "name"))
+
+    @cached_property
+    def case_types(self) -> dict[str, str]:
+        """A case type's name in English and in Chinese, to its name in the reader's."""
+        zh = (get_language() or "en").lower().startswith("zh")
+        names: dict[str, str] = {}
+        for code, en, zh_name in CategoryRule.objects.values_list(
+            "category", "label_en", "label_zh"
+        ):
+            shown = (zh_name or en or code) if zh else (en or zh_name or code)
+            names.update({label: shown for label in (en, zh_name) if label})
+        return names
+
+    def station(self, code: Any) -> str:
+        return self.stations.get(str(code), str(code or "?"))
+
+    def triage(self, reason: Any) -> str:
+        """A triage reason as kept ('Gas odour or leak inside a building: P1', 'Children or
+        elderly present: P1'), in the reader's words: a case type by its name, a hazard
+        through the catalogue."""
+        text = "" if reason is None else str(reason)
+        found = _TRIAGE.match(text)
+        if found is None:
+            return _tr(text)
+        label = self.case_types.get(found["label"]) or _tr(found["label"])
+        return f"{label}: {found['priority']}"
+
+
+def _name(names: Mapping[str, "StrOrPromise"], key: Any) -> str:
+    return str(names.get(str(key), key or "?"))
+
+
+def _lower(names: Mapping[str, "StrOrPromise"], key: Any) -> str:
+    """A choice's label inside a sentence: 'on site', not 'On site'; 'PE welding' and Chinese
+    as they are."""
+    label = _name(names, key)
+    return label[:1].lower() + label[1:] if not label[1:2].isupper() else label
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return _list(_value(v) for v in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _words(data: dict[str, Any]) -> str:
+    """A dictionary as labelled fields ('Leak grade: 2; cause: corrosion'), empty values left
+    out: what an event of a kind or shape this module does not know still reads as."""
+    parts = [
+        _field(FIELD_LABELS.get(key) or key.replace("_", " "), _value(value))
+        for key, value in data.items()
+        if value not in (None, "", [], {})
+    ]
+    return capfirst(_clauses(parts)) or ""
+
+
+def _valve(v: Any) -> str:
+    if not isinstance(v, dict):
+        return str(v)
+    words = {"valve": v.get("asset_id", "?")}
+    if v.get("operable") is False:
+        if v.get("action") == "opened":
+            return _("%(valve)s would not turn (to open)") % words
+        return _("%(valve)s would not turn (to close)") % words
+    if v.get("action") == "opened":
+        return _("%(valve)s opened") % words
+    if v.get("action") == "closed":
+        return _("%(valve)s closed") % words
+    return str(words["valve"])
+
+
+def _material(m: Any) -> str:
+    if not isinstance(m, dict):
+        return str(m)
+    return _("%(item)s: %(quantity)s %(unit)s") % {
+        "item": m.get("item", ""),
+        "quantity": _value(m.get("quantity", "")),
+        "unit": m.get("unit", ""),
+    }
+
+
+def findings_text(d: dict[str, Any]) -> str:
+    """A crew's findings as labelled fields, options in words: 'leak grade: 2; cause:
+    corrosion; valves operated: V-12 closed' (zh '泄漏等级：2；原因：腐蚀；...')."""
+    parts = []
+    for key, value in d.items():
+        if value in (None, "", [], {}):
+            continue
+        items = value if isinstance(value, list) else [value]
+        if key == "cause":
+            shown = _name(CAUSES, value)
+        elif key == "actions_taken":
+            shown = _list(_tr(a) for a in items)
+        elif key == "valves_operated":
+            shown = _list(_valve(v) for v in items)
+        elif key == "materials":
+            shown = _list(_material(m) for m in items)
+        else:
+            shown = _value(value)
+        parts.append(_field(FIELD_LABELS.get(key) or key.replace("_", " "), shown))
+    return _clauses(parts)
+
+
+# --- distances and arrivals -----------------------------------------------------------------
 
 
 def _metres(value: float) -> str:
@@ -143,87 +390,288 @@ def arrival_mark(evidence: dict[str, Any] | None) -> str:
     return _("unverified: van %(distance)s m away") % {"distance": _metres(distance)}
 
 
-def _name(names: Mapping[str, "StrOrPromise"], key: Any) -> str:
-    return str(names.get(str(key), key or "?"))
+# --- one sentence per kind ------------------------------------------------------------------
 
 
-def _words(data: dict[str, Any]) -> str:
-    """A dictionary in words ('leak grade 2; cause corrosion'), empty values left out."""
-    parts = []
-    for key, value in data.items():
-        if value not in (None, "", [], {}):
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            parts.append(f"{key.replace('_', ' ')} {shown}")
-    return "; ".join(parts)
+def _received_text(d: dict[str, Any], actor: str) -> str:
+    """'Call taker Li Na took a call from 138... (Phone)'; for a role that takes no calls the
+    number and account arrive as "(hidden)" (dispatch.redaction) and read so."""
+    words = {"actor": actor, "phone": d.get("phone"), "channel": _name(CHANNEL, d.get("channel"))}
+    if actor and d.get("phone"):
+        said = _("%(actor)s took a call from %(phone)s (%(channel)s)")
+    elif actor:
+        said = _("%(actor)s took a call (%(channel)s)")
+    elif d.get("phone"):
+        said = _("Call from %(phone)s (%(channel)s)")
+    else:
+        said = _("Call (%(channel)s)")
+    return _clauses(
+        (
+            said % words,
+            _("address: %(address)s") % {"address": d["address"]} if d.get("address") else "",
+            _("customer account: %(account)s") % {"account": d["customer"]}
+            if d.get("customer")
+            else "",
+            # The caller's own words, as the call taker wrote them down.
+            _("the caller said: %(words)s") % {"words": d["description"]}
+            if d.get("description")
+            else "",
+        )
+    )
 
 
-def _received_text(d: dict[str, Any]) -> str:
-    """'Phone call from 138..., <address>, customer <account>'; for a role that takes no
-    calls the number and account arrive as "(hidden)" (dispatch.redaction) and read so."""
-    channel = f"{_name({c.value: str(c.label) for c in Channel}, d.get('channel'))} call"
-    if d.get("phone"):
-        channel += " " + _("from %(phone)s") % {"phone": d["phone"]}
-    extra = [
-        d.get("address"),
-        d.get("customer") and _("customer %(account)s") % {"account": d["customer"]},
-    ]
-    text = ", ".join([channel, *(str(x) for x in extra if x)])
-    if d.get("description"):  # the caller's own words, as the call taker wrote them down
-        text += "; " + _("said: %(words)s") % {"words": d["description"]}
+def _joined_text(d: dict[str, Any]) -> str:
+    text = _("The call joined the incident as report %(n)s") % {"n": d.get("reports", "?")}
+    if d.get("counted") is False:
+        # A repeat from one source within the window: shown, but not counted toward priority.
+        repeat = _(
+            "a repeat from the same %(source)s as call %(call)s within %(minutes)s min: "
+            "not counted toward priority"
+        ) % {
+            "source": _name(SOURCES, d.get("same")),
+            "call": d.get("repeat_of"),
+            "minutes": d.get("window_min"),
+        }
+        text = _clauses((text, repeat))
     return text
 
 
-def _offer_text(d: dict[str, Any]) -> str:
+def _answered_text(d: dict[str, Any], actor: str) -> str:
+    words = {"actor": actor, "note": d.get("note")}
+    if d.get("note"):
+        said = (
+            _("%(actor)s answered the call and closed it: %(note)s")
+            if actor
+            else _("The call was answered and closed: %(note)s")
+        )
+    else:
+        said = (
+            _("%(actor)s answered the call and closed it")
+            if actor
+            else _("The call was answered and closed")
+        )
+    return said % words
+
+
+def _opened_text(d: dict[str, Any], actor: str, names: EventNames) -> str:
+    words = {
+        "actor": actor,
+        "reference": d.get("reference", ""),
+        "priority": d.get("priority", "?"),
+        "station": names.station(d.get("station")),
+    }
+    said = (
+        _("%(actor)s opened %(reference)s at P%(priority)s for station %(station)s")
+        if actor
+        else _("%(reference)s opened at P%(priority)s for station %(station)s")
+    ) % words
+    where = ""
+    if d.get("segment") and d.get("segment_distance_m") is not None:
+        where = _("main %(segment)s, %(distance)s m away") % {
+            "segment": d["segment"],
+            "distance": f"{d['segment_distance_m']:.0f}",
+        }
+    elif d.get("segment"):
+        where = _("main %(segment)s") % {"segment": d["segment"]}
+    triage = d.get("triage") or []
+    reasons = _list(names.triage(r) for r in (triage if isinstance(triage, list) else [triage]))
+    return _clauses(
+        (said, where, _("triage: %(reasons)s") % {"reasons": reasons} if reasons else "")
+    )
+
+
+_REPORTS = re.compile(r"^(\d+) independent reports$")
+_MERGED = re.compile(r"^merged (\S+)$")
+
+
+def _reason_text(reason: Any) -> str:
+    """Why the priority rose, as dispatch.services wrote it (in English), in words."""
+    if isinstance(reason, list):
+        return _list(_reason_text(r) for r in reason)
+    text = str(reason or "")
+    if m := _REPORTS.match(text):
+        return _("%(n)s independent reports") % {"n": m[1]}
+    if m := _MERGED.match(text):
+        return _("%(reference)s merged in") % {"reference": m[1]}
+    return _tr(text)
+
+
+def _raised_text(d: dict[str, Any]) -> str:
+    words = {"priority": d.get("priority", "?"), "reason": _reason_text(d.get("reason"))}
+    if words["reason"]:
+        return _("Priority raised to P%(priority)s: %(reason)s") % words
+    return _("Priority raised to P%(priority)s") % words
+
+
+def _because_text(because: Any, crew: str) -> str:
+    """An incident's status changed because...: 'Crew 2 on site' as that step's sentence."""
+    text = str(because or "")
+    with override("en"):  # dispatch.services.incident_end writes the reason's English label
+        ended = {str(label): label for _code, label in Incident.EndReason.choices}
+    if text in ended:
+        return str(ended[text])
+    if text.endswith(" assigned"):
+        return _("%(crew)s dispatched") % {"crew": text.removesuffix(" assigned")}
+    for code in STATUS:
+        words = code.replace("_", " ")
+        if text.endswith(" " + words) and code in STATUS_SENTENCES:
+            return _status_sentence(code, text.removesuffix(" " + words))
+    if text == "no crew left on it":
+        return _("no crew left on it")
+    return _tr(text)
+
+
+def _incident_status_text(d: dict[str, Any], crew: str) -> str:
+    words = {
+        "from": _name(INCIDENT_STATUS, d.get("from")),
+        "to": _name(INCIDENT_STATUS, d.get("to")),
+    }
+    said = _("Incident status: %(from)s → %(to)s") % words
+    because = _because_text(d.get("because"), crew)
+    return _with(said, [because])
+
+
+def _ended_text(kind: str, d: dict[str, Any], actor: str) -> str:
+    """'Dispatcher Wang Wei closed the incident: false alarm; note: neighbour's barbecue',
+    '... merged the incident into GX-...: the same fault reported twice', '... referred the
+    incident to Water Co.: not our network'."""
+    reasons = dict(Incident.EndReason.choices)
+    words = {
+        "actor": actor,
+        "reason": _name(reasons, d.get("reason", "")),
+        "reference": d.get("into_reference", "?"),
+        "agency": d.get("agency", "?"),
+    }
+    match kind, bool(actor):
+        case "incident.closed", True:
+            said = _("%(actor)s closed the incident: %(reason)s")
+        case "incident.closed", False:
+            said = _("The incident was closed: %(reason)s")
+        case "incident.cancelled", True:
+            said = _("%(actor)s cancelled the incident: %(reason)s")
+        case "incident.cancelled", False:
+            said = _("The incident was cancelled: %(reason)s")
+        case "incident.merged", True:
+            said = _("%(actor)s merged the incident into %(reference)s: %(reason)s")
+        case "incident.merged", False:
+            said = _("The incident was merged into %(reference)s: %(reason)s")
+        case "incident.referred", True:
+            said = _("%(actor)s referred the incident to %(agency)s: %(reason)s")
+        case _:
+            said = _("The incident was referred to %(agency)s: %(reason)s")
+    note = _field(FIELD_LABELS["note"], d["note"]) if d.get("note") else ""
+    return _clauses((said % words, note))
+
+
+def _merged_in_text(d: dict[str, Any], actor: str) -> str:
+    words = {
+        "actor": actor,
+        "reference": d.get("from_reference", "?"),
+        "reports": d.get("reports", "?"),
+    }
+    if actor:
+        return _("%(actor)s merged %(reference)s into this incident; %(reports)s reports now") % (
+            words
+        )
+    return _("%(reference)s was merged into this incident; %(reports)s reports now") % words
+
+
+def _not_applicable_text(d: dict[str, Any]) -> str:
+    clocks = _list(_lower(MILESTONE, m) for m in d.get("milestones", []))
+    return _("These clocks no longer apply: %(clocks)s") % {"clocks": clocks}
+
+
+def _isolation_text(d: dict[str, Any]) -> str:
+    valves = d.get("valves_to_close") or []
+    away = d.get("valve_distances_m") or []
+    road = d.get("valve_road_m") or []
+    shown = list(map(str, valves))
+    if valves and len(road) == len(valves):  # the crew's drive, from the incident on
+        shown = [
+            (
+                _("%(valve)s %(far)s by road from the incident")
+                if n == 0
+                else _("then %(valve)s %(far)s further")
+            )
+            % {"valve": v, "far": _far(m)}
+            for n, (v, m) in enumerate(zip(valves, road, strict=True))
+        ]
+    elif len(away) == len(valves):  # nearest first, with how far each is from the main
+        shown = [
+            _("%(valve)s %(far)s") % {"valve": v, "far": _far(m)}
+            for v, m in zip(valves, away, strict=True)
+        ]
+    return _(
+        "%(n)s valves to close (%(valves)s), %(mains)s mains isolated, "
+        "%(premises)s premises cut off"
+    ) % {
+        "n": len(valves),
+        "valves": _list(shown),
+        "mains": d.get("isolated_mains", 0),
+        "premises": d.get("premises_cut_off", 0),
+    }
+
+
+def _offer_text(d: dict[str, Any], actor: str) -> str:
     crews = d.get("crews") or []
     if not crews:
-        return "no crew could be offered"
+        return _("No crew could be offered")
     top = crews[0]
-    km = f", {top['distance_m'] / 1000:.1f} km" if top.get("distance_m") is not None else ""
-    return (
-        f"{len(crews)} offered; top: {top.get('crew_name')} "
-        f"(ETA {duration_text(top.get('eta_seconds'))}{km})"
-    )
+    details = [_("ETA %(eta)s") % {"eta": duration_text(top.get("eta_seconds"))}]
+    if top.get("distance_m") is not None:
+        details.append(f"{top['distance_m'] / 1000:.1f} km")
+    words = {"actor": actor, "n": len(crews), "crew": top.get("crew_name")}
+    said = (
+        _("%(actor)s asked for crews: %(n)s offered, best %(crew)s")
+        if actor
+        else _("%(n)s crews offered, best %(crew)s")
+    ) % words
+    return _with(said, details)
+
+
+def _lacks_crew(top: dict[str, Any]) -> str:
+    lacks = [_tr(lack.get("text", "")) for lack in top.get("lacks") or []]
+    return _with(str(top.get("crew_name", "")), lacks)
 
 
 def _none_available_text(d: dict[str, Any]) -> str:
     """No ideal crew for the system to send: the next best left for a dispatcher."""
     crews = d.get("crews") or []
-    why = f" ({d['why']})" if d.get("why") else ""
+    why = _name(WHY, d["why"]) if d.get("why") else ""
     if not crews:
-        return _("no crew could be offered") + why
-    top = crews[0]
-    lacks = "; ".join(str(lack.get("text", "")) for lack in top.get("lacks") or [])
-    return _(
-        "no ideal crew%(why)s; %(n)s next best left for a dispatcher, top: %(crew)s%(lacks)s"
-    ) % {
-        "why": why,
-        "n": len(crews),
-        "crew": top.get("crew_name", ""),
-        "lacks": f" ({lacks})" if lacks else "",
-    }
-
-
-def _assigned_text(d: dict[str, Any]) -> str:
-    offered = d.get("recommendation") or {}
-    return "".join(
-        (
-            str(d.get("crew", "")),
-            f", recommended #{offered['rank']}" if offered.get("rank") else "",
-            f", ETA {duration_text(offered['eta_seconds'])}"
-            if offered.get("eta_seconds") is not None
-            else "",
-            f" ({offered['why']})" if offered.get("why") else "",
-            _crew_move_text(d),
+        if why:
+            return _("No crew could be offered (%(why)s)") % {"why": why}
+        return _("No crew could be offered")
+    words = {"why": why, "n": len(crews), "crew": _lacks_crew(crews[0])}
+    if why:
+        return (
+            _("No ideal crew (%(why)s): %(n)s next best left for a dispatcher, top: %(crew)s")
+            % words
         )
-    )
+    return _("No ideal crew: %(n)s next best left for a dispatcher, top: %(crew)s") % words
 
 
-def _crew_move_text(d: dict[str, Any]) -> str:
+def _assigned_text(d: dict[str, Any], actor: str) -> str:
+    """'Dispatcher Wang Wei sent Repair crew 2 (recommended #1, ETA 6 min)'."""
+    offered = d.get("recommendation") or {}
+    words = {"actor": actor, "crew": d.get("crew", "")}
+    said = (_("%(actor)s sent %(crew)s") if actor else _("%(crew)s dispatched")) % words
+    details = [
+        _("recommended #%(rank)s") % {"rank": offered["rank"]} if offered.get("rank") else "",
+        _("ETA %(eta)s") % {"eta": duration_text(offered["eta_seconds"])}
+        if offered.get("eta_seconds") is not None
+        else "",
+        _name(WHY, offered["why"]) if offered.get("why") else "",
+    ]
+    return _clauses((_with(said, details), *_crew_moves(d)))
+
+
+def _crew_moves(d: dict[str, Any]) -> list[str]:
     """What else the dispatch did (dispatch.services.crew_moves): as first responder, taking
     the crew off another job, or in place of another crew."""
     parts: list[str] = []
     if d.get("first_responder"):
-        lacks = ", ".join(str(s) for s in d.get("lacks") or [])
+        lacks = _list(_lower(SKILL, s) for s in d.get("lacks") or [])
         parts.append(
             _("as first responder (lacks %(skills)s)") % {"skills": lacks}
             if lacks
@@ -237,167 +685,300 @@ def _crew_move_text(d: dict[str, Any]) -> str:
             _("in place of %(crew)s: %(reason)s")
             % {"crew": moved.get("crew", ""), "reason": moved.get("reason", "")}
         )
-    return "".join(f"; {p}" for p in parts)
+    return parts
+
+
+STATUS_SENTENCES = ("accepted", "rejected", "en_route", "on_site", "made_safe", "completed")
+
+
+def _status_sentence(status: str, crew: str) -> str:
+    words = {"crew": crew}
+    match status:
+        case "accepted":
+            return _("%(crew)s accepted the job") % words
+        case "rejected":
+            return _("%(crew)s rejected the job") % words
+        case "en_route":
+            return _("%(crew)s set off for the site") % words
+        case "on_site":
+            return _("%(crew)s arrived on site") % words
+        case "made_safe":
+            return _("%(crew)s made the site safe") % words
+        case "completed":
+            return _("%(crew)s completed the work") % words
+        case "cancelled":
+            return _("%(crew)s was taken off the job") % words
+    return _("%(crew)s: %(status)s") % {"crew": crew, "status": _name(STATUS, status)}
+
+
+# What a status event's data holds beside the findings a crew may send with it.
+STATUS_KEYS = ("from", "evidence", "arrival", "reason", "note", "preempted_by", "replaced_by")
 
 
 def _status_text(d: dict[str, Any], crew: str, to: str) -> str:
-    rest = _words({k: v for k, v in d.items() if k not in ("from", "evidence", "arrival")})
-    mark = arrival_mark(d.get("arrival"))
-    return "".join(
-        (
-            f"{crew}: {_name(STATUS, d.get('from'))} → {STATUS[to]}",
-            " (" + _("confirmed by the geofence") + ")" if "evidence" in d else "",
-            f" ({mark})" if mark else "",
-            f"; {rest}" if rest else "",
+    """'Repair crew 2 arrived on site (confirmed by the geofence)', 'Crew 3 rejected the job:
+    vehicle problem', 'Crew 3 made the site safe; leak grade: 1; cause: corrosion'."""
+    said = _status_sentence(to, crew)
+    if d.get("reason"):
+        said = _("%(sentence)s: %(reason)s") % {"sentence": said, "reason": _tr(d["reason"])}
+    details = [
+        _("confirmed by the geofence") if "evidence" in d else "",
+        arrival_mark(d.get("arrival")),
+        _("for %(reference)s") % {"reference": d["preempted_by"]} if d.get("preempted_by") else "",
+    ]
+    rest = findings_text(
+        {k: v for k, v in d.items() if k not in STATUS_KEYS and not k.endswith("_incident")}
+    )
+    note = _field(FIELD_LABELS["note"], d["note"]) if d.get("note") else ""
+    return _clauses((_with(said, details), note, rest))
+
+
+def _arrival_detected_text(d: dict[str, Any], crew: str, day_of: Any) -> str:
+    fix = d.get("fix") or {}
+    words = {"crew": crew, "time": clock(fix.get("fix_at"), day_of=day_of)}
+    said = _("The van of %(crew)s came within the arrival radius at %(time)s") % words
+    if fix.get("distance_m") is None:  # detected before fixes carried their distance
+        return said
+    return _with(said, [_fix_text(fix["distance_m"], fix.get("accuracy_m"))])
+
+
+def _eta_text(d: dict[str, Any], crew: str, day_of: Any) -> str:
+    words = {
+        "crew": crew,
+        "time": clock(d.get("eta"), day_of=day_of),
+        "previous": clock(d.get("previous"), day_of=day_of),
+    }
+    if d.get("previous"):
+        return _("%(crew)s now expected at %(time)s (was %(previous)s)") % words
+    return _("%(crew)s expected at %(time)s") % words
+
+
+def _stale_text(d: dict[str, Any], crew: str) -> str:
+    words = {
+        "crew": crew,
+        "reported": _lower(STATUS, d.get("reported")),
+        "status": _lower(STATUS, d.get("status")),
+    }
+    said = _("%(crew)s reported “%(reported)s” late, when the job was already “%(status)s”") % words
+    return _with(said, [arrival_mark(d.get("arrival"))])
+
+
+def _started_text(d: dict[str, Any], day_of: Any) -> str:
+    first = d.get("from") or day_of
+    due = _list(
+        _("%(milestone)s by %(time)s")
+        % {"milestone": _lower(MILESTONE, m), "time": clock(t, day_of=first)}
+        for m, t in (d.get("due") or {}).items()
+    )
+    return _("The clocks started; due: %(due)s") % {"due": due}
+
+
+def _met_text(d: dict[str, Any], arrival: dict[str, Any] | None) -> str:
+    words = {
+        "milestone": _name(MILESTONE, d.get("milestone")),
+        "late": duration_text(d.get("late_seconds", 0)),
+    }
+    said = (
+        _("%(milestone)s: met on time")
+        if d.get("on_time")
+        else _("%(milestone)s: met %(late)s late")
+    ) % words
+    # The on-site clock is only as good as the arrival that stopped it.
+    mark = arrival_mark(arrival) if d.get("milestone") == Milestone.ON_SITE else ""
+    return _with(said, [mark])
+
+
+def _breached_text(d: dict[str, Any], day_of: Any) -> str:
+    return _("%(milestone)s: due %(time)s, not met") % {
+        "milestone": _name(MILESTONE, d.get("milestone")),
+        "time": clock(d.get("due_at"), day_of=day_of),
+    }
+
+
+def _duty_text(kind: str, d: dict[str, Any]) -> str:
+    words = {
+        "crew": d.get("crew", ""),
+        "from": _lower(DUTY, d.get("from")),
+        "to": _lower(DUTY, d.get("reported")),
+    }
+    if kind == "crew.duty_stale":
+        return _("%(crew)s reported “%(to)s” late: a newer report stands") % words
+    return _("%(crew)s went from “%(from)s” to “%(to)s”") % words
+
+
+def _photo_text(d: dict[str, Any], crew: str) -> str:
+    if d.get("caption"):
+        return _("%(crew)s added a photo: %(caption)s") % {"crew": crew, "caption": d["caption"]}
+    return _("%(crew)s added a photo") % {"crew": crew}
+
+
+def _supply_text(kind: str, d: dict[str, Any]) -> str:
+    notices = d.get("notices", 0)
+    words = {"premises": d.get("premises", "?"), "notices": notices}
+    if kind == "supply.restored":
+        said = ngettext(
+            "Supply restored to %(premises)s premises; %(notices)s notice sent",
+            "Supply restored to %(premises)s premises; %(notices)s notices sent",
+            notices,
         )
-    )
+    else:
+        said = ngettext(
+            "Supply cut off to %(premises)s premises; %(notices)s notice sent",
+            "Supply cut off to %(premises)s premises; %(notices)s notices sent",
+            notices,
+        )
+    return said % words
 
 
-def _opened_text(d: dict[str, Any]) -> str:
-    where = f", main {d['segment']}" if d.get("segment") else ""
-    if where and d.get("segment_distance_m") is not None:
-        where += f" at {d['segment_distance_m']:.0f} m"
-    triage = _words({"triage": d["triage"]}) if d.get("triage") else ""
-    return f"{d.get('reference', '')} P{d.get('priority', '?')}, station {d.get('station')}" + (
-        where + (f"; {triage}" if triage else "")
-    )
+def _callback_text(d: dict[str, Any], actor: str) -> str:
+    words = {"actor": actor, "satisfaction": d.get("satisfaction")}
+    if d.get("reached") and d.get("satisfaction") is not None:
+        said = (
+            _("%(actor)s called the caller back: reached, satisfaction %(satisfaction)s")
+            if actor
+            else _("The caller was called back: reached, satisfaction %(satisfaction)s")
+        )
+    elif d.get("reached"):
+        said = (
+            _("%(actor)s called the caller back: reached")
+            if actor
+            else _("The caller was called back: reached")
+        )
+    else:
+        said = (
+            _("%(actor)s tried to call the caller back: not reached")
+            if actor
+            else _("A call back was tried: the caller was not reached")
+        )
+    return _with(said % words, [_("late") if d.get("late") else ""])
 
 
-def _summary(kind: str, d: dict[str, Any], crew: str, arrival: dict[str, Any] | None) -> str:
+def _escalated_text(d: dict[str, Any], day_of: Any) -> str:
+    told = len(d.get("recipients") or [])
+    return ngettext(
+        "%(milestone)s overdue (due %(time)s): escalated to level %(level)s, %(unit)s; "
+        "%(n)s person told",
+        "%(milestone)s overdue (due %(time)s): escalated to level %(level)s, %(unit)s; "
+        "%(n)s people told",
+        told,
+    ) % {
+        "milestone": _name(MILESTONE, d.get("milestone")),
+        "time": clock(d.get("due_at"), day_of=day_of),
+        "level": d.get("level", "?"),
+        "unit": d.get("unit", "?"),
+        "n": told,
+    }
+
+
+def _summary(
+    kind: str,
+    d: dict[str, Any],
+    crew: str,
+    arrival: dict[str, Any] | None,
+    actor: str,
+    day_of: Any,
+    names: EventNames,
+) -> str:
     status = kind.removeprefix("work_order.")
+    crew = crew or str(d.get("crew") or "") or _("The crew")
     if kind == "work_order.assigned":
-        return _assigned_text(d)
+        return _assigned_text(d, actor)
     if kind.startswith("work_order.") and status in STATUS:
         return _status_text(d, crew, status)
     match kind:
         case "call.received":
-            return _received_text(d)
-        case "incident.note":
-            return str(d.get("text", ""))
-        case "crews.none_available":
-            return _none_available_text(d)
+            return _received_text(d, actor)
         case "call.joined":
             return _joined_text(d)
+        case "call.answered":
+            return _answered_text(d, actor)
+        case "incident.note":  # the writer's words, as written: the actor column names them
+            return str(d.get("text", ""))
         case "incident.opened":
-            return _opened_text(d)
+            return _opened_text(d, actor, names)
         case "incident.priority_raised":
-            reason = d.get("reason")
-            reason = "; ".join(map(str, reason)) if isinstance(reason, list) else reason
-            return f"to P{d.get('priority', '?')}: {reason or ''}"
+            return _raised_text(d)
         case "incident.status":
-            return (
-                f"{_name(INCIDENT_STATUS, d.get('from'))} → {_name(INCIDENT_STATUS, d.get('to'))}"
-                f" ({d.get('because', '')})"
-            )
+            return _incident_status_text(d, crew)
         case "incident.closed" | "incident.cancelled" | "incident.merged" | "incident.referred":
-            return _ended_text(d)
+            return _ended_text(kind, d, actor)
         case "incident.merged_in":
-            return _("%(reference)s merged in; %(reports)s reports now") % {
-                "reference": d.get("from_reference", "?"),
-                "reports": d.get("reports", "?"),
-            }
+            return _merged_in_text(d, actor)
         case "sla.not_applicable":
-            return _("not applicable from now: %(clocks)s") % {
-                "clocks": ", ".join(_name(MILESTONE, m).lower() for m in d.get("milestones", []))
-            }
+            return _not_applicable_text(d)
         case "incident.supply_cause":
-            return f"suspected main #{d.get('suspected_segment_id')} from {d.get('calls')} calls"
+            return _("Suspected cause: main #%(segment)s, from %(calls)s calls") % {
+                "segment": d.get("suspected_segment_id"),
+                "calls": d.get("calls"),
+            }
         case "incident.isolation_traced":
-            valves = d.get("valves_to_close") or []
-            away = d.get("valve_distances_m") or []
-            road = d.get("valve_road_m") or []
-            if valves and len(road) == len(valves):  # the crew's drive, from the incident on
-                valves = [
-                    (
-                        _("%(valve)s %(far)s by road from the incident")
-                        if n == 0
-                        else _("then %(valve)s %(far)s further")
-                    )
-                    % {"valve": v, "far": _far(m)}
-                    for n, (v, m) in enumerate(zip(valves, road, strict=True))
-                ]
-            elif len(away) == len(valves):  # nearest first, with how far each is from the main
-                valves = [f"{v} {_far(m)}" for v, m in zip(valves, away, strict=True)]
-            return (
-                f"{len(valves)} valves to close ({', '.join(valves)}), "
-                f"{d.get('isolated_mains', 0)} mains isolated, "
-                f"{d.get('premises_cut_off', 0)} premises cut off"
-            )
+            return _isolation_text(d)
         case "crews.recommended":
-            return _offer_text(d)
+            return _offer_text(d, actor)
+        case "crews.none_available":
+            return _none_available_text(d)
         case "work_order.arrival_detected":
-            fix = d.get("fix") or {}
-            at = clock(fix.get("fix_at"))
-            if fix.get("distance_m") is None:  # detected before fixes carried their distance
-                return f"{crew}: van within the arrival radius, fix at {at}"
-            evidence = _fix_text(fix["distance_m"], fix.get("accuracy_m"))
-            return f"{crew}: van within the arrival radius, fix at {at} ({evidence})"
+            return _arrival_detected_text(d, crew, day_of)
         case "work_order.arrival_cancelled":
-            return f"{crew}: drove past, arrival withdrawn"
+            return _("%(crew)s only drove past: the arrival was withdrawn") % {"crew": crew}
         case "work_order.eta":
-            was = f" (was {clock(d['previous'])})" if d.get("previous") else ""
-            return f"{crew}: ETA {clock(d.get('eta'))}{was}"
+            return _eta_text(d, crew, day_of)
         case "work_order.findings":
-            return f"{crew}: {_words(d)}"
+            return _("%(crew)s reported findings. %(findings)s") % {
+                "crew": crew,
+                "findings": capfirst(findings_text(d)),
+            }
         case "work_order.photo":
-            return f"{crew}: {d.get('caption') or 'photo'}"
+            return _photo_text(d, crew)
         case "work_order.stale_update":
-            mark = arrival_mark(d.get("arrival"))
-            return (
-                f"{crew}: reported {_name(STATUS, d.get('reported'))} "
-                f"while already {_name(STATUS, d.get('status'))}" + (f" ({mark})" if mark else "")
-            )
+            return _stale_text(d, crew)
         case "sla.started":
-            due = (d.get("due") or {}).items()
-            first = d.get("from")
-            return "due: " + ", ".join(
-                f"{_name(MILESTONE, m).lower()} {clock(t, day_of=first)}" for m, t in due
-            )
+            return _started_text(d, day_of)
         case "sla.met":
-            late = d.get("late_seconds", 0)
-            verdict = "on time" if d.get("on_time") else f"late by {duration_text(late)}"
-            # The on-site clock is only as good as the arrival that stopped it.
-            mark = arrival_mark(arrival) if d.get("milestone") == Milestone.ON_SITE else ""
-            return f"{_name(MILESTONE, d.get('milestone'))}: {verdict}" + (
-                f" ({mark})" if mark else ""
-            )
+            return _met_text(d, arrival)
         case "sla.breached":
-            return f"{_name(MILESTONE, d.get('milestone'))}: due {clock(d.get('due_at'))}, not met"
-        case "crew.duty":
-            return f"{d.get('crew', '')}: {d.get('from', '')} → {d.get('reported', '')}"
+            return _breached_text(d, day_of)
+        case "crew.duty" | "crew.duty_stale":
+            return _duty_text(kind, d)
+        case "supply.interrupted" | "supply.restored":
+            return _supply_text(kind, d)
+        case "callback.scheduled":
+            callbacks = len(d.get("callbacks") or [])
+            return ngettext(
+                "%(n)s call-back due by %(time)s", "%(n)s call-backs due by %(time)s", callbacks
+            ) % {
+                "n": callbacks,
+                "time": clock(d.get("due_at"), day_of=day_of),
+            }
+        case "callback.recorded":
+            return _callback_text(d, actor)
+        case "complaint.replied":
+            words = {"actor": actor, "text": d.get("text", "")}
+            if actor:
+                return _("%(actor)s replied to the complaint: %(text)s") % words
+            return _("The complaint was replied to: %(text)s") % words
+        case "sla.escalated":
+            return _escalated_text(d, day_of)
     return _words(d)
 
 
 def event_summary(
-    kind: str, data: dict[str, Any], crew: str = "", arrival: dict[str, Any] | None = None
+    kind: str,
+    data: dict[str, Any],
+    crew: str = "",
+    arrival: dict[str, Any] | None = None,
+    *,
+    actor: str = "",
+    day_of: datetime | str | None = None,
+    names: EventNames | None = None,
 ) -> str:
-    """What the event says, for a reader: its data in words, never a raw dump. `arrival` is
-    the evidence of the arrival that stopped the on-site clock, for that clock's events."""
+    """What the event says, as a sentence in the reader's language: its data in words, never
+    a raw dump. `actor` is who did it as actor_text names them, `day_of` the day its times are
+    read against (the incident's first call; today without one), `arrival` the evidence of
+    the arrival that stopped the on-site clock, for that clock's events; `names`, shared by
+    the events of one list, reads stations and case types once."""
     try:
-        return _summary(kind, data or {}, crew, arrival)
+        return _summary(kind, data or {}, crew, arrival, actor, day_of, names or EventNames())
     except (TypeError, ValueError, KeyError, AttributeError):
         # An event written before its data changed shape still reads, and the page stands.
         return _words(data or {})
-
-
-def _joined_text(d: dict[str, Any]) -> str:
-    text = _("report %(n)s of this incident") % {"n": d.get("reports", "?")}
-    if d.get("counted") is False:
-        # A repeat from one source within the window: shown, but not counted toward priority.
-        text += "; " + _(
-            "a repeat from the same %(source)s as call %(call)s within %(minutes)s min: "
-            "not counted toward priority"
-        ) % {"source": d.get("same"), "call": d.get("repeat_of"), "minutes": d.get("window_min")}
-    return text
-
-
-def _ended_text(d: dict[str, Any]) -> str:
-    """'false alarm: neighbour's barbecue', 'the same fault reported twice, into GX-...',
-    'not our network, to Water Co.'"""
-    reasons = dict(Incident.EndReason.choices)
-    text = str(reasons.get(d.get("reason", ""), d.get("reason", "")))
-    if d.get("into_reference"):
-        text += ", " + _("into %(reference)s") % {"reference": d["into_reference"]}
-    if d.get("agency"):
-        text += ", " + _("to %(agency)s") % {"agency": d["agency"]}
-    return text + (f": {d['note']}" if d.get("note") else "")

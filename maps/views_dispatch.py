@@ -6,17 +6,23 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from dispatch.access import Capability, user_may
-from dispatch.models import Incident, Milestone, User, WorkOrder
+from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
 from dispatch.services.incident_end import REASONS
 from dispatch.views_console import incident_asked
 from gis.models import OrgUnit
 from gis.selectors import org_unit_list_within
 from maps.access import TIMELINE, WALL, page_for
-from maps.queue_words import cancel_reasons, queue_words, reassign_reasons
+from maps.queue_words import (
+    cancel_reasons,
+    label_words,
+    queue_words,
+    reassign_reasons,
+    station_names,
+)
 from maps.scope import BadParameterError, stations_for
 
 FEED_POLL_MS = 1000  # the wall's feed tells the screen an incident changed, within a second
@@ -31,7 +37,7 @@ ENDINGS = {
 }
 
 
-@page_for(WALL, "dispatch screen")
+@page_for(WALL, gettext_noop("dispatch screen"))
 @ensure_csrf_cookie  # the page's fetch() calls send it back as X-CSRFToken
 def dispatch_screen(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -39,7 +45,7 @@ def dispatch_screen(request: HttpRequest) -> HttpResponse:
     try:
         chosen, _ids = stations_for(user, request.GET.get("station"))
     except (BadParameterError, PermissionError) as error:
-        context = {"screen": "dispatch screen", "message": str(error)}
+        context = {"screen": gettext_noop("dispatch screen"), "message": str(error)}
         return render(request, "maps/forbidden.html", context, status=400)
     units = org_unit_list_within(user.org_unit).filter(tier=OrgUnit.Tier.STATION)
     config: dict[str, Any] = {
@@ -54,11 +60,14 @@ def dispatch_screen(request: HttpRequest) -> HttpResponse:
         "endings": {path: list(REASONS[status]) for path, status in ENDINGS.items()},
         "open_statuses": list(Incident.OPEN_STATUSES),
         "labels": {
-            "incident_status": _words(Incident.Status.choices),
-            "work_order_status": _words(WorkOrder.Status.choices),
-            "milestone": _words(Milestone.choices),
-            "end_reason": _words(Incident.EndReason.choices),
+            "incident_status": label_words(Incident.Status.choices),
+            "work_order_status": label_words(WorkOrder.Status.choices),
+            "milestone": label_words(Milestone.choices),
+            "end_reason": label_words(Incident.EndReason.choices),
+            "crew_status": label_words(Crew.Status.choices),
         },
+        # The crews recommended name their station by code: the screen shows its name.
+        "station_names": station_names(),
         "text": queue_words(),
     }
     return render(
@@ -72,9 +81,3 @@ def dispatch_screen(request: HttpRequest) -> HttpResponse:
             "cancel_reasons": cancel_reasons(),
         },
     )
-
-
-def _words(choices: list[tuple[str, Any]]) -> dict[str, str]:
-    """A model's choices in the user's language (the catalogue has them, the models say them
-    in English)."""
-    return {value: _(str(name)) for value, name in choices}

@@ -5,18 +5,20 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from dispatch.access import Capability, user_may
 from dispatch.categories import category_labels_fill
 from dispatch.models import Incident, User
 from gis.selectors import org_unit_list_within
 from maps.access import INCIDENT_MAP, TIMELINE, page_for
+from maps.incident_map import local_time
 
 LIST_MAX = 200
 RECENT_DAYS = 30
 
 
-@page_for(INCIDENT_MAP, "incident list")
+@page_for(INCIDENT_MAP, gettext_noop("incident list"))
 def incident_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
@@ -38,7 +40,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         request,
         "maps/incident_list.html",
         {
-            "incidents": rows[:LIST_MAX],
+            "incidents": [(i, local_time(i.created_at)) for i in rows[:LIST_MAX]],
             "more": len(rows) > LIST_MAX,
             "show": show,
             "q": query,

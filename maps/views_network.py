@@ -4,6 +4,8 @@ import math
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from dispatch.models import User
@@ -12,6 +14,7 @@ from maps.access import NETWORK_MAP, feed_for, page_for
 from maps.network_map import (
     MAX_ZOOM,
     PRESSURE_COLOURS,
+    PRESSURE_MAINS,
     TOLERANCE_PX,
     found_json,
     metres_per_pixel,
@@ -29,12 +32,12 @@ AT_PARAMS = {
 
 
 @require_GET
-@page_for(NETWORK_MAP, "network map")
+@page_for(NETWORK_MAP, gettext_noop("network map"))
 def network_map(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     parts = network_map_build(bounds=org_unit_bounds(user.org_unit))
-    legend = [(c.label, colour) for c, colour in PRESSURE_COLOURS.items()]
+    legend = [(PRESSURE_MAINS[c], colour) for c, colour in PRESSURE_COLOURS.items()]
     context = {"parts": parts, "config": network_map_config(parts), "legend": legend}
     return render(request, "maps/network_map.html", context)
 
@@ -49,15 +52,20 @@ def _at_params(request: HttpRequest) -> dict[str, float]:
     values = {}
     for name, (low, high, example) in AT_PARAMS.items():
         raw = request.GET.get(name, "").strip()
+        words = {"name": name, "example": example}
         if not raw:
-            raise BadParamError(name, f"{name} is required, e.g. {name}={example}")
+            raise BadParamError(name, _("%(name)s is required, e.g. %(name)s=%(example)s") % words)
         try:
             value = float(raw)
         except ValueError:
-            raise BadParamError(name, f"{name} must be a number, e.g. {name}={example}") from None
+            raise BadParamError(
+                name, _("%(name)s must be a number, e.g. %(name)s=%(example)s") % words
+            ) from None
         if not math.isfinite(value) or not low <= value <= high:
             raise BadParamError(
-                name, f"{name} must be between {low:g} and {high:g}, not {raw[:30]}"
+                name,
+                _("%(name)s must be between %(low)s and %(high)s, not %(raw)s")
+                % {**words, "low": f"{low:g}", "high": f"{high:g}", "raw": raw[:30]},
             )
         values[name] = value
     return values

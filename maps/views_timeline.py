@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from dispatch.choices import Hazard
 from dispatch.models import User
@@ -25,6 +27,7 @@ from gis.selectors import org_unit_bounds, road_list_in_bbox
 from maps.access import TIMELINE, incident_visible, page_for
 from maps.exports import (
     file_name,
+    station_names,
     timeline_csv_file,
     timeline_json,
     timeline_pdf,
@@ -37,7 +40,11 @@ from maps.timeline_words import clock, duration_text
 log = logging.getLogger(__name__)
 
 HAZARDS = dict(Hazard.choices)
-DUE_LABELS = {"work_order": "work order", "on_site": "on site", "made_safe": "made safe"}
+DUE_LABELS = {
+    "work_order": gettext_lazy("work order due"),
+    "on_site": gettext_lazy("on site due"),
+    "made_safe": gettext_lazy("made safe due"),
+}
 SPEEDS = (1, 10, 30, 60, 120, 300, 600)
 REPLAY_TARGET_S = 90  # the default speed plays the whole incident in about this long
 MAP_MARGIN_M = 250.0  # around the track and the events: the streets they are on
@@ -67,7 +74,9 @@ def _timeline_for(request: HttpRequest, reference: str) -> Timeline:
     user = request.user
     assert isinstance(user, User)  # page_for has signed them in
     if incident is None or not incident_visible(user, incident):
-        raise Http404(f"No incident {reference} in your organisation.")
+        raise Http404(
+            _("No incident %(reference)s in your organisation.") % {"reference": reference}
+        )
     return timeline_get(incident, viewer=user)
 
 
@@ -93,7 +102,7 @@ def _roads(fmap: folium.Map, bounds: list[float]) -> None:
     ]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name="Roads",
+        name=_("Roads"),
         interactive=False,
         control=False,
         style_function=lambda f: {
@@ -113,9 +122,13 @@ def _replay_map(timeline: Timeline, user: User) -> tuple[folium.Map, dict[int, s
     folium.Marker(
         [incident.point.y, incident.point.x],
         icon=folium.DivIcon(html='<div class="rp-incident">!</div>', icon_size=(30, 30)),
-        tooltip=_tip(f"{incident.reference}: {incident.address_text}"),
+        tooltip=_tip(
+            f"{incident.reference}: {incident.address_text}"
+            if incident.address_text
+            else incident.reference
+        ),
     ).add_to(fmap)
-    tracks = folium.FeatureGroup(name="Vans' tracks").add_to(fmap)
+    tracks = folium.FeatureGroup(name=_("Vans' tracks")).add_to(fmap)
     for n, track in enumerate(timeline.tracks):
         if len(track.fixes) > 1:
             folium.PolyLine(
@@ -124,9 +137,12 @@ def _replay_map(timeline: Timeline, user: User) -> tuple[folium.Map, dict[int, s
                 weight=4,
                 opacity=0.35,
                 dash_array="2 8",
-                tooltip=_tip(f"{track.crew} ({track.vehicle}), dispatch to arrival"),
+                tooltip=_tip(
+                    _("%(crew)s (%(van)s), dispatch to arrival")
+                    % {"crew": track.crew, "van": track.vehicle}
+                ),
             ).add_to(tracks)
-    marks = folium.FeatureGroup(name="Events where they happened").add_to(fmap)
+    marks = folium.FeatureGroup(name=_("Events where they happened")).add_to(fmap)
     layers = {}
     for e in timeline.events:
         if e.lat is None or e.lon is None:
@@ -139,7 +155,7 @@ def _replay_map(timeline: Timeline, user: User) -> tuple[folium.Map, dict[int, s
             fill=True,
             fill_color="#10151c",
             fill_opacity=0.9,
-            tooltip=_tip(f"{clock(e.at)} {e.label}"),
+            tooltip=_tip(f"{clock(e.at, day_of=timeline.first_call_at)} {e.label}"),
         ).add_to(marks)
         layers[e.id] = marker.get_name()
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
@@ -161,6 +177,7 @@ def _rows(timeline: Timeline) -> dict[str, Any]:
     def at(moment: datetime | None) -> str:
         return clock(moment, day_of=first)
 
+    stations = station_names(timeline)
     colours = {
         t.work_order_id: TRACK_COLOURS[n % len(TRACK_COLOURS)]
         for n, t in enumerate(timeline.tracks)
@@ -212,6 +229,7 @@ def _rows(timeline: Timeline) -> dict[str, Any]:
                         **c,
                         "eta": duration_text(c.get("eta_seconds")),
                         "km": (c.get("distance_m") or 0) / 1000,
+                        "station": stations.get(c.get("station_code", ""), c.get("station_code")),
                     }
                     for c in o.crews
                 ],
@@ -226,8 +244,12 @@ def _rows(timeline: Timeline) -> dict[str, Any]:
 def _margin(verdict: str, seconds: float | None) -> str:
     if seconds is None:
         return ""
-    word = {"on time": "to spare", "late": "late", "running": "left"}.get(verdict, "past due")
-    return f"{duration_text(abs(seconds))} {word}"
+    words = {
+        "on time": _("%(time)s to spare"),
+        "late": _("%(time)s late"),
+        "running": _("%(time)s left"),
+    }
+    return words.get(verdict, _("%(time)s past due")) % {"time": duration_text(abs(seconds))}
 
 
 def _config(
@@ -236,7 +258,7 @@ def _config(
     span_s = (timeline.end - timeline.start).total_seconds()
     speed = next((s for s in SPEEDS if span_s / s <= REPLAY_TARGET_S), SPEEDS[-1])
     due = [
-        {"t": _ms(s.due_at), "label": f"{DUE_LABELS.get(s.milestone, s.milestone)} due"}
+        {"t": _ms(s.due_at), "label": str(DUE_LABELS.get(s.milestone, s.milestone))}
         for s in timeline.stages
         if s.due_at and timeline.start <= s.due_at <= timeline.end
     ]
@@ -264,7 +286,7 @@ def _config(
     }
 
 
-@page_for(TIMELINE, "timeline replay")
+@page_for(TIMELINE, gettext_noop("timeline replay"))
 def timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
     timeline = _timeline_for(request, reference)
     assert isinstance(request.user, User)
@@ -286,7 +308,7 @@ def timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "maps/timeline.html", context)
 
 
-@page_for(TIMELINE, "timeline export")
+@page_for(TIMELINE, gettext_noop("timeline export"))
 def timeline_export(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
     """The same timeline as a file named after the incident: CSV, XLSX, JSON or PDF."""
     timeline = _timeline_for(request, reference)

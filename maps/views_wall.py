@@ -6,11 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from config.counters import counter_increment
 from dispatch.categories import category_names
-from dispatch.models import Incident, User, WorkOrder
+from dispatch.models import Crew, Incident, Milestone, User, WorkOrder
 from dispatch.selectors import DISPATCHES
 from dispatch.words import incident_words
 from gis.models import OrgUnit
@@ -19,8 +21,8 @@ from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, pag
 from maps.feed import CursorAheadError
 from maps.feed_log import feed_log
 from maps.folium_kit import map_parts
-from maps.network_map import PRESSURE_COLOURS
-from maps.queue_words import queue_words
+from maps.network_map import PRESSURE_COLOURS, pressure_label
+from maps.queue_words import label_words, queue_words
 from maps.scope import BadParameterError, stations_for
 from maps.tiles import TileAddress, network_tile
 from maps.wall import wall_map
@@ -34,14 +36,14 @@ STALE_AFTER_S = 120  # a van silent this long is greyed: its position may be wro
 QUEUE_EVERY_MS = 15000
 
 
-@page_for(WALL, "map wall")
+@page_for(WALL, gettext_noop("map wall"))
 def wall(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     try:
         chosen, _ids = stations_for(user, request.GET.get("station"))
     except (BadParameterError, PermissionError) as error:
-        context = {"screen": "map wall", "message": str(error)}
+        context = {"screen": gettext_noop("map wall"), "message": str(error)}
         return render(request, "maps/forbidden.html", context, status=400)
     fmap, layers = wall_map(org_unit_bounds(chosen or user.org_unit))
     units = org_unit_list_within(user.org_unit).filter(tier=OrgUnit.Tier.STATION)
@@ -57,8 +59,10 @@ def wall(request: HttpRequest) -> HttpResponse:
         "queue_every_ms": QUEUE_EVERY_MS,
         "queue_text": queue_words(),
         "labels": {
-            "incident_status": dict(Incident.Status.choices),
-            "work_order_status": dict(WorkOrder.Status.choices),
+            "incident_status": label_words(Incident.Status.choices),
+            "work_order_status": label_words(WorkOrder.Status.choices),
+            "crew_status": label_words(Crew.Status.choices),
+            "milestone": label_words(Milestone.choices),
             "category": category_names(),
             "text": incident_words(),
         },
@@ -71,7 +75,10 @@ def wall(request: HttpRequest) -> HttpResponse:
             "config": config,
             "units": units.order_by("name"),
             "chosen": chosen,
-            "pressure_colours": [(c.label, colour) for c, colour in PRESSURE_COLOURS.items()],
+            # The map's own words for the classes ("Low pressure" is a complaint elsewhere).
+            "pressure_colours": [
+                (pressure_label(c.value), colour) for c, colour in PRESSURE_COLOURS.items()
+            ],
         },
     )
 
@@ -91,7 +98,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         _unit, station_ids = stations_for(user, request.GET.get("station"))
     except ValueError:
         return JsonResponse(
-            {"detail": "since must be the cursor of the last answer, station a unit id"},
+            {"detail": _("since must be the cursor of the last answer, station a unit id")},
             status=400,
         )
     except PermissionError as error:
@@ -103,8 +110,10 @@ def feed(request: HttpRequest) -> HttpResponse:
         counter_increment("maps.feed.cursor_ahead")
         return JsonResponse(
             {
-                "detail": "since is ahead of every cursor this server has given (made up, or "
-                "kept from before a database restore): poll again without since"
+                "detail": _(
+                    "since is ahead of every cursor this server has given (made up, or "
+                    "kept from before a database restore): poll again without since"
+                )
             },
             status=400,
         )
@@ -129,7 +138,8 @@ def network_tiles(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     tile = TileAddress(z, x, y)
     if not tile.is_valid():
         return JsonResponse(
-            {"detail": f"no tile {z}/{x}/{y}: x and y run 0 to 2^z - 1"}, status=400
+            {"detail": _("no tile %(tile)s: x and y run 0 to 2^z - 1") % {"tile": f"{z}/{x}/{y}"}},
+            status=400,
         )
     body = network_tile(tile)
     etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'

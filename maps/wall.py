@@ -4,6 +4,7 @@ page's script (maps/static/maps/wall.js) fills from the delta feed."""
 from dataclasses import dataclass
 
 import folium
+from django.utils.translation import gettext as _
 from folium.plugins import MarkerCluster
 
 from maps.folium_kit import CLUSTER_CSS, CLUSTER_JS, map_create, static_links
@@ -37,8 +38,9 @@ def _cluster(name: str, *, until_zoom: int) -> MarkerCluster:
 def wall_map(bounds: list[float]) -> tuple[folium.Map, WallLayers]:
     fmap = map_create(bounds, clusters=True, zoom_control="bottomleft")
     network_layer_add(fmap)
-    isolation = folium.FeatureGroup(name="Isolation areas").add_to(fmap)
-    incidents = _cluster("Incidents", until_zoom=15).add_to(fmap)
-    vans = _cluster("Vans", until_zoom=14).add_to(fmap)
+    # The layer control shows these names: in the user's language, built for each request.
+    isolation = folium.FeatureGroup(name=_("Isolation areas")).add_to(fmap)
+    incidents = _cluster(_("Incidents"), until_zoom=15).add_to(fmap)
+    vans = _cluster(_("Vans"), until_zoom=14).add_to(fmap)
     folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
     return fmap, WallLayers(incidents.get_name(), vans.get_name(), isolation.get_name())

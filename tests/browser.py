@@ -31,16 +31,19 @@ T = TypeVar("T")
 
 
 @contextmanager
-def chromium_page(viewport: ViewportSize = WALL) -> Iterator[tuple[Page, list[str]]]:
+def chromium_page(
+    viewport: ViewportSize = WALL, locale: str = "en-US"
+) -> Iterator[tuple[Page, list[str]]]:
     """A page and the failures seen on it: script errors, console errors, refused requests
-    to our own server and any request that tried to leave it (a control room has no CDN)."""
+    to our own server and any request that tried to leave it (a control room has no CDN).
+    `locale` is the browser's language (Accept-Language), which a signed-out page follows."""
     failures: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport=viewport)
+            page = browser.new_page(viewport=viewport, locale=locale)
             page.set_default_timeout(15_000)
             page.on("pageerror", lambda e: failures.append(f"script error: {e}"))
             page.on(

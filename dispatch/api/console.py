@@ -88,7 +88,7 @@ class CallIn(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("lon" in attrs) != ("lat" in attrs):
-            raise serializers.ValidationError("give both lon and lat, or neither")
+            raise serializers.ValidationError(gettext("give both lon and lat, or neither"))
         return attrs
 
     def to_input(self) -> CallInput:
@@ -237,7 +237,7 @@ def calls_create(request: Request) -> Response:
             },
             "triage": {
                 "priority": triage.priority,
-                "reasons": triage.reasons,
+                "reasons": triage.reasons,  # in the user's language (selectors)
                 "hazards": triage.hazards,
                 "advice": triage.advice,
                 "needs_incident": triage.rule.needs_incident,
@@ -337,7 +337,10 @@ def _incident_for(request: Request, incident_id: int) -> Incident:
         Incident.objects.select_related("station", "segment"), pk=incident_id
     )
     if not user_covers_station(request_user(request), incident.station_id):
-        raise ForbiddenError(f"{incident.reference} is outside your organisation")
+        raise ForbiddenError(
+            gettext("%(reference)s is outside your organisation")
+            % {"reference": incident.reference}
+        )
     return incident
 
 
@@ -390,7 +393,7 @@ def incident_recommendations(request: Request, incident_id: int) -> Response:
     """Crews for this incident, best first, each with its ETA and the reason for its rank."""
     incident = _incident_for(request, incident_id)
     if not user_may_dispatch(request_user(request), incident.station):
-        raise ForbiddenError("only dispatchers of this station's organisation see crews")
+        raise ForbiddenError(gettext("only dispatchers of this station's organisation see crews"))
     found = incident_crews_recommend(incident=incident, actor=request_user(request))
     return answer(RecommendationOut, found, many=True)
 
@@ -509,13 +512,15 @@ def work_order_change(request: Request, work_order_id: int) -> Response:
         not user_may_dispatch(request_user(request), work_order.incident.station)
         and not work_order.crew.members.filter(pk=request_user(request).pk).exists()
     ):
-        raise ForbiddenError("only the crew or its dispatchers change this work order")
+        raise ForbiddenError(gettext("only the crew or its dispatchers change this work order"))
     if data["to"] == WorkOrder.Status.CANCELLED:
         # One door for calling a crew off: dispatchers only, with a reason (crew_moves). A
         # crew that cannot take the job rejects it, and the next crew is offered.
         raise ConflictError(
-            "a work order is called off with POST /api/work-orders/<id>/cancel/ (dispatchers,"
-            " with a reason); a crew that cannot go rejects the job",
+            gettext(
+                "a work order is called off with POST /api/work-orders/<id>/cancel/ (dispatchers,"
+                " with a reason); a crew that cannot go rejects the job"
+            ),
             field="to",
         )
     point = Point(data["lon"], data["lat"], srid=4326) if "lon" in data and "lat" in data else None

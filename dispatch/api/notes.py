@@ -1,6 +1,7 @@
 """Staff notes on an incident: `POST /api/incidents/<id>/notes/`."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
@@ -40,7 +41,7 @@ def incident_note_create(request: Request, incident_id: int) -> Response:
     """Append the note; 400 when empty or too long, 403 outside the user's organisation."""
     user = request.user
     if not isinstance(user, User):
-        raise ForbiddenError("sign in first")
+        raise ForbiddenError(gettext("sign in first"))
     payload = NoteIn(data=request.data)
     payload.is_valid(raise_exception=True)
     note = incident_note_add(

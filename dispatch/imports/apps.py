@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportsConfig(AppConfig):
@@ -6,5 +7,5 @@ class ImportsConfig(AppConfig):
 
     name = "dispatch.imports"
     label = "imports"
-    verbose_name = "Imports"
+    verbose_name = _("Imports")
     default_auto_field = "django.db.models.BigAutoField"

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dispatch.imports.models import Kind
+
 PREVIEW_ROWS = 50  # the first rows a dry run shows it would create or update
 
 
@@ -68,20 +70,26 @@ class ImportReport:
         return cls(**{**data, **lists})
 
     def summary(self) -> str:
-        verb = _("would be") if self.dry_run else _("were")
-        text = _(
-            "%(kind)s from %(file)s: %(rows)d rows; %(created)d %(verb)s created, %(updated)d "
-            "%(verb)s updated, %(unchanged)d unchanged, %(rejected)d rejected"
-        ) % {
-            "kind": self.kind,
+        counts = {
+            "kind": _kind_words(self.kind),
             "file": self.file_name,
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": len(self.rejected),
-            "verb": verb,
         }
+        if self.dry_run:
+            text = _(
+                "%(kind)s from %(file)s: %(rows)d rows; %(created)d would be created, "
+                "%(updated)d would be updated, %(unchanged)d unchanged, %(rejected)d rejected"
+            )
+        else:
+            text = _(
+                "%(kind)s from %(file)s: %(rows)d rows; %(created)d were created, "
+                "%(updated)d were updated, %(unchanged)d unchanged, %(rejected)d rejected"
+            )
+        text %= counts
         if self.kind == "customers":
             text += _("; %(matched)d matched to premises, %(unmatched)d unmatched") % {
                 "matched": self.matched,
@@ -94,7 +102,12 @@ class ImportReport:
         out = [self.summary()]
         if self.rejected:
             out.append(_("Rejected rows (fix them and import the file again):"))
-            out += [f"  {_('line')} {r.line} [{r.key}]: {r.reason}" for r in self.rejected]
+            out += [
+                "  "
+                + _("line %(line)d [%(key)s]: %(reason)s")
+                % {"line": r.line, "key": r.key, "reason": r.reason}
+                for r in self.rejected
+            ]
         if self.unmatched:
             out.append(
                 _(
@@ -103,7 +116,15 @@ class ImportReport:
                 )
             )
             out += [
-                f"  {_('line')} {u.line} [{u.key}] {u.address}: {u.reason}" for u in self.unmatched
+                "  "
+                + _("line %(line)d [%(key)s] %(address)s: %(reason)s")
+                % {"line": u.line, "key": u.key, "address": u.address, "reason": u.reason}
+                for u in self.unmatched
             ]
         out += self.notes
         return out
+
+
+def _kind_words(kind: str) -> str:
+    """What the file held, as people read it (the kind's label; the code if unknown)."""
+    return str(Kind(kind).label) if kind in Kind.values else kind

@@ -5,9 +5,10 @@ import logging
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dispatch.errors import DispatchError
@@ -70,7 +71,20 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
     )
     if claimed != 1:
         return None
-    run = ImportRun.objects.get(pk=run_id)
+    run = ImportRun.objects.select_related("started_by").get(pk=run_id)
+    # The report is written once, in the language of who started the import (a worker has no
+    # request to read it from): their profile's, else the one active (the site's in a worker).
+    with translation.override(_language_of(run)):
+        return _execute(run)
+
+
+def _language_of(run: ImportRun) -> str:
+    user = run.started_by
+    return getattr(user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _execute(run: ImportRun) -> ImportRun:
+    run_id = run.pk
     progress = RowProgress(run_id)
     try:
         report = import_file(

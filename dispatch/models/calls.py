@@ -17,34 +17,65 @@ class Call(models.Model):
         JOINED = "joined", _("Joined an open incident")
         ANSWERED = "answered", _("Answered on the call")
 
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PHONE)
-    caller_phone = models.CharField(max_length=32, blank=True, db_index=True)
-    caller_name = models.CharField(max_length=100, blank=True)
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.PHONE, verbose_name=_("channel")
+    )
+    caller_phone = models.CharField(
+        max_length=32, blank=True, db_index=True, verbose_name=_("caller phone")
+    )
+    caller_name = models.CharField(max_length=100, blank=True, verbose_name=_("caller name"))
     # Database defaults too: imports and benchmarks write calls with SQL of their own.
-    caller_email = models.EmailField(blank=True, default="", db_default="")
+    caller_email = models.EmailField(
+        blank=True, default="", db_default="", verbose_name=_("caller email")
+    )
     language = models.CharField(
-        max_length=2, choices=Language.choices, default=Language.ZH, db_default=Language.ZH
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ZH,
+        db_default=Language.ZH,
+        verbose_name=_("language"),
     )
     notify = models.BooleanField(
-        default=True, db_default=True, help_text="send the caller progress messages (opt-out)"
+        default=True,
+        db_default=True,
+        help_text=_("send the caller progress messages (opt-out)"),
+        verbose_name=_("notify"),
     )
     customer = models.ForeignKey(
-        "dispatch.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+        "dispatch.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        verbose_name=_("customer"),
     )
-    category = models.CharField(max_length=32, validators=[case_type_validate])
-    description = models.TextField(blank=True)
-    address_text = models.CharField(max_length=300, blank=True)
-    point = models.PointField(srid=4326, null=True, blank=True)
+    category = models.CharField(
+        max_length=32, validators=[case_type_validate], verbose_name=_("category")
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    address_text = models.CharField(max_length=300, blank=True, verbose_name=_("address text"))
+    point = models.PointField(srid=4326, null=True, blank=True, verbose_name=_("point"))
     geocode_method = models.CharField(
         max_length=16,
         blank=True,
-        help_text="exact, structured, fuzzy, landmark, intersection, pinned on the map, or blank",
+        help_text=_(
+            "exact, structured, fuzzy, landmark, intersection, pinned on the map, or blank"
+        ),
+        verbose_name=_("geocode method"),
     )
     premise = models.ForeignKey(
-        "network.Premise", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+        "network.Premise",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        verbose_name=_("premise"),
     )
     hazards = ArrayField(
-        models.CharField(max_length=32, choices=Hazard.choices), default=list, blank=True
+        models.CharField(max_length=32, choices=Hazard.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("hazards"),
     )
     taker = models.ForeignKey(
         "dispatch.User",
@@ -52,15 +83,26 @@ class Call(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="calls_taken",
+        verbose_name=_("taker"),
     )
-    received_at = models.DateTimeField(db_index=True)
+    received_at = models.DateTimeField(db_index=True, verbose_name=_("received at"))
     external_ref = models.CharField(
-        max_length=64, blank=True, help_text="the linked system's id (Open311, 12345, 110)"
+        max_length=64,
+        blank=True,
+        help_text=_("the linked system's id (Open311, 12345, 110)"),
+        verbose_name=_("external ref"),
     )
     incident = models.ForeignKey(
-        "dispatch.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+        "dispatch.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("incident"),
     )
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome = models.CharField(
+        max_length=16, choices=Outcome.choices, default=Outcome.OPEN, verbose_name=_("outcome")
+    )
     # Kept on the call, not only on the timeline, so the next call from the same source can
     # find the report it repeats with one indexed look-up.
     repeat_of = models.ForeignKey(
@@ -73,13 +115,20 @@ class Call(models.Model):
             "the counted report from the same phone, linked system or e-mail address that this "
             "call repeats within REPORT_REPEAT_WINDOW_MIN: it did not count toward priority"
         ),
+        verbose_name=_("repeat of"),
     )
 
     class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
-        return f"call {self.pk} {self.category} {self.received_at:%H:%M:%S}"
+        return _("call %(id)s %(category)s %(time)s") % {
+            "id": self.pk,
+            "category": self.category,
+            "time": f"{self.received_at:%H:%M:%S}",
+        }
 
     @cached_property
     def category_label(self) -> str:

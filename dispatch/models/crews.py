@@ -21,20 +21,40 @@ class Crew(models.Model):
 
     # The utility's own code for the crew (its workforce system's key): imports update a crew
     # by it. Null for crews made here (the demo's), so many may lack one.
-    code = models.CharField(max_length=32, unique=True, null=True, blank=True)
-    name = models.CharField(max_length=100, unique=True)
-    station = models.ForeignKey("network.OrgUnit", on_delete=models.PROTECT, related_name="crews")
-    skills = ArrayField(models.CharField(max_length=20, choices=Skill.choices), default=list)
-    members = models.ManyToManyField("dispatch.User", related_name="crews", blank=True)
-    shift_start = models.TimeField()
-    shift_end = models.TimeField(help_text="before shift_start: the shift runs past midnight")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.AVAILABLE)
+    code = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, verbose_name=_("code")
+    )
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    station = models.ForeignKey(
+        "network.OrgUnit", on_delete=models.PROTECT, related_name="crews", verbose_name=_("station")
+    )
+    skills = ArrayField(
+        models.CharField(max_length=20, choices=Skill.choices),
+        default=list,
+        verbose_name=_("skills"),
+    )
+    members = models.ManyToManyField(
+        "dispatch.User", related_name="crews", blank=True, verbose_name=_("members")
+    )
+    shift_start = models.TimeField(verbose_name=_("shift start"))
+    shift_end = models.TimeField(
+        help_text=_("before shift_start: the shift runs past midnight"), verbose_name=_("shift end")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.AVAILABLE, verbose_name=_("status")
+    )
     # What the crew last said of itself on its tablet (the newest report by device time wins);
     # `status` follows it whenever the crew has no job on (dispatch.services.crews).
-    duty = models.CharField(max_length=16, choices=Duty.choices, default=Duty.ON_SHIFT)
-    duty_reported_at = models.DateTimeField(null=True, blank=True)
+    duty = models.CharField(
+        max_length=16, choices=Duty.choices, default=Duty.ON_SHIFT, verbose_name=_("duty")
+    )
+    duty_reported_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("duty reported at")
+    )
 
     class Meta:
+        verbose_name = _("crew")
+        verbose_name_plural = _("crews")
         ordering = ["name"]
         indexes = [
             # Recommendation filters on `skills @> ARRAY[...]` (GIN) and on status.

@@ -12,22 +12,39 @@ class WorkOrderFinding(models.Model):
         GRADE_3 = 3, _("Grade 3: non-hazardous, monitor")
 
     work_order = models.ForeignKey(
-        "dispatch.WorkOrder", on_delete=models.PROTECT, related_name="finding_reports"
+        "dispatch.WorkOrder",
+        on_delete=models.PROTECT,
+        related_name="finding_reports",
+        verbose_name=_("work order"),
     )
-    client_event_id = models.CharField(max_length=64)
-    device_time = models.DateTimeField()
-    recorded_at = models.DateTimeField()
+    client_event_id = models.CharField(max_length=64, verbose_name=_("client event id"))
+    device_time = models.DateTimeField(verbose_name=_("device time"))
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
     recorded_by = models.ForeignKey(
-        "dispatch.User", null=True, on_delete=models.PROTECT, related_name="+"
+        "dispatch.User",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    leak_grade = models.PositiveSmallIntegerField(choices=LeakGrade.choices, null=True)
-    cause = models.CharField(max_length=32, blank=True)
-    actions_taken = models.JSONField(default=list)
-    valves_operated = models.JSONField(default=list, help_text="[{asset_id, action, operable}]")
-    materials = models.JSONField(default=list, help_text="[{item, quantity, unit}]")
-    notes = models.TextField(blank=True)
+    leak_grade = models.PositiveSmallIntegerField(
+        choices=LeakGrade.choices, null=True, verbose_name=_("leak grade")
+    )
+    cause = models.CharField(max_length=32, blank=True, verbose_name=_("cause"))
+    actions_taken = models.JSONField(default=list, verbose_name=_("actions taken"))
+    valves_operated = models.JSONField(
+        default=list,
+        help_text=_("[{asset_id, action, operable}]"),
+        verbose_name=_("valves operated"),
+    )
+    materials = models.JSONField(
+        default=list, help_text=_("[{item, quantity, unit}]"), verbose_name=_("materials")
+    )
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
 
     class Meta:
+        verbose_name = _("work order finding")
+        verbose_name_plural = _("work order findings")
         ordering = ["device_time", "client_event_id"]
         constraints = [
             models.UniqueConstraint(
@@ -38,21 +55,30 @@ class WorkOrderFinding(models.Model):
 
 class WorkOrderPhoto(models.Model):
     work_order = models.ForeignKey(
-        "dispatch.WorkOrder", on_delete=models.PROTECT, related_name="photos"
+        "dispatch.WorkOrder",
+        on_delete=models.PROTECT,
+        related_name="photos",
+        verbose_name=_("work order"),
     )
-    client_event_id = models.CharField(max_length=64)
-    device_time = models.DateTimeField()
-    recorded_at = models.DateTimeField()
+    client_event_id = models.CharField(max_length=64, verbose_name=_("client event id"))
+    device_time = models.DateTimeField(verbose_name=_("device time"))
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
     recorded_by = models.ForeignKey(
-        "dispatch.User", null=True, on_delete=models.PROTECT, related_name="+"
+        "dispatch.User",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    image = models.FileField(upload_to="photos/%Y/%m/%d/")
-    content_type = models.CharField(max_length=32)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    caption = models.CharField(max_length=200, blank=True)
+    image = models.FileField(upload_to="photos/%Y/%m/%d/", verbose_name=_("image"))
+    content_type = models.CharField(max_length=32, verbose_name=_("content type"))
+    size = models.PositiveIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    caption = models.CharField(max_length=200, blank=True, verbose_name=_("caption"))
 
     class Meta:
+        verbose_name = _("work order photo")
+        verbose_name_plural = _("work order photos")
         ordering = ["device_time", "client_event_id"]
         constraints = [
             models.UniqueConstraint(

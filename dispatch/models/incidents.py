@@ -44,36 +44,53 @@ class Incident(models.Model):
     # Ended by a person with a reason (incident_end): nothing more happens on these.
     ENDED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.MERGED, Status.REFERRED)
 
-    reference = models.CharField(max_length=20, unique=True)
-    category = models.CharField(max_length=32, validators=[case_type_validate])
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    point = models.PointField(srid=4326)
-    address_text = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(max_length=20, unique=True, verbose_name=_("reference"))
+    category = models.CharField(
+        max_length=32, validators=[case_type_validate], verbose_name=_("category")
+    )
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, verbose_name=_("priority")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
+    point = models.PointField(srid=4326, verbose_name=_("point"))
+    address_text = models.CharField(max_length=300, blank=True, verbose_name=_("address text"))
     segment = models.ForeignKey(
         "network.PipeSegment",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="incidents",
-        help_text="the main it was snapped to",
+        help_text=_("the main it was snapped to"),
+        verbose_name=_("segment"),
     )
-    segment_distance_m = models.FloatField(null=True, blank=True)
+    segment_distance_m = models.FloatField(
+        null=True, blank=True, verbose_name=_("segment distance m")
+    )
     suspected_cause = models.ForeignKey(
         "network.PipeSegment",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="suspected_in",
-        help_text="supply incidents: the common upstream main",
+        help_text=_("supply incidents: the common upstream main"),
+        verbose_name=_("suspected cause"),
     )
     station = models.ForeignKey(
-        "network.OrgUnit", on_delete=models.PROTECT, related_name="incidents"
+        "network.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("station"),
     )
     hazards = ArrayField(
-        models.CharField(max_length=32, choices=Hazard.choices), default=list, blank=True
+        models.CharField(max_length=32, choices=Hazard.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("hazards"),
     )
-    report_count = models.PositiveIntegerField(default=1)  # every call, as the screens show
+    # Every call, as the screens show.
+    report_count = models.PositiveIntegerField(default=1, verbose_name=_("report count"))
     # The count the "enough reports raise the priority" rule reads: repeats from one source
     # within REPORT_REPEAT_WINDOW_MIN are left out. A database default too: imports and
     # benchmarks write incidents with SQL of their own.
@@ -81,18 +98,28 @@ class Incident(models.Model):
         default=1,
         db_default=1,
         help_text=_("reports from different sources, or from one source far enough apart"),
+        verbose_name=_("independent report count"),
     )
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # How it ended (dispatch.services.incident_end); the timeline keeps who and when too, but
     # lists and exports read these without replaying it. Database defaults: imports and
     # benchmarks write incidents with SQL of their own.
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
     end_reason = models.CharField(
-        max_length=32, choices=EndReason.choices, blank=True, default="", db_default=""
+        max_length=32,
+        choices=EndReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("end reason"),
     )
     end_note = models.TextField(
-        blank=True, default="", db_default="", help_text=_("what the dispatcher wrote")
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("what the dispatcher wrote"),
+        verbose_name=_("end note"),
     )
     merged_into = models.ForeignKey(
         "self",
@@ -101,6 +128,7 @@ class Incident(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_from",
         help_text=_("the incident that took its calls"),
+        verbose_name=_("merged into"),
     )
     referred_to = models.CharField(
         max_length=100,
@@ -108,9 +136,12 @@ class Incident(models.Model):
         default="",
         db_default="",
         help_text=_("the agency it was handed to"),
+        verbose_name=_("referred to"),
     )
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         ordering = ["priority", "created_at"]
         indexes = [models.Index(fields=["status", "category"], name="incident_open_category")]
 
@@ -129,19 +160,28 @@ class Incident(models.Model):
 class IncidentDeadline(models.Model):
     """One running SLA clock of an incident."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="deadlines")
-    milestone = models.CharField(max_length=16, choices=Milestone.choices)
-    due_at = models.DateTimeField(db_index=True)
-    met_at = models.DateTimeField(null=True, blank=True)
-    breached_at = models.DateTimeField(null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("incident")
+    )
+    milestone = models.CharField(
+        max_length=16, choices=Milestone.choices, verbose_name=_("milestone")
+    )
+    due_at = models.DateTimeField(db_index=True, verbose_name=_("due at"))
+    met_at = models.DateTimeField(null=True, blank=True, verbose_name=_("met at"))
+    breached_at = models.DateTimeField(null=True, blank=True, verbose_name=_("breached at"))
     # The incident ended before this clock was met (cancelled, merged, referred, or closed
     # without the milestone): the clock stopped and no longer counts, neither met nor
     # breached. A breach recorded before it stays on record; it is never escalated again.
     not_applicable_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("stopped as not applicable when the incident ended")
+        null=True,
+        blank=True,
+        help_text=_("stopped as not applicable when the incident ended"),
+        verbose_name=_("not applicable at"),
     )
 
     class Meta:
+        verbose_name = _("incident deadline")
+        verbose_name_plural = _("incident deadlines")
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "milestone"], name="deadline_unique")
@@ -151,5 +191,9 @@ class IncidentDeadline(models.Model):
 class ReferenceCounter(models.Model):
     """Per-day counter behind incident references (GX-20261122-0042)."""
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField(primary_key=True, verbose_name=_("day"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("last"))
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")

@@ -1,5 +1,6 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.utils.translation import gettext_lazy as _
 
 
 class IncidentIsolation(models.Model):
@@ -7,26 +8,51 @@ class IncidentIsolation(models.Model):
     shows the newest, outage notices go to its premises, and the timeline points to each."""
 
     incident = models.ForeignKey(
-        "dispatch.Incident", on_delete=models.PROTECT, related_name="isolations"
+        "dispatch.Incident",
+        on_delete=models.PROTECT,
+        related_name="isolations",
+        verbose_name=_("incident"),
     )
-    traced_at = models.DateTimeField()
+    traced_at = models.DateTimeField(verbose_name=_("traced at"))
     traced_by = models.ForeignKey(
-        "dispatch.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "dispatch.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("traced by"),
     )
-    segment = models.ForeignKey("network.PipeSegment", on_delete=models.PROTECT, related_name="+")
-    valves_to_close = ArrayField(models.BigIntegerField(), help_text="valve ids, closing order")
+    segment = models.ForeignKey(
+        "network.PipeSegment", on_delete=models.PROTECT, related_name="+", verbose_name=_("segment")
+    )
+    valves_to_close = ArrayField(
+        models.BigIntegerField(),
+        help_text=_("valve ids, closing order"),
+        verbose_name=_("valves to close"),
+    )
     # Metres by road to each valve from the stop before (the incident for the first), when the
     # order is the crew's drive; empty when no roads could say.
-    valve_road_m = ArrayField(models.FloatField(), default=list, blank=True)
-    seized_valves = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    sources_to_shut = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    isolated_segments = ArrayField(models.BigIntegerField())
-    premises_cut_off = models.PositiveIntegerField()
-    area = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    valve_road_m = ArrayField(
+        models.FloatField(), default=list, blank=True, verbose_name=_("valve road m")
+    )
+    seized_valves = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name=_("seized valves")
+    )
+    sources_to_shut = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name=_("sources to shut")
+    )
+    isolated_segments = ArrayField(models.BigIntegerField(), verbose_name=_("isolated segments"))
+    premises_cut_off = models.PositiveIntegerField(verbose_name=_("premises cut off"))
+    area = models.MultiPolygonField(srid=4326, null=True, blank=True, verbose_name=_("area"))
 
     class Meta:
+        verbose_name = _("incident isolation")
+        verbose_name_plural = _("incident isolations")
         ordering = ["incident", "-traced_at", "-id"]
         indexes = [models.Index(fields=["incident", "-traced_at"], name="isolation_newest")]
 
     def __str__(self) -> str:
-        return f"isolation of {self.incident_id} at {self.traced_at:%H:%M:%S}"
+        return _("isolation of %(incident)s at %(time)s") % {
+            "incident": self.incident_id,
+            "time": f"{self.traced_at:%H:%M:%S}",
+        }

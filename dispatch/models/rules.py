@@ -4,6 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Handling, Hazard, Priority, Skill, Utility
@@ -35,51 +36,81 @@ class CategoryRule(models.Model):
         ],
         help_text=_("the code systems exchange (Open311 service_code); never change it once used"),
     )
-    label_en = models.CharField(max_length=80, blank=True, help_text="the name in English")
-    label_zh = models.CharField(max_length=50)
-    utility = models.CharField(max_length=8, choices=Utility.choices, default=Utility.GAS)
-    handling = models.CharField(max_length=16, choices=Handling.choices, default=Handling.FIELD_JOB)
-    base_priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    label_en = models.CharField(
+        max_length=80, blank=True, help_text=_("the name in English"), verbose_name=_("label en")
+    )
+    label_zh = models.CharField(max_length=50, verbose_name=_("label zh"))
+    utility = models.CharField(
+        max_length=8, choices=Utility.choices, default=Utility.GAS, verbose_name=_("utility")
+    )
+    handling = models.CharField(
+        max_length=16,
+        choices=Handling.choices,
+        default=Handling.FIELD_JOB,
+        verbose_name=_("handling"),
+    )
+    base_priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, verbose_name=_("base priority")
+    )
     hazards = ArrayField(
         models.CharField(max_length=32, choices=Hazard.choices),
         default=list,
         blank=True,
         help_text=_("the hazard questions the call taker asks for this case type"),
+        verbose_name=_("hazards"),
     )
     skills = ArrayField(
         models.CharField(max_length=20, choices=Skill.choices),
         default=list,
         blank=True,
-        help_text="a crew needs all of these",
+        help_text=_("a crew needs all of these"),
+        verbose_name=_("skills"),
     )
-    duplicate_radius_m = models.PositiveIntegerField(default=200)
-    duplicate_window_min = models.PositiveIntegerField(default=120)
+    duplicate_radius_m = models.PositiveIntegerField(
+        default=200, verbose_name=_("duplicate radius m")
+    )
+    duplicate_window_min = models.PositiveIntegerField(
+        default=120, verbose_name=_("duplicate window min")
+    )
     merges_with = ArrayField(
         models.CharField(max_length=32, validators=[case_type_validate]),
         default=list,
         blank=True,
-        help_text="open incidents of these categories can take this call",
+        help_text=_("open incidents of these categories can take this call"),
+        verbose_name=_("merges with"),
     )
     groups_by_supply = models.BooleanField(
-        default=False, help_text="no gas / low pressure: group calls by their upstream main"
+        default=False,
+        help_text=_("no gas / low pressure: group calls by their upstream main"),
+        verbose_name=_("groups by supply"),
     )
     raise_after_reports = models.PositiveSmallIntegerField(
-        default=0, help_text="raise priority one step at this many reports (0: never)"
+        default=0,
+        help_text=_("raise priority one step at this many reports (0: never)"),
+        verbose_name=_("raise after reports"),
     )
-    auto_dispatch = models.BooleanField(default=False, help_text="P1 may go to the top crew")
-    advice_en = models.TextField(blank=True, help_text="read out to the caller")
-    advice_zh = models.TextField(blank=True)
+    auto_dispatch = models.BooleanField(
+        default=False, help_text=_("P1 may go to the top crew"), verbose_name=_("auto dispatch")
+    )
+    advice_en = models.TextField(
+        blank=True, help_text=_("read out to the caller"), verbose_name=_("advice en")
+    )
+    advice_zh = models.TextField(blank=True, verbose_name=_("advice zh"))
     keywords = models.CharField(
-        max_length=300, blank=True, help_text=_("Open311 keywords, comma separated")
+        max_length=300,
+        blank=True,
+        help_text=_("Open311 keywords, comma separated"),
+        verbose_name=_("keywords"),
     )
     message_set = models.CharField(
         max_length=32,
         blank=True,
         default="progress",
         help_text=_(
-            "the callers' progress messages: templates <set>.received, <set>.dispatched, ..."
-            " (blank: none)"
+            "the callers' progress messages: the templates named after it (e.g."
+            " progress.received, progress.dispatched, ...); blank: none"
         ),
+        verbose_name=_("message set"),
     )
 
     class Meta:
@@ -88,6 +119,9 @@ class CategoryRule(models.Model):
         ordering = ["base_priority", "category"]
 
     def __str__(self) -> str:
+        # In the active language, as dispatch.categories names it (the admin's lists, choices).
+        if (get_language() or "en").lower().startswith("zh"):
+            return self.label_zh or self.label_en or self.category
         return self.label_en or self.label_zh or self.category
 
     @property
@@ -107,19 +141,25 @@ class TriageRule(models.Model):
         max_length=32,
         blank=True,
         validators=[case_type_validate],
-        help_text="blank: every category",
+        help_text=_("blank: every category"),
+        verbose_name=_("category"),
     )
-    hazard = models.CharField(max_length=32, choices=Hazard.choices)
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    hazard = models.CharField(max_length=32, choices=Hazard.choices, verbose_name=_("hazard"))
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, verbose_name=_("priority")
+    )
 
     class Meta:
+        verbose_name = _("triage rule")
+        verbose_name_plural = _("triage rules")
         ordering = ["category", "hazard"]
         constraints = [
             models.UniqueConstraint(fields=["category", "hazard"], name="triage_rule_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.category or 'any'}: {self.hazard} -> P{self.priority}"
+        category = self.category or _("any")
+        return f"{category}: {self.hazard} -> P{self.priority}"
 
 
 class Milestone(models.TextChoices):
@@ -135,20 +175,30 @@ class SlaPolicy(models.Model):
     """One clock: a milestone due within so long of the first call (or of closing)."""
 
     priority = models.PositiveSmallIntegerField(
-        choices=Priority.choices, null=True, blank=True, help_text="blank: any priority"
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        help_text=_("blank: any priority"),
+        verbose_name=_("priority"),
     )
     category = models.CharField(
-        max_length=32, blank=True, validators=[case_type_validate], help_text="blank: any category"
+        max_length=32,
+        blank=True,
+        validators=[case_type_validate],
+        help_text=_("blank: any category"),
+        verbose_name=_("category"),
     )
-    milestone = models.CharField(max_length=16, choices=Milestone.choices)
-    minutes = models.PositiveIntegerField(null=True, blank=True)
+    milestone = models.CharField(
+        max_length=16, choices=Milestone.choices, verbose_name=_("milestone")
+    )
+    minutes = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("minutes"))
     working_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="instead of minutes"
+        null=True, blank=True, help_text=_("instead of minutes"), verbose_name=_("working days")
     )
 
     class Meta:
-        verbose_name = "SLA policy"
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
         ordering = ["priority", "category", "milestone"]
         constraints = [
             models.CheckConstraint(
@@ -158,5 +208,14 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        within = f"{self.minutes} min" if self.minutes else f"{self.working_days} working days"
-        return f"P{self.priority or '*'} {self.category or '*'} {self.milestone} within {within}"
+        within = (
+            _("%(minutes)s min") % {"minutes": self.minutes}
+            if self.minutes
+            else _("%(days)s working days") % {"days": self.working_days}
+        )
+        return _("P%(priority)s %(category)s %(milestone)s within %(within)s") % {
+            "priority": self.priority or "*",
+            "category": self.category or "*",
+            "milestone": self.milestone,
+            "within": within,
+        }

@@ -27,30 +27,48 @@ class WorkOrder(models.Model):
     CANCELLABLE_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE)
 
     incident = models.ForeignKey(
-        "dispatch.Incident", on_delete=models.PROTECT, related_name="work_orders"
+        "dispatch.Incident",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("incident"),
     )
-    crew = models.ForeignKey("dispatch.Crew", on_delete=models.PROTECT, related_name="work_orders")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ASSIGNED)
-    created_at = models.DateTimeField()
-    status_changed_at = models.DateTimeField()
-    eta = models.DateTimeField(null=True, blank=True)
-    distance_m = models.FloatField(null=True, blank=True)
-    findings = models.JSONField(default=dict, blank=True)
-    arrived_at = models.DateTimeField(null=True, blank=True, help_text="on site (device time)")
+    crew = models.ForeignKey(
+        "dispatch.Crew",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("crew"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.ASSIGNED, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    status_changed_at = models.DateTimeField(verbose_name=_("status changed at"))
+    eta = models.DateTimeField(null=True, blank=True, verbose_name=_("eta"))
+    distance_m = models.FloatField(null=True, blank=True, verbose_name=_("distance m"))
+    findings = models.JSONField(default=dict, blank=True, verbose_name=_("findings"))
+    arrived_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("on site (device time)"), verbose_name=_("arrived at")
+    )
     # The van's fix inside the incident's radius, waiting out the window in which the crew may
     # say it only drove past (dispatch.arrival); null when no arrival is pending.
-    arrival_pending = models.JSONField(null=True, blank=True)
-    arrival_suppressed_until = models.DateTimeField(null=True, blank=True)
+    arrival_pending = models.JSONField(null=True, blank=True, verbose_name=_("arrival pending"))
+    arrival_suppressed_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("arrival suppressed until")
+    )
     # Whether the van's positions back the arrival that counts (arrived_at): a fix inside the
     # radius, accurate enough, around that time. A manual "on site" without one stands (crews
     # lose GPS) but is unverified; null until the crew is on site.
-    arrival_verified = models.BooleanField(null=True, blank=True)
+    arrival_verified = models.BooleanField(
+        null=True, blank=True, verbose_name=_("arrival verified")
+    )
     # The fix behind that verdict: {verified, vehicle_id, fix_at, lon, lat, accuracy_m,
     # distance_m, radius_m, window_s}; distance_m null when the van had no position at all.
-    arrival_evidence = models.JSONField(null=True, blank=True)
-    eta_updated_at = models.DateTimeField(null=True, blank=True)
+    arrival_evidence = models.JSONField(null=True, blank=True, verbose_name=_("arrival evidence"))
+    eta_updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("eta updated at"))
 
     class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
         ordering = ["-created_at"]
         constraints = [
             # One live job per crew on one incident; a rejected or cancelled one may be re-sent.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -69,8 +70,8 @@ def geometries_check(
     given = np.array([b is not None for b in wkb], dtype=bool)
     unreadable = given & shapely.is_missing(geoms)
     refuse(unreadable, [_unreadable_reason(bytes(b), expected) for b in wkb[unreadable]])
-    refuse(~given, "empty geometry")  # the feature has no geometry at all (NULL)
-    refuse(shapely.is_empty(geoms), "empty geometry")
+    refuse(~given, _("empty geometry"))  # the feature has no geometry at all (NULL)
+    refuse(shapely.is_empty(geoms), _("empty geometry"))
     if (shapely.has_z(geoms) | shapely.has_m(geoms)).any():
         # Our columns are 2D; a Z or M would make PostGIS refuse the whole layer.
         geoms = shapely.force_2d(geoms)
@@ -80,24 +81,29 @@ def geometries_check(
         geoms[single] = shapely.get_geometry(geoms[single], 0)
         kinds = shapely.get_type_id(geoms)
     wrong = (kinds != _TYPE_IDS[expected]) & (kinds >= 0)
-    refuse(wrong, [f"wrong geometry type: {_describe(g)}" for g in geoms[wrong]])
+    refuse(wrong, [_("wrong geometry type: %s") % _describe(g) for g in geoms[wrong]])
     if transformer is not None:
-        refuse(_transform(geoms, transformer), "invalid geometry: cannot be transformed to WGS 84")
+        refuse(
+            _transform(geoms, transformer), _("invalid geometry: cannot be transformed to WGS 84")
+        )
     invalid = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
     why = shapely.is_valid_reason(geoms[invalid])
-    refuse(invalid, [f"invalid geometry: {w}" for w in why])
+    refuse(invalid, [_("invalid geometry: %s") % w for w in why])
     west, south, east, north = shapely.bounds(geoms).T
     with np.errstate(invalid="ignore"):
         inside = (west >= -180) & (east <= 180) & (south >= -90) & (north <= 90)
     outside = ~inside & ~shapely.is_missing(geoms)
-    refuse(outside, "invalid geometry: outside lon/lat range (is the layer's CRS right?)")
+    refuse(outside, _("invalid geometry: outside lon/lat range (is the layer's CRS right?)"))
     return shapely.to_wkb(geoms, output_dimension=2), reasons
 
 
 def _describe(geom: shapely.Geometry) -> str:
     name = geom.geom_type
     if shapely.get_type_id(geom) in _COLLECTIONS:
-        return f"{name} with {shapely.get_num_geometries(geom)} parts"
+        return _("%(type)s with %(parts)d parts") % {
+            "type": name,
+            "parts": shapely.get_num_geometries(geom),
+        }
     return name
 
 
@@ -121,16 +127,17 @@ def _unreadable_reason(wkb: bytes, expected: str) -> str:
         kind = code % 1000  # ISO WKB adds 1000 for Z, 2000 for M, 3000 for both
         count = struct.unpack_from(f"{order}I", wkb, 5)[0]
     except (IndexError, struct.error):
-        return "invalid geometry: GEOS cannot read it"
+        return _("invalid geometry: GEOS cannot read it")
     name = _WKB_NAMES.get(kind, f"geometry type {kind}")
     if name == f"Multi{expected}" and count == 1:
         return _unreadable_reason(wkb[9:], expected)
     if name != expected:
-        parts = f" with {count} parts" if kind in _COLLECTIONS else ""
-        return f"wrong geometry type: {name}{parts}"
+        if kind in _COLLECTIONS:
+            name = _("%(type)s with %(parts)d parts") % {"type": name, "parts": count}
+        return _("wrong geometry type: %s") % name
     if name == "LineString" and count < 2:
-        return "invalid geometry: Too few points in geometry component"
-    return "invalid geometry: GEOS cannot read it"
+        return _("invalid geometry: Too few points in geometry component")
+    return _("invalid geometry: GEOS cannot read it")
 
 
 @dataclass
@@ -174,7 +181,7 @@ class ChunkCleaner:
         asset_raw = columns[self.mapping.fields["asset_id"]]
         asset_values, asset_errors = self._column("asset_id", asset_raw)
         asset_problems: list[str | None] = [
-            "missing asset id" if _blank(raw) else asset_errors.get(n)
+            _("missing asset id") if _blank(raw) else asset_errors.get(n)
             for n, raw in enumerate(asset_raw)
         ]
         asset_ids = [
@@ -226,7 +233,8 @@ class ChunkCleaner:
         try:
             return self.mapping.column_value(name, raw)
         except BadValueError as exc:
-            return _Refused(f"bad value for {name}: {exc}")
+            why = _("bad value for %(field)s: %(problem)s")
+            return _Refused(why % {"field": name, "problem": exc})
 
     def _derive(self, values: dict[str, list[object]], size: int) -> None:
         constants = self.mapping.constants

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from gis.network_split import SplitResult
 
 
@@ -18,10 +20,15 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.layer} row {self.row}"
+        where = {
+            "layer": self.layer,
+            "row": self.row,
+            "asset": self.asset_id,
+            "reason": self.reason,
+        }
         if self.asset_id is not None:
-            where += f" (asset {self.asset_id})"
-        return f"{where}: {self.reason}"
+            return _("%(layer)s row %(row)d (asset %(asset)s): %(reason)s") % where
+        return _("%(layer)s row %(row)d: %(reason)s") % where
 
 
 @dataclass
@@ -72,50 +79,70 @@ class ImportReport:
 
     def summary(self) -> str:
         """A few lines for a terminal: a table of counts, then what else happened."""
-        verb = "Checked (dry run, nothing written)" if self.dry_run else "Imported"
+        if self.dry_run:
+            head = _("Checked (dry run, nothing written) %(path)s") % {"path": self.path}
+        else:
+            head = _("Imported %(path)s") % {"path": self.path}
+        columns = [
+            _("target"),
+            _("created"),
+            _("updated"),
+            _("unchanged"),
+            _("rejected"),
+            _("skipped"),
+        ]
         lines = [
-            f"{verb} {self.path}",
-            f"  {'target':<10} {'created':>8} {'updated':>8} {'unchanged':>9} {'rejected':>9} "
-            f"{'skipped':>8}",
+            head,
+            f"  {columns[0]:<10} {columns[1]:>8} {columns[2]:>8} {columns[3]:>9} "
+            f"{columns[4]:>9} {columns[5]:>8}",
         ]
         for target, c in self.counts.items():
             lines.append(
                 f"  {target:<10} {c.created:>8} {c.updated:>8} {c.unchanged:>9} {c.rejected:>9} "
                 f"{c.skipped:>8}"
             )
-        if self.split.mains_split:
+        split = self.split
+        if split.mains_split:
             lines.append(
-                f"{self.split.mains_split} mains split where valves, stations or other mains "
-                f"sit on them, into {self.split.mains_split + self.split.parts_made} parts"
+                _(
+                    "%(mains)d mains split where valves, stations or other mains sit on them, "
+                    "into %(parts)d parts"
+                )
+                % {"mains": split.mains_split, "parts": split.mains_split + split.parts_made}
             )
-        if self.split.parts_retired:
-            lines.append(f"{self.split.parts_retired} parts no longer needed marked abandoned")
-        if self.split.name_taken:
+        if split.parts_retired:
+            lines.append(_("%d parts no longer needed marked abandoned") % split.parts_retired)
+        if split.name_taken:
             lines.append(
-                "mains not split, a part's name (<asset id>#2...) is another main's asset id: "
-                + ", ".join(self.split.name_taken[:10])
+                _("mains not split, a part's name (<asset id>#2...) is another main's asset id: %s")
+                % ", ".join(split.name_taken[:10])
             )
-        if self.split.too_long:
+        if split.too_long:
             lines.append(
-                "mains not split, asset id too long for a part number: "
-                + ", ".join(self.split.too_long[:10])
+                _("mains not split, asset id too long for a part number: %s")
+                % ", ".join(split.too_long[:10])
             )
         gone = ", ".join(f"{n} {t}" for t, n in self.retired.items() if n)
         if gone:
             lines.append(
-                f"no longer in the file, retired: {gone} (mains marked abandoned, "
-                "valves and stations deleted)"
+                _(
+                    "no longer in the file, retired: %s (mains marked abandoned, valves and "
+                    "stations deleted)"
+                )
+                % gone
             )
         if self.premises_connected:
-            lines.append(f"{self.premises_connected} premises connected to their nearest main")
+            lines.append(_("%d premises connected to their nearest main") % self.premises_connected)
         if self.revision is not None:
-            lines.append(f"network revision is now {self.revision}")
+            lines.append(_("network revision is now %d") % self.revision)
         if self.missing_layers:
-            lines.append(f"mapped layers not in the file: {', '.join(self.missing_layers)}")
+            lines.append(_("mapped layers not in the file: %s") % ", ".join(self.missing_layers))
         if self.ignored_layers:
-            lines.append(f"layers not in the mapping, ignored: {', '.join(self.ignored_layers)}")
+            lines.append(
+                _("layers not in the mapping, ignored: %s") % ", ".join(self.ignored_layers)
+            )
         if self.rejects:
-            lines.append(f"{len(self.rejects)} features rejected")
+            lines.append(_("%d features rejected") % len(self.rejects))
         if self.warnings:
-            lines.append(f"{len(self.warnings)} warnings")
+            lines.append(_("%d warnings") % len(self.warnings))
         return "\n".join(lines)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from gis.importing.features import ChunkCleaner, geometries_check, layer_crs, wgs84_transformer
@@ -233,7 +234,7 @@ class _LayerChecker:
             number = chunk.start + offset + 1
             asset_id = clean.asset_ids[offset]
             if self.crs is None:
-                reason: str | None = "unknown CRS"
+                reason: str | None = _("unknown CRS")
             else:
                 reason = (
                     clean.asset_problems[offset]
@@ -272,5 +273,8 @@ class _LayerChecker:
         # A second row with the same asset id would make the upsert fail outright.
         first = self.seen.setdefault((self.target, asset_id), (self.layer, number))
         if first != (self.layer, number):
-            return f"duplicate asset id (first at {first[0]} row {first[1]})"
+            return _("duplicate asset id (first at %(layer)s row %(row)d)") % {
+                "layer": first[0],
+                "row": first[1],
+            }
         return None

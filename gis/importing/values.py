@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext as _
 
 # Source files spell booleans every way; Django's own parsing only knows "t"/"True"/"1".
 _BOOLEAN_WORDS = {
@@ -167,11 +168,14 @@ class ColumnCleaner:
 
     def _unit_problem(self, unit: str) -> str:
         if self.dimension is None:
-            return f"{self.field.name} takes no unit (only columns ending in _mm or _kmh do)"
-        return (
-            f"unknown unit {unit!r} for {self.field.name} "
-            f"(a {self.dimension.name}; use one of {self.dimension.spellings()})"
-        )
+            return _("%s takes no unit (only columns ending in _mm or _kmh do)") % self.field.name
+        problem = _("unknown unit '%(unit)s' for %(field)s (a %(dimension)s; use one of %(units)s)")
+        return problem % {
+            "unit": unit,
+            "field": self.field.name,
+            "dimension": self.dimension.name,
+            "units": self.dimension.spellings(),
+        }
 
     def clean(self, raw: object) -> object:
         """The stored value for `raw`; the column's hot path."""
@@ -218,17 +222,21 @@ class ColumnCleaner:
             return ""
         hint = ""
         if self.layer and field.name != "asset_id":
-            hint = f"; give one in [layers.{self.layer}.defaults]"
-        raise BadValueError(f"a value is required{hint}")
+            hint = _("; give one in [layers.%s.defaults]") % self.layer
+        raise BadValueError(_("a value is required") + hint)
 
     def _convert(self, raw: object, translated: bool) -> object:
         kind = self.kind
         if kind == "choice":
             code = self.choices.get(str(raw).casefold())
             if code is None:
-                where = f"; translate it in [layers.{self.layer}.values.{self.field.name}]"
+                where = _("; translate it in [layers.%(layer)s.values.%(field)s]") % {
+                    "layer": self.layer,
+                    "field": self.field.name,
+                }
                 raise BadValueError(
-                    f"'{raw}' is not one of: {choices_text(self.field)}"
+                    _("'%(raw)s' is not one of: %(choices)s")
+                    % {"raw": raw, "choices": choices_text(self.field)}
                     + (where if self.layer else "")
                 )
             return code
@@ -258,7 +266,7 @@ class ColumnCleaner:
             return raw if factor == 1.0 else _rounded(raw * factor)
         if isinstance(raw, float):
             if self.unit is None:
-                raise BadValueError(f"{raw} is not a whole number{self._unit_hint()}")
+                raise BadValueError(_("%s is not a whole number") % raw + self._unit_hint())
             return _rounded(raw * factor)
         if isinstance(raw, date):
             if self.field.name.endswith("_year"):
@@ -280,7 +288,7 @@ class ColumnCleaner:
         if spelled:
             factor = self._factor_of(spelled, raw)
         elif not number.is_integer() and self.unit is None and not translated:
-            raise BadValueError(f"{raw} is not a whole number{self._unit_hint()}")
+            raise BadValueError(_("%s is not a whole number") % raw + self._unit_hint())
         return _rounded(number * factor)
 
     def _factor_of(self, unit: str, raw: str) -> float:
@@ -288,16 +296,30 @@ class ColumnCleaner:
         if dimension is not None and unit in dimension.factors:
             return dimension.factors[unit]
         if dimension is None:
-            raise BadValueError(f"'{raw}' has a unit, and {self.field.name} takes a plain number")
+            raise BadValueError(
+                _("'%(raw)s' has a unit, and %(field)s takes a plain number")
+                % {"raw": raw, "field": self.field.name}
+            )
         other = _ALL_UNITS.get(unit)
         if other is not None:
-            raise BadValueError(f"'{raw}' is a {other.name}, {self.field.name} a {dimension.name}")
-        raise BadValueError(f"'{raw}': unknown unit {unit!r} (use one of {dimension.spellings()})")
+            raise BadValueError(
+                _("'%(raw)s' is a %(other)s, %(field)s a %(dimension)s")
+                % {
+                    "raw": raw,
+                    "other": other.name,
+                    "field": self.field.name,
+                    "dimension": dimension.name,
+                }
+            )
+        raise BadValueError(
+            _("'%(raw)s': unknown unit '%(unit)s' (use one of %(units)s)")
+            % {"raw": raw, "unit": unit, "units": dimension.spellings()}
+        )
 
     def _unit_hint(self) -> str:
         if self.dimension is None or not self.layer:
             return ""
-        return f"; give its unit in [layers.{self.layer}.units] to convert and round"
+        return _("; give its unit in [layers.%s.units] to convert and round") % self.layer
 
     def _checked(self, value: object) -> object:
         if (
@@ -349,7 +371,7 @@ def _number(quantity: re.Match[str]) -> float:
         return float(quantity.group("dec"))
     denominator = int(quantity.group("den"))
     if denominator == 0:
-        raise BadValueError(f"'{quantity.string}' divides by zero")
+        raise BadValueError(_("'%s' divides by zero") % quantity.string)
     return int(quantity.group("whole") or 0) + int(quantity.group("num")) / denominator
 
 
@@ -357,7 +379,7 @@ def _rounded(number: float) -> int:
     # Half up, not Python's half to even: 2.5 in is 63.5 mm and stores as 64.
     if not math.isfinite(number) or abs(number) > 1e15:
         # Esri writes a null double as -1.79e308; no diameter or speed is anywhere near.
-        raise BadValueError(f"{number:g} is not a size or a speed (a null written as a number?)")
+        raise BadValueError(_("%g is not a size or a speed (a null written as a number?)") % number)
     return math.floor(number + 0.5)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from gis.importing.mapping import SERVICE_SEGMENT, LayerMapping
@@ -106,7 +107,7 @@ class LayerWriter:
             ),
         )
         for number, asset_id, ref in cursor.fetchall():
-            reason = f"service pipe {ref} not found; left to the nearest-main pass"
+            reason = _("service pipe %s not found; left to the nearest-main pass") % ref
             self.report.warnings.append(Problem(self.mapping.layer, number, asset_id, reason))
 
     def _connected_by_nearness(self, cursor: CursorWrapper) -> int:

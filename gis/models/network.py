@@ -2,12 +2,14 @@
 
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PressureClass(models.TextChoices):
-    HIGH = "high", _("High pressure")
-    MEDIUM = "medium", _("Medium pressure")
-    LOW = "low", _("Low pressure")
+    # A context of their own: "Low pressure" is also a caller's complaint (气压低), not a class.
+    HIGH = "high", pgettext_lazy("pressure class", "High pressure")
+    MEDIUM = "medium", pgettext_lazy("pressure class", "Medium pressure")
+    LOW = "low", pgettext_lazy("pressure class", "Low pressure")
 
 
 class PipeSegment(models.Model):
@@ -26,14 +28,24 @@ class PipeSegment(models.Model):
         PLANNED = "planned", _("Planned")
         ABANDONED = "abandoned", _("Abandoned")
 
-    asset_id = models.CharField(max_length=64, unique=True)
-    geom = models.LineStringField(srid=4326)
-    material = models.CharField(max_length=16, choices=Material.choices, default=Material.PE)
-    diameter_mm = models.PositiveIntegerField(null=True, blank=True)
-    pressure_class = models.CharField(max_length=8, choices=PressureClass.choices)
-    zone = models.CharField(max_length=64, blank=True, help_text="pressure zone name")
-    install_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_SERVICE)
+    asset_id = models.CharField(max_length=64, unique=True, verbose_name=_("asset id"))
+    geom = models.LineStringField(srid=4326, verbose_name=_("geom"))
+    material = models.CharField(
+        max_length=16, choices=Material.choices, default=Material.PE, verbose_name=_("material")
+    )
+    diameter_mm = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("diameter mm"))
+    pressure_class = models.CharField(
+        max_length=8, choices=PressureClass.choices, verbose_name=_("pressure class")
+    )
+    zone = models.CharField(
+        max_length=64, blank=True, help_text=_("pressure zone name"), verbose_name=_("zone")
+    )
+    install_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("install year")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.IN_SERVICE, verbose_name=_("status")
+    )
     # Utility GIS draws most valves on an unsplit main; the importer splits the main there
     # (gis.network_split). The first part keeps the main's asset id, the others add "#2",
     # "#3"..., and every part names the main it was cut from here.
@@ -42,11 +54,14 @@ class PipeSegment(models.Model):
         blank=True,
         db_default="",  # rows written in SQL (the demo city, the import) need not name it
         db_index=True,
-        help_text="asset id of the main as drawn in the GIS, when the import split it at valves",
+        help_text=_("asset id of the main as drawn in the GIS, when the import split it at valves"),
+        verbose_name=_("split from"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("pipe segment")
+        verbose_name_plural = _("pipe segments")
         ordering = ["asset_id"]
 
     def __str__(self) -> str:
@@ -62,15 +77,21 @@ class Valve(models.Model):
         PLUG = "plug", _("Plug")
         BUTTERFLY = "butterfly", _("Butterfly")
 
-    asset_id = models.CharField(max_length=64, unique=True)
-    geom = models.PointField(srid=4326)
-    valve_type = models.CharField(max_length=16, choices=Type.choices, default=Type.GATE)
-    diameter_mm = models.PositiveIntegerField(null=True, blank=True)
-    operable = models.BooleanField(default=True, help_text="false when a crew found it seized")
-    normally_open = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    asset_id = models.CharField(max_length=64, unique=True, verbose_name=_("asset id"))
+    geom = models.PointField(srid=4326, verbose_name=_("geom"))
+    valve_type = models.CharField(
+        max_length=16, choices=Type.choices, default=Type.GATE, verbose_name=_("valve type")
+    )
+    diameter_mm = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("diameter mm"))
+    operable = models.BooleanField(
+        default=True, help_text=_("false when a crew found it seized"), verbose_name=_("operable")
+    )
+    normally_open = models.BooleanField(default=True, verbose_name=_("normally open"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("valve")
+        verbose_name_plural = _("valves")
         ordering = ["asset_id"]
         # Every trace reads the seized valves: a few among tens of thousands.
         indexes = [
@@ -88,15 +109,21 @@ class Source(models.Model):
         GATE_STATION = "gate_station", _("Gate station")
         REGULATOR = "regulator", _("Regulator station")
 
-    asset_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULATOR)
-    geom = models.PointField(srid=4326)
-    pressure_class = models.CharField(max_length=8, choices=PressureClass.choices)
-    zone = models.CharField(max_length=64, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    asset_id = models.CharField(max_length=64, unique=True, verbose_name=_("asset id"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=16, choices=Kind.choices, default=Kind.REGULATOR, verbose_name=_("kind")
+    )
+    geom = models.PointField(srid=4326, verbose_name=_("geom"))
+    pressure_class = models.CharField(
+        max_length=8, choices=PressureClass.choices, verbose_name=_("pressure class")
+    )
+    zone = models.CharField(max_length=64, blank=True, verbose_name=_("zone"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["asset_id"]
 
     def __str__(self) -> str:
@@ -109,5 +136,9 @@ class NetworkRevision(models.Model):
     Processes keep the network graph in memory and rebuild it when this number moves.
     """
 
-    revision = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveBigIntegerField(default=0, verbose_name=_("revision"))
+    changed_at = models.DateTimeField(auto_now=True, verbose_name=_("changed at"))
+
+    class Meta:
+        verbose_name = _("network revision")
+        verbose_name_plural = _("network revisions")

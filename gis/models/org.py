@@ -14,18 +14,29 @@ class OrgUnit(models.Model):
         COMPANY = 2, _("Operating company")
         STATION = 3, _("Maintenance station")
 
-    code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=200)
-    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    code = models.SlugField(max_length=32, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, verbose_name=_("tier"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
-    territory = models.MultiPolygonField(srid=4326, null=True, blank=True)  # GiST-indexed
-    phone = models.CharField(max_length=40, blank=True)
+    territory = models.MultiPolygonField(
+        srid=4326,
+        null=True,
+        blank=True,
+        verbose_name=_("territory"),  # GiST-indexed
+    )
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
 
     class Meta:
+        verbose_name_plural = _("organisation units")
         ordering = ["tier", "name"]
-        verbose_name = "organisation unit"
+        verbose_name = _("organisation unit")
         constraints = [
             # Only the group centre stands alone; the tier rule itself lives in org_unit_create.
             models.CheckConstraint(

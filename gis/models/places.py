@@ -11,15 +11,26 @@ class Road(models.Model):
         COLLECTOR = "collector", _("Collector")
         LOCAL = "local", _("Local street")
 
-    asset_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=100, help_text="local name, e.g. 友谊路")
-    name_en = models.CharField(max_length=100, blank=True, help_text="e.g. Youyi Road")
-    district = models.CharField(max_length=50, blank=True)
-    road_class = models.CharField(max_length=16, choices=RoadClass.choices, default=RoadClass.LOCAL)
-    speed_kmh = models.PositiveSmallIntegerField(default=30)
-    geom = models.LineStringField(srid=4326)
+    asset_id = models.CharField(max_length=64, unique=True, verbose_name=_("asset id"))
+    name = models.CharField(
+        max_length=100, help_text=_("local name, e.g. 友谊路"), verbose_name=_("name")
+    )
+    name_en = models.CharField(
+        max_length=100, blank=True, help_text=_("e.g. Youyi Road"), verbose_name=_("name en")
+    )
+    district = models.CharField(max_length=50, blank=True, verbose_name=_("district"))
+    road_class = models.CharField(
+        max_length=16,
+        choices=RoadClass.choices,
+        default=RoadClass.LOCAL,
+        verbose_name=_("road class"),
+    )
+    speed_kmh = models.PositiveSmallIntegerField(default=30, verbose_name=_("speed kmh"))
+    geom = models.LineStringField(srid=4326, verbose_name=_("geom"))
 
     class Meta:
+        verbose_name = _("road")
+        verbose_name_plural = _("roads")
         ordering = ["name"]
         indexes = [
             models.Index(fields=["name"], name="road_name"),
@@ -44,28 +55,33 @@ class Premise(models.Model):
         INDUSTRIAL = "industrial", _("Industrial")
         PUBLIC = "public", _("Public building")
 
-    asset_id = models.CharField(max_length=64, unique=True)
-    geom = models.PointField(srid=4326)
-    district = models.CharField(max_length=50, blank=True)
-    road_name = models.CharField(max_length=100, blank=True)
-    house_number = models.CharField(max_length=20, blank=True)
-    building = models.CharField(max_length=20, blank=True)
-    unit = models.CharField(max_length=20, blank=True)
-    room = models.CharField(max_length=20, blank=True)
-    full_text = models.CharField(max_length=300)
-    full_text_en = models.CharField(max_length=300, blank=True)
-    search_key = models.CharField(max_length=300, db_index=False)
-    use = models.CharField(max_length=16, choices=Use.choices, default=Use.RESIDENTIAL)
-    meter_id = models.CharField(max_length=40, blank=True)
+    asset_id = models.CharField(max_length=64, unique=True, verbose_name=_("asset id"))
+    geom = models.PointField(srid=4326, verbose_name=_("geom"))
+    district = models.CharField(max_length=50, blank=True, verbose_name=_("district"))
+    road_name = models.CharField(max_length=100, blank=True, verbose_name=_("road name"))
+    house_number = models.CharField(max_length=20, blank=True, verbose_name=_("house number"))
+    building = models.CharField(max_length=20, blank=True, verbose_name=_("building"))
+    unit = models.CharField(max_length=20, blank=True, verbose_name=_("unit"))
+    room = models.CharField(max_length=20, blank=True, verbose_name=_("room"))
+    full_text = models.CharField(max_length=300, verbose_name=_("full text"))
+    full_text_en = models.CharField(max_length=300, blank=True, verbose_name=_("full text en"))
+    search_key = models.CharField(max_length=300, db_index=False, verbose_name=_("search key"))
+    use = models.CharField(
+        max_length=16, choices=Use.choices, default=Use.RESIDENTIAL, verbose_name=_("use")
+    )
+    meter_id = models.CharField(max_length=40, blank=True, verbose_name=_("meter id"))
     service_segment = models.ForeignKey(
         "network.PipeSegment",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="premises",
+        verbose_name=_("service segment"),
     )
 
     class Meta:
+        verbose_name = _("premise")
+        verbose_name_plural = _("premises")
         ordering = ["asset_id"]
         indexes = [
             # Exact structured match: road, number, then building/unit/room narrow it down.
@@ -107,14 +123,16 @@ class Landmark(models.Model):
         }
     )
 
-    asset_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100, blank=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    sensitive = models.BooleanField(default=False)
-    geom = models.PointField(srid=4326)
+    asset_id = models.CharField(max_length=64, unique=True, verbose_name=_("asset id"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    name_en = models.CharField(max_length=100, blank=True, verbose_name=_("name en"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    sensitive = models.BooleanField(default=False, verbose_name=_("sensitive"))
+    geom = models.PointField(srid=4326, verbose_name=_("geom"))
 
     class Meta:
+        verbose_name = _("landmark")
+        verbose_name_plural = _("landmarks")
         ordering = ["name"]
         indexes = [
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="landmark_name_trgm"),

@@ -2,7 +2,7 @@
 "use strict";
 
 window.consoleAddress = function (input, list, hooks) {
-  const { el } = window.consoleKit;
+  const { el, KINDS, METHODS } = window.consoleKit;
   const DELAY_MS = 250; // long enough not to search on every key, short for a headset
   const combo = { items: [], active: -1, timer: null, abort: null };
 
@@ -39,7 +39,7 @@ window.consoleAddress = function (input, list, hooks) {
   function render() {
     list.replaceChildren();
     if (!combo.items.length) {
-      list.append(el("li", { class: "none", text: "Nothing found: try the road and number, a landmark, or click the map." }));
+      list.append(el("li", { class: "none", text: gettext("Nothing found: try the road and number, a landmark, or click the map.") }));
     }
     combo.items.forEach((c, i) => {
       list.append(el("li", {
@@ -47,7 +47,7 @@ window.consoleAddress = function (input, list, hooks) {
         onmousedown: (e) => { e.preventDefault(); pick(i); }, // before the input's blur closes us
       },
       el("span", { class: "label", lang: "zh-Hans", text: c.label }),
-      el("span", { class: `score m-${c.method}`, text: `${c.kind} · ${c.method} · ${c.score.toFixed(2)}` })));
+      el("span", { class: `score m-${c.method}`, text: `${KINDS[c.kind] || c.kind} · ${METHODS[c.method] || c.method} · ${c.score.toFixed(2)}` })));
     });
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");

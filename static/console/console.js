@@ -9,7 +9,7 @@
   const INCIDENTS_MS = 30000; // the other open incidents on the map
 
   const state = { location: null, call: null, triage: null, incident: null, crews: [], dirty: false };
-  const { api, el, clock } = window.consoleKit;
+  const { api, el, clock, fmt, chinese, KINDS, METHODS } = window.consoleKit;
   const draw = window.consoleRender(config.labels);
   const label = draw.label;
 
@@ -20,6 +20,16 @@
     address_text: "address", lon: "address", lat: "address", point: "address",
     premise_id: "address", geocode_method: "address", hazards: "hazards",
     description: "description", incident_id: "triage", crew_id: "crews",
+  };
+
+  // A field the server refused, named as the call taker knows it.
+  const FIELD_NAMES = {
+    caller_phone: gettext("caller phone"), phone: gettext("phone"), caller_name: gettext("caller name"),
+    category: gettext("category"), address_text: gettext("address"), lon: gettext("longitude"),
+    lat: gettext("latitude"), point: gettext("place"), premise_id: gettext("premise"),
+    geocode_method: gettext("how it was located"), hazards: gettext("hazards"),
+    description: gettext("what the caller says"), incident_id: gettext("incident"), crew_id: gettext("crew"),
+    q: gettext("address"), note: gettext("note"), text: gettext("note"),
   };
 
   function flatten(value) {
@@ -49,13 +59,15 @@
     if (err.fields) {
       for (const [field, messages] of Object.entries(err.fields)) {
         const slot = ERROR_SLOTS[field] || fallbackSlot;
-        const text = field === "non_field_errors" ? flatten(messages) : `${field.replaceAll("_", " ")}: ${flatten(messages)}`;
+        const text = field === "non_field_errors"
+          ? flatten(messages)
+          : fmt(gettext("%(field)s: %(message)s"), { field: FIELD_NAMES[field] || field.replaceAll("_", " "), message: flatten(messages) });
         if (fieldError(slot, text) && !first) first = slot;
       }
     } else if (fieldError(ERROR_SLOTS[err.field] || fallbackSlot, err.message)) {
       first = ERROR_SLOTS[err.field] || fallbackSlot;
     }
-    say(`${doing} failed: ${err.message}.`, true);
+    say(fmt(gettext("%(doing)s failed: %(message)s."), { doing, message: err.message }), true);
     const target = first && $(first);
     if (target && target.matches("input, select")) target.focus();
     else if (first === "hazards") firstHazard().focus();
@@ -87,21 +99,28 @@
     clearErrors();
     const phone = $("phone").value.trim();
     if (!phone) {
-      fieldError("phone", "Type the number the caller is ringing from, or go on without it (Alt+C).");
+      fieldError("phone", gettext("Type the number the caller is ringing from, or go on without it (Alt+C)."));
       return;
     }
-    say(`Looking up ${phone}…`);
+    say(fmt(gettext("Looking up %(phone)s…"), { phone }));
     let pop;
     try {
       pop = await api("GET", `/api/screen-pop/?phone=${encodeURIComponent(phone)}`);
     } catch (err) {
-      showError(err, "phone", "Screen pop");
+      showError(err, "phone", gettext("Screen pop"));
       return;
     }
     renderPop(pop);
     const premises = $("pop").querySelectorAll("button.premise");
-    say(pop.customers.length ? `${pop.customers.length} account(s) for ${pop.phone}.` : `No account for ${pop.phone || phone}.`);
-    log(`Screen pop for ${pop.phone}: ${pop.customers.length} account(s), ${pop.open_incidents.length} open incident(s)`);
+    const accounts = pop.customers.length;
+    say(accounts
+      ? fmt(ngettext("%(count)s account for %(phone)s.", "%(count)s accounts for %(phone)s.", accounts), { count: accounts, phone: pop.phone })
+      : fmt(gettext("No account for %(phone)s."), { phone: pop.phone || phone }));
+    log(fmt(gettext("Screen pop for %(phone)s: %(accounts)s, %(incidents)s"), {
+      phone: pop.phone,
+      accounts: fmt(ngettext("%(count)s account", "%(count)s accounts", accounts), { count: accounts }),
+      incidents: fmt(ngettext("%(count)s open incident", "%(count)s open incidents", pop.open_incidents.length), { count: pop.open_incidents.length }),
+    }));
     (premises[0] || $("category")).focus();
   }
 
@@ -109,43 +128,43 @@
     const box = $("pop");
     box.replaceChildren();
     if (!pop.customers.length) {
-      box.append(el("p", { class: "muted", text: "No account with this number: ask for the address." }));
+      box.append(el("p", { class: "muted", text: gettext("No account with this number: ask for the address.") }));
     }
     for (const c of pop.customers) {
       box.append(
         el("div", { class: "customer" },
           el("p", { class: "who" },
-            el("strong", { text: c.name }), ` · account ${c.account_no}`,
-            c.vulnerable ? el("span", { class: "flag", text: "Vulnerable customer" }) : null),
-          el("ul", { class: "premises", "aria-label": `Premises of ${c.name}` },
+            el("strong", { text: c.name }), ` · ${fmt(gettext("account %(number)s"), { number: c.account_no })}`,
+            c.vulnerable ? el("span", { class: "flag", text: gettext("Vulnerable customer") }) : null),
+          el("ul", { class: "premises", "aria-label": fmt(gettext("Premises of %(name)s"), { name: c.name }) },
             c.premises.map((p) => el("li", {},
               el("button", {
                 type: "button", class: "premise",
                 onclick: (e) => pickPremise(p, e.currentTarget),
-                "aria-label": `Use premise ${p.address} ${p.address_en || ""}`,
-              }, el("span", { lang: "zh-Hans", text: p.address }), el("span", { class: "en", text: p.address_en || "" })),
+                "aria-label": fmt(gettext("Use premise %(address)s"), { address: chinese ? p.address : `${p.address} ${p.address_en || ""}`.trim() }),
+              }, el("span", { lang: "zh-Hans", text: p.address }), chinese ? null : el("span", { class: "en", lang: "en", text: p.address_en || "" })),
             ))),
         ),
       );
     }
     if (pop.open_incidents.length) {
-      box.append(el("p", { class: "sub", text: "Open incidents at these premises" }),
+      box.append(el("p", { class: "sub", text: gettext("Open incidents at these premises") }),
         el("ul", { class: "plain" }, pop.open_incidents.map((i) => el("li", {},
           el("strong", { text: i.reference }), ` ${label("category", i.category)} · ${label("incident_status", i.status)}`))));
     }
     if (pop.recent_calls.length) {
-      box.append(el("p", { class: "sub", text: "Recent calls from this number" }),
+      box.append(el("p", { class: "sub", text: gettext("Recent calls from this number") }),
         el("ul", { class: "plain" }, pop.recent_calls.map((c) => el("li", {},
-          `${new Date(c.received_at).toLocaleString("en-GB", { hour12: false })} · ${label("category", c.category)} · ${c.outcome.replaceAll("_", " ")}`))));
+          `${clock(c.received_at)} · ${label("category", c.category)} · ${label("call_outcome", c.outcome)}`))));
     }
   }
 
   function pickPremise(p, button) {
     if (!p.point) {
-      fieldError("address", "This premise has no point on the map: type the address or click the map.");
+      fieldError("address", gettext("This premise has no point on the map: type the address or click the map."));
       return;
     }
-    setLocation({ lon: p.point.lon, lat: p.point.lat, premiseId: p.id, method: "premise", label: p.address, how: "premise from the screen pop" });
+    setLocation({ lon: p.point.lon, lat: p.point.lat, premiseId: p.id, method: "premise", label: p.address, how: gettext("premise from the screen pop") });
     $("address").value = p.address;
     for (const b of document.querySelectorAll("button.premise")) b.setAttribute("aria-pressed", "false");
     button.setAttribute("aria-pressed", "true");
@@ -156,25 +175,25 @@
 
   function setLocation(loc) {
     state.location = loc;
-    const score = loc.score !== undefined ? ` · ${loc.method} ${loc.score.toFixed(2)}` : "";
-    $("located").textContent = `Located: ${loc.label} (${loc.how}${score})`;
+    const score = loc.score !== undefined ? ` · ${METHODS[loc.method] || loc.method} ${loc.score.toFixed(2)}` : "";
+    $("located").textContent = fmt(gettext("Located: %(place)s (%(how)s)"), { place: loc.label, how: `${loc.how}${score}` });
     $("located").classList.add("ok");
     $("address-error").textContent = "";
     $("address").removeAttribute("aria-invalid");
     map.setCall(loc.lat, loc.lon, loc.label);
-    log(`Located: ${loc.label} (${loc.how})`);
+    log(fmt(gettext("Located: %(place)s (%(how)s)"), { place: loc.label, how: loc.how }));
   }
 
   function clearLocation() {
     state.location = null;
-    $("located").textContent = "Not located yet: pick a premise above, an address, or click the map (Alt+M, then Enter pins the centre).";
+    $("located").textContent = gettext("Not located yet: pick a premise above, an address, or click the map (Alt+M, then Enter pins the centre).");
     $("located").classList.remove("ok");
   }
 
   function pickCandidate(c) {
     setLocation({
       lon: c.lon, lat: c.lat, premiseId: c.kind === "premise" ? c.id : null,
-      method: c.method, score: c.score, label: c.label, how: c.kind,
+      method: c.method, score: c.score, label: c.label, how: KINDS[c.kind] || c.kind,
     });
     firstHazard().focus();
   }
@@ -186,21 +205,23 @@
     try {
       near = await api("GET", `/api/gis/reverse/?lon=${lon}&lat=${lat}`);
     } catch (err) {
-      showError(err, "address", "Finding the nearest road");
+      showError(err, "address", gettext("Finding the nearest road"));
       return;
     }
-    const road = near.road ? `near ${near.road.label} (${Math.round(near.road.distance_m)} m)` : `at ${lon}, ${lat}`;
-    $("address").value = `Pinned on the map ${road}`;
-    setLocation({ lon, lat, premiseId: null, method: "map", label: road, how: "pinned on the map" });
+    const road = near.road
+      ? fmt(gettext("near %(road)s (%(metres)s m)"), { road: near.road.label, metres: Math.round(near.road.distance_m) })
+      : fmt(gettext("at %(lon)s, %(lat)s"), { lon, lat });
+    $("address").value = fmt(gettext("Pinned on the map %(where)s"), { where: road });
+    setLocation({ lon, lat, premiseId: null, method: "map", label: road, how: gettext("pinned on the map") });
     if (near.premise) {
       $("located").append(" ", el("button", {
         type: "button", class: "secondary small",
         onclick: () => {
           $("address").value = near.premise.label;
-          setLocation({ lon: near.premise.lon, lat: near.premise.lat, premiseId: near.premise.id, method: "premise", label: near.premise.label, how: "premise nearest the pin" });
+          setLocation({ lon: near.premise.lon, lat: near.premise.lat, premiseId: near.premise.id, method: "premise", label: near.premise.label, how: gettext("premise nearest the pin") });
           firstHazard().focus();
         },
-      }, `Use ${near.premise.label} (${Math.round(near.premise.distance_m)} m)`));
+      }, fmt(gettext("Use %(place)s (%(metres)s m)"), { place: near.premise.label, metres: Math.round(near.premise.distance_m) })));
     }
   }
 
@@ -236,13 +257,13 @@
     clearErrors();
     const category = selectedCategory();
     if (!category) {
-      fieldError("category", "Choose what the call is about first.");
+      fieldError("category", gettext("Choose what the call is about first."));
       $("category").focus();
       return;
     }
     // There is no way to move a stored call, and an incident needs a place: locate it first.
     if (category.dataset.needsIncident === "1" && !state.location) {
-      fieldError("address", "Place the call first: pick a premise or an address, or click the map (Alt+M).");
+      fieldError("address", gettext("Place the call first: pick a premise or an address, or click the map (Alt+M)."));
       $("address").focus();
       return;
     }
@@ -263,21 +284,21 @@
       body.geocode_method = loc.method;
     }
     $("take").disabled = true;
-    say("Storing the call…");
+    say(gettext("Storing the call…"));
     let result;
     try {
       result = await api("POST", "/api/calls/", body);
     } catch (err) {
       $("take").disabled = false;
-      showError(err, "category", "Taking the call");
+      showError(err, "category", gettext("Taking the call"));
       return;
     }
     state.call = result.call;
     state.triage = result.triage;
     state.dirty = true;
     for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = true;
-    log(`Call #${result.call.id} stored, P${result.triage.priority}`);
-    say(`Call #${result.call.id} stored at ${clock(result.call.received_at)}. Read the advice out.`);
+    log(fmt(gettext("Call #%(id)s stored, P%(priority)s"), { id: result.call.id, priority: result.triage.priority }));
+    say(fmt(gettext("Call #%(id)s stored at %(time)s. Read the advice out."), { id: result.call.id, time: clock(result.call.received_at) }));
     renderTriage(result);
   }
 
@@ -285,23 +306,25 @@
     const badge = $("priority");
     badge.textContent = `P${triage.priority}`;
     badge.className = `badge p${triage.priority}`;
-    badge.setAttribute("aria-label", `Priority ${triage.priority}`);
+    badge.setAttribute("aria-label", fmt(gettext("Priority %(priority)s"), { priority: triage.priority }));
     $("reasons").replaceChildren(...triage.reasons.map((r) => el("li", { text: r })),
       ...triage.hazards.map((h) => el("li", { class: "hazard", text: label("hazard", h) })));
-    $("advice-en").textContent = triage.advice.en || "No safety advice for this category.";
+    $("advice-en").textContent = triage.advice.en || "No safety advice for this category."; // for the caller: English
     $("advice-zh").textContent = triage.advice.zh || "此类来电无安全提示。";
     const dup = $("duplicates");
     dup.replaceChildren();
     if (duplicates.length) {
-      dup.append(el("h3", { text: "Maybe the same as an open incident" }),
+      dup.append(el("h3", { text: gettext("Maybe the same as an open incident") }),
         el("ul", { class: "dup-list" }, duplicates.map((d, i) => el("li", {},
           el("span", {}, el("strong", { text: d.reference }),
-            ` ${label("category", d.category)} · ${Math.round(d.distance_m)} m · ${Math.round(d.minutes_ago)} min ago · ${d.reports} report(s) · ${d.reason}`),
+            ` ${label("category", d.category)} · ${Math.round(d.distance_m)} m · `,
+            fmt(gettext("%(minutes)s min ago"), { minutes: Math.round(d.minutes_ago) }), " · ",
+            fmt(ngettext("%(count)s report", "%(count)s reports", d.reports), { count: d.reports }), ` · ${d.reason}`),
           el("button", {
             type: "button", class: "join", "data-incident": d.incident,
             "aria-keyshortcuts": i === 0 ? "Alt+J" : null,
-            "aria-label": `Join incident ${d.reference}`, onclick: () => join(d.incident),
-          }, "Join this incident", i === 0 ? el("kbd", { text: "Alt+J" }) : null)))));
+            "aria-label": fmt(gettext("Join incident %(reference)s"), { reference: d.reference }), onclick: () => join(d.incident),
+          }, gettext("Join this incident"), i === 0 ? el("kbd", { text: "Alt+J" }) : null)))));
     }
     $("incident-actions").hidden = !triage.needs_incident;
     $("answer-actions").hidden = triage.needs_incident;
@@ -313,11 +336,11 @@
   /* ---------- 4. incident: open, join, or answer and close ---------- */
 
   async function openIncident() {
-    await toIncident(() => api("POST", `/api/calls/${state.call.id}/open-incident/`), "Opening the incident", "opened");
+    await toIncident(() => api("POST", `/api/calls/${state.call.id}/open-incident/`), gettext("Opening the incident"), "opened");
   }
 
   async function join(incidentId) {
-    await toIncident(() => api("POST", `/api/calls/${state.call.id}/join/`, { incident_id: incidentId }), "Joining the incident", "joined");
+    await toIncident(() => api("POST", `/api/calls/${state.call.id}/join/`, { incident_id: incidentId }), gettext("Joining the incident"), "joined");
   }
 
   async function toIncident(request, doing, verb) {
@@ -335,13 +358,21 @@
     }
     state.incident = incident;
     state.dirty = false;
-    say(`Incident ${incident.reference} ${verb}. Give the caller the reference.`);
+    const done = verb === "opened"
+      ? gettext("Incident %(reference)s opened. Give the caller the reference.")
+      : gettext("Incident %(reference)s joined. Give the caller the reference.");
+    say(fmt(done, { reference: incident.reference }));
     renderIncident(incident);
     show("incident");
     if (incident.point) map.setIncident(incident.point.lat, incident.point.lon, incident.reference);
     await refreshIncident(); // the detail: every call's words and the notes, and the log
     if (config.can_dispatch) await loadCrews();
-    else say(`Incident ${incident.reference} ${verb}. A dispatcher will send a crew.`);
+    else {
+      const waiting = verb === "opened"
+        ? gettext("Incident %(reference)s opened. A dispatcher will send a crew.")
+        : gettext("Incident %(reference)s joined. A dispatcher will send a crew.");
+      say(fmt(waiting, { reference: incident.reference }));
+    }
   }
 
   async function answer() {
@@ -350,13 +381,13 @@
     try {
       await api("POST", `/api/calls/${state.call.id}/answer/`, { note: $("answer-note").value.trim() });
     } catch (err) {
-      showError(err, "triage", "Closing the call");
+      showError(err, "triage", gettext("Closing the call"));
       return;
     }
     state.dirty = false;
     $("answer").disabled = true;
-    log(`Call #${state.call.id} answered and closed`);
-    say("Answered and closed. Alt+N for the next call.");
+    log(fmt(gettext("Call #%(id)s answered and closed"), { id: state.call.id }));
+    say(gettext("Answered and closed. Alt+N for the next call."));
     $("new-call").focus();
   }
 
@@ -416,15 +447,15 @@
     const asked = config.incident;
     if (!asked) return;
     if (!asked.id) {
-      say(`${word("No incident")} ${asked.asked}.`, true);
+      say(fmt(gettext("No incident %(asked)s."), { asked: asked.asked }), true);
       return;
     }
-    say(`${word("Opening incident")} ${asked.asked}…`);
+    say(fmt(gettext("Opening incident %(asked)s…"), { asked: asked.asked }));
     let incident;
     try {
       incident = await api("GET", `/api/incidents/${asked.id}/`);
     } catch (err) {
-      say(`${word("Opening incident")} ${asked.asked}: ${err.message}.`, true);
+      say(fmt(gettext("Opening incident %(asked)s: %(message)s."), { asked: asked.asked, message: err.message }), true);
       return;
     }
     // The call was taken already: the intake form would only invite a second one. Alt+N
@@ -465,7 +496,9 @@
     $("end-form").hidden = ended;
     if (ended) {
       $("crews").hidden = true;
-      if (!$("end-result").textContent) $("end-result").textContent = `${word("Case ended")}: ${label("incident_status", i.status)}`;
+      if (!$("end-result").textContent) {
+        $("end-result").textContent = fmt(gettext("Case ended: %(status)s"), { status: label("incident_status", i.status) });
+      }
     }
   }
 
@@ -491,13 +524,15 @@
       // The server's words: "a crew is still on site", "give a reason: one of ..."
       $("end-case").disabled = false;
       $("end-error").textContent = err.message;
-      say(`${word("Ending the case")}: ${err.message}.`, true);
+      say(fmt(gettext("Ending the case: %(message)s."), { message: err.message }), true);
       $(err.field === "reason" ? "end-reason" : "end-note").focus();
       return;
     }
     $("end-case").disabled = false;
-    $("end-result").textContent = `${word("Case ended")}: ${label("incident_status", ended.status)}, ${label("end_reason", ended.end_reason)}` +
-      (ended.referred_to ? ` (${ended.referred_to})` : "");
+    const how = { status: label("incident_status", ended.status), reason: label("end_reason", ended.end_reason), agency: ended.referred_to };
+    $("end-result").textContent = ended.referred_to
+      ? fmt(gettext("Case ended: %(status)s, %(reason)s (%(agency)s)"), how)
+      : fmt(gettext("Case ended: %(status)s, %(reason)s"), how);
     say(`${ended.reference}: ${label("incident_status", ended.status)}.`);
     await refreshIncident();
   }
@@ -506,14 +541,14 @@
 
   async function loadCrews() {
     show("crews", false);
-    $("crew-list").replaceChildren(el("li", { class: "muted", text: "Finding the nearest crews…" }));
+    $("crew-list").replaceChildren(el("li", { class: "muted", text: gettext("Finding the nearest crews…") }));
     let crews;
     try {
       crews = await api("GET", `/api/incidents/${state.incident.id}/recommendations/`);
     } catch (err) {
       $("crew-list").replaceChildren();
-      fieldError("crews", `No crew recommendation: ${err.message}. Call the station to send a crew.`);
-      say(`Incident ${state.incident.reference} is open, but crews could not be recommended.`, true);
+      fieldError("crews", fmt(gettext("No crew recommendation: %(message)s. Call the station to send a crew."), { message: err.message }));
+      say(fmt(gettext("Incident %(reference)s is open, but crews could not be recommended."), { reference: state.incident.reference }), true);
       return;
     }
     state.crews = crews;
@@ -522,11 +557,15 @@
     const top = $("crew-list").querySelector("button.dispatch");
     if (top && crews[0].ideal !== false) {
       top.focus();
-      say(`Incident ${state.incident.reference}: ${crews.length} crew(s) recommended. Enter dispatches the top one.`);
+      say(fmt(ngettext(
+        "Incident %(reference)s: %(count)s crew recommended. Enter dispatches the top one.",
+        "Incident %(reference)s: %(count)s crews recommended. Enter dispatches the top one.",
+        crews.length), { reference: state.incident.reference, count: crews.length }));
     } else if (top) {
       // No crew has everything: the dispatcher chooses, Enter must not send one by itself.
       $("crew-list").focus();
-      say(`Incident ${state.incident.reference}: no crew has everything this needs. The next best are listed with what each lacks: choose one, or send a first responder to make it safe.`, true);
+      say(fmt(gettext("Incident %(reference)s: no crew has everything this needs. The next best are listed with what each lacks: choose one, or send a first responder to make it safe."),
+        { reference: state.incident.reference }), true);
     }
   }
 
@@ -541,22 +580,23 @@
     // A crew without every skill goes only as first responder, and only when the dispatcher says so.
     const missing = (r.lacks || []).filter((l) => l.kind === "skill");
     const firstResponder = missing.length > 0;
-    if (firstResponder && !window.confirm(`${r.crew_name}: ${missing.map((l) => l.text).join("; ")}. Send them as first responder to make it safe, and add a specialist after?`)) {
+    const ask = gettext("%(crew)s: %(lacks)s. Send them as first responder to make it safe, and add a specialist after?");
+    if (firstResponder && !window.confirm(fmt(ask, { crew: r.crew_name, lacks: missing.map((l) => l.text).join(gettext("; ")) }))) {
       buttons.forEach((b) => (b.disabled = false));
       return;
     }
-    say(`Dispatching ${r.crew_name}…`);
+    say(fmt(gettext("Dispatching %(crew)s…"), { crew: r.crew_name }));
     let wo;
     try {
       wo = await api("POST", `/api/incidents/${state.incident.id}/dispatch/`, { crew_id: r.crew_id, recommendation: r, first_responder: firstResponder });
     } catch (err) {
       buttons.forEach((b) => (b.disabled = false));
-      showError(err, "crews", "Dispatching");
+      showError(err, "crews", gettext("Dispatching"));
       return;
     }
     renderWorkOrder(wo);
     show("work-order");
-    say(`${wo.crew_name} dispatched to ${state.incident.reference}.`);
+    say(fmt(gettext("%(crew)s dispatched to %(reference)s."), { crew: wo.crew_name, reference: state.incident.reference }));
     await refreshIncident();
   }
 
@@ -573,7 +613,7 @@
     try {
       events = await api("GET", `/api/incidents/${state.incident.id}/timeline/`);
     } catch (err) {
-      say(`The log could not be loaded: ${err.message}`, true);
+      say(fmt(gettext("The log could not be loaded: %(message)s"), { message: err.message }), true);
       return;
     }
     $("log").replaceChildren(...draw.timeline(events));
@@ -601,7 +641,7 @@
   /* ---------- new call, and the keyboard ---------- */
 
   function newCall() {
-    if (state.dirty && !window.confirm("This call is stored but not yet handled (no incident, not closed). Start a new call anyway?")) return;
+    if (state.dirty && !window.confirm(gettext("This call is stored but not yet handled (no incident, not closed). Start a new call anyway?"))) return;
     Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false });
     $("intake").reset();
     showHazards();
@@ -617,7 +657,7 @@
     clearLocation();
     address.close();
     map.reset();
-    say("Ready for a call.");
+    say(gettext("Ready for a call."));
     $("work").scrollTop = 0;
     $("phone").focus();
   }
@@ -665,7 +705,7 @@
     search: async (q, signal) => (await api("GET", `/api/gis/geocode/?q=${encodeURIComponent(q)}`, null, signal)).candidates,
     onPreview: (c) => (c ? map.preview(c.lat, c.lon) : map.clearPreview()),
     onPick: pickCandidate,
-    onError: (err) => showError(err, "address", "Address search"),
+    onError: (err) => showError(err, "address", gettext("Address search")),
     isPlaced: () => Boolean(state.location),
     onEdit: () => {
       // Typed text no longer matches a premise or candidate picked before; a map pin stays

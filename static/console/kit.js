@@ -31,7 +31,7 @@ window.consoleKit = (function () {
       });
     } catch (err) {
       if (err.name === "AbortError") throw err;
-      throw new ApiError("the server cannot be reached: check the network cable or call IT");
+      throw new ApiError(gettext("the server cannot be reached: check the network cable or call IT"));
     }
     const text = await response.text();
     let data = null;
@@ -42,10 +42,11 @@ window.consoleKit = (function () {
     }
     const said = data ? String(data.error || data.detail || "") : "";
     if (response.status === 403 && /credentials|authenticat/i.test(said)) {
-      throw new ApiError("you have been signed out: sign in again in a new tab, then retry", { status: 403 });
+      throw new ApiError(gettext("you have been signed out: sign in again in a new tab, then retry"), { status: 403 });
     }
     if (!response.ok) {
-      throw new ApiError(said || `the server answered ${response.status} ${response.statusText}`, {
+      const answered = interpolate(gettext("the server answered %(status)s %(text)s"), { status: response.status, text: response.statusText }, true);
+      throw new ApiError(said || answered, {
         status: response.status, field: data && data.field, fields: data && data.fields,
       });
     }
@@ -65,7 +66,25 @@ window.consoleKit = (function () {
     return node;
   }
 
-  const clock = (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour12: false });
+  /* Times in the control room's zone (the server's TIME_ZONE), in the page's language; the
+     date too when it is not today there: "14:20:05", or "5 Dec 14:20:05". */
+  const zone = (() => {
+    try {
+      return JSON.parse(document.getElementById("console-config").textContent).time_zone || undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  const chinese = document.documentElement.lang.toLowerCase().startsWith("zh");
+  const locale = chinese ? "zh-CN" : "en-GB";
+  const timeOfDay = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  const day = new Intl.DateTimeFormat(locale, { timeZone: zone, month: "short", day: "numeric" });
+  const dayKey = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+  function clock(iso) {
+    const at = new Date(iso);
+    const time = timeOfDay.format(at);
+    return dayKey.format(at) === dayKey.format(new Date()) ? time : `${day.format(at)} ${time}`;
+  }
   const km = (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
   const eta = (s) => (s < 60 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
   /* 4:58 under an hour (the clocks that matter tick visibly), 11 h 59 min beyond. */
@@ -73,6 +92,18 @@ window.consoleKit = (function () {
     if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   }
+  /* A translated text with named values: fmt(gettext("%(crew)s sent"), {crew: name}). */
+  const fmt = (text, values) => interpolate(text, values, true);
 
-  return { ApiError, api, el, clock, km, eta, duration };
+  // What the geocoder matched, and how (its codes, as the API gives them), in words.
+  const KINDS = {
+    premise: gettext("premise"), road: gettext("road"),
+    landmark: gettext("landmark"), intersection: gettext("corner"),
+  };
+  const METHODS = {
+    exact: gettext("exact"), structured: gettext("by road and number"), fuzzy: gettext("near match"),
+    landmark: gettext("landmark"), intersection: gettext("corner"),
+  };
+
+  return { ApiError, api, el, clock, km, eta, duration, fmt, chinese, KINDS, METHODS };
 })();

@@ -26,8 +26,9 @@ window.consoleMap = (function () {
 
   function create(element, { bounds, api, onPin, onError }) {
     const [west, south, east, north] = bounds;
-    const map = L.map(element, { preferCanvas: true, keyboard: true, zoomSnap: 0.25 });
-    map.attributionControl.setPrefix("Leaflet · roads: our network");
+    const map = L.map(element, { preferCanvas: true, keyboard: true, zoomSnap: 0.25, zoomControl: false });
+    L.control.zoom().addTo(map); // titles in the page's language: leaflet_words.js
+    map.attributionControl.setPrefix(`Leaflet · ${gettext("roads: our network")}`);
     const home = [[south, west], [north, east]];
     map.fitBounds(home);
     // The grid around the map may settle after Leaflet measured it (fonts, the sidebar):
@@ -56,7 +57,7 @@ window.consoleMap = (function () {
       try {
         data = await api("GET", `/api/gis/roads.geojson?bbox=${bboxParam(padded)}`, null, loading.signal);
       } catch (err) {
-        if (err.name !== "AbortError") onError(`Roads could not be drawn: ${err.message}`);
+        if (err.name !== "AbortError") onError(interpolate(gettext("Roads could not be drawn: %(message)s"), { message: err.message }, true));
         return;
       }
       roads.clearLayers();
@@ -72,7 +73,8 @@ window.consoleMap = (function () {
       const view = L.bounds(pixels.min.add([LABEL_MARGIN_PX, LABEL_MARGIN_PX]), pixels.max.subtract([LABEL_MARGIN_PX, LABEL_MARGIN_PX]));
       const placed = [];
       for (const feature of data.features) {
-        const name = feature.properties.name_en
+        // The English name beside the Chinese one only on an English screen.
+        const name = feature.properties.name_en && !window.consoleKit.chinese
           ? `${feature.properties.name} ${feature.properties.name_en}`
           : feature.properties.name;
         const points = feature.geometry.coordinates.map(([lon, lat]) => map.project([lat, lon]));

@@ -76,7 +76,7 @@ def test_a_supervisor_sees_their_stations_breaches_whom_they_reached_and_how(
     assert page.count(">sent<") == 2  # the SMS and the e-mail, both delivered
     assert sms.texts_to("13800000001")  # and the gateway did get the text
     assert breaches["west"][1].get_milestone_display() in page  # the clock, in words
-    assert "level 1: West maintenance station" in page
+    assert "level 1: 西区维修站" in page
 
     status, page = _page("supervisor")
     assert central in page

@@ -78,7 +78,7 @@ def test_discovery_names_this_endpoint_and_its_formats(client: Client, city: Non
     assert endpoint["url"] == "http://testserver/open311/v2"
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["formats"] == ["text/xml", "application/json"]
-    assert found["contact"].startswith("Gas Group Centre")
+    assert found["contact"].startswith("燃气集团客服中心")
     root = xml(client.get(f"{BASE}/discovery.xml"))
     assert root.tag == "discovery"
     assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [

@@ -145,9 +145,7 @@ def test_a_supervisor_editing_another_stations_crew_is_refused_and_nothing_chang
     before = _crew_as_it_was(east)
     url = f"/admin/dispatch/crew/{east.pk}/change/"
     client = _signed_in("supervisor")
-    words = (
-        "Crew East 1 belongs to East maintenance station; ask its supervisor or an administrator"
-    )
+    words = "Crew East 1 belongs to 东区维修站; ask its supervisor or an administrator"
 
     shown = client.get(url)
     assert shown.status_code == 403
@@ -189,7 +187,7 @@ def test_moving_a_crew_to_another_station_in_the_form_is_refused_with_what_to_do
 
     assert response.status_code == 200  # the form again, with the reason
     page = response.content.decode()
-    assert "you manage the crews of Central maintenance station" in page
+    assert "you manage the crews of 中心维修站" in page
     assert "ask an administrator" in page
     assert _crew_as_it_was(central) == before
 
@@ -242,7 +240,7 @@ def test_a_supervisor_adds_a_crew_with_a_van_at_their_station_only(stations: dic
         "/admin/dispatch/crew/add/", {**form, "station": OrgUnit.objects.get(code="st-west").pk}
     )
     assert elsewhere.status_code == 200
-    assert "you manage the crews of Central maintenance station" in elsewhere.content.decode()
+    assert "you manage the crews of 中心维修站" in elsewhere.content.decode()
     assert not Crew.objects.filter(name="Crew Central 2").exists()
 
     response = client.post("/admin/dispatch/crew/add/", form)
@@ -264,9 +262,7 @@ def test_a_supervisor_gives_a_van_only_to_a_crew_of_their_own(stations: dict) ->
     no_crew = client.post(url, {**form, "crew": ""})
 
     assert to_east.status_code == no_crew.status_code == 200
-    assert (
-        "the van can go to a crew of Central maintenance station only" in to_east.content.decode()
-    )
+    assert "the van can go to a crew of 中心维修站 only" in to_east.content.decode()
     assert "give the van one of your crews" in no_crew.content.decode()
     van.refresh_from_db()
     assert van.crew == central

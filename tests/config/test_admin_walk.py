@@ -283,7 +283,7 @@ def test_an_administrator_puts_a_crew_member_of_the_station_on_a_crew(demo: None
 
     for wrong, words in (
         (User.objects.get(username="dispatcher"), "not one of the available choices"),
-        (west, "belongs to West maintenance station"),
+        (west, "belongs to 西区维修站"),
         (User.objects.get(username="crew"), "already"),  # the demo put it on a crew
     ):
         refused = client.post(url, _crew_form(crew, [wrong]))

@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from tests.maps.conftest import demo_city  # noqa: F401 - the page walk's city
+
 LOCALE = Path(settings.BASE_DIR) / "locale"
 
 

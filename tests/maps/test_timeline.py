@@ -8,6 +8,7 @@ import io
 import json
 import math
 import re
+import subprocess
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -217,7 +218,8 @@ def test_timeline_holds_every_event_of_the_incident_and_its_calls_in_order(
         taker=User.objects.get(username="calltaker"),
     )
     call_open_incident(call_id=elsewhere.id, actor=User.objects.get(username="calltaker"))
-    with django_assert_num_queries(5):  # events, calls, work orders, deadlines, one track
+    # events, calls, work orders, deadlines, one track; stations and case types named once
+    with django_assert_num_queries(7):
         timeline = timeline_get(replayed.incident)
 
     stored = IncidentEvent.objects.filter(incident=replayed.incident).count()
@@ -240,7 +242,7 @@ def test_timeline_holds_every_event_of_the_incident_and_its_calls_in_order(
     accepted = next(e for e in timeline.events if e.kind == "work_order.accepted")
     assert accepted.label == "Crew accepted"
     assert accepted.device_offset_s == -2
-    assert accepted.summary == f"{replayed.crew.name}: Assigned → Accepted"
+    assert accepted.summary == f"{replayed.crew.name} accepted the job"
     assert next(e for e in timeline.events if e.kind == "sla.breached").summary.startswith(
         "Work order issued: due "
     )
@@ -276,12 +278,16 @@ def test_stages_are_measured_against_the_sla_marks(replayed: Replayed) -> None:
 def test_recommendations_the_crew_chosen_and_its_track(replayed: Replayed) -> None:
     timeline = timeline_get(replayed.incident)
     (offer,) = timeline.offers
-    assert offer.actor == "dispatcher"
+    assert offer.actor == "Dispatcher 张伟"  # the person, with their role
     assert offer.crews[0]["crew_id"] == replayed.crew.id == offer.chosen_crew_id
     assert [c["rank"] for c in offer.crews] == list(range(1, len(offer.crews) + 1))
 
     (crew,) = timeline.crews
-    assert (crew.crew, crew.rank, crew.assigned_by) == (replayed.crew.name, 1, "dispatcher")
+    assert (crew.crew, crew.rank, crew.assigned_by) == (
+        replayed.crew.name,
+        1,
+        "Dispatcher 张伟",
+    )
     assert crew.arrived_at == replayed.arrived_at
     assert crew.travel_s == (replayed.arrived_at - replayed.dispatched_at).total_seconds()
     assert crew.offered_eta_s == offer.crews[0]["eta_seconds"]
@@ -363,6 +369,14 @@ def _pdf_text(pdf: bytes) -> str:
     return " ".join(t.decode("latin-1") for t in texts)
 
 
+def _pdf_unicode(pdf: bytes) -> str:
+    """The text as poppler reads it back: a name in Chinese is drawn in the embedded CJK
+    font's glyph ids, which only the font's own map turns back into characters."""
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
+
+
 def test_pdf_is_a_pdf_with_the_reference_the_sla_and_every_event(replayed: Replayed) -> None:
     timeline = timeline_get(replayed.incident)
     pdf = timeline_pdf(timeline, exported_by="Jing Chen (safety)", exported_at=timezone.now())
@@ -374,16 +388,16 @@ def test_pdf_is_a_pdf_with_the_reference_the_sla_and_every_event(replayed: Repla
     assert "Response against the SLA" in text
     assert duration_text(375) in text
     assert "late" in text
-    assert replayed.crew.name in text
+    assert replayed.crew.name in _pdf_unicode(pdf)
     assert "Crew accepted" in text
     assert "Made safe" in text
 
 
 def test_an_event_whose_data_is_not_as_expected_still_reads() -> None:
     shapeless = {"crews": [{"distance_m": "far"}]}  # no number where a distance should be
-    assert event_summary("crews.recommended", shapeless) == "crews {'distance_m': 'far'}"
+    assert event_summary("crews.recommended", shapeless) == "Crews: {'distance_m': 'far'}"
     assert event_summary("sla.met", {"milestone": "on_site", "on_time": True}) == (
-        "Crew on site: on time"
+        "Crew on site: met on time"
     )
 
 
@@ -396,12 +410,16 @@ def test_durations_and_clock_times_read_as_a_person_writes_them() -> None:
         "-1 min 15 s",
     )
     evening = datetime(2026, 11, 22, 19, 8, 24, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert clock(evening) == "19:08:24"
-    # A 12-hour clock started in the evening is due the next morning: the day is said.
-    assert clock(evening + timedelta(hours=12), day_of=evening) == "07:08:24 (+1 d)"
+    assert clock(evening, day_of=evening) == "19:08:24"
+    # A 12-hour clock started in the evening is due the next morning: the date is said.
+    assert clock(evening + timedelta(hours=12), day_of=evening) == "11-23 07:08:24"
     assert clock((evening + timedelta(hours=12)).isoformat(), day_of=evening.isoformat()) == (
-        "07:08:24 (+1 d)"
+        "11-23 07:08:24"
     )
+    # Without a day to read it against, today's: another day's moment carries its date.
+    now = timezone.now()
+    assert clock(now) == f"{timezone.localtime(now):%H:%M:%S}"
+    assert clock(evening - timedelta(days=365)) == "2025-11-22 19:08:24"
     assert clock(evening, date=True) == "2026-11-22 19:08:24"
 
 
@@ -448,7 +466,7 @@ def test_exports_are_files_named_after_the_incident(replayed: Replayed) -> None:
     assert csv_file["Content-Type"].startswith("text/csv")
     assert csv_file["Content-Disposition"] == f'attachment; filename="{reference}-timeline.csv"'
     json_file = safety.get(f"/incidents/{reference}/timeline.json")
-    assert json_file.json()["exported_by"] == "Jing Chen (safety)"
+    assert json_file.json()["exported_by"] == "陈静 (safety)"  # a Chinese name, family name first
     pdf = safety.get(f"/incidents/{reference}/timeline.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'inline; filename="{reference}-timeline.pdf"'
@@ -481,7 +499,7 @@ def test_page_lists_every_event_with_its_times_the_stages_and_the_crew_chosen(
     for event in timeline.events:
         assert f'id="ev-{event.id}"' in page
     accepted = next(e for e in timeline.events if e.kind == "work_order.accepted")
-    assert f"device time {clock(accepted.device_time)} (-2 s)" in page
+    assert f"device time {clock(accepted.device_time, day_of=replayed.t0)} (-2 s)" in page
     assert '<li class="chosen">' in page
     assert page.count("CHOSEN") + page.count(">chosen<") == 1
     assert "6 min 15 s" in page  # call to work order
@@ -500,10 +518,10 @@ def test_crew_moves_read_as_sentences_on_the_timeline() -> None:
             "reassigned_from": {"crew": "East 1", "reason": "closer crew"},
         },
     ) == (
-        "West 2; as first responder (lacks pe_welding); taken off GX-20261206-0003;"
+        "West 2 dispatched; as first responder (lacks PE welding); taken off GX-20261206-0003;"
         " in place of East 1: closer crew"
     )
-    assert event_summary("work_order.assigned", {"crew": "West 2"}) == "West 2"
+    assert event_summary("work_order.assigned", {"crew": "West 2"}) == "West 2 dispatched"
 
 
 def test_no_ideal_crew_reads_as_the_next_best_left_for_a_dispatcher() -> None:
@@ -518,11 +536,11 @@ def test_no_ideal_crew_reads_as_the_next_best_left_for_a_dispatcher() -> None:
         ],
     }
     assert event_summary("crews.none_available", data) == (
-        "no ideal crew (auto-dispatch); 2 next best left for a dispatcher, top: Crew 0003"
+        "No ideal crew (automatic dispatch): 2 next best left for a dispatcher, top: Crew 0003"
         " (lacks PE welding)"
     )
     assert event_summary("crews.none_available", {"why": "rejected"}) == (
-        "no crew could be offered (rejected)"
+        "No crew could be offered (the crew rejected the job)"
     )
 
 

@@ -3,7 +3,7 @@
 
 window.tabletFindingsForm = function ({ config, queue, uuid, jobId, say }) {
   const $ = (id) => document.getElementById(id);
-  const UNITS = ["pcs", "m", "kg", "L"];
+  const fmt = (text, values) => interpolate(text, values, true);
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -17,28 +17,31 @@ window.tabletFindingsForm = function ({ config, queue, uuid, jobId, say }) {
   const option = (value, text) => el("option", { value }, text);
 
   // Leak grade: big segments, "Grade 1" large and what it means small beneath.
-  const grades = [...config.leak_grades, { value: "", label: "None: no leak grade" }];
+  const grades = [...config.leak_grades, { value: "", label: gettext("None: no leak grade") }];
   $("grades").replaceChildren(
     ...grades.map((g) => {
-      const [head, ...rest] = g.label.split(": ");
-      return el("label", { class: "seg" }, el("input", { type: "radio", name: "leak_grade", value: String(g.value) }), el("span", {}, el("b", {}, head), el("small", {}, rest.join(": "))));
+      // "Grade 1: what it means", the colon English or Chinese
+      const [, head, rest] = g.label.match(/^(.*?)(?:: |：)(.*)$/) || [null, g.label, ""];
+      return el("label", { class: "seg" }, el("input", { type: "radio", name: "leak_grade", value: String(g.value) }), el("span", {}, el("b", {}, head), el("small", {}, rest)));
     }),
   );
-  $("cause").replaceChildren(option("", "Choose the cause…"), ...config.causes.map((c) => option(c.value, c.label)));
+  $("cause").replaceChildren(option("", gettext("Choose the cause…")), ...config.causes.map((c) => option(c.value, c.label)));
   $("actions-taken").replaceChildren(
-    ...config.actions_taken.map((a) => el("label", { class: "check" }, el("input", { type: "checkbox", value: a }), el("span", {}, a))),
+    // the English words are what the findings keep; the crew reads its own language
+    ...config.actions_taken.map((a) => el("label", { class: "check" }, el("input", { type: "checkbox", value: a.value }), el("span", {}, a.label))),
   );
 
   function valveRow(asset = null, order = null) {
-    const name = asset || "the valve";
+    const did = asset ? fmt(gettext("What you did with %(valve)s"), { valve: asset }) : gettext("What you did with the valve");
+    const turned = asset ? fmt(gettext("Did %(valve)s turn?"), { valve: asset }) : gettext("Did the valve turn?");
     const row = el(
       "div",
       { class: "row valve-row", "data-asset": asset || "" },
       asset
         ? el("span", { class: "asset" }, el("span", { class: "valve-no" }, String(order)), asset)
-        : el("input", { class: "asset-input", "aria-label": "Valve asset id", placeholder: "Valve id, e.g. V-000123", autocomplete: "off" }),
-      el("select", { class: "v-action", "aria-label": `What you did with ${name}` }, option("", "Untouched"), option("closed", "Closed"), option("opened", "Opened")),
-      el("select", { class: "v-operable", "aria-label": `Did ${name} turn?` }, option("yes", "Turns"), option("no", "Seized")),
+        : el("input", { class: "asset-input", "aria-label": gettext("Valve asset id"), placeholder: gettext("Valve id, e.g. V-000123"), autocomplete: "off" }),
+      el("select", { class: "v-action", "aria-label": did }, option("", gettext("Untouched")), option("closed", gettext("Closed")), option("opened", gettext("Opened"))),
+      el("select", { class: "v-operable", "aria-label": turned }, option("yes", gettext("Turns")), option("no", gettext("Seized"))),
     );
     $("valves-operated").append(row);
   }
@@ -48,9 +51,9 @@ window.tabletFindingsForm = function ({ config, queue, uuid, jobId, say }) {
       el(
         "div",
         { class: "row material-row" },
-        el("input", { class: "m-item", "aria-label": "Material", placeholder: "Material, e.g. repair clamp DN100", maxlength: "100", autocomplete: "off" }),
-        el("input", { class: "m-quantity", type: "number", inputmode: "decimal", min: "0", step: "any", "aria-label": "Quantity", placeholder: "Qty" }),
-        el("select", { class: "m-unit", "aria-label": "Unit" }, ...UNITS.map((u) => option(u, u))),
+        el("input", { class: "m-item", "aria-label": gettext("Material"), placeholder: gettext("Material, e.g. repair clamp DN100"), maxlength: "100", autocomplete: "off" }),
+        el("input", { class: "m-quantity", type: "number", inputmode: "decimal", min: "0", step: "any", "aria-label": gettext("Quantity"), placeholder: gettext("Qty") }),
+        el("select", { class: "m-unit", "aria-label": gettext("Unit") }, ...config.units.map((u) => option(u.value, u.label))),
       ),
     );
   }
@@ -78,7 +81,7 @@ window.tabletFindingsForm = function ({ config, queue, uuid, jobId, say }) {
       const item = row.querySelector(".m-item").value.trim();
       if (!item) continue;
       const quantity = Number.parseFloat(row.querySelector(".m-quantity").value);
-      if (!(quantity >= 0)) throw new Error(`give a quantity for ${item}`);
+      if (!(quantity >= 0)) throw new Error(fmt(gettext("give a quantity for %(item)s"), { item }));
       materials.push({ item, quantity, unit: row.querySelector(".m-unit").value });
     }
     if (materials.length) body.materials = materials;
@@ -93,36 +96,43 @@ window.tabletFindingsForm = function ({ config, queue, uuid, jobId, say }) {
     try {
       body = collect();
     } catch (err) {
-      say(`Findings not sent: ${err.message}.`, "error");
+      say(fmt(gettext("Findings not sent: %(reason)s."), { reason: err.message }), "error");
       return;
     }
     if (!id || !Object.keys(body).length) {
-      say("Findings not sent: fill in at least one thing you found or did.", "error");
+      say(gettext("Findings not sent: fill in at least one thing you found or did."), "error");
       return;
     }
     Object.assign(body, { client_event_id: uuid(), device_time: new Date().toISOString() });
-    queue.push({ url: `/api/field/work-orders/${id}/findings/`, body, label: "Findings", workOrder: id });
+    queue.push({ url: `/api/field/work-orders/${id}/findings/`, body, label: gettext("Findings"), workOrder: id });
     reset();
-    say("Findings kept on the tablet and sent as soon as there is a network.");
+    say(gettext("Findings kept on the tablet and sent as soon as there is a network."));
   });
+
+  const photoName = () => {
+    const file = $("photo-file").files[0];
+    $("photo-file-name").textContent = file ? file.name : $("photo-file-name").dataset.none;
+  };
+  $("photo-file").addEventListener("change", photoName);
+  $("photo").addEventListener("reset", () => setTimeout(photoName));
 
   $("photo").addEventListener("submit", (event) => {
     event.preventDefault();
     const id = jobId();
     const file = $("photo-file").files[0];
     if (!id || !file) {
-      say("Take or choose a photo first.", "error");
+      say(gettext("Take or choose a photo first."), "error");
       return;
     }
     if (file.size > config.photo_max_bytes) {
-      say(`The photo is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${(config.photo_max_bytes / 1e6).toFixed(0)} MB: take it at a lower resolution.`, "error");
+      say(fmt(gettext("The photo is %(size)s MB; the limit is %(limit)s MB: take it at a lower resolution."), { size: (file.size / 1e6).toFixed(1), limit: (config.photo_max_bytes / 1e6).toFixed(0) }), "error");
       return;
     }
     const body = { client_event_id: uuid(), device_time: new Date().toISOString(), caption: $("photo-caption").value.trim() };
     queue
-      .push({ url: `/api/field/work-orders/${id}/photos/`, body, label: "Photo", workOrder: id, photo: file })
+      .push({ url: `/api/field/work-orders/${id}/photos/`, body, label: gettext("Photo"), workOrder: id, photo: file })
       .then(() => $("photo").reset())
-      .catch((err) => say(`The photo could not be kept on this tablet: ${err.message}`, "error"));
+      .catch((err) => say(fmt(gettext("The photo could not be kept on this tablet: %(error)s"), { error: err.message }), "error"));
   });
 
   /* A fresh form for a job: one row per valve to close, in closing order. */

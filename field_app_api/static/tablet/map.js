@@ -17,9 +17,13 @@ window.tabletMap = (function () {
     low: { color: "#8a6d00", weight: 4 },
   };
 
-  function create(element, { get, onError }) {
-    const map = L.map(element, { zoomSnap: 0.5, maxZoom: MAX_ZOOM });
-    map.attributionControl.setPrefix("Leaflet · our network");
+  const fmt = (text, values) => interpolate(text, values, true);
+
+  function create(element, { get, onError, labels = {} }) {
+    const label = (kind, code) => (labels[kind] && labels[kind][code]) || code;
+    const map = L.map(element, { zoomSnap: 0.5, maxZoom: MAX_ZOOM, zoomControl: false });
+    L.control.zoom().addTo(map); // titles in the page's language: leaflet_words.js
+    map.attributionControl.setPrefix(gettext("Leaflet · our network"));
     // Roads arrive after the network (a second fetch): their own pane keeps them underneath.
     map.createPane("roads").style.zIndex = 350;
     const roads = L.geoJSON(null, {
@@ -53,7 +57,7 @@ window.tabletMap = (function () {
         roads.addData(data);
       } catch (err) {
         if (err.message === "offline") roadsWaiting = [lat, lon];
-        else onError(`Roads could not be drawn: ${err.message}`);
+        else onError(fmt(gettext("Roads could not be drawn: %(error)s"), { error: err.message }));
       }
     }
 
@@ -63,7 +67,7 @@ window.tabletMap = (function () {
         const p = f.properties;
         if (p.kind === "main") {
           const style = MAIN_STYLE[p.pressure_class] || MAIN_STYLE.low;
-          const tip = `${p.asset_id} · ${p.pressure_class} pressure · ${p.material}${p.diameter_mm ? ` DN${p.diameter_mm}` : ""}`;
+          const tip = `${p.asset_id} · ${label("pressure_class", p.pressure_class)} · ${label("material", p.material)}${p.diameter_mm ? ` DN${p.diameter_mm}` : ""}`;
           network.addLayer(L.geoJSON(f, { style: { ...style, opacity: 0.9, className: `main main-${p.pressure_class}` } }).bindTooltip(tip, { sticky: true }));
         }
       }
@@ -78,7 +82,7 @@ window.tabletMap = (function () {
               weight: 2,
               fillOpacity: 1,
               fillColor: p.operable ? "#ffffff" : "#b3261e",
-            }).bindTooltip(`${p.asset_id} · ${p.valve_type}${p.operable ? "" : " · SEIZED"}`),
+            }).bindTooltip(`${p.asset_id} · ${label("valve_type", p.valve_type)}${p.operable ? "" : ` · ${gettext("SEIZED")}`}`),
           );
         }
       }
@@ -97,7 +101,7 @@ window.tabletMap = (function () {
         const [lon, lat] = f.geometry.coordinates;
         marks.addLayer(
           L.marker([lat, lon], { icon: L.divIcon({ className: "source-mark", html: "S", iconSize: [34, 34] }), keyboard: false })
-            .bindTooltip(`Shut station ${f.properties.name || f.properties.asset_id}`),
+            .bindTooltip(fmt(gettext("Shut station %(station)s"), { station: f.properties.name || f.properties.asset_id })),
         );
       }
       const valves = byRole("valve_to_close").sort((a, b) => a.properties.order - b.properties.order);
@@ -105,7 +109,7 @@ window.tabletMap = (function () {
         const [lon, lat] = f.geometry.coordinates;
         const icon = L.divIcon({ className: "valve-no", html: String(f.properties.order), iconSize: [36, 36] });
         marks.addLayer(
-          L.marker([lat, lon], { icon, keyboard: false, title: `Close ${f.properties.order}: ${f.properties.asset_id}`, zIndexOffset: 500 }),
+          L.marker([lat, lon], { icon, keyboard: false, title: fmt(gettext("Close %(order)s: %(valve)s"), { order: f.properties.order, valve: f.properties.asset_id }), zIndexOffset: 500 }),
         );
       }
       return valves;
@@ -125,7 +129,7 @@ window.tabletMap = (function () {
         // valve. No permanent label: the reference is in the heading, and a label hides valves.
         const ring = L.divIcon({ className: "incident-mark", html: "", iconSize: [46, 46] });
         marks.addLayer(
-          L.marker([point.lat, point.lon], { icon: ring, keyboard: false, zIndexOffset: -100, title: `Incident ${job.incident.reference}` }),
+          L.marker([point.lat, point.lon], { icon: ring, keyboard: false, zIndexOffset: -100, title: fmt(gettext("Incident %(reference)s"), { reference: job.incident.reference }) }),
         );
         if (!again) {
           const points = [[point.lat, point.lon], ...valves.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])];

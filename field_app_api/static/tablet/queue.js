@@ -91,7 +91,7 @@ window.tabletQueue = (function () {
       let body;
       if (item.kind === "photo") {
         const blob = await photoStore("readonly", (s) => s.get(item.id));
-        if (!blob) return { status: 410, data: { error: "the photo was lost from this tablet's storage: take it again" } };
+        if (!blob) return { status: 410, data: { error: gettext("the photo was lost from this tablet's storage: take it again") } };
         body = new FormData();
         for (const [k, v] of Object.entries(item.body)) body.append(k, v);
         body.append("image", blob, item.filename);
@@ -169,13 +169,16 @@ window.tabletQueue = (function () {
     return { push, flush, state, items: load };
   }
 
-  /* The server's own words: {"error": ...}, with the fields a validation named. */
+  /* The server's own words: {"error": ...}, with the fields a validation named (in words:
+     the page puts their labels in `tabletQueue.fieldLabels`). */
   function refusal({ status, data }) {
-    if (!data) return `the server refused it (${status})`;
-    let message = String(data.error || data.detail || `the server refused it (${status})`);
+    const refused = interpolate(gettext("the server refused it (%(status)s)"), { status }, true);
+    if (!data) return refused;
+    let message = String(data.error || data.detail || refused);
     if (data.fields) {
+      const labels = api.fieldLabels;
       const flat = (v) => (Array.isArray(v) ? v.map(flat).join("; ") : typeof v === "object" && v ? Object.values(v).map(flat).join("; ") : String(v));
-      message += ": " + Object.entries(data.fields).map(([k, v]) => `${k}: ${flat(v)}`).join(", ");
+      message += ": " + Object.entries(data.fields).map(([k, v]) => `${labels[k] || k}: ${flat(v)}`).join(", ");
     }
     return message;
   }
@@ -198,5 +201,6 @@ window.tabletQueue = (function () {
     return data;
   }
 
-  return { create, get, uuid };
+  const api = { create, get, uuid, fieldLabels: {} };
+  return api;
 })();

@@ -23,8 +23,9 @@
     made_safe: ["complete"],
   };
   const BUTTON_TEXT = {
-    accept: "Accept", reject: "Reject", en_route: "En route", on_site: "On site",
-    made_safe: "Made safe", complete: "Complete", cancel_arrival: "Cancel arrival (drove past)",
+    accept: gettext("Accept"), reject: gettext("Reject"), en_route: gettext("En route"),
+    on_site: gettext("On site"), made_safe: gettext("Made safe"), complete: gettext("Complete"),
+    cancel_arrival: gettext("Cancel arrival (drove past)"),
   };
   const cacheKey = `gasdispatch.tablet.cache.${config.user}`;
   const pickKey = `gasdispatch.tablet.job.${config.user}`;
@@ -52,8 +53,18 @@
     for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
     return node;
   }
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const hhmm = (d) => d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  const fmt = (text, values) => interpolate(text, values, true);
+  const counted = (text, n) => fmt(text, { n }); // counted(ngettext("one", "many", n), n)
+  const list = (items) => items.join(pgettext("list separator", ", "));
+  // Times in the tablet's own zone, 24-hour, in the page's language; the date too when not today.
+  const LOCALE = /^zh/i.test(document.documentElement.lang) ? "zh-CN" : "en-GB";
+  const hhmm = (d) => d.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
+  function when(value) {
+    const d = new Date(value);
+    if (d.toDateString() === new Date().toDateString()) return hhmm(d);
+    return fmt(pgettext("date and time", "%(date)s %(time)s"), { date: d.toLocaleDateString(LOCALE, { month: "short", day: "numeric" }), time: hhmm(d) });
+  }
+  window.tabletQueue.fieldLabels = config.labels.field || {}; // a refusal names fields in words
 
   function say(text, kind = "info") {
     $("message-text").textContent = text;
@@ -74,7 +85,7 @@
     onSent(item, data) {
       writes += 1;
       if (item.kind === "photo") {
-        $("photos-sent").prepend(el("li", {}, `Photo sent${item.body.caption ? `: ${item.body.caption}` : ""}`));
+        $("photos-sent").prepend(el("li", {}, item.body.caption ? fmt(gettext("Photo sent: %(caption)s"), { caption: item.body.caption }) : gettext("Photo sent")));
       } else if (item.url.endsWith("/crew/status/") && me && data) {
         me.crew.duty = data.duty;
         me.crew.status = data.status;
@@ -82,8 +93,8 @@
         Object.assign(job, data); // the tablet json, without the network: the map stays
         cache();
       }
-      if (item.label === "Findings") {
-        say("Findings sent.");
+      if (item.url.endsWith("/findings/")) {
+        say(gettext("Findings sent."));
         // A valve found seized widens the trace: fetch the valves to close again.
         const seized = (item.body.valves_operated || []).some((v) => !v.operable);
         if (seized && job && job.id === item.workOrder) loadDetail(job.id).catch(() => {});
@@ -91,7 +102,7 @@
       render();
     },
     onRefused(item, message) {
-      say(`${item.label}: not done. The server said: ${message}`, "error");
+      say(fmt(gettext("%(action)s: not done. The server said: %(message)s"), { action: item.label, message }), "error");
       render();
     },
   });
@@ -100,17 +111,17 @@
     const tablet = $("tablet");
     tablet.dataset.queue = String(state.count);
     tablet.dataset.online = state.offline ? "no" : "yes";
-    const waiting = `${plural(state.count, "action")} waiting`;
+    const n = state.count;
     let text = "";
-    if (state.trouble === "offline") text = state.count ? `offline: ${waiting}` : "offline: what you do waits on this tablet";
-    else if (state.trouble === "server" && state.count) text = `server trouble: ${waiting}, retrying`;
-    else if (state.trouble === "signed_out") text = `signed out: sign in again, ${waiting} on this tablet`;
-    else if (state.count) text = `sending: ${waiting}`;
+    if (state.trouble === "offline") text = n ? counted(ngettext("offline: %(n)s action waiting", "offline: %(n)s actions waiting", n), n) : gettext("offline: what you do waits on this tablet");
+    else if (state.trouble === "server" && n) text = counted(ngettext("server trouble: %(n)s action waiting, retrying", "server trouble: %(n)s actions waiting, retrying", n), n);
+    else if (state.trouble === "signed_out") text = counted(ngettext("signed out: sign in again, %(n)s action waiting on this tablet", "signed out: sign in again, %(n)s actions waiting on this tablet", n), n);
+    else if (n) text = counted(ngettext("sending: %(n)s action waiting", "sending: %(n)s actions waiting", n), n);
     $("net").textContent = text;
     $("net").className = `net ${state.trouble || "sending"}`;
     $("net").hidden = !text;
     if (state.trouble === "signed_out") {
-      $("net").append(" ", el("a", { href: `/accounts/login/?next=${encodeURIComponent("/tablet/")}` }, "Sign in"));
+      $("net").append(" ", el("a", { href: `/accounts/login/?next=${encodeURIComponent("/tablet/")}` }, gettext("Sign in")));
     }
     renderJobQueue();
   }
@@ -139,15 +150,16 @@
     $("job-priority").textContent = `P${i.priority}`;
     $("job-priority").className = `prio p${i.priority}`;
     $("job-category").textContent = i.category_label;
-    $("job-address").textContent = i.address || "No address: see the map";
+    $("job-address").textContent = i.address || gettext("No address: see the map");
     $("job-hazards").replaceChildren(
       ...(i.hazards.length
         ? i.hazards.map((h) => el("li", {}, config.labels.hazard[h] || h))
-        : [el("li", { class: "none" }, "No hazards reported")]),
+        : [el("li", { class: "none" }, gettext("No hazards reported"))]),
     );
     $("job-distance").textContent = job.distance_m == null ? "—" : job.distance_m >= 1000 ? `${(job.distance_m / 1000).toFixed(1)} km` : `${Math.round(job.distance_m)} m`;
-    $("job-reports").textContent = plural(i.report_count, "call");
+    $("job-reports").textContent = counted(ngettext("%(n)s call", "%(n)s calls", i.report_count), i.report_count);
     renderWords();
+    renderFindings();
     renderEta();
     if (job.navigate_url) $("navigate").href = job.navigate_url;
     $("navigate").hidden = !job.navigate_url;
@@ -166,14 +178,50 @@
     }
     const said = job.callers_said || [];
     const notes = job.notes || [];
-    const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     box.replaceChildren(
       ...(said.length ? [el("h3", {}, word("The callers said")),
-        el("ul", { class: "said" }, said.map((c) => el("li", {}, el("span", { class: "muted" }, `${time(c.received_at)} `), c.text)))] : []),
+        el("ul", { class: "said" }, said.map((c) => el("li", {}, el("span", { class: "muted" }, `${when(c.received_at)} `), c.text)))] : []),
       ...(notes.length ? [el("h3", {}, word("Notes from the control room")),
-        el("ul", { class: "notes" }, notes.map((n) => el("li", {}, el("span", { class: "muted" }, `${time(n.at)} ${n.by}: `), n.text)))] : []),
+        el("ul", { class: "notes" }, notes.map((n) => el("li", {}, el("span", { class: "muted" }, n.by ? fmt(gettext("%(time)s %(by)s: "), { time: when(n.at), by: n.by }) : `${when(n.at)} `), n.text)))] : []),
     );
     box.hidden = !said.length && !notes.length;
+  }
+
+  /* What the crew has reported on this job so far, field by field in words: each label and
+     option as the form shows it, never the codes the API keeps. */
+  function renderFindings() {
+    const f = job.findings || {};
+    const L = config.labels;
+    const grade = (v) => (config.leak_grades.find((g) => String(g.value) === String(v)) || {}).label || String(v);
+    const rows = [];
+    const add = (label, value) => value !== null && value !== undefined && value !== "" && rows.push([label, value]);
+    if (f.leak_grade != null) add(gettext("Leak grade"), grade(f.leak_grade));
+    if (f.cause) add(gettext("Cause"), L.cause[f.cause] || f.cause);
+    if ((f.actions_taken || []).length) add(gettext("Actions taken"), list(f.actions_taken.map((a) => L.action_taken[a] || a)));
+    if ((f.valves_operated || []).length) {
+      add(gettext("Valves operated"), f.valves_operated.map((v) =>
+        fmt(gettext("%(valve)s: %(action)s, %(turns)s"), {
+          valve: v.asset_id,
+          action: v.action === "closed" ? gettext("Closed") : v.action === "opened" ? gettext("Opened") : v.action,
+          turns: v.operable ? gettext("Turns") : gettext("Seized"),
+        })));
+    }
+    if ((f.materials || []).length) {
+      add(gettext("Materials used"), f.materials.map((m) =>
+        fmt(gettext("%(item)s: %(quantity)s %(unit)s"), { item: m.item, quantity: m.quantity, unit: L.unit[m.unit] || m.unit })));
+    }
+    if (f.notes) add(gettext("Notes"), f.notes);
+    if (f.reason) add(gettext("Reason"), L.reject_reason[f.reason] || f.reason);
+    const known = new Set(["leak_grade", "cause", "actions_taken", "valves_operated", "materials", "notes", "reason"]);
+    const flat = (v) => (Array.isArray(v) ? list(v.map(flat)) : v && typeof v === "object" ? list(Object.values(v).map(flat)) : String(v));
+    for (const [k, v] of Object.entries(f)) if (!known.has(k)) add(L.field[k] || gettext("Other details"), flat(v));
+    $("findings-sent").hidden = !rows.length;
+    $("findings-sent-list").replaceChildren(
+      ...rows.flatMap(([label, value]) => [
+        el("dt", {}, label),
+        el("dd", {}, Array.isArray(value) ? el("ul", {}, value.map((v) => el("li", {}, v))) : value),
+      ]),
+    );
   }
 
   function renderEta() {
@@ -183,7 +231,7 @@
     }
     const eta = new Date(job.eta);
     const min = Math.round((eta - Date.now()) / 60000);
-    $("job-eta").textContent = min >= 0 ? `${hhmm(eta)} (in ${min} min)` : `${hhmm(eta)} (${-min} min ago)`;
+    $("job-eta").textContent = min >= 0 ? fmt(gettext("%(time)s (in %(min)s min)"), { time: when(eta), min }) : fmt(gettext("%(time)s (%(min)s min ago)"), { time: when(eta), min: -min });
   }
 
   /* The status, the buttons that make sense now, and what is still waiting to be sent. */
@@ -194,14 +242,14 @@
     $("job-status").textContent = L_STATUS[status] || status;
     $("job-status").className = `status-pill st-${status}${waiting.length ? " unsent" : ""}`;
     $("job-pending").hidden = !waiting.length;
-    $("job-pending").textContent = waiting.length ? `Not sent yet: ${waiting.map((w) => w.label).join(", ")}` : "";
+    $("job-pending").textContent = waiting.length ? fmt(gettext("Not sent yet: %(actions)s"), { actions: list(waiting.map((w) => w.label)) }) : "";
     const names = [...(BUTTONS[status] || [])];
     const cancelling = waiting.some((w) => w.body.action === "cancel_arrival");
     if (job.arrival_pending && !cancelling && PROGRESS[status] < PROGRESS.on_site) names.push("cancel_arrival");
     const buttons = names.map((name) =>
       el("button", { type: "button", class: `act act-${name}`, "data-action": name, onclick: () => tap(name) }, BUTTON_TEXT[name]),
     );
-    if (!buttons.length) buttons.push(el("p", { class: "done" }, status === "completed" ? "Job complete. Findings and photos can still be added." : "No more status changes on this job."));
+    if (!buttons.length) buttons.push(el("p", { class: "done" }, status === "completed" ? gettext("Job complete. Findings and photos can still be added.") : gettext("No more status changes on this job.")));
     $("job-actions").replaceChildren(...buttons);
   }
 
@@ -209,9 +257,9 @@
     const others = jobs.filter((j) => j.live && j.id !== job.id);
     $("other-jobs").hidden = !others.length;
     $("other-jobs").replaceChildren(
-      el("span", { class: "muted" }, job.live ? "Other jobs:" : "Next job:"),
+      el("span", { class: "muted" }, job.live ? gettext("Other jobs:") : gettext("Next job:")),
       ...others.map((j) =>
-        el("button", { type: "button", class: "other", onclick: () => pick(j.id) }, `P${j.incident.priority} ${j.incident.reference} · ${L_STATUS[j.status]}`),
+        el("button", { type: "button", class: "other", onclick: () => pick(j.id) }, `P${j.incident.priority} ${j.incident.reference} · ${L_STATUS[j.status] || j.status}`),
       ),
     );
   }
@@ -219,6 +267,7 @@
   function renderDuty() {
     if (!me) return;
     $("crew-name").textContent = me.crew.name;
+    $("crew-station").textContent = me.crew.station_name ? `· ${me.crew.station_name}` : "";
     const queued = queue.items().filter((i) => i.url.endsWith("/crew/status/"));
     const duty = queued.length ? queued[queued.length - 1].body.status : me.crew.duty;
     for (const b of document.querySelectorAll("[data-duty]")) b.setAttribute("aria-pressed", String(b.dataset.duty === duty));
@@ -230,16 +279,19 @@
     $("valves").replaceChildren(
       ...valvesToClose.map((f) => {
         const known = around.get(f.properties.asset_id);
-        const about = known ? `${known.valve_type}${known.operable ? "" : " · seized in the register"}` : "";
+        const type = config.labels.valve_type[known && known.valve_type] || (known && known.valve_type);
+        const about = known ? (known.operable ? type : fmt(gettext("%(type)s · seized in the register"), { type })) : "";
         return el("li", {}, el("span", { class: "valve-no" }, String(f.properties.order)), el("strong", {}, f.properties.asset_id), about ? el("span", { class: "muted" }, about) : null);
       }),
     );
     const sources = iso ? iso.valves_to_close.features.filter((f) => f.properties.role === "source_to_shut") : [];
     let note = "";
-    if (!iso) note = "No isolation trace: the incident is not placed on a main.";
-    else if (!valvesToClose.length && !sources.length) note = "No valve can cut this main off.";
-    else note = `Closing ${valvesToClose.length ? "these" : "the stations"} cuts gas to ${plural(iso.premises_cut_off, "premise")}.`;
-    if (sources.length) note += ` Also shut: ${sources.map((s) => s.properties.name || s.properties.asset_id).join(", ")}.`;
+    const cut = iso ? iso.premises_cut_off : 0;
+    if (!iso) note = gettext("No isolation trace: the incident is not placed on a main.");
+    else if (!valvesToClose.length && !sources.length) note = gettext("No valve can cut this main off.");
+    else if (valvesToClose.length) note = counted(ngettext("Closing these cuts gas to %(n)s premise.", "Closing these cuts gas to %(n)s premises.", cut), cut);
+    else note = counted(ngettext("Closing the stations cuts gas to %(n)s premise.", "Closing the stations cuts gas to %(n)s premises.", cut), cut);
+    if (sources.length) note += " " + fmt(gettext("Also shut: %(stations)s."), { stations: list(sources.map((s) => s.properties.name || s.properties.asset_id)) });
     $("isolation-note").textContent = note;
   }
 
@@ -253,7 +305,7 @@
       // The one tap that closes the job: a second, deliberate one confirms it.
       armed = name;
       const button = document.querySelector("[data-action=complete]");
-      button.textContent = "Tap again to complete";
+      button.textContent = gettext("Tap again to complete");
       button.classList.add("armed");
       clearTimeout(armTimer);
       armTimer = setTimeout(() => {
@@ -276,8 +328,8 @@
     $("reject-reasons").append(
       el("button", { type: "button", class: "reason", onclick: () => {
         $("reject-panel").hidden = true;
-        act("reject", { reason });
-      } }, reason),
+        act("reject", { reason: reason.value }); // kept in English: the dispatcher's screen translates
+      } }, reason.label),
     );
   }
   $("reject-back").addEventListener("click", () => ($("reject-panel").hidden = true));
@@ -286,7 +338,7 @@
     b.addEventListener("click", () => {
       const status = b.dataset.duty;
       const body = { status, client_event_id: uuid(), device_time: new Date().toISOString() };
-      queue.push({ url: "/api/field/crew/status/", body, label: `Duty: ${config.labels.duty[status]}` }).then(renderDuty);
+      queue.push({ url: "/api/field/crew/status/", body, label: fmt(gettext("Duty: %(duty)s"), { duty: config.labels.duty[status] }) }).then(renderDuty);
     });
   }
 
@@ -302,7 +354,7 @@
 
   function pick(id) {
     localStorage.setItem(pickKey, String(id));
-    loadDetail(id).catch((err) => say(`That job could not be opened: ${err.message}`, "error"));
+    loadDetail(id).catch((err) => say(fmt(gettext("That job could not be opened: %(error)s"), { error: err.message }), "error"));
   }
 
   async function loadDetail(id) {
@@ -315,7 +367,7 @@
 
   function showJob() {
     render();
-    if (!map) map = window.tabletMap($("map"), { get, onError: (m) => say(m, "error") });
+    if (!map) map = window.tabletMap($("map"), { get, labels: config.labels, onError: (m) => say(m, "error") });
     valvesToClose = map.show(job);
     renderValves();
     const layout = `${job.id}:${valvesToClose.map((f) => f.properties.asset_id).join(",")}`;
@@ -348,7 +400,7 @@
       readError = err.message;
       const signedOut = err.status === 401 || (err.status === 403 && /credentials|authenticat/i.test(err.message));
       // e.g. not on a crew yet, or a session that ran out
-      say(signedOut ? "You have been signed out: sign in again. What you did stays on this tablet." : err.message, "error");
+      say(signedOut ? gettext("You have been signed out: sign in again. What you did stays on this tablet.") : err.message, "error");
     } finally {
       document.querySelector(".tablet").dataset.ready = "";
     }
@@ -407,7 +459,7 @@
     if (kept === null || !arrived.length) return;
     chime();
     const j = arrived[0];
-    say(`${soundButton.dataset.newJob}: P${j.incident.priority} ${j.incident.reference}`);
+    say(fmt(gettext("New job: P%(priority)s %(reference)s"), { priority: j.incident.priority, reference: j.incident.reference }));
   }
   window.tabletSound = { chimes: () => chimes, blocked: () => !audio || audio.state !== "running" };
 

@@ -12,7 +12,13 @@
   const { el, duration } = Q;
   const $ = (id) => document.getElementById(id);
   const label = (kind, value) => (config.labels[kind] && config.labels[kind][value]) || value;
-  const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour12: false });
+  // A time shown with its date when that is not today (this screen's time zone).
+  const clock = (iso) => Q.when(iso);
+  // Who did it, when not a person: the names the timeline gives machines.
+  const ACTORS = { system: gettext("system"), geofence: gettext("geofence"), tracker: gettext("tracker") };
+  const actor = (name) => ACTORS[name] || name;
+  // Recommendations name the crew's station by code; people know it by name.
+  const stationName = (code) => (config.station_names && config.station_names[code]) || code;
   const km = (m) => (m >= 1000 ? t("km", { n: (m / 1000).toFixed(1) }) : t("m", { n: Math.round(m) }));
   const isOpen = (status) => config.open_statuses.includes(status);
 
@@ -160,7 +166,7 @@
       el("span", { class: "due", text: clock(x.due_at) }), el("span", { class: "left" }))));
     $("timeline").replaceChildren(...d.timeline.map((e) => el("li", { "data-kind": e.kind },
       el("time", { text: clock(e.at) }), el("b", { text: e.title }), e.text ? el("span", { text: ` ${e.text}` }) : null,
-      e.actor ? el("span", { class: "muted", text: ` · ${e.actor}` }) : null)));
+      e.actor ? el("span", { class: "muted", text: ` · ${actor(e.actor)}` }) : null)));
     renderWorkOrders(d);
     forms.renderEnd(d);
     tickDetail(queue.now());
@@ -239,7 +245,7 @@
       el("kbd", { class: "n", text: String(i + 1) }),
       el("span", { class: "crew" }, el("b", { text: r.crew_name }),
         el("span", { class: "eta", text: t("eta_min", { n: Math.max(1, Math.round(r.eta_seconds / 60)) }) }),
-        el("span", { class: "muted", text: `${km(r.distance_m)} · ${r.station_code}` }),
+        el("span", { class: "muted", text: `${km(r.distance_m)} · ${stationName(r.station_code)}` }),
         r.ideal === true ? el("span", { class: "chip ok", text: t("ideal") }) : null,
         r.preempts_work_order_id ? el("span", { class: "chip warn", text: t("preempts", { id: r.preempts_work_order_id }) }) : null,
         ...lacks(r)),

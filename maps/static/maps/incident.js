@@ -7,7 +7,7 @@
   const map = window[config.map];
   const seized = document.getElementById("seized");
 
-  map.attributionControl.setPrefix("Leaflet · our network and roads");
+  map.attributionControl.setPrefix(gettext("Leaflet · our network and roads"));
   new ResizeObserver(() => map.invalidateSize()).observe(map.getContainer());
 
   // A desk screen has room for the legend and the layer switches; a tablet keeps its map.

@@ -22,7 +22,7 @@
     return { color: base.color, weight: Math.max(1.5, Math.min(40, base.weight * scale)), opacity: 1 };
   }
 
-  map.attributionControl.setPrefix("Leaflet · our network and roads");
+  map.attributionControl.setPrefix(gettext("Leaflet · our network and roads"));
   // A tablet keeps its map: the legend starts folded there.
   const legend = document.querySelector(".legend");
   if (legend && !window.matchMedia("(min-width: 1001px)").matches) legend.open = false;
@@ -62,22 +62,25 @@
       const response = await fetch(`${config.roads}?bbox=${bbox(map.getBounds().pad(0.25))}`, {
         signal: loading.signal, credentials: "same-origin",
       });
-      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      if (!response.ok) throw new Error(interpolate(gettext("the server answered %(status)s"), { status: response.status }, true));
       const data = await response.json();
       roads.clearLayers();
       roads.addData(data);
     } catch (err) {
-      if (err.name !== "AbortError") showError(`Roads could not be drawn: ${err.message}`);
+      if (err.name !== "AbortError") showError(interpolate(gettext("Roads could not be drawn: %(error)s"), { error: err.message }, true));
     }
   }
 
   function noteZoom() {
     const z = map.getZoom();
     const hidden = [];
-    if (Math.round(z) < config.low_pressure_from_zoom) hidden.push(`low-pressure mains from zoom ${config.low_pressure_from_zoom}`);
-    if (Math.round(z) < config.valves_from_zoom) hidden.push(`valves from zoom ${config.valves_from_zoom}`);
-    if (Math.round(z) < config.premises_from_zoom) hidden.push(`premises from zoom ${config.premises_from_zoom}`);
-    zoomNote.textContent = `Zoom ${z.toFixed(1)}` + (hidden.length ? `: zoom in for ${hidden.join(", ")}.` : ".");
+    if (Math.round(z) < config.low_pressure_from_zoom) hidden.push(interpolate(gettext("low-pressure mains from zoom %(zoom)s"), { zoom: config.low_pressure_from_zoom }, true));
+    if (Math.round(z) < config.valves_from_zoom) hidden.push(interpolate(gettext("valves from zoom %(zoom)s"), { zoom: config.valves_from_zoom }, true));
+    if (Math.round(z) < config.premises_from_zoom) hidden.push(interpolate(gettext("premises from zoom %(zoom)s"), { zoom: config.premises_from_zoom }, true));
+    const zoom = z.toFixed(1);
+    zoomNote.textContent = hidden.length
+      ? interpolate(gettext("Zoom %(zoom)s: zoom in for %(layers)s."), { zoom, layers: hidden.join(gettext(", ")) }, true)
+      : interpolate(gettext("Zoom %(zoom)s."), { zoom }, true);
   }
 
   function table(found) {
@@ -109,9 +112,9 @@
     try {
       const response = await fetch(`${config.at}?${q}`, { signal: asking.signal, credentials: "same-origin" });
       body = await response.json();
-      if (!response.ok) throw new Error(body.error || body.detail || `the server answered ${response.status}`);
+      if (!response.ok) throw new Error(body.error || body.detail || interpolate(gettext("the server answered %(status)s"), { status: response.status }, true));
     } catch (err) {
-      if (err.name !== "AbortError") showError(`Could not look that up: ${err.message}`);
+      if (err.name !== "AbortError") showError(interpolate(gettext("Could not look that up: %(error)s"), { error: err.message }, true));
       return;
     }
     showError("");
@@ -120,7 +123,7 @@
     if (!body.found) {
       const none = document.createElement("p");
       none.className = "muted";
-      none.textContent = `Nothing of the network within ${Math.round(body.tolerance_m)} m of that click.`;
+      none.textContent = interpolate(gettext("Nothing of the network within %(metres)s m of that click."), { metres: Math.round(body.tolerance_m) }, true);
       picked.appendChild(none);
       map.closePopup();
       return;

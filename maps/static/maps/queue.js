@@ -37,8 +37,25 @@ window.dispatchQueue = (function () {
     const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
     const m = Math.floor((s % 3600) / 60), sec = s % 60;
     const two = (n) => String(n).padStart(2, "0");
-    if (d) return `${d}d ${h}h`;
+    if (d) return interpolate(gettext("%(d)sd %(h)sh"), { d, h }, true);
     return h ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
+  }
+
+  /* The page's language for dates and times (the browser's own may differ), 24-hour. */
+  const LANG = document.documentElement.lang || undefined;
+  const sameDay = (a, b) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+  /* A moment as a control room reads it, in this screen's time zone: the time alone when it
+     is today, with the date before it when not ("due 04:28:03" tomorrow is not due today). */
+  function when(iso, now = Date.now()) {
+    if (!iso) return "";
+    const at = new Date(iso);
+    const time = at.toLocaleTimeString(LANG, { hourCycle: "h23", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const today = new Date(now);
+    if (sameDay(at, today)) return time;
+    const date = at.toLocaleDateString(LANG, at.getFullYear() === today.getFullYear()
+      ? { month: "short", day: "numeric" } : { year: "numeric", month: "short", day: "numeric" });
+    return `${date} ${time}`;
   }
 
   class ApiError extends Error {
@@ -279,5 +296,5 @@ window.dispatchQueue = (function () {
     poll();
   }
 
-  return { words, esc, el, duration, client, clockOf, waitedMs, alarmed, createSound, alarmCheck, createQueue, watchFeed, ApiError };
+  return { words, esc, el, duration, when, client, clockOf, waitedMs, alarmed, createSound, alarmCheck, createQueue, watchFeed, ApiError };
 })();

@@ -15,7 +15,7 @@
   const list = document.getElementById("rp-list");
   const items = Array.from(list.querySelectorAll("li.ev"));
   const span = Math.max(cfg.end - cfg.start, 1000);
-  map.attributionControl.setPrefix("Leaflet · roads: our network");
+  map.attributionControl.setPrefix(gettext("Leaflet · roads: our network"));
 
   const clockFormat = new Intl.DateTimeFormat("en-GB", {
     timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
@@ -27,7 +27,7 @@
     const h = Math.floor(a / 3600);
     const m = String(Math.floor((a % 3600) / 60)).padStart(2, "0");
     const sec = String(a % 60).padStart(2, "0");
-    return `${s < 0 ? "−" : "+"}${h}:${m}:${sec} since the first call`;
+    return interpolate(gettext("%(time)s since the first call"), { time: `${s < 0 ? "−" : "+"}${h}:${m}:${sec}` }, true);
   }
 
   // Events, in the order of the list; their markers where folium drew one.
@@ -168,7 +168,7 @@
   function setPlaying(on) {
     playing = on;
     play.setAttribute("aria-pressed", on ? "true" : "false");
-    play.textContent = on ? "❚❚ Pause" : "▶ Play";
+    play.textContent = on ? `❚❚ ${gettext("Pause")}` : `▶ ${gettext("Play")}`;
     lastFrame = null;
     if (on) requestAnimationFrame(frame);
   }

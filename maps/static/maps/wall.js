@@ -14,9 +14,10 @@
   };
   const LIST_MAX = 50; // a wall cannot show more in a list; the counts say how many there are
   const NEAR_SHARE = 0.25; // amber when less than a quarter of the allowed time is left
+  // The clock's milestone, short enough for a list row.
   const MILESTONE = {
-    work_order: "work order", on_site: "on site", made_safe: "made safe",
-    reply: "reply", call_back: "call-back",
+    work_order: gettext("work order"), on_site: gettext("on site"), made_safe: gettext("made safe"),
+    completed: gettext("completed"), reply: gettext("reply"), call_back: gettext("call-back"),
   };
   const ARROW = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2l7 18-7-4-7 4z"/></svg>';
 
@@ -49,14 +50,9 @@
   const esc = (text) =>
     String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-  function duration(ms) {
-    const s = Math.round(Math.abs(ms) / 1000);
-    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
-    const m = Math.floor((s % 3600) / 60), sec = s % 60;
-    const two = (n) => String(n).padStart(2, "0");
-    if (d) return `${d}d ${h}h`;
-    return h ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
-  }
+  const duration = Q.duration;
+  const when = (iso) => Q.when(iso, now()); // the time, with the date when not today
+  const words = (text, args) => interpolate(text, args, true);
 
   /* The clock that matters: the earliest deadline not yet met. */
   function sla(props) {
@@ -101,23 +97,25 @@
     });
   }
 
-  function incidentPopup(props, words = "") {
+  const reports = (n) => words(ngettext("%(n)s report", "%(n)s reports", n), { n });
+
+  function incidentPopup(props, said = "") {
     const label = config.labels;
     const crews = (props.work_orders || [])
-      .map((w) => `${esc(w.crew)}: ${esc(label.work_order_status[w.status] || w.status)}` +
-        (w.eta ? `, ETA ${new Date(w.eta).toLocaleTimeString()}` : ""))
-      .join("<br>") || "<b>no crew yet</b>";
+      .map((w) => esc(words(gettext("%(crew)s: %(status)s"), { crew: w.crew, status: label.work_order_status[w.status] || w.status })) +
+        (w.eta ? `, ${esc(words(gettext("ETA %(time)s"), { time: when(w.eta) }))}` : ""))
+      .join("<br>") || `<b>${esc(gettext("no crew yet"))}</b>`;
     const ref = encodeURIComponent(props.ref);
-    const links = [`<a href="/incidents/${ref}/map">Incident map</a>`];
-    if (config.can_replay) links.push(`<a href="/incidents/${ref}/timeline">Timeline</a>`);
+    const links = [`<a href="/incidents/${ref}/map">${esc(qt("incident_map"))}</a>`];
+    if (config.can_replay) links.push(`<a href="/incidents/${ref}/timeline">${esc(qt("timeline"))}</a>`);
     if (config.can_dispatch) {
       links.push(`<a href="/dispatch/?incident=${ref}">${esc(qt("dispatch"))}</a>`);
       links.push(`<a href="/console/?incident=${ref}">${esc(label.text["Open in console"] || "Open in console")}</a>`);
     }
     return `<div class="pop"><b>${esc(props.ref)}</b> · P${props.priority}<br>` +
       `${esc(label.category[props.category] || props.category)} · ${esc(label.incident_status[props.status] || props.status)}<br>` +
-      `${esc(props.address)}<br>${props.reports} report(s) · ${esc(props.station_name)}<br>${crews}<br>` +
-      `<div class="words">${words}</div>${links.join(" · ")}</div>`;
+      `${esc(props.address)}<br>${esc(reports(props.reports))} · ${esc(props.station_name)}<br>${crews}<br>` +
+      `<div class="words">${said}</div>${links.join(" · ")}</div>`;
   }
 
   /* The callers' words and the notes are fetched when a popup opens, not carried by the
@@ -136,7 +134,7 @@
     } catch {
       return;
     }
-    const time = (iso) => new Date(iso).toLocaleTimeString();
+    const time = when;
     const said = (detail.calls || []).filter((c) => c.description)
       .map((c) => `<li><span class="muted">${esc(time(c.received_at))}</span> ${esc(c.description)}</li>`);
     const notes = (detail.notes || [])
@@ -148,11 +146,13 @@
   }
 
   function vanPopup(props) {
-    const job = props.job ? `${esc(props.job.ref)} (${esc(config.labels.work_order_status[props.job.status] || props.job.status)})` : "no job";
+    const job = props.job ? `${esc(props.job.ref)} (${esc(config.labels.work_order_status[props.job.status] || props.job.status)})` : esc(gettext("no job"));
     const seen = props.seen_at || props.fix_at;
+    const status = config.labels.crew_status[props.crew_status] || props.crew_status;
     return `<div class="pop"><b>${esc(props.crew)}</b> · ${esc(props.registration || props.device)}<br>` +
-      `${esc(props.crew_status)} · ${job}<br>` +
-      `${props.speed_kmh != null ? Math.round(props.speed_kmh) + " km/h · " : ""}last fix ${seen ? new Date(seen).toLocaleTimeString() : "never"}</div>`;
+      `${esc(status)} · ${job}<br>` +
+      `${props.speed_kmh != null ? Math.round(props.speed_kmh) + " km/h · " : ""}` +
+      `${esc(seen ? words(gettext("last fix %(time)s"), { time: when(seen) }) : gettext("no fix yet"))}</div>`;
   }
 
   function latlngOf(geometry) {
@@ -174,8 +174,9 @@
       if (known) remove(id);
       const layer = L.geoJSON(geometry, {
         style: { color: "#ff9f43", weight: 2, dashArray: "6 4", fillColor: "#ff9f43", fillOpacity: 0.18 },
-      }).bindTooltip(`${esc(props.ref)}: isolation, ${props.valves_to_close} valve(s) to close, ` +
-        `${props.premises_cut_off} premises cut off`, { sticky: true });
+      }).bindTooltip(esc(words(gettext("%(ref)s: isolation, %(valves)s valve(s) to close, %(premises)s premises cut off"), {
+        ref: props.ref, valves: props.valves_to_close, premises: props.premises_cut_off,
+      })), { sticky: true });
       layers.isolation.addLayer(layer);
       features.set(id, { props, layer, group: layers.isolation, look: "" });
       return;
@@ -276,8 +277,8 @@
     const breached = incidents.filter(([, e]) => e.clock.state === "breached");
     const atRisk = incidents.filter(([, e]) => e.clock.state !== "breached");
     const unassigned = incidents.filter(([, e]) => !(e.props.work_orders || []).length);
-    fill($("list-breached"), breached, "No clock is breached.");
-    fill($("list-risk"), atRisk, "No open incident.");
+    fill($("list-breached"), breached, esc(gettext("No clock is breached.")));
+    fill($("list-risk"), atRisk, esc(gettext("No open incident.")));
     fillQueue();
     $("count-open").textContent = incidents.length;
     $("count-unassigned").textContent = unassigned.length;
@@ -287,7 +288,8 @@
     banner.hidden = !breached.length;
     if (breached.length) {
       const refs = breached.slice(0, 3).map(([, e]) => e.props.ref).join(", ");
-      banner.textContent = `${breached.length} incident${breached.length > 1 ? "s" : ""} past an SLA deadline: ${refs}${breached.length > 3 ? "…" : ""}`;
+      banner.textContent = words(ngettext("%(n)s incident past an SLA deadline: %(refs)s", "%(n)s incidents past an SLA deadline: %(refs)s", breached.length),
+        { n: breached.length, refs: `${refs}${breached.length > 3 ? "…" : ""}` });
     }
     $("clock").textContent = new Date(now()).toLocaleTimeString([], { hour12: false });
     const state = $("feed-state");
@@ -295,11 +297,11 @@
     if (age > 5) {
       state.classList.add("down");
       state.textContent = lastFeedAt
-        ? `No update for ${Math.round(age)} s: the server is not answering; the wall keeps trying.`
-        : "Connecting to the server…";
+        ? words(gettext("No update for %(s)s s: the server is not answering; the wall keeps trying."), { s: Math.round(age) })
+        : gettext("Connecting to the server…");
     } else {
       state.classList.remove("down");
-      state.textContent = `Live · ${features.size} on the map`;
+      state.textContent = words(gettext("Live · %(n)s on the map"), { n: features.size });
     }
   }
 
@@ -340,7 +342,7 @@
       polls += 1;
       if (response.status === 401 || response.status === 403) {
         stopped = true;
-        $("feed-state").textContent = "Signed out or no longer allowed: reload the page to sign in again.";
+        $("feed-state").textContent = qt("signed_out");
         $("feed-state").classList.add("down");
         return;
       }
@@ -370,6 +372,7 @@
       if (!stopped) setTimeout(poll, config.poll_ms);
     }
   }
+
 
   setInterval(render, 1000);
   queue.refresh();
