@@ -32,7 +32,6 @@ from config.openapi import answer
 from config.throttles import LoginRateThrottle
 from dispatch.api.lockout import SignInLockedError, lockout_counted
 from dispatch.errors import DispatchError, ForbiddenError, NotFoundError
-from dispatch.language import user_language_activate
 from dispatch.models import Call, Crew, User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
 from dispatch.roles import Role
@@ -71,12 +70,10 @@ CALLERS = Prefetch("incident__calls", queryset=Call.objects.order_by("received_a
 
 
 def _crew_of(request: Request) -> tuple[User, Crew]:
-    """Every tablet view starts here: the member, their crew, and from here on the member's own
-    language (User.language). For a session the middleware has set it already; a tablet's token
-    is read by DRF after every middleware, so without this a token user's errors and labels
-    would be in the browser's language."""
+    """Every tablet view starts here: the member and their crew. (The member's own language is
+    already active: the middleware for a session, dispatch.language's token authentication for a
+    tablet's token.)"""
     user = request.user
-    user_language_activate(user)
     if not isinstance(user, User) or user.role != Role.CREW_MEMBER:
         raise ForbiddenError(_("the tablet API is for crew members: sign in with a crew login"))
     crew = user.crews.select_related("station", "vehicle").order_by("id").first()

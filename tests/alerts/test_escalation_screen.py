@@ -70,7 +70,7 @@ def test_a_supervisor_sees_their_stations_breaches_whom_they_reached_and_how(
     assert west in page
     assert central not in page
     assert east not in page
-    assert "Hui Wu (sup_west)" in page
+    assert "吴辉 (sup_west)" in page  # a Chinese name, family name first
     assert "13800000001" in page
     assert "supervisor.west@example.com" in page
     assert page.count(">sent<") == 2  # the SMS and the e-mail, both delivered

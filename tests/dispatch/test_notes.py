@@ -173,7 +173,8 @@ def test_the_timeline_page_and_csv_carry_the_note(scene: Scene) -> None:
         )
     )
     [note] = [r for r in rows if r["kind"] == "incident.note"]
-    assert (note["event"], note["detail"], note["actor"]) == ("Note", NOTE, "disp")
+    # The actor as people read them: their role and name (this dispatcher has only a username).
+    assert (note["event"], note["detail"], note["actor"]) == ("Note", NOTE, "Dispatcher disp")
     exported = client.get(f"/incidents/{scene.incident.reference}/timeline.json").json()
     assert [n["text"] for n in exported["notes"]] == [NOTE]
 

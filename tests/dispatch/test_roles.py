@@ -88,7 +88,7 @@ def test_demo_logins_sign_in_with_the_printed_password() -> None:
         assert response.status_code == 302, login.username
         page = client.get("/").content.decode()
         assert str(login.role.label) in page
-        assert f"{login.first_name} {login.last_name}" in page
+        assert f"{login.last_name}{login.first_name}" in page  # Chinese: family name first
 
 
 def test_loading_the_demo_twice_changes_nothing() -> None:

@@ -56,7 +56,7 @@ EVENTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
             "segment": "M-0042",
             "segment_distance_m": 8.4,
         },
-        (REF, "ST-EAST", "M-0042"),
+        (REF, "ST-EAST", "M-0042", "P1"),  # priorities are written P1 in both languages
     ),
     "incident.priority_raised": ({"priority": 1, "reason": "3 independent reports"}, ()),
     "incident.status": (
