@@ -2,7 +2,6 @@
 English for an en one) and the tablet API's answers, which a token user gets in their language
 although DRF authenticates the token after the middleware that sets it for a session."""
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -18,14 +17,7 @@ from dispatch.services import user_create
 from tests.browser import CHROMIUM_ARGS, SCREENSHOTS, TABLET, off_loop, sign_in
 from tests.field_app_api.test_tablet_page import Job, job  # noqa: F401 - the fixture
 from tests.i18n.conftest import compiled_locale, translated  # noqa: F401 - the fixtures
-
-# What may stay in Latin letters on a Chinese tablet: priorities, units, names of formats and
-# of the map library, the language switch's own "English", and what the data holds (the job's
-# reference, asset ids, the crew's and station's names...; collected per test below).
-ALLOWED = {"GPS", "JPEG", "PNG", "WebP", "DN", "km", "m", "min", "Leaflet", "English"}
-ALLOWED_PATTERN = re.compile(r"^(P[1-4]|DN\d+|[A-Z]+-[\w-]*\d[\w-]*)$")
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-CJK = re.compile(r"[\u4e00-\u9fff]")
+from tests.i18n.words import stray_chinese, stray_english
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +79,8 @@ def test_the_token_authentication_for_every_api_sets_the_token_users_language() 
 
 
 def _data_texts(sent: Job) -> list[str]:
-    """What the data brings (not the page's to translate), longest first."""
+    """What the data brings (not the page's to translate): the job's reference, address and
+    valves, the crew's, station's and member's names."""
     crew_member = User.objects.get(username="crew")
     crew = sent.work_order.crew
     texts = [
@@ -99,19 +92,7 @@ def _data_texts(sent: Job) -> list[str]:
         crew_member.get_full_name(),
         *sent.valves_to_close,
     ]
-    return sorted({t for t in texts if t}, key=len, reverse=True)
-
-
-def _without(text: str, data: list[str]) -> str:
-    for piece in data:
-        text = text.replace(piece, " ")
-    return text
-
-
-def _english_words(text: str) -> list[str]:
-    return sorted(
-        {w for w in WORD.findall(text) if w not in ALLOWED and not ALLOWED_PATTERN.match(w)}
-    )
+    return [t for t in texts if t]
 
 
 def _work_the_job(page: Page) -> None:
@@ -185,17 +166,17 @@ def test_the_tablet_reads_in_the_members_language(job: Job, live_server, languag
         finally:
             browser.close()
     assert failures == []
-    texts = [_without(text, data) for text in (first, offline, last)]
+    texts = (first, offline, last)
     if name == "zh":
         for text in texts:
-            assert _english_words(text) == []
+            assert stray_english(text, strip=data) == [], text
         assert "接单" in first
         assert "拒单" in first
         assert "离线：1 项操作待发送" in offline
         assert all(word in findings for word in ("腐蚀", "设置了警戒区", "卡死", "1 件"))
     else:
         for text in texts:
-            assert not CJK.search(text.replace("简体中文", ""))
+            assert stray_chinese(text, strip=data) == [], text
         assert "Accept" in first
         assert "Reject" in first
         assert "offline: 1 action waiting" in offline

@@ -3,7 +3,7 @@ app's and model's name, the lists' column titles and filters, the forms' labels,
 help texts, the actions. What stays in Latin letters is data or a code (asset ids, case type
 codes), a unit, or a name people use as it is (SLA, GPS, MQTT, CAP...)."""
 
-import re
+from collections.abc import Collection
 from datetime import timedelta
 from html.parser import HTMLParser
 from io import StringIO
@@ -19,87 +19,25 @@ from django.utils import timezone
 from alerts.models import PlannedWork
 from dispatch.models import CategoryRule, User
 from gis.models import OrgUnit
-from tests.browser import SCREENSHOTS, chromium_page, off_loop, sign_in
+from tests.i18n.words import data_words, stray_english
 
 pytestmark = pytest.mark.usefixtures("translated")
 
-# Words that are the same in a Chinese control room: names of standards and systems, units,
-# priorities and the like.
-ALLOWED = {
-    "API",
-    "CAP",
-    "CO",
-    "E",
-    "GB",
-    "GIS",
-    "GPS",
-    "HTTP",
-    "ID",
-    "IDs",
-    "IP",
-    "JSON",
-    "GeoJSON",
-    "WKT",
-    "WGS",
-    "MQTT",
-    "Open311",
-    "OsmAnd",
-    "OwnTracks",
-    "P1",
-    "P2",
-    "P3",
-    "P4",
-    "PE",
-    "SHA",
-    "SLA",
-    "SMS",
-    "UTF",
-    "XML",
-    "GET",
-    "POST",
-    "Accept",  # the HTTP header's name
-    "LDAP",
-    # Django's own Chinese keeps the keys' names: 按住 “Control”，或者 Mac 上的 “Command”...
-    "Command",
-    "Control",
-    "Mac",
-    "h",
-    "km",
-    "m",
-    "min",
-    "mm",
-    "s",
-    "sha256",
-}
-# Examples in help texts, as people type them.
-EXAMPLES = {"Youyi", "Road"}
-# A run of Latin letters with what a code holds; one with _ . / < > or digits inside is a code
-# (leak_outdoor, progress.received, GX-20261122-0042): data, not a word to translate.
-TOKEN = re.compile(r"[A-Za-z0-9_./:<>-]*[A-Za-z][A-Za-z0-9_./:<>-]*")
+# What a help text shows as people type it: an example address, an HTTP header's name, a
+# standard's field name.
+EXAMPLES = ("Youyi Road", "HTTP Accept", "Open311 service_code")
 
 
-def _english(texts: list[str], data: set[str] = frozenset()) -> set[str]:  # type: ignore[assignment]
+def _english(texts: list[str], data: Collection[str] = ()) -> list[str]:
     """The Latin words in `texts` that are neither allowed nor `data` (the page's own rows)."""
-    found = set()
-    for text in texts:
-        for token in TOKEN.findall(text):
-            word = token.strip(".:-/")
-            if word in ALLOWED or word in EXAMPLES or word in data:
-                continue
-            if re.search(r"[_./:<>0-9]", word):
-                continue
-            found.add(word)
-    return found
+    return stray_english("\n".join(texts), data, strip=EXAMPLES)
 
 
 def _data_words(*objects: object) -> set[str]:
     """What rows say of themselves (a name, a username, a language code) and the case types'
     codes: data, shown as it was typed."""
-    words = set(CategoryRule.objects.values_list("category", flat=True))
-    for obj in objects:
-        if obj is not None:
-            words.update(TOKEN.findall(str(obj)))
-    return words
+    codes = CategoryRule.objects.values_list("category", flat=True)
+    return data_words([*codes, *(str(obj) for obj in objects if obj is not None)])
 
 
 class _Texts(HTMLParser):
@@ -205,13 +143,13 @@ def test_the_admin_index_is_in_chinese(demo: User) -> None:
     texts = _texts(html)
     assert "班组" in texts  # crews
     assert "事件类型" in texts  # case types
-    assert _english(texts) == set(), texts
+    assert _english(texts) == [], texts
 
 
 def test_every_list_and_form_of_the_admin_is_in_chinese(demo: User) -> None:
     client = Client()
     client.force_login(demo)
-    english: dict[str, set[str]] = {}
+    english: dict[str, list[str]] = {}
     for model, model_admin in admin.site._registry.items():
         pages = [_url(model, "")]
         request = type("R", (), {"user": demo})()
@@ -229,7 +167,7 @@ def test_every_list_and_form_of_the_admin_is_in_chinese(demo: User) -> None:
             words = _english(texts, _data_words(first))
             if words:
                 english[path] = words
-    assert english == {}, english
+    assert english == {}
 
 
 def test_a_list_names_its_columns_filters_and_actions_in_chinese(demo: User) -> None:
@@ -253,27 +191,3 @@ def test_a_list_names_its_columns_filters_and_actions_in_chinese(demo: User) -> 
     form = _texts(client.get("/admin/dispatch/crew/add/").content.decode())
     for words in ("班次开始", "班次结束", "班组成员", "技能"):
         assert any(text.startswith(words) for text in form), words
-
-
-def test_the_admin_in_chinese_in_a_browser(demo: User, live_server) -> None:
-    """Screenshots to look at: the index and a change form, as a zh-hans user sees them."""
-    crew = off_loop(_first_crew)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with chromium_page() as (page, failures):
-        sign_in(page, live_server.url, "admin", "/admin/")
-        assert page.locator("html").get_attribute("lang") == "zh-hans"
-        assert "燃气调度管理" in page.inner_text("#header")
-        page.screenshot(path=SCREENSHOTS / "admin-zh-index.png", full_page=True)
-        page.goto(f"{live_server.url}/admin/dispatch/crew/{crew}/change/")
-        page.wait_for_load_state("networkidle")
-        assert "班次开始" in page.inner_text("#content")
-        page.screenshot(path=SCREENSHOTS / "admin-zh-crew-change.png", full_page=True)
-    assert failures == []
-
-
-def _first_crew() -> int:
-    from dispatch.models import Crew
-
-    crew = Crew.objects.order_by("pk").first()
-    assert crew is not None
-    return crew.pk

@@ -25,7 +25,10 @@ VIEWPORTS = {"1920x1080": WALL, "800x1280": TABLET}
 BROWSER_LOCALE = {"zh-hans": "zh-CN", "en": "en-US"}
 
 # What a person reads besides the text: hover titles, placeholders, the names of icon buttons.
+# What is set as code (a file's column names, a key) is read as typed: blanked after the
+# screenshot, before the page's text is read.
 READ_TEXT = """() => {
+  for (const el of document.querySelectorAll('code')) el.textContent = '';
   const seen = [document.title, document.body.innerText];
   for (const el of document.querySelectorAll('[title],[placeholder],[aria-label],img[alt]')) {
     if (el.closest('[hidden],template,script,style')) continue;
@@ -107,6 +110,7 @@ def _pages(walk: Walk) -> dict[str | None, list[tuple[str, str]]]:
             ("admin", "/admin/"),
             ("admin-crews", "/admin/dispatch/crew/"),
             ("admin-crew", f"/admin/dispatch/crew/{walk.crew_id}/change/"),
+            ("import-upload", "/admin/imports/importrun/upload/"),
         ],
         "crew": [("tablet", "/tablet/")],
         None: [

@@ -24,6 +24,7 @@ from gis.models import Valve
 from maps.exports import CSV_COLUMNS
 from tests.browser import SCREENSHOTS, WALL, chromium_page, sign_in
 from tests.i18n.conftest import compiled_locale, translated  # noqa: F401  (fixtures)
+from tests.i18n.words import data_words, stray_english
 from tests.maps.test_incident_map import _incident
 from tests.maps.test_timeline import leak_replayed
 
@@ -32,22 +33,12 @@ pytestmark = [
     pytest.mark.usefixtures("translated"),
 ]
 
-# What may stay in Latin letters on a Chinese page: priorities, the industry's abbreviations,
-# file formats, units, the map library's name and the language switch's own "English".
-ALLOWED = {
-    *(f"P{n}" for n in range(1, 5)),
-    *("SLA", "ETA", "CSV", "XLSX", "PDF", "JSON", "Excel", "PE"),
-    *("m", "km", "mm", "min", "s", "h", "d"),
-    *("Leaflet", "English"),
-}
-# References and asset ids: GX-20261205-0001, V-000307, MP-000123, VAN-0020, st-west.
-CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,5}-[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
+# What people typed into an event: a crew's findings, a note.
 TYPED = ("cause", "actions_taken", "text", "description", "note", "caption")
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
-def _names() -> set[str]:
-    """People's, crews' and vans' names (data, not words to translate), split into words."""
+def _names() -> list[str]:
+    """People's, crews' and vans' names: data, not words to translate."""
     texts: list[str] = []
     for user in User.objects.all():
         texts += [user.get_full_name(), user.username]
@@ -55,15 +46,16 @@ def _names() -> set[str]:
     texts += Vehicle.objects.values_list("registration", flat=True)
     texts += Vehicle.objects.values_list("device_id", flat=True)
     texts += Call.objects.values_list("caller_name", flat=True)
-    # What people typed: a crew's findings, a note.
+    return texts
+
+
+def _typed() -> set[str]:
+    """The words of what people typed into the incident's events (a list's items apart)."""
+    texts: list[str] = []
     for data in IncidentEvent.objects.values_list("data", flat=True):
-        texts += [str(data.get(k, "")) for k in TYPED if isinstance(data, dict)]
-    return {w for t in texts if t for w in WORD.findall(t)}
-
-
-def _english_words(text: str, names: Iterable[str]) -> list[str]:
-    allowed = ALLOWED | set(names)
-    return sorted({w for w in WORD.findall(CODE.sub(" ", text)) if w not in allowed})
+        for value in (data.get(k) for k in TYPED) if isinstance(data, dict) else ():
+            texts += [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+    return data_words(texts)
 
 
 def _speaking(usernames: Iterable[str], language: str) -> None:
@@ -111,7 +103,7 @@ def test_the_review_pages_read_in_the_users_language(
         scene = _scene()
     pages = _pages(scene)
     _speaking({who for _n, who, _p, _r in pages}, "zh-hans" if language == "zh" else "en")
-    names = _names()
+    names, typed = _names(), _typed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     texts = {}
     for name, who, path, ready in pages:
@@ -122,8 +114,8 @@ def test_the_review_pages_read_in_the_users_language(
             assert failures == [], (name, failures)
 
     if language == "zh":
-        english = {name: _english_words(text, names) for name, text in texts.items()}
-        assert english == {name: [] for name in texts}, english
+        english = {name: stray_english(text, typed, strip=names) for name, text in texts.items()}
+        assert english == {name: [] for name in texts}
         assert "事件时间线" in texts["incident"] or "本事件时间线" in texts["incident"]
         assert "播放" in texts["timeline"]
         assert "距首次来电" in texts["timeline"]
