@@ -25,8 +25,9 @@ from dispatch.models import (
     User,
 )
 from dispatch.services.listeners import event_listen
-from dispatch.services.sla import add_working_days, deadline_meet, sla_policies_for
+from dispatch.services.sla import deadline_meet, sla_policies_for
 from dispatch.services.timeline import event_record
+from dispatch.working_days import working_days_add
 
 CALL_BACK_WORKING_DAYS = 1  # without a call_back policy: the hotline standard
 ENDS = (Incident.Status.RESOLVED, Incident.Status.CLOSED)
@@ -40,7 +41,7 @@ def _call_back_due(incident: Incident, at: datetime) -> datetime:
     if policy is not None and policy.minutes is not None:
         return at + timedelta(minutes=policy.minutes)
     days = policy.working_days if policy is not None else None
-    return add_working_days(at, days if days is not None else CALL_BACK_WORKING_DAYS)
+    return working_days_add(at, days if days is not None else CALL_BACK_WORKING_DAYS)
 
 
 def callbacks_schedule(*, incident: Incident, at: datetime) -> list[CallBack]:

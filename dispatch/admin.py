@@ -31,7 +31,7 @@ from dispatch.admin_access import (
     admin_units,
 )
 from dispatch.choices import Skill
-from dispatch.models import Crew, Customer, SlaPolicy, TriageRule, User
+from dispatch.models import CalendarDay, Crew, Customer, SlaPolicy, TriageRule, User
 from dispatch.roles import Role
 from dispatch.selectors import phone_normalise
 from fleet.models import Vehicle
@@ -150,6 +150,17 @@ class SlaPolicyAdmin(RoleAdmin):
     form = SlaPolicyForm
     list_display = ("milestone", "priority", "category", "minutes", "working_days")
     list_filter = ("milestone", "priority", "category")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(RoleAdmin):
+    """The company's own days on top of the country's calendar (public holidays and make-up
+    working days come from the `holidays` package): every working-day clock follows them."""
+
+    list_display = ("day", "working", "note")
+    list_filter = ("working",)
+    date_hierarchy = "day"
+    search_fields = ("note",)
 
 
 class VanInline(RoleInlineAccess, admin.StackedInline):

@@ -63,6 +63,7 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         "dispatch.categoryrule": READ,
         "dispatch.triagerule": READ,
         "dispatch.slapolicy": READ,
+        "dispatch.calendarday": READ,  # the company's calendar: one for every station
         "network.orgunit": READ,
         "network.pipesegment": READ,
         "network.valve": READ,

@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+import holidays
 from django.utils.translation import gettext_lazy as _
 
 from config.env import REQUIRED, ConfigError, env_bool, env_choice, env_int, env_list, env_str
@@ -110,6 +111,11 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", tuple(code for code, _name in LANGUAGES), "zh-hans")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+# Whose public holidays and make-up working days the working-day clocks follow (an ISO country
+# code the `holidays` package knows); the company's own days are added in the admin.
+WORKING_CALENDAR_COUNTRY = env_choice(
+    "WORKING_CALENDAR_COUNTRY", tuple(holidays.list_supported_countries()), "CN"
+)
 USE_I18N = True
 USE_TZ = True
 

@@ -4,11 +4,12 @@ from dispatch.models.field_reports import WorkOrderFinding, WorkOrderPhoto
 from dispatch.models.incidents import Incident, IncidentDeadline, ReferenceCounter
 from dispatch.models.isolation import IncidentIsolation
 from dispatch.models.people import Customer, User
-from dispatch.models.rules import CategoryRule, Milestone, SlaPolicy, TriageRule
+from dispatch.models.rules import CalendarDay, CategoryRule, Milestone, SlaPolicy, TriageRule
 from dispatch.models.timeline import IncidentEvent
 from dispatch.models.work_orders import WorkOrder
 
 __all__ = [
+    "CalendarDay",
     "Call",
     "CategoryRule",
     "Crew",

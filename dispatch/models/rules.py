@@ -219,3 +219,23 @@ class SlaPolicy(models.Model):
             "milestone": self.milestone,
             "within": within,
         }
+
+
+class CalendarDay(models.Model):
+    """A day the company counts otherwise than the country's calendar (the `holidays` package:
+    weekends, public holidays, make-up working days): a local holiday, a day the office is shut,
+    or a working day added. Every working-day clock reads it (dispatch.working_days)."""
+
+    day = models.DateField(unique=True, verbose_name=_("day"))
+    working = models.BooleanField(
+        help_text=_("ticked: a working day; unticked: a day off"), verbose_name=_("working day")
+    )
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"

@@ -4,22 +4,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from dispatch.models import Incident, IncidentDeadline, Milestone, SlaPolicy
 from dispatch.services.timeline import event_record
+from dispatch.working_days import working_days_add
 
 STARTED_AT_CLOSE = {Milestone.CALL_BACK}  # this clock starts when the incident closes
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """`days` working days (Monday to Friday, local time) after `start`."""
-    moment = timezone.localtime(start)
-    while days:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 def sla_policies_for(incident: Incident) -> dict[str, SlaPolicy]:
@@ -38,7 +28,7 @@ def sla_policies_for(incident: Incident) -> dict[str, SlaPolicy]:
 def _due(policy: SlaPolicy, start: datetime) -> datetime:
     if policy.minutes is not None:
         return start + timedelta(minutes=policy.minutes)
-    return add_working_days(start, policy.working_days or 0)
+    return working_days_add(start, policy.working_days or 0)
 
 
 def deadlines_start(

@@ -27,6 +27,7 @@ CONFIGURED = [
     "dispatch.categoryrule",
     "dispatch.triagerule",
     "dispatch.slapolicy",
+    "dispatch.calendarday",  # the company's own working days and days off
     "dispatch.crew",
     "fleet.vehicle",
     "dispatch.customer",
@@ -70,6 +71,7 @@ SUPERVISOR_SEES = {
     "dispatch.categoryrule",
     "dispatch.triagerule",
     "dispatch.slapolicy",
+    "dispatch.calendarday",
     "network.orgunit",
     "network.pipesegment",
     "network.valve",
