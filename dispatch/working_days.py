@@ -3,6 +3,7 @@ country's calendar from the `holidays` package (weekends, public holidays, and t
 working days, 调休, on which a Saturday or Sunday is worked), corrected by the company's own
 calendar days (CalendarDay, edited in the admin)."""
 
+import logging
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from dispatch.models import CalendarDay
 
+log = logging.getLogger(__name__)
 SEARCH_DAYS = 400  # n working days never lie further out than this (a year's holidays and more)
 
 
@@ -50,4 +52,11 @@ def working_days_add(start: datetime, days: int) -> datetime:
             days -= 1
             if days == 0:
                 return moment + timedelta(days=ahead)
-    raise ValueError(f"no {days} working days within {SEARCH_DAYS} days of {moment:%Y-%m-%d}")
+    # A calendar marked off for more than a year is a data mistake: the clock still starts (a
+    # call is never refused over it), on Monday-to-Friday days, and the mistake is logged.
+    log.error("calendar days leave no working day within %s days of %s", SEARCH_DAYS, moment)
+    ahead = 0
+    while days:
+        ahead += 1
+        days -= (moment + timedelta(days=ahead)).weekday() < 5
+    return moment + timedelta(days=ahead)

@@ -5,7 +5,6 @@ import html
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import folium
@@ -14,7 +13,6 @@ import shapely
 import shapely.ops
 from django.contrib.gis.geos import GeometryCollection, Point
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch.categories import category_labels_fill
@@ -79,16 +77,6 @@ class Trace:
     sources: list[str]  # station names to shut
     seized: list[str]  # asset ids passed over
     earlier: int  # traces run before this one (kept, no longer in force)
-
-
-def local_time(moment: datetime | None) -> str:
-    """A moment as the control room reads it: the local clock, with the date when it is not
-    today's."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    same_day = local.date() == timezone.localdate()
-    return f"{local:%H:%M:%S}" if same_day else f"{local:%Y-%m-%d %H:%M:%S}"
 
 
 def incident_get(*, reference: str) -> Incident | None:

@@ -13,8 +13,9 @@ from dispatch.errors import DispatchError
 from dispatch.models import Incident, User
 from dispatch.services.isolation import incident_isolation_trace
 from maps.access import DISPATCH, INCIDENT_MAP, incident_visible, page_for
-from maps.incident_map import PRIORITY_COLOURS, incident_get, incident_map_build, local_time
+from maps.incident_map import PRIORITY_COLOURS, incident_get, incident_map_build
 from maps.network_map import PRESSURE_COLOURS, PRESSURE_MAINS, pressure_label
+from maps.timeline_words import clock
 
 SEIZED_MAX = 20  # more valves than this reported seized at once is a typing slip
 ASSET_ID = re.compile(r"[\w.\-/]{1,64}")
@@ -79,12 +80,12 @@ def _page(
         "seized_text": seized_text,
         "config": {"map": built.parts.name},
         # Local times, with the date when not today's.
-        "opened": local_time(incident.created_at),
-        "eta": local_time(eta),
-        "calls": [(call, local_time(call.received_at)) for call in built.calls],
-        "notes": [(note, local_time(note.at)) for note in built.notes],
+        "opened": clock(incident.created_at),
+        "eta": clock(eta),
+        "calls": [(call, clock(call.received_at)) for call in built.calls],
+        "notes": [(note, clock(note.at)) for note in built.notes],
         "main_text": _main_text(incident),
-        "traced_at": local_time(trace.row.traced_at) if trace else "",
+        "traced_at": clock(trace.row.traced_at) if trace else "",
         "traced_by": (traced_by.get_full_name() or traced_by.username) if traced_by else "",
     }
     return render(request, "maps/incident_map.html", context, status=status)

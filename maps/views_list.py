@@ -12,7 +12,7 @@ from dispatch.categories import category_labels_fill
 from dispatch.models import Incident, User
 from gis.selectors import org_unit_list_within
 from maps.access import INCIDENT_MAP, TIMELINE, page_for
-from maps.incident_map import local_time
+from maps.timeline_words import clock
 
 LIST_MAX = 200
 RECENT_DAYS = 30
@@ -40,7 +40,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         request,
         "maps/incident_list.html",
         {
-            "incidents": [(i, local_time(i.created_at)) for i in rows[:LIST_MAX]],
+            "incidents": [(i, clock(i.created_at)) for i in rows[:LIST_MAX]],
             "more": len(rows) > LIST_MAX,
             "show": show,
             "q": query,

@@ -2,7 +2,7 @@
 `holidays` package, and the company's own days from the admin. The 2026 Spring Festival, as the
 State Council published it: 15-23 February off; Saturday 14 and Saturday 28 February worked."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,3 +62,14 @@ def test_zero_days_is_the_same_moment_and_weekends_count_as_ever() -> None:
 def test_another_country_follows_its_own_holidays() -> None:
     # Christmas Day (Friday) and Boxing Day (Saturday, observed on Monday 28th) 2026.
     assert working_days_add(_at("2026-12-24"), 1) == _at("2026-12-29")
+
+
+def test_a_calendar_marked_off_for_over_a_year_still_starts_the_clock(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    start = date(2026, 3, 2)
+    CalendarDay.objects.bulk_create(
+        CalendarDay(day=start + timedelta(days=n), working=False) for n in range(1, 402)
+    )
+    assert working_days_add(_at("2026-03-02"), 1) == _at("2026-03-03")  # Monday to Friday
+    assert "no working day within" in caplog.text
