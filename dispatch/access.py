@@ -15,7 +15,7 @@ from rest_framework.request import Request
 
 from dispatch.errors import ForbiddenError
 from dispatch.models import User
-from dispatch.roles import CONTROL_ROOM, Role
+from dispatch.roles import CONTROL_ROOM, DESK, Role
 
 
 class Capability(StrEnum):
@@ -34,6 +34,13 @@ class Capability(StrEnum):
     NETWORK_MAP = "network_map"  # mains, valves and premises, with their attributes
     TABLET = "tablet"  # the crew tablet API: the own crew's jobs only
     ADMIN = "admin"  # the Django admin: users, organisation, network, lockouts
+    # The service desk (desk/): office cases, their replies and routing. Who reads a
+    # confidential case's complainant is narrowed further by unit (desk/access.py).
+    DESK = "desk"
+    CALL_BACKS = "call_backs"  # the call-back work list: attempts, outcomes, scores
+    APPOINTMENTS = "appointments"  # book, move and cancel appointments; slots seen
+    KNOWLEDGE = "knowledge"  # read the knowledge base (the console suggests from it)
+    KNOWLEDGE_EDIT = "knowledge_edit"  # write, review and publish articles
 
 
 _REVIEWERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
@@ -41,7 +48,7 @@ _REVIEWERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, R
 # Safety managers review incidents after the fact and do not take calls (README, "Roles"), so
 # they read incidents, timelines and exports but cannot look a customer up by phone number.
 ACCESS: dict[Capability, frozenset[Role]] = {
-    Capability.CUSTOMER_DATA: CONTROL_ROOM,
+    Capability.CUSTOMER_DATA: DESK,
     Capability.CALL_INTAKE: CONTROL_ROOM,
     Capability.CONSOLE: CONTROL_ROOM,
     Capability.INCIDENTS: CONTROL_ROOM | {Role.SAFETY_MANAGER},
@@ -53,6 +60,11 @@ ACCESS: dict[Capability, frozenset[Role]] = {
     Capability.TABLET: frozenset({Role.CREW_MEMBER}),
     # Supervisors: the crews, vans and people of their own stations (dispatch/admin_access.py).
     Capability.ADMIN: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    Capability.DESK: DESK,
+    Capability.CALL_BACKS: DESK,
+    Capability.APPOINTMENTS: DESK,
+    Capability.KNOWLEDGE: DESK | {Role.SAFETY_MANAGER},
+    Capability.KNOWLEDGE_EDIT: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }
 
 

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "fleet",
     "field_app_api",
     "maps",
+    "desk",
+    "desk.knowledge",
+    "desk.appointments",
+    "desk.billing",
     "alerts",
 ]
 # The demo city, logins, crews and fleet simulator (`make run`): left out in production unless
