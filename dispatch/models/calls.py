@@ -16,6 +16,7 @@ class Call(models.Model):
         NEW_INCIDENT = "new_incident", _("Opened an incident")
         JOINED = "joined", _("Joined an open incident")
         ANSWERED = "answered", _("Answered on the call")
+        CASE = "case", _("Opened a desk case")
 
     channel = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.PHONE, verbose_name=_("channel")

@@ -168,6 +168,7 @@ class Milestone(models.TextChoices):
     MADE_SAFE = "made_safe", _("Made safe")
     COMPLETED = "completed", _("Completed")
     REPLY = "reply", _("Reply to the customer")
+    ANSWER = "answer", _("Second-tier answer")
     CALL_BACK = "call_back", _("Call-back after closing")
 
 
