@@ -9,5 +9,12 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Listeners register themselves on the timeline when their modules are imported.
-        from alerts import callbacks, escalation, outages, progress, tasks_clocks  # noqa: F401
+        from alerts import (  # noqa: F401
+            callbacks,
+            desk_messages,
+            escalation,
+            outages,
+            progress,
+            tasks_clocks,
+        )
         from alerts.cap import listeners  # noqa: F401

@@ -83,6 +83,8 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("SLA_CHECK_SECONDS", "30")),
     },
     "sla-escalate": {"task": "alerts.tasks_clocks.sla_escalate_task", "schedule": 60.0},
+    # Office cases: urge (督办) before the reply is due, escalate once overdue.
+    "desk-clocks": {"task": "desk.tasks.cases_clocks_task", "schedule": 60.0},
     "notifications-drain": {
         "task": "alerts.tasks.notifications_drain_task",
         "schedule": float(os.environ.get("NOTIFICATION_DRAIN_SECONDS", "5")),

@@ -71,6 +71,10 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         "network.road": READ,
         "network.premise": READ,
         "network.landmark": READ,
+        # The desk: their units' departments and who belongs to each; the routing is the
+        # administrators'.
+        "desk.department": CONFIGURE,
+        "desk.deskrule": READ,
     },
 }
 
@@ -81,6 +85,7 @@ SCOPE: dict[str, str] = {
     "fleet.vehicle": "crew__station",
     "dispatch.user": "org_unit",
     "alerts.escalation": "deadline__incident__station",
+    "desk.department": "unit",
 }
 
 

@@ -37,7 +37,7 @@ class Handling(models.TextChoices):
     """How a case type is handled once the call is taken."""
 
     FIELD_JOB = "field_job", _("Field job: an incident a crew is sent to")
-    OFFICE_CASE = "office_case", _("Office case: an incident the desk handles, no crew")
+    OFFICE_CASE = "office_case", _("Office case: a case the service desk handles, no crew")
     ON_CALL = "on_call", _("Answered on the call: no incident")
 
 

@@ -40,6 +40,26 @@ def home(request: HttpRequest) -> HttpResponse:
         screens.append(
             (_("Network map"), "/network/", _("mains, valves and premises, with attributes"))
         )
+    if user_may(user, Capability.DESK):
+        screens.append(
+            (
+                _("Service desk"),
+                "/desk/",
+                _("complaints, reports, account services, second-tier consultations"),
+            )
+        )
+    if user_may(user, Capability.CALL_BACKS):
+        screens.append(
+            (_("Call-backs"), "/callbacks/", _("customers to call back: attempts and scores"))
+        )
+    if user_may(user, Capability.APPOINTMENTS):
+        screens.append(
+            (_("Appointments"), "/appointments/", _("inspection, meter and survey visits"))
+        )
+    if user_may(user, Capability.KNOWLEDGE):
+        screens.append(
+            (_("Knowledge base"), "/knowledge/", _("what to tell callers: policies, procedures"))
+        )
     if user_may(user, Capability.TABLET):
         screens.append(
             (_("Crew tablet"), "/tablet/", _("your crew's jobs, status, findings, photos"))

@@ -8,6 +8,10 @@ TEMPLATES = {
     ("case.received", "en"): ("{reference} received", "Gas customer service: your {case_type} is {reference}. We will reply by {due}."),
     ("case.replied", "zh"): ("", "【燃气客服】关于您的{case_type}（{reference}）：{reply}"),
     ("case.replied", "en"): ("Our reply to {reference}", "Gas customer service, your {case_type} {reference}: {reply}"),
+    ("case.urged", "zh"): ("", "【督办】{case_type}{reference}将于{due}到期，请尽快答复客户。{url}"),
+    ("case.urged", "en"): ("Urgent: {reference} due {due}", "Please reply: {case_type} {reference} is due {due}. {url}"),
+    ("case.overdue", "zh"): ("", "【超期】{case_type}{reference}已于{due}超期未答复（{unit}）。{url}"),
+    ("case.overdue", "en"): ("Overdue: {reference}", "{case_type} {reference} at {unit} was due {due} and has no reply. {url}"),
 }
 
 

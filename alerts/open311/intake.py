@@ -12,6 +12,7 @@ from alerts.open311.forms import RequestIn
 from alerts.open311.location import Place
 from alerts.open311.wording import notice_for
 from config.counters import counter_increment
+from desk.services.cases import case_open
 from dispatch.choices import Channel
 from dispatch.errors import DispatchError
 from dispatch.models import Call, CategoryRule, Incident, User
@@ -67,7 +68,11 @@ def _replay(actor: User, external_id: str) -> Receipt | None:
 
 
 def _route(call: Call, rule: CategoryRule, actor: User) -> tuple[Incident | None, bool]:
-    """Join the nearest open compatible incident, else open one; (incident, joined)."""
+    """Join the nearest open compatible incident, else open one; (incident, joined). An office
+    case type (a complaint) opens a desk case instead, found again through its call."""
+    if rule.opens_case:
+        case_open(call_id=call.pk, actor=actor)
+        return None, False
     if not rule.needs_incident:
         return None, False
     segment_id = call.premise.service_segment_id if call.premise else None

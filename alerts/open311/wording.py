@@ -34,10 +34,12 @@ CALL_NOTES: dict[str, dict[str, str]] = {
     EN: {
         Call.Outcome.OPEN: "Received; our staff will handle it.",
         Call.Outcome.ANSWERED: "Answered by our customer service.",
+        Call.Outcome.CASE: "Our customer service desk is handling it and will reply.",
     },
     ZH: {
         Call.Outcome.OPEN: "已收到，工作人员将处理。",
         Call.Outcome.ANSWERED: "客服人员已答复。",
+        Call.Outcome.CASE: "客服工单处理中，将答复您。",
     },
 }
 

@@ -126,8 +126,13 @@ class CategoryRule(models.Model):
 
     @property
     def needs_incident(self) -> bool:
-        """Every case type but those answered on the call opens an incident."""
-        return self.handling != Handling.ON_CALL
+        """Field jobs open incidents; office cases open a desk case (desk app) instead, and
+        the rest are answered on the call."""
+        return self.handling == Handling.FIELD_JOB
+
+    @property
+    def opens_case(self) -> bool:
+        return self.handling == Handling.OFFICE_CASE
 
     @property
     def sends_crews(self) -> bool:

@@ -138,6 +138,12 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
     at = at or timezone.now()
     call = _lock_open_call(call_id)
     rule = category_rule_get(call.category)
+    if rule.opens_case:
+        raise DispatchError(
+            gettext("%(type)s calls go to the service desk: open a desk case, not an incident")
+            % {"type": rule},
+            field="category",
+        )
     if not rule.needs_incident:
         raise DispatchError(
             f"{rule} calls are answered, not turned into incidents", field="category"
@@ -392,6 +398,11 @@ def call_answer(*, call_id: int, actor: User, note: str = "", at: datetime | Non
     rule = category_rule_get(call.category)
     if rule.needs_incident:
         raise DispatchError(f"{rule} calls need an incident", field="category")
+    if rule.opens_case:
+        raise DispatchError(
+            gettext("%(type)s calls go to the service desk: open a desk case") % {"type": rule},
+            field="category",
+        )
     call.outcome = Call.Outcome.ANSWERED
     call.save(update_fields=["outcome"])
     event_record(kind="call.answered", call=call, actor=actor, at=at, data={"note": note})
