@@ -71,6 +71,11 @@ DEMO_LOGINS = [
         email="supervisor.city@example.com",
     ),
     DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "敏", "孙"),
+    # The service desk: the group centre's first tier, the company's desk (complaints, account
+    # services, the second tier for consultations) and its discipline office (举报).
+    DemoLogin("desk_group", Role.DESK_AGENT, "gx-group", "丽", "杨", phone="13800000004"),
+    DemoLogin("desk", Role.DESK_AGENT, "gx-city", "平", "何", phone="13800000005"),
+    DemoLogin("discipline", Role.DESK_AGENT, "gx-city", "刚", "郑", phone="13800000006"),
 ]
 
 

@@ -14,7 +14,7 @@ from alerts.models import Escalation, Notification
 from alerts.services.notifications import notifications_drain
 from alerts.tasks_clocks import sla_escalate_task
 from demo.org import demo_organisation_load
-from dispatch.models import Incident, IncidentDeadline, IncidentEvent, Milestone, User
+from dispatch.models import Incident, IncidentDeadline, IncidentEvent, User
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
@@ -159,30 +159,6 @@ def test_a_station_without_supervisors_has_its_breach_heard_one_unit_up(
     assert escalation.recipients == ["sup-co"]
     assert _sent_to("13900000002", "sla.breached") == 1
     assert _sent_to("13900000009", "sla.breached") == 0
-
-
-@override_settings(ESCALATE_AFTER_S=AFTER)
-def test_a_complaints_five_day_reply_clock_escalates_like_any_other(
-    units: dict[str, OrgUnit],
-) -> None:
-    premise = Premise.objects.order_by("asset_id").first()
-    assert premise is not None
-    taker = make_user("disp", Role.DISPATCHER, units["gx-city"])
-    call = call_receive(data=CallInput(category="complaint", premise_id=premise.pk), taker=taker)
-    complaint = call_open_incident(call_id=call.pk, actor=taker)
-    make_user("sup-st", Role.SUPERVISOR, complaint.station, "13900000001")
-    make_user("sup-co", Role.SUPERVISOR, units["gx-city"], "13900000002")
-
-    reply = IncidentDeadline.objects.get(incident=complaint, milestone=Milestone.REPLY)
-    assert reply.due_at == call.received_at + timedelta(days=5)  # the shipped policy
-    breached = reply.due_at + timedelta(seconds=1)
-    deadlines_breach_due(now=breached)
-    assert Escalation.objects.get(deadline=reply).recipients == ["sup-st"]
-    escalations_advance(now=breached + timedelta(seconds=AFTER))
-    assert Escalation.objects.get(deadline=reply, level=2).recipients == ["sup-co"]
-    # The complaint's P4 work-order clock (one working day) went up too: each has its own.
-    sent = Notification.objects.filter(recipient="13900000002", template="sla.escalated")
-    assert any("Reply to the customer" in n.body for n in sent)
 
 
 @override_settings(ESCALATE_AFTER_S=AFTER)

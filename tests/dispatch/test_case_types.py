@@ -8,10 +8,9 @@ from django.test import Client
 from alerts.models import Notification
 from alerts.open311.keys import IssuedKey
 from dispatch.models import CategoryRule, Incident, TriageRule, User, WorkOrder
-from gis.models import OrgUnit, Premise
+from gis.models import Premise
 from tests.alerts import test_open311 as shared
 from tests.alerts.test_open311 import BASE, at, post
-from tests.dispatch.conftest import make_crew
 
 city, issued, premise = shared.city, shared.issued, shared.premise
 
@@ -185,7 +184,7 @@ def test_a_case_type_in_use_cannot_be_deleted_and_a_set_without_templates_falls_
     assert CategoryRule.objects.filter(pk=rule.pk).exists()
 
 
-def test_an_office_case_waits_for_the_desk_and_no_crew_is_sent(
+def test_an_office_case_goes_to_the_desk_and_never_becomes_a_field_job(
     city: None, premise: Premise
 ) -> None:
     desk = Client()
@@ -195,17 +194,12 @@ def test_an_office_case_waits_for_the_desk_and_no_crew_is_sent(
         {"category": "complaint", "caller_phone": "13900005555", "premise_id": premise.id},
         content_type="application/json",
     ).json()
-    incident_id = desk.post(f"/api/calls/{taken['call']['id']}/open-incident/").json()["id"]
-    assert desk.get(f"/api/incidents/{incident_id}/recommendations/").json() == []
-    crew = make_crew(OrgUnit.objects.get(code="st-central"), "Desk test crew", premise.geom)
-    refused = desk.post(
-        f"/api/incidents/{incident_id}/dispatch/",
-        {"crew_id": crew.id},
-        content_type="application/json",
+    refused = desk.post(f"/api/calls/{taken['call']['id']}/open-incident/")
+    assert refused.status_code == 400
+    assert "service desk" in refused.json()["error"]
+    opened = desk.post(
+        "/api/desk/cases/", {"call": taken["call"]["id"]}, content_type="application/json"
     )
-    assert refused.status_code == 409
-    assert "handled by the desk, not a crew" in refused.json()["error"]
-    assert not WorkOrder.objects.filter(incident_id=incident_id).exists()
-    queue = desk.get("/api/dispatch-queue/").json()["items"]
-    entry = next(i for i in queue if i["id"] == incident_id)
-    assert entry["waiting_for_crew"] is False
+    assert opened.status_code == 201, opened.content
+    assert not Incident.objects.exists()
+    assert not WorkOrder.objects.exists()

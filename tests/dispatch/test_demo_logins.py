@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from alerts.escalation import escalations_advance, supervisors_of
 from alerts.models import Escalation, Notification
 from demo.org import CITY_NORTH, CITY_SOUTH, STATIONS
+from demo.people import DEMO_LOGINS
 from dispatch.models import Crew, Incident, User
 from dispatch.roles import Role
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
@@ -91,7 +92,7 @@ def test_loading_the_demo_twice_keeps_one_supervisor_per_station_and_the_company
     call_command("load_demo", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())
 
-    assert User.objects.count() == 9
+    assert User.objects.count() == len(DEMO_LOGINS)
     supervised = User.objects.filter(role=Role.SUPERVISOR).values_list("org_unit__code", flat=True)
     assert sorted(supervised) == ["gx-city", "st-central", "st-east", "st-west"]
 

@@ -255,51 +255,6 @@ def test_a_dispatcher_of_another_company_is_refused(
     assert _snapshot(incident) == before
 
 
-def test_a_referred_complaint_owes_no_reply_but_a_closed_one_still_does(
-    dispatcher: User, premise: Premise
-) -> None:
-    """The reply clock runs on after a closing (the customer is still owed an answer), and
-    stops as not applicable when the complaint goes to another agency."""
-    complaints = []
-    for phone in ("13800000003", "13800000004"):
-        call = call_receive(
-            data=CallInput(category="complaint", premise_id=premise.id, caller_phone=phone),
-            taker=dispatcher,
-        )
-        complaints.append(call_open_incident(call_id=call.id, actor=dispatcher))
-    referred, closed = complaints
-    incident_refer(
-        incident_id=referred.id, actor=dispatcher, reason="not_our_network", agency="Water Co."
-    )
-    incident_close(
-        incident_id=closed.id, actor=dispatcher, reason="resolved_on_phone", note="explained"
-    )
-    deadlines_breach_due(now=timezone.now() + FAR)
-    reply = IncidentDeadline.objects.get(incident=referred, milestone=Milestone.REPLY)
-    assert (reply.breached_at, reply.not_applicable_at is not None) == (None, True)
-    reply = IncidentDeadline.objects.get(incident=closed, milestone=Milestone.REPLY)
-    assert (reply.breached_at is not None, reply.not_applicable_at) == (True, None)
-
-
-def test_a_breached_reply_clock_stops_escalating_once_the_complaint_is_referred(
-    dispatcher: User, premise: Premise
-) -> None:
-    call = call_receive(
-        data=CallInput(category="complaint", premise_id=premise.id, caller_phone="13800000005"),
-        taker=dispatcher,
-    )
-    complaint = call_open_incident(call_id=call.id, actor=dispatcher)
-    reply = IncidentDeadline.objects.get(incident=complaint, milestone=Milestone.REPLY)
-    deadlines_breach_due(now=reply.due_at + timedelta(seconds=1))  # every clock, reply too
-    reply.refresh_from_db()
-    assert reply.breached_at is not None
-    incident_refer(
-        incident_id=complaint.id, actor=dispatcher, reason="not_our_network", agency="Water Co."
-    )
-    assert escalations_advance(now=reply.due_at + FAR) == 0
-    assert Escalation.objects.filter(deadline__incident=complaint, level__gt=1).count() == 0
-
-
 def test_the_console_api_shows_a_cancelled_incidents_clocks_as_not_applicable(
     incident: Incident, dispatcher: User
 ) -> None:

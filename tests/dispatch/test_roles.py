@@ -95,5 +95,7 @@ def test_loading_the_demo_twice_changes_nothing() -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     users, units = User.objects.count(), OrgUnit.objects.count()
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    # Six roles, and a supervisor for each of the other two stations and for the company.
-    assert (User.objects.count(), OrgUnit.objects.count()) == (users, units) == (9, 5)
+    # Every role, a supervisor for each of the other two stations and for the company, and
+    # the desk's logins.
+    assert (User.objects.count(), OrgUnit.objects.count()) == (users, units)
+    assert (users, units) == (len(DEMO_LOGINS), 5)

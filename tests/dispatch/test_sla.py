@@ -45,12 +45,6 @@ def test_the_most_specific_policy_wins(dispatcher: User, premise: Premise) -> No
     assert on_site.due_at == incident.calls.get().received_at + timedelta(minutes=240)
 
 
-def test_a_complaint_must_be_answered_within_five_days(dispatcher: User, premise: Premise) -> None:
-    incident = _open(dispatcher, premise, "complaint", timezone.now())
-    reply = IncidentDeadline.objects.get(incident=incident, milestone="reply")
-    assert reply.due_at - incident.created_at == timedelta(days=5)
-
-
 def test_a_missed_clock_is_breached_once_and_written_to_the_timeline(
     dispatcher: User, premise: Premise
 ) -> None:
