@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alerts.callbacks import callback_record
 from alerts.models import (
     ApiKey,
     CallBack,
@@ -261,63 +260,24 @@ class PlannedWorkAdmin(MapAdmin, RoleAdmin):
         )
 
 
-class CallBackForm(forms.ModelForm):
-    reached = forms.TypedChoiceField(
-        choices=[("", "—"), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
-        coerce=lambda value: value == "yes",
-        empty_value=None,
-        required=True,
-        help_text=gettext_lazy("did the caller answer"),
-    )
-    satisfaction = forms.TypedChoiceField(
-        choices=[("", "—"), *((str(n), str(n)) for n in range(1, 6))],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=gettext_lazy("1 (very unhappy) to 5 (very happy); only for a caller reached"),
-    )
-
-    class Meta:
-        model = CallBack
-        fields = ["reached", "satisfaction", "notes"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("satisfaction") is not None and data.get("reached") is False:
-            self.add_error("satisfaction", _("a caller who was not reached gives no score"))
-        return data
-
-
 @admin.register(CallBack)
-class CallBackAdmin(RoleAdmin):
-    form = CallBackForm
-    list_display = ("incident", "call", "due_at", "done_at", "reached", "satisfaction")
-    list_filter = (("done_at", admin.EmptyFieldListFilter), "reached", "satisfaction")
-    search_fields = ("incident__reference", "call__caller_phone")
-    list_select_related = ("incident", "call")
-    INFO = ("incident", "call", "due_at", "done_at", "done_by")
+class CallBackAdmin(ReadOnlyAdmin):
+    """Read here; attempts are logged on the call-back work list (/callbacks/), by the agents."""
 
-    def get_readonly_fields(self, request: HttpRequest, obj: CallBack | None = None) -> Any:
-        return self.INFO
+    list_display = ("call", "incident", "case", "status", "due_at", "attempts", "satisfaction")
+    list_filter = ("status", "satisfaction")
+    search_fields = ("incident__reference", "case__reference", "call__caller_phone")
+    list_select_related = ("incident", "case", "call")
+    readonly_fields = ("attempt_history",)
+    exclude = ("link_token",)  # the customer's key: not shown even to administrators
 
-    def has_change_permission(self, request: HttpRequest, obj: CallBack | None = None) -> bool:
-        if obj is not None and obj.done_at is not None:
-            return False  # recorded once
-        return super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # scheduled when an incident is resolved
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: CallBack, form: Any, change: bool) -> None:
-        callback_record(
-            callback_id=obj.pk,
-            actor=_actor(request),
-            reached=form.cleaned_data["reached"],
-            satisfaction=form.cleaned_data["satisfaction"],
-            notes=form.cleaned_data["notes"],
+    @admin.display(description=gettext_lazy("attempts logged"))
+    def attempt_history(self, obj: CallBack) -> str:
+        return "; ".join(
+            f"{timezone.localtime(a.at):%Y-%m-%d %H:%M} {a.get_outcome_display()}"
+            + (f" ({a.reason})" if a.reason else "")
+            + (f" {a.score}/5" if a.score else "")
+            for a in obj.attempt_log.all()
         )
 
 

@@ -10,6 +10,7 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         # Listeners register themselves on the timeline when their modules are imported.
         from alerts import (  # noqa: F401
+            appointment_messages,
             callbacks,
             desk_messages,
             escalation,

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 def _case(event: IncidentEvent) -> Case | None:
     case_id = (event.data or {}).get("case_id")
+    if not isinstance(case_id, int):
+        return None
     return (
         Case.objects.select_related("call", "customer", "unit", "department", "handler")
         .filter(pk=case_id)
@@ -50,7 +52,7 @@ def _caller_recipients(case: Case) -> list[tuple[str, str]]:
     call = case.call
     if not call.notify:
         return []
-    found = []
+    found: list[tuple[str, str]] = []
     if call.caller_phone:
         found.append((Channel.SMS, call.caller_phone))
     email = call.caller_email or (case.customer.email if case.customer else "")

@@ -85,6 +85,25 @@ app.conf.beat_schedule = {
     "sla-escalate": {"task": "alerts.tasks_clocks.sla_escalate_task", "schedule": 60.0},
     # Office cases: urge (督办) before the reply is due, escalate once overdue.
     "desk-clocks": {"task": "desk.tasks.cases_clocks_task", "schedule": 60.0},
+    # Appointments: the day's field jobs made in the morning, reminders the day before.
+    "appointments-work-orders": {
+        "task": "desk.appointments.tasks.appointments_work_orders_task",
+        "schedule": 3600.0,
+    },
+    "appointment-reminders": {
+        "task": "alerts.appointment_messages.appointment_reminders_task",
+        "schedule": 3600.0,
+    },
+    # The company's CIS drops balance and usage files in BILLING_IMPORT_DIR.
+    "billing-import": {
+        "task": "desk.billing.tasks.billing_inbox_import_task",
+        "schedule": float(os.environ.get("BILLING_IMPORT_SECONDS", "900")),
+    },
+    # Call-backs whose retry window (3 working days) passed: finally not reached.
+    "callbacks-give-up": {
+        "task": "alerts.callback_tasks.callbacks_give_up_task",
+        "schedule": 300.0,
+    },
     "notifications-drain": {
         "task": "alerts.tasks.notifications_drain_task",
         "schedule": float(os.environ.get("NOTIFICATION_DRAIN_SECONDS", "5")),

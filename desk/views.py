@@ -129,4 +129,7 @@ def case_step_page(request: HttpRequest, reference: str, action: str) -> HttpRes
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done: %(reference)s") % {"reference": reference})
+        case.refresh_from_db()
+        if not user_may_see_case(user, case):  # answered back, or passed to another desk
+            return HttpResponseRedirect("/desk/")
     return HttpResponseRedirect(f"/desk/cases/{reference}/")

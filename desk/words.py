@@ -3,10 +3,18 @@ language (the map timeline's words, maps/timeline_words, read these for `case.*`
 
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from dispatch.models import IncidentEvent
 from dispatch.redaction import hidden_text
+
+
+def local_time(iso: Any) -> str:
+    """An event's ISO time as the reader's clock shows it (the server's zone), to the minute."""
+    at = parse_datetime(iso) if isinstance(iso, str) else None
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else "-"
 
 
 def actor_name(event: IncidentEvent) -> str:
@@ -18,9 +26,12 @@ def actor_name(event: IncidentEvent) -> str:
 def case_sentence(event: IncidentEvent, *, identity: bool) -> str:
     """The sentence for one event of a case's timeline; the caller's number only with
     `identity` (the reader may read the caller)."""
-    d: dict[str, Any] = event.data or {}
-    who = actor_name(event)
-    kind = event.kind
+    return case_words(event.kind, event.data or {}, actor_name(event), identity=identity)
+
+
+def case_words(kind: str, d: dict[str, Any], who: str, *, identity: bool = False) -> str:
+    """One event's sentence from its kind, data and actor's name (the map timeline reads the
+    `case.*` events of an incident here too)."""
     if kind == "call.received":
         phone = d.get("phone") if identity else hidden_text()
         return _("Call received from %(phone)s") % {"phone": phone or _("an unknown number")}
@@ -63,11 +74,22 @@ def case_sentence(event: IncidentEvent, *, identity: bool) -> str:
     if kind == "case.closed":
         return _("%(who)s closed the case") % {"who": who}
     if kind == "case.urged":
-        return _("Urged (督办): due %(due)s") % {"due": str(d.get("due_at", ""))[:16]}
+        return _("Urged (督办): due %(due)s") % {"due": local_time(d.get("due_at"))}
     if kind == "case.overdue":
         return _("Overdue: escalated to the supervisors")
     if kind == "case.field_job":
         return _("%(who)s started field job %(job)s") % {"who": who, "job": d.get("incident")}
+    if kind == "callback.scheduled":
+        return _("Call-back due by %(due)s") % {"due": local_time(d.get("due_at"))}
+    if kind == "callback.attempted":
+        if d.get("reached"):
+            return _("%(who)s called the customer back: score %(score)s") % {
+                "who": who,
+                "score": d.get("satisfaction") or "-",
+            }
+        return _("%(who)s tried to call the customer back: not reached") % {"who": who}
+    if kind == "callback.given_up":
+        return _("The caller was not reached within the retry window: call-back given up")
     if kind == "case.identity_read":
         return _("%(who)s read the caller's identity") % {"who": who}
     return kind

@@ -75,6 +75,11 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         # administrators'.
         "desk.department": CONFIGURE,
         "desk.deskrule": READ,
+        # Their stations' appointment slots (capacity, times); the bookings are read here and
+        # changed on /appointments/.
+        "appointments.slot": CONFIGURE,
+        "appointments.appointment": READ,
+        "knowledge.synonym": CONFIGURE,  # callers' words for the knowledge search
     },
 }
 
@@ -86,6 +91,8 @@ SCOPE: dict[str, str] = {
     "dispatch.user": "org_unit",
     "alerts.escalation": "deadline__incident__station",
     "desk.department": "unit",
+    "appointments.slot": "station",
+    "appointments.appointment": "slot__station",
 }
 
 

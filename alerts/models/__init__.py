@@ -1,4 +1,4 @@
-from alerts.models.callbacks import CallBack
+from alerts.models.callbacks import AttemptOutcome, CallBack, CallBackAttempt, CallBackStatus
 from alerts.models.cap import CapMessage
 from alerts.models.escalation import Escalation
 from alerts.models.notifications import Channel, Notification, NotificationTemplate
@@ -8,7 +8,10 @@ from alerts.models.status import StatusLink
 
 __all__ = [
     "ApiKey",
+    "AttemptOutcome",
     "CallBack",
+    "CallBackAttempt",
+    "CallBackStatus",
     "CapMessage",
     "Channel",
     "Escalation",

@@ -28,3 +28,12 @@ PLANNED_WORK_NOTICE_DAYS = env_int("PLANNED_WORK_NOTICE_DAYS", 7, minimum=0)
 CAP_SENDER = env_str("CAP_SENDER", "gas-dispatch.local")
 CAP_SENDER_NAME = env_str("CAP_SENDER_NAME", "Gas emergency service")
 CAP_SENDER_NAME_ZH = env_str("CAP_SENDER_NAME_ZH", "燃气抢修中心")
+
+# Call-backs (alerts/callback_attempts.py): retried within so many working days, at most so
+# many attempts, a gap between tries; the customer's answer link after so many failures, kept
+# so many days.
+CALLBACK_RETRY_WORKING_DAYS = env_int("CALLBACK_RETRY_WORKING_DAYS", 3, minimum=1)
+CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 6, minimum=1)
+CALLBACK_LINK_DAYS = env_int("CALLBACK_LINK_DAYS", 7, minimum=1)
+CALLBACK_LINK_AFTER_FAILURES = env_int("CALLBACK_LINK_AFTER_FAILURES", 2, minimum=1)
+CALLBACK_RETRY_GAP_MINUTES = env_int("CALLBACK_RETRY_GAP_MINUTES", 120, minimum=1)

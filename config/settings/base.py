@@ -161,6 +161,8 @@ SPECTACULAR_SETTINGS = {
         "DutyEnum": "dispatch.models.crews.Duty",
         "PipeStatusEnum": "gis.models.PipeSegment.Status",
         "ValveTypeEnum": "gis.models.Valve.Type",
+        "DeskCaseStatusEnum": "desk.models.CaseStatus",
+        "CallOutcomeEnum": "dispatch.models.Call.Outcome",
         "GeoJSONFeatureEnum": ["Feature"],
         "GeoJSONFeatureCollectionEnum": ["FeatureCollection"],
     },

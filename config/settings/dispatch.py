@@ -38,3 +38,8 @@ MAP_FEED_TICK_S = env_float("MAP_FEED_TICK_S", 0.25, minimum=0.0)
 # arrived is telling us something new (and one source alone then needs an hour of calls to
 # raise a P2 that waits for 3 reports). 0 counts every call.
 REPORT_REPEAT_WINDOW_MIN = env_int("REPORT_REPEAT_WINDOW_MIN", 30, minimum=0)
+
+# The desk's billing data (desk/billing): a folder the company's CIS drops balance and usage
+# files into, imported by the beat every BILLING_IMPORT_SECONDS; blank: import by hand only
+# (`manage.py import_billing`).
+BILLING_IMPORT_DIR = env_str("BILLING_IMPORT_DIR", "")

@@ -33,6 +33,8 @@ THROTTLE_RATES = {
     # Open311: requests posted per API key, and reads per address.
     "open311_post": env_str("THROTTLE_OPEN311_POST", "30/minute"),
     "open311_read": env_str("THROTTLE_OPEN311_READ", "300/minute"),
+    # A customer answering a call-back by the SMS link: per address.
+    "callback_link": env_str("THROTTLE_CALLBACK_LINK", "30/minute"),
     # Every other API call, per signed-in user.
     "user": env_str("THROTTLE_USER", "1200/minute"),
 }

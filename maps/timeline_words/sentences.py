@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from desk.words import case_words
 from dispatch.models import Incident, Milestone
 from maps.timeline_words.vocabulary import (
     CHANNEL,
@@ -596,8 +597,24 @@ def _summary(
                 "n": callbacks,
                 "time": clock(d.get("due_at"), day_of=day_of),
             }
-        case "callback.recorded":
+        case "callback.recorded" | "callback.attempted":
             return _callback_text(d, actor)
+        case "appointment.booked" | "appointment.moved":
+            words = {
+                "reference": d.get("reference", ""),
+                "time": clock(d.get("starts_at"), day_of=day_of),
+            }
+            if kind == "appointment.moved":
+                return _("Appointment %(reference)s moved to %(time)s") % words
+            return _("Appointment %(reference)s booked for %(time)s") % words
+        case "appointment.cancelled":
+            return _("Appointment %(reference)s cancelled") % {"reference": d.get("reference", "")}
+        case "appointment.work_order_created":
+            return _("Field job made from appointment %(reference)s") % {
+                "reference": d.get("reference", "")
+            }
+        case "callback.given_up":
+            return _("The caller was not reached within the retry window: call-back given up")
         case "complaint.replied":
             words = {"actor": actor, "text": d.get("text", "")}
             if actor:
@@ -605,6 +622,8 @@ def _summary(
             return _("The complaint was replied to: %(text)s") % words
         case "sla.escalated":
             return _escalated_text(d, day_of)
+    if kind.startswith("case."):  # a desk case's step on a field job's timeline
+        return case_words(kind, d, actor or str(_("the system")))
     return _words(d)
 
 

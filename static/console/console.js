@@ -12,6 +12,13 @@
   const { api, el, clock, fmt, chinese, KINDS, METHODS } = window.consoleKit;
   const draw = window.consoleRender(config.labels);
   const label = draw.label;
+  // The desk's part: the customer's story, the search, desk cases (story.js).
+  const story = window.consoleStory({
+    api, el, clock, fmt, label, say, showError,
+    handlings: JSON.parse(document.getElementById("case-handlings").textContent),
+    onPremise: (p, button) => pickPremise(p, button),
+    location: () => state.location,
+  });
 
   /* ---------- errors next to the field they are about ---------- */
 
@@ -111,6 +118,7 @@
       return;
     }
     renderPop(pop);
+    story.forPhone(pop);
     const premises = $("pop").querySelectorAll("button.premise");
     const accounts = pop.customers.length;
     say(accounts
@@ -168,6 +176,7 @@
     $("address").value = p.address;
     for (const b of document.querySelectorAll("button.premise")) b.setAttribute("aria-pressed", "false");
     button.setAttribute("aria-pressed", "true");
+    story.premisePicked(p.id);
     $("category").focus();
   }
 
@@ -195,6 +204,7 @@
       lon: c.lon, lat: c.lat, premiseId: c.kind === "premise" ? c.id : null,
       method: c.method, score: c.score, label: c.label, how: KINDS[c.kind] || c.kind,
     });
+    if (c.kind === "premise") story.premisePicked(c.id);
     firstHazard().focus();
   }
 
@@ -326,16 +336,25 @@
             "aria-label": fmt(gettext("Join incident %(reference)s"), { reference: d.reference }), onclick: () => join(d.incident),
           }, gettext("Join this incident"), i === 0 ? el("kbd", { text: "Alt+J" }) : null)))));
     }
-    $("incident-actions").hidden = !triage.needs_incident;
-    $("answer-actions").hidden = triage.needs_incident;
+    // An office case type opens a desk case with the same button (story.js names it).
+    state.office = story.triage(state.call, $("category").value);
+    const opens = triage.needs_incident || state.office;
+    $("incident-actions").hidden = !opens;
+    $("answer-actions").hidden = opens;
     show("triage", false);
-    const first = triage.needs_incident ? dup.querySelector("button.join") || $("open-incident") : $("answer-note");
+    const first = state.office ? $("open-incident")
+      : triage.needs_incident ? dup.querySelector("button.join") || $("open-incident") : $("answer-note");
     first.focus();
   }
 
   /* ---------- 4. incident: open, join, or answer and close ---------- */
 
   async function openIncident() {
+    if (state.office) {
+      // An office case type: the desk handles it, no incident and no crew.
+      if (await story.openDeskCase(state.call)) state.dirty = false;
+      return;
+    }
     await toIncident(() => api("POST", `/api/calls/${state.call.id}/open-incident/`), gettext("Opening the incident"), "opened");
   }
 
@@ -647,7 +666,9 @@
     showHazards();
     for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = false;
     for (const id of ["triage", "incident", "crews", "work-order"]) $(id).hidden = true;
-    for (const id of ["pop", "log", "duplicates", "crew-list", "work-order-body"]) $(id).replaceChildren();
+    for (const id of ["pop", "log", "duplicates", "crew-list", "work-order-body", "customer-premises"]) $(id).replaceChildren();
+    story.clear();
+    state.office = false;
     $("incident-words")?.remove(); // the next incident's words, and an empty note box
     $("end")?.remove();
     $("intake").hidden = false;
@@ -669,7 +690,7 @@
     KeyH: () => firstHazard().focus(),
     KeyM: () => map.focus(),
     KeyT: () => $("intake").requestSubmit(),
-    KeyO: () => (state.triage && !state.triage.needs_incident ? answer() : openIncident()),
+    KeyO: () => (state.triage && !state.triage.needs_incident && !state.office ? answer() : openIncident()),
     KeyJ: () => document.querySelector("#duplicates button.join")?.click(),
     KeyR: () => ($("crew-list").querySelector("button.dispatch:not(:disabled)") || $("h-crews")).focus(),
     KeyL: () => $("h-log").focus(),
@@ -729,6 +750,9 @@
   });
   $("open-incident").addEventListener("click", openIncident);
   $("answer").addEventListener("click", answer);
+  $("second-tier").addEventListener("click", async () => {
+    if (await story.openDeskCase(state.call, true)) state.dirty = false;
+  });
   $("answer-note").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();

@@ -1,24 +1,36 @@
 """Call-backs after an incident is resolved (one per caller, due the next working day, with
-its SLA clock that escalates when overdue) and the complaint reply that stops its clock."""
+its SLA clock that escalates when overdue), their attempts and retries. (Complaints are desk
+cases now: their call-backs are in test_callbacks_desk.py.)"""
 
 from datetime import datetime, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from alerts.callbacks import callback_record, callbacks_schedule, complaint_reply_record
+from alerts.callback_attempts import AttemptInput, callback_attempt_record, callbacks_give_up_due
+from alerts.callback_selectors import callback_scores
+from alerts.callback_tasks import callbacks_give_up_task
+from alerts.callbacks import callbacks_schedule
 from alerts.escalation import escalations_advance
-from alerts.models import CallBack, Escalation
+from alerts.models import CallBack, CallBackAttempt, CallBackStatus, Escalation, Notification
 from demo.crews import demo_crews_load
 from demo.org import demo_organisation_load
 from dispatch.errors import ConflictError, DispatchError, NotFoundError
-from dispatch.models import Crew, Incident, IncidentDeadline, IncidentEvent, Milestone, User
+from dispatch.models import (
+    CalendarDay,
+    Crew,
+    Incident,
+    IncidentDeadline,
+    IncidentEvent,
+    Milestone,
+    User,
+)
 from dispatch.roles import Role
 from dispatch.services import user_create
-from dispatch.services.incident_end import incident_close
 from dispatch.services.intake import (
     CallInput,
     call_join_incident,
@@ -103,6 +115,22 @@ def resolved(dispatcher: User, premise: Premise) -> Incident:
     return incident
 
 
+def _calendar(friday: datetime) -> None:
+    """The company's calendar around the test week, whatever the country's says: the weekend
+    off, the Tuesday after a (local) holiday, the other days worked."""
+    offs = {1, 2, 4}  # Saturday, Sunday, the Tuesday
+    for ahead in range(0, 12):
+        CalendarDay.objects.update_or_create(
+            day=(friday + timedelta(days=ahead)).date(),
+            defaults={"working": ahead not in offs, "note": "test week"},
+        )
+
+
+def _attempt(callback: CallBack, actor: User, at: datetime, outcome: str, **more: Any) -> CallBack:
+    data = AttemptInput(outcome=outcome, **more)
+    return callback_attempt_record(callback_id=callback.pk, actor=actor, data=data, at=at)
+
+
 def test_resolving_schedules_one_call_back_per_caller_number_due_the_next_working_day(
     resolved: Incident,
 ) -> None:
@@ -111,6 +139,7 @@ def test_resolving_schedules_one_call_back_per_caller_number_due_the_next_workin
     friday = _next_friday_afternoon()
     monday = friday + timedelta(days=3)
     assert all(c.due_at == monday for c in callbacks)  # the weekend does not count
+    assert all(c.status == CallBackStatus.PENDING and c.attempts == 0 for c in callbacks)
     clock = IncidentDeadline.objects.get(incident=resolved, milestone=Milestone.CALL_BACK)
     assert clock.due_at == monday
     event = IncidentEvent.objects.get(incident=resolved, kind="callback.scheduled")
@@ -121,57 +150,128 @@ def test_resolving_schedules_one_call_back_per_caller_number_due_the_next_workin
     assert CallBack.objects.filter(incident=resolved).count() == 2
 
 
-def test_a_call_back_result_is_validated_recorded_once_and_meets_the_clock(
+def test_attempts_are_logged_retried_on_working_days_and_given_up_after_three(
+    dispatcher: User, premise: Premise
+) -> None:
+    friday = _next_friday_afternoon()
+    _calendar(friday)
+    monday, tuesday = friday + timedelta(days=3), friday + timedelta(days=4)
+    incident = call_open_incident(
+        call_id=_report(dispatcher, premise, "13811110001"), actor=dispatcher
+    )
+    call_join_incident(
+        call_id=_report(dispatcher, premise, "13811110002"),
+        incident_id=incident.pk,
+        actor=dispatcher,
+    )
+    _resolve(incident, dispatcher, friday)
+    first, second = CallBack.objects.filter(incident=incident).order_by("call__received_at")
+    assert first.due_at == monday  # 1 working day
+    assert first.retry_until == friday + timedelta(days=7)  # 3 more; the Tuesday is off
+
+    bad: list[tuple[str, object]] = [
+        ("no_answer", 3),  # not reached: nobody gave a score
+        ("reached", None),  # reached: a score, or "refused"
+        ("reached", 6),
+        ("reached", True),  # a bool is an int in Python; not a score
+        ("hung_up", None),
+    ]
+    for outcome, score in bad:
+        with pytest.raises(DispatchError):
+            _attempt(first, dispatcher, friday, outcome, score=score)
+    with pytest.raises(DispatchError):
+        _attempt(first, dispatcher, friday, "no_answer", reason="x" * 1001)
+    with pytest.raises(NotFoundError):
+        callback_attempt_record(
+            callback_id=first.pk + 1000,
+            actor=dispatcher,
+            data=AttemptInput("no_answer"),
+            at=friday,
+        )
+    assert not CallBackAttempt.objects.exists()  # bad input changed nothing
+
+    # Friday evening: the retry goes over the weekend to Monday morning.
+    done = _attempt(
+        first, dispatcher, friday + timedelta(minutes=30), "no_answer", reason=" rang 10 times "
+    )
+    assert (done.status, done.attempts) == (CallBackStatus.PENDING, 1)
+    assert done.next_attempt_at == monday.replace(hour=9, minute=0)
+    logged = CallBackAttempt.objects.get(callback=first)
+    assert (logged.at, logged.by, logged.outcome, logged.reason, logged.score) == (
+        friday + timedelta(minutes=30),
+        dispatcher,
+        "no_answer",
+        "rang 10 times",
+        None,
+    )
+    event = IncidentEvent.objects.get(incident=incident, kind="callback.attempted")
+    assert (event.call_id, event.actor, event.data["outcome"]) == (
+        first.call_id,
+        dispatcher,
+        "no_answer",
+    )
+
+    # Monday morning, busy: tried again the same day; the second failure sends the SMS link.
+    done = _attempt(first, dispatcher, monday.replace(hour=10, minute=0), "busy")
+    assert done.next_attempt_at == monday.replace(hour=12, minute=0)
+    assert done.link_token is not None
+    assert len(done.link_token) >= 32
+    message = Notification.objects.get(template="callback.link")
+    assert message.recipient == "13811110001"
+    assert f"/callback/{done.link_token}/" in message.body
+    assert list(done.attempt_log.values_list("outcome", "by")) == [
+        ("no_answer", dispatcher.pk),
+        ("busy", dispatcher.pk),
+        ("sms_link_sent", None),
+    ]
+
+    # Monday after five: the next working day is Wednesday (Tuesday is a holiday).
+    done = _attempt(first, dispatcher, monday.replace(hour=17, minute=0), "left_message")
+    assert done.next_attempt_at == (tuesday + timedelta(days=1)).replace(hour=9, minute=0)
+
+    # The other caller is reached and scores 5; the clock waits for the first caller.
+    _attempt(second, dispatcher, monday.replace(hour=11), "reached", score=5, comment="quick")
+    clock = IncidentDeadline.objects.get(incident=incident, milestone=Milestone.CALL_BACK)
+    assert clock.met_at is None
+
+    # Three working days after it fell due the first caller is given up: not reached, finished.
+    assert callbacks_give_up_due(now=first.retry_until - timedelta(seconds=1)) == 0
+    end = first.retry_until + timedelta(seconds=1)
+    assert callbacks_give_up_due(now=end) == 1
+    assert callbacks_give_up_due(now=end) == 0  # once
+    assert callbacks_give_up_task() == 0  # the beat's task: nothing else is past its window
+    first.refresh_from_db()
+    assert (first.status, first.reached, first.satisfaction) == (
+        CallBackStatus.NOT_REACHED,
+        False,
+        None,
+    )
+    assert IncidentEvent.objects.filter(incident=incident, kind="callback.given_up").count() == 1
+    clock.refresh_from_db()
+    assert clock.met_at == end  # every caller tried: the attempt is what is measured
+    with pytest.raises(ConflictError):
+        _attempt(first, dispatcher, end, "reached", score=5)
+
+    # Not reached is never satisfied: the score is the one caller reached, not (5 + 0) / 2.
+    [row] = callback_scores(OrgUnit.objects.all(), monday.date(), monday.date())
+    assert (row.unit, row.due, row.attempted, row.on_time) == (incident.station.name, 2, 2, 2)
+    assert (row.reached, row.not_reached, row.open, row.average_score) == (1, 1, 0, 5.0)
+
+
+def test_a_retry_past_the_window_or_a_wrong_number_ends_the_call_back_at_once(
     resolved: Incident, dispatcher: User
 ) -> None:
     first, second = CallBack.objects.filter(incident=resolved).order_by("call__received_at")
-    bad: list[tuple[object, object]] = [
-        (True, 0),
-        (True, 6),
-        (True, True),  # a bool is an int in Python; not a score
-        (True, "5"),
-        (False, 3),  # not reached: nobody gave a score
-        ("y", 3),
-    ]
-    for reached, score in bad:
-        with pytest.raises(DispatchError):
-            callback_record(
-                callback_id=first.pk,
-                actor=dispatcher,
-                reached=reached,  # type: ignore[arg-type]
-                satisfaction=score,  # type: ignore[arg-type]
-            )
-    with pytest.raises(NotFoundError):
-        callback_record(callback_id=first.pk + 1000, actor=dispatcher, reached=True)
-    first.refresh_from_db()
-    assert first.done_at is None  # bad input changed nothing
-    assert not IncidentEvent.objects.filter(incident=resolved, kind="callback.recorded").exists()
-
-    done = callback_record(
-        callback_id=first.pk, actor=dispatcher, reached=True, satisfaction=4, notes="  polite crew "
-    )
-    assert (done.reached, done.satisfaction, done.notes, done.done_by) == (
-        True,
-        4,
-        "polite crew",
-        dispatcher,
-    )
-    event = IncidentEvent.objects.get(incident=resolved, kind="callback.recorded")
-    assert event.data["satisfaction"] == 4
-    assert event.call_id == first.call_id
-    assert event.actor == dispatcher
-    with pytest.raises(ConflictError):
-        callback_record(callback_id=first.pk, actor=dispatcher, reached=True, satisfaction=5)
-
+    last_try = first.retry_until - timedelta(minutes=30)  # its retry would fall after the window
+    assert _attempt(first, dispatcher, last_try, "no_answer").status == CallBackStatus.NOT_REACHED
+    done = _attempt(second, dispatcher, first.due_at, "wrong_number", reason="a shop")
+    assert (done.status, done.attempts) == (CallBackStatus.NOT_REACHED, 1)
     clock = IncidentDeadline.objects.get(incident=resolved, milestone=Milestone.CALL_BACK)
-    assert clock.met_at is None  # one caller is still to be called
-    callback_record(callback_id=second.pk, actor=dispatcher, reached=False)  # no answer
-    clock.refresh_from_db()
-    assert clock.met_at is not None
+    assert clock.met_at == first.due_at
 
 
 @override_settings(ESCALATE_AFTER_S=AFTER)
-def test_an_overdue_call_back_escalates_like_any_clock(
+def test_an_overdue_call_back_escalates_until_its_callers_are_reached_or_decline(
     resolved: Incident, dispatcher: User, units: dict[str, OrgUnit]
 ) -> None:
     station_sup = user_create(
@@ -201,47 +301,11 @@ def test_an_overdue_call_back_escalates_like_any_clock(
     assert escalations_advance(now=late + timedelta(seconds=AFTER)) == 1
     assert Escalation.objects.get(deadline=clock, level=2).recipients == ["sup-co"]
 
-    for callback in CallBack.objects.filter(incident=resolved):
-        callback_record(callback_id=callback.pk, actor=dispatcher, reached=True, at=late)
+    first, second = CallBack.objects.filter(incident=resolved).order_by("call__received_at")
+    reached = _attempt(first, dispatcher, late, "reached", score=4, comment=" polite crew ")
+    assert (reached.status, reached.satisfaction, reached.notes) == ("reached", 4, "polite crew")
+    declined = _attempt(second, dispatcher, late, "refused", reason="no time for surveys")
+    assert (declined.status, declined.satisfaction) == (CallBackStatus.DECLINED, None)
+    event = IncidentEvent.objects.get(incident=resolved, kind="callback.attempted", call=first.call)
+    assert (event.data["late"], event.data["score"]) == (True, 4)
     assert escalations_advance(now=late + timedelta(seconds=3 * AFTER)) == 0
-
-
-def test_a_complaint_reply_stops_its_clock_even_after_the_incident_is_closed(
-    dispatcher: User, premise: Premise, units: dict[str, OrgUnit]
-) -> None:
-    # By letter, no number: no call-back, so the reply is the only clock left running.
-    complaint = call_open_incident(
-        call_id=_report(dispatcher, premise, "", "complaint"), actor=dispatcher
-    )
-    # A complaint is the desk's: no crew goes, it is closed once handled.
-    incident_close(
-        incident_id=complaint.pk,
-        actor=dispatcher,
-        reason="resolved_on_phone",
-        note="the visit was rebooked",
-    )
-    reply = IncidentDeadline.objects.get(incident=complaint, milestone=Milestone.REPLY)
-    user_create(username="sup-st", password="pw", role=Role.SUPERVISOR, org_unit=complaint.station)
-
-    # The case is closed, but the customer is still owed a reply: the clock runs on.
-    assert deadlines_breach_due(now=reply.due_at + timedelta(seconds=1)) == 1
-    assert Escalation.objects.get(deadline=reply).level == 1
-
-    for bad in ("", "   ", "x" * 4001):
-        with pytest.raises(DispatchError):
-            complaint_reply_record(incident_id=complaint.pk, actor=dispatcher, text=bad)
-    leak = call_open_incident(call_id=_report(dispatcher, premise, "13811110004"), actor=dispatcher)
-    with pytest.raises(ConflictError):
-        complaint_reply_record(incident_id=leak.pk, actor=dispatcher, text="sorry")
-    reply.refresh_from_db()
-    assert reply.met_at is None
-
-    event = complaint_reply_record(
-        incident_id=complaint.pk, actor=dispatcher, text="We apologised and refunded the visit."
-    )
-    assert event.kind == "complaint.replied"
-    reply.refresh_from_db()
-    assert reply.met_at == event.at
-    with pytest.raises(ConflictError):
-        complaint_reply_record(incident_id=complaint.pk, actor=dispatcher, text="again")
-    assert escalations_advance(now=reply.due_at + timedelta(days=1)) == 0

@@ -47,6 +47,10 @@ NO_ADD = {
     "axes.accesslog",
     "axes.accessfailurelog",
     "alerts.notification",
+    "appointments.appointment",  # booked on /appointments/, the console and the public pages
+    "billing.accountbalance",  # from the company's CIS (import_billing)
+    "billing.monthlyusage",
+    "billing.billingimportrun",
     "alerts.escalation",
     "alerts.supplyinterruption",
     "alerts.callback",
@@ -79,8 +83,19 @@ SUPERVISOR_SEES = {
     "network.road",
     "network.premise",
     "network.landmark",
+    "desk.department",
+    "desk.deskrule",
+    "appointments.slot",
+    "appointments.appointment",
+    "knowledge.synonym",
 }
-SUPERVISOR_ADDS = {"dispatch.crew", "fleet.vehicle"}
+SUPERVISOR_ADDS = {
+    "dispatch.crew",
+    "fleet.vehicle",
+    "desk.department",
+    "appointments.slot",
+    "knowledge.synonym",
+}
 
 
 @pytest.fixture

@@ -53,6 +53,11 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
     Capability.NETWORK_MAP: [("get", "/network/")],
     Capability.TABLET: [("get", "/api/field/me/"), ("get", "/api/field/work-orders/")],
     Capability.ADMIN: [("get", "/admin/")],
+    Capability.DESK: [("get", "/api/desk/cases/"), ("get", "/desk/")],
+    Capability.CALL_BACKS: [("get", "/api/callbacks/"), ("get", "/callbacks/")],
+    Capability.APPOINTMENTS: [("get", "/api/appointments/stations/"), ("get", "/appointments/")],
+    Capability.KNOWLEDGE: [("get", "/api/knowledge/search/?q=没气"), ("get", "/knowledge/")],
+    Capability.KNOWLEDGE_EDIT: [("get", "/knowledge/new/")],
 }
 
 

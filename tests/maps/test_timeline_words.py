@@ -160,6 +160,29 @@ EVENTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "supply.restored": ({"interruption": 3, "premises": 120, "notices": 95}, ()),
     "callback.scheduled": ({"callbacks": [1, 2], "due_at": NEXT_MORNING.isoformat()}, ()),
     "callback.recorded": ({"callback": 1, "reached": True, "satisfaction": 4, "late": True}, ()),
+    "callback.attempted": (
+        {"callback": 1, "outcome": "reached", "reached": True, "satisfaction": 4, "late": False},
+        (),
+    ),
+    "callback.given_up": ({"callback": 1, "reached": False}, ()),
+    "case.opened": (
+        {"case": "GX-20261206-0001", "case_id": 1, "raised_by": "GX-20261206-0002"},
+        ("GX-20261206-0002",),
+    ),
+    "case.field_job": (
+        {"case": "GX-20261206-0001", "case_id": 1, "incident": "GX-20261206-0003"},
+        ("GX-20261206-0003",),
+    ),
+    "appointment.booked": (
+        {"reference": "AP-7KQ2MX", "work_type": "meter", "starts_at": NEXT_MORNING.isoformat()},
+        ("AP-7KQ2MX",),
+    ),
+    "appointment.moved": (
+        {"reference": "AP-7KQ2MX", "work_type": "meter", "starts_at": NEXT_MORNING.isoformat()},
+        ("AP-7KQ2MX",),
+    ),
+    "appointment.cancelled": ({"reference": "AP-7KQ2MX"}, ("AP-7KQ2MX",)),
+    "appointment.work_order_created": ({"reference": "AP-7KQ2MX"}, ("AP-7KQ2MX",)),
     "complaint.replied": ({"text": "已向用户致歉并说明原因"}, ()),
     "sla.escalated": (
         {
