@@ -79,11 +79,22 @@ def test_the_screen_pop_tells_the_customers_whole_story(live_world: World, live_
         page.click("#take")
         expect(page.locator("#open-incident")).to_be_visible()
         expect(page.locator("#open-incident")).to_contain_text(
-            re.compile("Open a desk case|开立服务台工单")
+            re.compile("Open a desk case|开立客服工单")
         )
         expect(page.locator("#open-incident")).to_be_focused()
         expect(page.locator("#answer")).to_be_hidden()
         expect(page.locator("#second-tier")).to_be_hidden()
         page.locator("#triage").evaluate("(t) => t.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(SCREENSHOTS / "console-desk-case.png"))
+        # Taken: the desk case is opened at the company's desk, its reference read out.
+        page.click("#open-incident")
+        result = page.locator("#desk-case-result")
+        expect(result).to_contain_text(re.compile(r"GX-\d{8}-\d{4}"))
+        expect(result).to_contain_text(re.compile("Received|已受理"))
+        page.screenshot(path=str(SCREENSHOTS / "console-desk-case-opened.png"))
     assert failures == []
+    case = Case.objects.order_by("-pk").first()
+    assert case is not None
+    assert case.category == "complaint"
+    assert case.confidential
+    assert case.call.outcome == "case"
