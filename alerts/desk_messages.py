@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from alerts.escalation import staff_language, supervisors_of
 from alerts.models import Channel
+from alerts.progress import caller_recipients
 from alerts.services.notifications import notification_queue
 from desk.models import Case
 from dispatch.categories import category_name
@@ -49,16 +50,8 @@ def _context(case: Case, language: str, **more: Any) -> dict[str, Any]:
 
 
 def _caller_recipients(case: Case) -> list[tuple[str, str]]:
-    call = case.call
-    if not call.notify:
-        return []
-    found: list[tuple[str, str]] = []
-    if call.caller_phone:
-        found.append((Channel.SMS, call.caller_phone))
-    email = call.caller_email or (case.customer.email if case.customer else "")
-    if email:
-        found.append((Channel.EMAIL, email))
-    return found
+    """The case's caller, as a field job's callers are told (unless they opted out)."""
+    return caller_recipients(case.call) if case.call.notify else []
 
 
 def _tell_caller(case: Case, template: str, step: str, **more: Any) -> int:

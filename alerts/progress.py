@@ -52,7 +52,7 @@ def _context(
     }
 
 
-def _recipients(call: Call) -> list[tuple[str, str]]:
+def caller_recipients(call: Call) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if call.caller_phone:
         found.append((Channel.SMS, call.caller_phone))
@@ -84,7 +84,7 @@ def incident_progress_tell(
     calls = incident.calls.filter(notify=True).select_related("customer").order_by("id")
     for call in calls:
         link = status_url(status_link_for(call))
-        for channel, recipient in _recipients(call):
+        for channel, recipient in caller_recipients(call):
             if (
                 notification_queue(
                     channel=channel,

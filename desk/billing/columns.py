@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desk.billing.models import BillingImportRun, SupplyStatus
-from dispatch.imports.columns import Column, ImportRefusedError
+from dispatch.imports.columns import Column, ImportRefusedError, header_problems
 
 Kind = BillingImportRun.Kind
 
@@ -65,27 +65,12 @@ def header_line(kind: str) -> str:
     return ",".join(c.name for c in COLUMNS[kind])
 
 
-def _folded(header: object) -> str:
-    return str(header or "").replace("\ufeff", "").strip().lower().replace(" ", "_")
-
-
 def headers_check(kind: str, headers: Sequence[object]) -> list[str]:
     """The file's headers as the documented names, or ImportRefusedError saying what is wrong
     and what the header line should be (a misspelt column would otherwise lose its values)."""
-    names = {_folded(n): c.name for c in COLUMNS[kind] for n in (c.name, *c.aliases)}
-    found = [names.get(_folded(h), "") for h in headers]
-    unknown = [str(h) for h, name in zip(headers, found, strict=True) if not name and _folded(h)]
-    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in found]
-    twice = sorted({n for n in found if n and found.count(n) > 1})
-    if not (unknown or missing or twice):
+    found, problems = header_problems(COLUMNS[kind], headers)
+    if not problems:
         return found
-    problems = []
-    if missing:
-        problems.append(_("missing column(s): %s") % ", ".join(missing))
-    if unknown:
-        problems.append(_("unknown column(s): %s") % ", ".join(unknown))
-    if twice:
-        problems.append(_("column(s) given twice: %s") % ", ".join(twice))
     raise ImportRefusedError(
         _(
             "This is not a billing %(kind)s file as expected (%(problems)s). Nothing was "

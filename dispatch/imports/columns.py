@@ -73,19 +73,16 @@ def _folded(header: object) -> str:
     return text.replace("\ufeff", "").strip().lower().replace(" ", "_")
 
 
-def headers_check(kind: str, headers: Sequence[object]) -> list[str]:
-    """The file's headers as the documented column names, or ImportRefusedError saying what
-    is wrong and what the header line should be."""
-    names = {}
-    for column in COLUMNS[kind]:
-        for name in (column.name, *column.aliases):
-            names[_folded(name)] = column.name
+def header_problems(
+    columns: Sequence[Column], headers: Sequence[object]
+) -> tuple[list[str], list[str]]:
+    """The file's headers as the columns' documented names (blank where none matches), and
+    what is wrong with them: columns missing, unknown, or given twice (every import's rule)."""
+    names = {_folded(n): c.name for c in columns for n in (c.name, *c.aliases)}
     found = [names.get(_folded(h), "") for h in headers]
     unknown = [str(h) for h, name in zip(headers, found, strict=True) if not name and _folded(h)]
-    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in found]
+    missing = [c.name for c in columns if c.required and c.name not in found]
     twice = sorted({n for n in found if n and found.count(n) > 1})
-    if not (unknown or missing or twice):
-        return found
     problems = []
     if missing:
         problems.append(_("missing column(s): %s") % ", ".join(missing))
@@ -93,6 +90,15 @@ def headers_check(kind: str, headers: Sequence[object]) -> list[str]:
         problems.append(_("unknown column(s): %s") % ", ".join(unknown))
     if twice:
         problems.append(_("column(s) given twice: %s") % ", ".join(twice))
+    return found, problems
+
+
+def headers_check(kind: str, headers: Sequence[object]) -> list[str]:
+    """The file's headers as the documented column names, or ImportRefusedError saying what
+    is wrong and what the header line should be."""
+    found, problems = header_problems(COLUMNS[kind], headers)
+    if not problems:
+        return found
     optional = [c.name for c in COLUMNS[kind] if not c.required]
     raise ImportRefusedError(
         _(

@@ -159,7 +159,7 @@ def test_going_live_from_the_utilitys_files(network: dict[str, OrgUnit]) -> None
     assert "unknown user(s) gl.nobody: import the users file before the crews" in crews[57]
     assert len(crews) == 6
     users = _rejected(reports["users"])
-    assert "unknown role pilot: the role codes are call_taker, dispatcher" in users[110]
+    assert "unknown role pilot: the role codes are call_taker, desk_agent, dispatcher" in users[110]
     assert "unknown organisation unit st-north" in users[111]
     assert "12ab is not a phone number" in users[112]
     assert "username gl.disp1 is also on line 106" in users[113]
