@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from demo.desk import demo_departments_load
+from demo.desk import demo_departments_load, demo_slots_load
 from demo.org import demo_organisation_load
 from demo.people import DEMO_PASSWORD, demo_users_load
 
@@ -14,6 +14,8 @@ class Command(BaseCommand):
         units = demo_organisation_load()
         logins = demo_users_load(units)
         demo_departments_load(units)
+        slots = demo_slots_load(units)
+        self.stdout.write(f"appointment slots: {slots}")
         self.stdout.write(f"demo organisation: {len(units)} units")
         for login in logins:
             self.stdout.write(
