@@ -192,13 +192,17 @@ window.consoleStory = function ({ api, el, clock, fmt, label, say, showError, on
     open.firstChild.textContent = office ? `${gettext("Open a desk case")} ` : `${gettext("Open incident")} `;
     $("second-tier").hidden = handling(category) !== "on_call";
     $("desk-case-result").replaceChildren();
-    mountBooking(call);
+    mountBooking(call, category);
     return office;
   }
 
-  function mountBooking(call) {
+  // The visits a call may book on the spot: inspections, meter work, connection surveys.
+  const bookingTypes = JSON.parse(($("booking-case-types") || {}).textContent || "[]");
+
+  function mountBooking(call, category) {
     const box = $("appointment-book");
-    if (!window.AppointmentBook || box.dataset.mounted === String(call.id)) return;
+    box.hidden = !bookingTypes.includes(category);
+    if (box.hidden || !window.AppointmentBook || box.dataset.mounted === String(call.id)) return;
     box.dataset.mounted = String(call.id);
     const loc = location();
     window.AppointmentBook.mount(box, {

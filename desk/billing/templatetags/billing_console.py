@@ -19,6 +19,14 @@ def case_handlings() -> dict[str, str]:
 
 
 @register.simple_tag
+def booking_case_types() -> list[str]:
+    """The case types whose calls may book a visit on the call (the work types' field jobs)."""
+    from desk.appointments.models import WORK_TYPE_CATEGORY
+
+    return sorted(set(WORK_TYPE_CATEGORY.values()))
+
+
+@register.simple_tag
 def optional_script(path: str) -> str:
     """A <script> tag for a static file if it is there, else nothing: the console works
     without the knowledge suggestions or the booking widget."""

@@ -84,6 +84,7 @@ def test_the_screen_pop_tells_the_customers_whole_story(live_world: World, live_
         expect(page.locator("#open-incident")).to_be_focused()
         expect(page.locator("#answer")).to_be_hidden()
         expect(page.locator("#second-tier")).to_be_hidden()
+        expect(page.locator("#appointment-book")).to_be_hidden()  # no visit to book for it
         page.locator("#triage").evaluate("(t) => t.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(SCREENSHOTS / "console-desk-case.png"))
         # Taken: the desk case is opened at the company's desk, its reference read out.
