@@ -9,12 +9,12 @@ from django.contrib.gis.geos import Point
 
 from demo.org import demo_organisation_load
 from desk.models import Case, CaseStatus
-from desk.services.cases import case_call_back_done, case_open
+from desk.services.cases import case_open
 from dispatch.models import IncidentEvent, User
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_receive
-from tests.browser import SCREENSHOTS, chromium_page, off_loop, sign_in
+from tests.browser import SCREENSHOTS, chromium_page, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("translated")]
 SHOTS = SCREENSHOTS / "desk"
@@ -95,15 +95,21 @@ def test_a_complaint_is_routed_read_replied_called_back_and_closed(live_server: 
         assert "已答复" in body
         assert "何平答复客户" in body  # the timeline, in words
         _shot(page, "complaint-replied")
-    off_loop(
-        lambda: case_call_back_done(
-            case_id=case.pk,
-            actor=people["desk"],
-            reached=True,
-            score=4,
-            at=Case.objects.get(pk=case.pk).replied_at,  # type: ignore[arg-type]
-        )
-    )
+    with chromium_page(locale="zh-CN") as (page, failures):
+        # The call-back, from the work list: not reached first, then reached with a score.
+        sign_in(page, base, "desk", "/callbacks/")
+        row = page.locator("tr", has=page.get_by_text("13812345678"))
+        row.locator("select[name=outcome]").select_option("no_answer")
+        row.locator("button").click()
+        page.wait_for_url(f"{base}/callbacks/?logged=*")
+        row = page.locator("tr", has=page.get_by_text("13812345678"))
+        row.locator("select[name=outcome]").select_option("reached")
+        row.locator("select[name=score]").select_option("4")
+        row.locator("textarea[name=comment]").fill("满意，道歉已收到")
+        _shot(page, "complaint-call-back")
+        row.locator("button").click()
+        page.wait_for_url(f"{base}/callbacks/?logged=*")
+        assert failures == []
     with chromium_page(locale="zh-CN") as (page, failures):
         sign_in(page, base, "desk", f"/desk/cases/{case.reference}/")
         page.click("form[action='close/'] button")
@@ -112,6 +118,8 @@ def test_a_complaint_is_routed_read_replied_called_back_and_closed(live_server: 
         assert failures == []
     closed = Case.objects.get(pk=case.pk)
     assert closed.status == CaseStatus.CLOSED
+    attempts = IncidentEvent.objects.filter(kind="callback.attempted", data__case_id=case.pk)
+    assert [e.data["outcome"] for e in attempts.order_by("at", "id")] == ["no_answer", "reached"]
     reads = IncidentEvent.objects.filter(kind="case.identity_read", data__case_id=case.pk)
     assert [e.actor.username for e in reads] == ["desk"]  # type: ignore[union-attr]
 
