@@ -22,6 +22,14 @@ from dispatch.api.console import request_user
 from dispatch.errors import DispatchError, ForbiddenError
 
 
+class ChecklistStepOut(serializers.Serializer):
+    step = serializers.IntegerField(help_text="its position: what `check {step}` names")
+    # DRF's metaclass takes declared fields off the class, so this `label` does not hide
+    # Field.label at run time; only the type checker sees the clash.
+    label = serializers.CharField()  # type: ignore[assignment]
+    done = serializers.BooleanField()
+
+
 class CaseOut(serializers.Serializer):
     """A case as the reader may see it (desk.selectors.case_out)."""
 
@@ -34,12 +42,22 @@ class CaseOut(serializers.Serializer):
     confidential = serializers.BooleanField()
     subject = serializers.CharField()
     unit = serializers.CharField()
+    unit_id = serializers.IntegerField()
     department = serializers.CharField(allow_null=True)
     return_to = serializers.CharField(allow_null=True)
+    handler = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     answer_due_at = serializers.DateTimeField(allow_null=True)
-    reply_text = serializers.CharField()
+    overdue = serializers.BooleanField(help_text="past its reply deadline, not replied to yet")
+    answer_text = serializers.CharField(allow_blank=True, help_text="the second tier's answer")
+    reply_text = serializers.CharField(allow_blank=True)
+    replied_at = serializers.DateTimeField(allow_null=True)
+    checklist = ChecklistStepOut(many=True, help_text="the case type's steps, in order")
+    field_incident = serializers.CharField(allow_null=True, help_text="its field job's reference")
+    raised_by = serializers.CharField(allow_null=True, help_text="the field job that raised it")
     identity_visible = serializers.BooleanField()
+    may_handle = serializers.BooleanField()
     caller = serializers.CharField()
     url = serializers.CharField()
 

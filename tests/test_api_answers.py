@@ -13,6 +13,8 @@ endpoint fails `test_every_operation_is_walked_through` until a test here answer
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -27,13 +29,19 @@ from schemathesis.checks import (
 )
 from werkzeug.test import Client
 
+from alerts.models import SupplyInterruption
 from config.wsgi import application
+from desk.appointments.models import Slot, WorkType
+from desk.billing.models import AccountBalance, MonthlyUsage, SupplyStatus
+from desk.knowledge.services import ArticleInput, article_publish, article_save
+from desk.services.cases import case_open
 from dispatch.models import Customer, User
 from dispatch.roles import Role
 from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from fleet.device_keys import http_device_identifier
-from gis.models import Premise
+from gis.models import OrgUnit, Premise
+from gis.selectors import org_unit_station_for_point
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - fixtures
 from tests.field_app_api.test_tablet_api import JPEG, crews  # noqa: F401
 from tests.test_api_schema import api_closed, document_generated  # noqa: F401 - fixture
@@ -90,6 +98,37 @@ WALKS = {
         "POST /api/field/osmand/",
     },
     "test_a_user_of_no_unit_yet_is_described_as_documented": {"GET /api/me/"},
+    "test_a_complaint_is_worked_replied_and_called_back_as_documented": {
+        "POST /api/desk/cases/",
+        "GET /api/desk/cases/",
+        "GET /api/desk/cases/{reference}/",
+        "GET /api/desk/cases/{reference}/identity/",
+        "POST /api/desk/cases/{reference}/{action}/",
+        "GET /api/callbacks/",
+        "POST /api/callbacks/{callback_id}/attempts/",
+    },
+    "test_second_tier_checklists_and_field_jobs_answer_as_documented": {
+        "POST /api/desk/cases/",
+        "POST /api/desk/cases/{reference}/{action}/",
+        "POST /api/desk/incidents/{incident_id}/raise-case/",
+    },
+    "test_the_knowledge_base_answers_as_documented": {
+        "GET /api/knowledge/search/",
+        "GET /api/knowledge/articles/",
+        "GET /api/knowledge/articles/{article_id}/",
+    },
+    "test_appointments_answer_as_documented": {
+        "GET /api/appointments/stations/",
+        "GET /api/appointments/slots/",
+        "POST /api/appointments/",
+        "POST /api/appointments/{reference}/move/",
+        "POST /api/appointments/{reference}/cancel/",
+    },
+    "test_a_customers_story_answers_as_documented": {
+        "GET /api/desk/story/",
+        "GET /api/desk/customers/search/",
+        "GET /api/supply-status/",
+    },
 }
 _answered: set[str] = set()
 
@@ -417,3 +456,268 @@ def test_a_user_of_no_unit_yet_is_described_as_documented(api: Any, crews: dict)
     user_create(username="new", password="pw", role=Role.CALL_TAKER, org_unit=None)
     me = _answer(api, "new", "GET", "/api/me/")
     assert me["org_unit"] is None
+
+
+def _step(api: Any, user: str, reference: str, action: str, **body: Any) -> Any:
+    """One step of a desk case (POST /api/desk/cases/{reference}/{action}/), its case back."""
+    return _answer(
+        api,
+        user,
+        "POST",
+        "/api/desk/cases/{reference}/{action}/",
+        path_parameters={"reference": reference, "action": action},
+        body=body,
+    )
+
+
+def _case_opened(api: Any, user: str, category: str, premise: Premise, text: str) -> Any:
+    """A call stored at the console, then a desk case opened for it, both through the API."""
+    body = {
+        "category": category,
+        "caller_phone": PHONE,
+        "caller_name": "李雷",
+        "premise_id": premise.pk,
+        "description": text,
+    }
+    stored = _answer(api, user, "POST", "/api/calls/", status=201, body=body)
+    return _answer(
+        api, user, "POST", "/api/desk/cases/", status=201, body={"call": stored["call"]["id"]}
+    )
+
+
+def test_a_complaint_is_worked_replied_and_called_back_as_documented(
+    api: Any,
+    crews: dict,  # noqa: F811
+) -> None:
+    premise = Premise.objects.exclude(room="").order_by("asset_id")[5]
+    case = _case_opened(api, "disp", "complaint", premise, "the meter reader was rude")
+    reference = case["reference"]
+    assert (case["confidential"], case["status"]) == (True, "received")
+    at = {"reference": reference}
+    listed = _answer(api, "disp", "GET", "/api/desk/cases/", query={"status": "open"})
+    assert reference in {c["reference"] for c in listed}
+    shown = _answer(api, "disp", "GET", "/api/desk/cases/{reference}/", path_parameters=at)
+    assert shown["identity_visible"] is True  # the dispatcher sits at the handling desk
+    caller = _answer(
+        api, "disp", "GET", "/api/desk/cases/{reference}/identity/", path_parameters=at
+    )
+    assert caller["phone"] == PHONE
+    assigned = _step(api, "disp", reference, "assign", handler=crews["dispatcher"].pk)
+    assert assigned["status"] == "assigned"
+    assert _step(api, "disp", reference, "start")["status"] == "in_progress"
+    replied = _step(api, "disp", reference, "reply", text="We spoke to the reader; sorry.")
+    assert replied["reply_text"] == "We spoke to the reader; sorry."
+
+    owed = _answer(api, "disp", "GET", "/api/callbacks/", query={"show": "open"})
+    (callback,) = [c for c in owed if c["reference"] == reference]
+    assert (callback["kind"], callback["phone"]) == ("case", PHONE)
+    done = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/callbacks/{callback_id}/attempts/",
+        status=201,
+        path_parameters={"callback_id": callback["id"]},
+        body={"outcome": "reached", "score": 4, "comment": "fine now"},
+    )
+    assert (done["status"], done["satisfaction"]) == ("reached", 4)
+    assert done["history"][0]["score"] == 4
+    closed = _step(api, "disp", reference, "close", note="called back, satisfied")
+    assert closed["status"] == "closed"
+
+
+def test_second_tier_checklists_and_field_jobs_answer_as_documented(
+    api: Any,
+    crews: dict,  # noqa: F811
+) -> None:
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=["gx-group", "gx-city"])}
+    user_create(username="group", password="pw", role=Role.CALL_TAKER, org_unit=units["gx-group"])
+    premise = Premise.objects.exclude(room="").order_by("asset_id")[6]
+    asked = _case_opened(api, "group", "consultation", premise, "how is the tiered price made?")
+    reference = asked["reference"]
+    sent = _step(api, "group", reference, "send-up", unit=units["gx-city"].pk)
+    assert sent["return_to"] == units["gx-group"].name
+    assert sent["answer_due_at"] is not None
+    answered = _step(api, "disp", reference, "answer", text="2.61 yuan/m³ in the first tier")
+    assert (answered["unit"], answered["return_to"]) == (units["gx-group"].name, None)
+
+    closing = _case_opened(api, "disp", "account_close", premise, "moving out, close it")
+    for n in range(3):
+        ticked = _step(api, "disp", closing["reference"], "check", step=n, done=True)
+    assert [s["done"] for s in ticked["checklist"]] == [True, True, True]
+    surveyed = _step(api, "disp", closing["reference"], "field-job", category="repair")
+    assert surveyed["field_incident"] is not None
+
+    incident = crews["alpha_jobs"][0].incident
+    raised = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/desk/incidents/{incident_id}/raise-case/",
+        status=201,
+        path_parameters={"incident_id": incident.pk},
+        body={"category": "complaint", "text": "the caller asks who pays for the new pipe"},
+    )
+    assert (raised["raised_by"], raised["status"]) == (incident.reference, "received")
+
+
+def test_the_knowledge_base_answers_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
+    editor = user_create(username="editor", password="pw", role=Role.SUPERVISOR, org_unit=None)
+    draft = article_save(
+        article_id=None,
+        data=ArticleInput(
+            key="account_close_steps",
+            title_zh="如何办理销户",
+            body_zh="办理销户须先结清燃气费，再预约最终抄表和拆表。",
+            title_en="How to close an account",
+            body_en="Settle the bill first, then book the final meter reading.",
+            case_types=["account_close"],
+            owner_id=editor.pk,
+        ),
+        actor=editor,
+        at=timezone.now(),
+    )
+    article = article_publish(article_id=draft.pk, actor=editor, at=timezone.now())
+    found = _answer(
+        api,
+        "disp",
+        "GET",
+        "/api/knowledge/search/",
+        query={"q": "我要销户怎么办", "case_type": "account_close", "lang": "zh"},
+    )
+    assert article.pk in {hit["id"] for hit in found["results"]}
+    listed = _answer(
+        api,
+        "disp",
+        "GET",
+        "/api/knowledge/articles/",
+        query={"case_type": "account_close", "lang": "en"},
+    )
+    assert "How to close an account" in {a["title"] for a in listed}
+    shown = _answer(
+        api,
+        "disp",
+        "GET",
+        "/api/knowledge/articles/{article_id}/",
+        path_parameters={"article_id": article.pk},
+    )
+    assert (shown["status"], shown["owner"]) == ("published", "editor")
+
+
+def test_appointments_answer_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
+    premise = Premise.objects.exclude(room="").order_by("asset_id").first()
+    assert premise is not None
+    station = org_unit_station_for_point(premise.geom)
+    assert station is not None
+    start = timezone.now() + timedelta(days=1)
+    first, second = (
+        Slot.objects.create(
+            station=station,
+            work_type=WorkType.SAFETY_INSPECTION,
+            starts_at=start + timedelta(hours=h),
+            ends_at=start + timedelta(hours=h + 2),
+            capacity=2,
+        )
+        for h in (0, 4)
+    )
+    stations = _answer(
+        api, "disp", "GET", "/api/appointments/stations/", query={"premise": premise.pk}
+    )
+    assert [s["id"] for s in stations if s["serves_premise"]] == [station.pk]
+    day = timezone.localdate(start)
+    slots = _answer(
+        api,
+        "disp",
+        "GET",
+        "/api/appointments/slots/",
+        query={
+            "station": station.pk,
+            "work_type": "safety_inspection",
+            "from": day.isoformat(),
+            "to": (day + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert {s["id"] for s in slots} == {first.pk, second.pk}
+    booked = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/appointments/",
+        status=201,
+        body={"slot": first.pk, "name": "王芳", "phone": PHONE, "premise_id": premise.pk},
+    )
+    reference = booked["reference"]
+    moved = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/appointments/{reference}/move/",
+        path_parameters={"reference": reference},
+        body={"slot": second.pk},
+    )
+    assert moved["status"] == "moved"
+    cancelled = _answer(
+        api,
+        "disp",
+        "POST",
+        "/api/appointments/{reference}/cancel/",
+        path_parameters={"reference": reference},
+        body={"reason": "away"},
+    )
+    assert cancelled["status"] == "cancelled"
+
+
+def test_a_customers_story_answers_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
+    """The screen pop's story of a customer in arrears, with a case and a field job at home."""
+    job = crews["alpha_jobs"][0]
+    home = Premise.objects.get(calls__incident=job.incident_id)
+    customer = Customer.objects.create(
+        account_no="ZZ00000042", name="李建国", phones=[PHONE], address=home.full_text
+    )
+    customer.premises.add(home)
+    now = timezone.now()
+    AccountBalance.objects.create(
+        customer=customer,
+        balance=Decimal("-86.50"),
+        arrears=Decimal("86.50"),
+        arrears_since=timezone.localdate(now) - timedelta(days=40),
+        last_payment_at=now - timedelta(days=70),
+        last_payment_amount=Decimal("120.00"),
+        supply_status=SupplyStatus.NORMAL,
+        as_of=now - timedelta(hours=6),
+        imported_at=now,
+    )
+    MonthlyUsage.objects.create(
+        customer=customer,
+        month=timezone.localdate(now).replace(day=1),
+        volume_m3=Decimal("21.400"),
+        amount=Decimal("55.64"),
+    )
+    asked = call_receive(
+        data=CallInput(category="suggestion", caller_phone=PHONE, premise_id=home.pk),
+        taker=crews["dispatcher"],
+    )
+    case = case_open(call_id=asked.pk, actor=crews["dispatcher"])
+    story = _answer(api, "disp", "GET", "/api/desk/story/", query={"customer": customer.pk})
+    (told,) = story["customers"]
+    assert told["billing"]["arrears"] == "86.50"
+    assert told["usage"][0]["volume_m3"] == "21.4"
+    assert case.reference in {c["reference"] for c in story["cases"]}
+    assert job.incident.reference in {i["reference"] for i in story["incidents"]}
+    assert {c["where"] for c in story["calls"]} == {"premise"}
+    by_account = _answer(api, "disp", "GET", "/api/desk/story/", query={"account": "zz00000042"})
+    assert [c["id"] for c in by_account["customers"]] == [customer.pk]
+    at_home = _answer(api, "disp", "GET", "/api/desk/story/", query={"premise": home.pk})
+    assert at_home["premises"][0]["id"] == home.pk
+    hits = _answer(api, "disp", "GET", "/api/desk/customers/search/", query={"q": "ZZ0000004"})
+    assert (hits[0]["id"], hits[0]["matched_by"], hits[0]["in_arrears"]) == (
+        customer.pk,
+        "account",
+        True,
+    )
+    SupplyInterruption.objects.create(premise_ids=[home.pk], started_at=now)
+    supply = _answer(
+        api, "disp", "GET", "/api/supply-status/", query={"premise": home.pk, "lang": "en"}
+    )
+    assert (supply["interrupted"], supply["consultation"]) == (True, True)
+    assert supply["outages"][0]["ends_at"] is None

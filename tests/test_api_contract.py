@@ -29,10 +29,15 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from alerts.models import CallBack
 from config.wsgi import application
+from desk.api import ACTIONS
+from desk.knowledge.models import Article
+from desk.services.cases import case_open, case_reply
 from dispatch.models import Call, User, WorkOrder
 from dispatch.roles import Role
 from dispatch.services import user_create
+from dispatch.services.intake import CallInput, call_receive
 from gis.models import Premise
 from tests.dispatch.conftest import city  # noqa: F401 - fixtures
 from tests.field_app_api.test_tablet_api import crews  # noqa: F401
@@ -93,7 +98,22 @@ def real(crews: dict[str, Any]) -> dict[str, list[Any]]:  # noqa: F811
     premise = Premise.objects.exclude(room="").order_by("asset_id").first()
     assert premise is not None
     west, south, east, north = premise.geom.buffer(0.01).extent
+    # A desk case replied to (so a call-back is owed) and one just opened, for the desk's paths.
+    asked = [
+        call_receive(
+            data=CallInput(category=c, caller_phone="13800000009", premise_id=premise.pk),
+            taker=crews["dispatcher"],
+        )
+        for c in ("complaint", "account_close")
+    ]
+    replied, opened = (case_open(call_id=c.pk, actor=crews["dispatcher"]) for c in asked)
+    case_reply(case_id=replied.pk, actor=crews["dispatcher"], text="done")
     return {
+        "reference": [replied.reference, opened.reference],
+        "action": list(ACTIONS),
+        "callback": list(CallBack.objects.values_list("pk", flat=True)),
+        "article": list(Article.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+        "premise": [premise.pk],
         "incident": [w.incident_id for w in jobs],
         "work_order": [w.pk for w in WorkOrder.objects.order_by("pk")],
         "call": list(Call.objects.order_by("pk").values_list("pk", flat=True)),
@@ -119,6 +139,11 @@ def _realistic(case: Any, real: dict[str, list[Any]]) -> None:
         ("body", "incident_id"): real["incident"],
         ("body", "into_id"): real["incident"],
         ("body", "crew_id"): real["crew"],
+        ("path_parameters", "reference"): real["reference"],
+        ("path_parameters", "action"): real["action"],
+        ("path_parameters", "callback_id"): real["callback"],
+        ("path_parameters", "article_id"): real["article"],
+        ("query", "premise"): real["premise"],
     }
     for (where, name), values in swaps.items():
         container = getattr(case, where)

@@ -4,6 +4,7 @@ organisation's territory."""
 
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -118,6 +119,8 @@ def _story_subject(request: Request) -> tuple[Customer | None, Premise | None]:
     user = request_user(request)
     customer_id, premise_id = _id(request, "customer"), _id(request, "premise")
     account = request.query_params.get("account", "").strip()[:32]
+    if "\x00" in account:  # no account number holds one, and PostgreSQL refuses to look
+        raise Http404
     if sum(bool(x) for x in (customer_id, premise_id, account)) != 1:
         raise DispatchError(_("give one of customer (an id), account (its number) or premise"))
     if premise_id:
@@ -215,6 +218,8 @@ def customer_search_api(request: Request) -> Response:
     address written with a slip (trigram similarity)."""
     q = request.query_params.get("q", "").strip()
     if not q:
+        raise DispatchError(_("type a name, an account number or an address"), field="q")
+    if "\x00" in q:  # PostgreSQL refuses to look for it: no name or address holds one
         raise DispatchError(_("type a name, an account number or an address"), field="q")
     if len(q) > SEARCH_MAX:
         raise DispatchError(

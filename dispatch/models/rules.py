@@ -12,7 +12,8 @@ from dispatch.choices import Handling, Hazard, Priority, Skill, Utility
 
 def case_type_validate(code: str) -> None:
     """A category column names a case type row (codes are data: no choices in the schema)."""
-    if code and not CategoryRule.objects.filter(category=code).exists():
+    # PostgreSQL refuses a NUL in any text it is asked about: such a code is no case type.
+    if code and ("\x00" in code or not CategoryRule.objects.filter(category=code).exists()):
         raise ValidationError(
             _("%(code)s is not a case type: choose one of the case types in the admin"),
             params={"code": code},
