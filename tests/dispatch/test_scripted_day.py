@@ -32,11 +32,10 @@ CALLS = 200
 LEAKS, LEAK_REPEATS = 12, 3  # twelve leaks, each reported by three more callers nearby
 SUPPLY_CALLS = 8  # one pressure-zone fault, eight callers without gas
 ANSWERED = {"consultation", "billing"}
+# Office cases (complaints, connections...) are the desk's: tests/desk/test_scripted_week.py.
 QUIET = [
     "meter_fault",
     "repair",
-    "complaint",
-    "new_connection",
     "inspection",
     "consultation",
     "billing",

@@ -37,6 +37,9 @@ RENAMED = {
 BOOKKEEPING = {"django_migrations", "django_content_type", "auth_permission"}
 # Tables the same change retired: the crew board's one-row delete stamp (dispatch 0021).
 RETIRED = {"dispatch_crewboardstamp"}
+# Tables later migrations ship rows into (message templates, the desk's case types and their
+# clocks): every row kept, and the shipped ones added.
+SHIPPED = {"alerts_notificationtemplate", "dispatch_categoryrule", "dispatch_slapolicy"}
 
 
 def _server() -> dict[str, str]:
@@ -177,6 +180,9 @@ def test_a_database_from_before_the_fleet_app_migrates_with_every_row_kept(
         after = _row_counts(new)
         for table, rows in before.items():
             if table in BOOKKEEPING or table in RETIRED:
+                continue
+            if table in SHIPPED:
+                assert after[table] >= rows, table
                 continue
             assert after.get(RENAMED.get(table, table)) == rows, table
         for gone in (*RENAMED, *RETIRED):
