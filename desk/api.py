@@ -62,17 +62,28 @@ class CaseOut(serializers.Serializer):
     url = serializers.CharField()
 
 
+# A key PostgreSQL can hold (bigint): a larger number is refused as input, not sent to the
+# database to fail there.
+ID_MAX = 2**63 - 1
+
+
 class OpenIn(serializers.Serializer):
-    call = serializers.IntegerField(help_text="the stored call (POST /api/calls/) to open it for")
+    call = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text="the stored call (POST /api/calls/) to open it for"
+    )
 
 
 class StepIn(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     note = serializers.CharField(required=False, allow_blank=True)
-    unit = serializers.IntegerField(required=False, allow_null=True)
-    department = serializers.IntegerField(required=False, allow_null=True)
-    handler = serializers.IntegerField(required=False, allow_null=True)
-    step = serializers.IntegerField(required=False)
+    unit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
+    department = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
+    )
+    handler = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
+    )
+    step = serializers.IntegerField(required=False, min_value=0, max_value=1000)
     done = serializers.BooleanField(required=False, default=True)
     category = serializers.CharField(required=False)
 

@@ -121,8 +121,9 @@ def case_step_page(request: HttpRequest, reference: str, action: str) -> HttpRes
         "done": form.get("done", "1") == "1",
     }
     for key in ("unit", "department", "handler", "step"):
-        if form.get(key, "").strip().isdigit():
-            data[key] = int(form[key])
+        value = form.get(key, "").strip()
+        if value.isascii() and value.isdigit() and len(value) <= 18:  # a key bigint holds
+            data[key] = int(value)
     try:
         step_take(case, action, user, data)
     except DispatchError as error:

@@ -251,3 +251,24 @@ def test_the_api_opens_a_case_and_refuses_bad_steps_clearly(units: dict[str, Org
     crew = person(units, "crew", Role.CREW_MEMBER, "st-central")
     client.force_login(crew)
     assert client.get(f"/api/desk/cases/{reference}/").status_code == 403
+
+
+def test_numbers_no_key_can_hold_are_refused_not_sent_to_the_database(
+    units: dict[str, OrgUnit],
+) -> None:
+    taker = person(units, "taker", Role.CALL_TAKER, "gx-city")
+    case = case_open(call_id=call(taker, "suggestion").pk, actor=taker)
+    client = Client()
+    client.force_login(taker)
+    huge = {"unit": 10**30}
+    answer = client.post(
+        f"/api/desk/cases/{case.reference}/assign/", huge, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert (
+        client.post("/api/desk/cases/", {"call": -1}, content_type="application/json").status_code
+        == 400
+    )
+    page = client.post(f"/desk/cases/{case.reference}/assign/", {"unit": "9" * 30, "step": "²"})
+    assert page.status_code == 302  # back to the case, with what to do
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RECEIVED
