@@ -41,6 +41,9 @@ class Capability(StrEnum):
     APPOINTMENTS = "appointments"  # book, move and cancel appointments; slots seen
     KNOWLEDGE = "knowledge"  # read the knowledge base (the console suggests from it)
     KNOWLEDGE_EDIT = "knowledge_edit"  # write, review and publish articles
+    # The reports (reports/): figures, dashboards, exports and the monthly analysis, of the
+    # user's own unit and what lies beneath it.
+    REPORTS = "reports"
 
 
 _REVIEWERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
@@ -65,6 +68,7 @@ ACCESS: dict[Capability, frozenset[Role]] = {
     Capability.APPOINTMENTS: DESK,
     Capability.KNOWLEDGE: DESK | {Role.SAFETY_MANAGER},
     Capability.KNOWLEDGE_EDIT: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    Capability.REPORTS: frozenset({Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR}),
 }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "desk.appointments",
     "desk.billing",
     "alerts",
+    "reports",  # the figures, dashboards, exports and monthly report (reads every app above)
 ]
 # The demo city, logins, crews and fleet simulator (`make run`): left out in production unless
 # asked for, so nothing there can reach a utility's data.

@@ -16,6 +16,7 @@ from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFou
 from dispatch.models import Call, Milestone, SlaPolicy, User
 from dispatch.selectors import category_rule_get, user_may_take_calls
 from dispatch.services.intake import incident_reference_next
+from dispatch.services.moments import CLOSED_FIELDS, call_closed_note
 from dispatch.working_days import working_days_add
 from gis.models import OrgUnit
 from gis.selectors import org_unit_list_within, org_unit_station_for_point
@@ -150,7 +151,8 @@ def case_open(*, call_id: int, actor: User, at: datetime | None = None) -> Case:
         due_at=clock_due(call.category, Milestone.REPLY, call.received_at),
     )
     call.outcome = Call.Outcome.CASE
-    call.save(update_fields=["outcome"])
+    call_closed_note(call, at, unit.pk)
+    call.save(update_fields=["outcome", *CLOSED_FIELDS])
     case_event_record(
         case=case,
         kind="case.opened",

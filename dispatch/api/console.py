@@ -41,6 +41,7 @@ from dispatch.selectors import (
 )
 from dispatch.services.assign import incident_crews_recommend
 from dispatch.services.intake import (
+    FORM_OPEN_MAX_S,
     CallInput,
     call_answer,
     call_join_incident,
@@ -74,6 +75,13 @@ class CallIn(serializers.Serializer):
         child=serializers.ChoiceField(choices=Hazard.choices), required=False, default=list
     )
     external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    form_open_s = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=FORM_OPEN_MAX_S,
+        help_text="seconds the call taker had the call's form open before saving it: the "
+        "call's handling time starts then",
+    )
 
     def validate_category(self, value: str) -> str:
         if value not in category_codes():

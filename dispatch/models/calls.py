@@ -87,6 +87,45 @@ class Call(models.Model):
         verbose_name=_("taker"),
     )
     received_at = models.DateTimeField(db_index=True, verbose_name=_("received at"))
+    # The moments the reports measure a call by (reports/): when the call taker opened its form
+    # on the console, when it was stored (received_at: the call taken), and when it was closed
+    # (its outcome decided). Handling time runs from the first to the last.
+    opened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("the call taker opened its form on the console"),
+        verbose_name=_("opened at"),
+    )
+    # The unit a call counts for in the reports: the station its incident went to, the desk
+    # its case went to, or (answered on the phone, or still open) the call taker's own unit.
+    unit = models.ForeignKey(
+        "network.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("its outcome was decided: an incident, a case or an answer"),
+        verbose_name=_("closed at"),
+    )
+    # The phone system's moments, filled by the telephony integration when it comes (ringing
+    # on the queue, answered by an agent, or abandoned by the caller before an answer); until
+    # then they stay empty and the reports say the phone system does not report them.
+    rang_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rang at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    abandoned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("abandoned at"))
+    # The call before this one about the same premise (set when the call is stored, one
+    # indexed look-up), so "repeat calls within N days" needs no self-join over a year.
+    premise_previous_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("the previous call about the same premise"),
+        verbose_name=_("previous call about the premise"),
+    )
     external_ref = models.CharField(
         max_length=64,
         blank=True,
@@ -123,6 +162,11 @@ class Call(models.Model):
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["premise", "received_at"], name="call_premise_time"),
+            models.Index(fields=["taker", "received_at"], name="call_taker_time"),
+            models.Index(fields=["unit", "received_at"], name="call_unit_time"),
+        ]
 
     def __str__(self) -> str:
         return _("call %(id)s %(category)s %(time)s") % {

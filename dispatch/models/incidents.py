@@ -101,6 +101,35 @@ class Incident(models.Model):
         verbose_name=_("independent report count"),
     )
     created_at = models.DateTimeField(verbose_name=_("created at"))
+    # The moments the reports measure an incident by (reports/), each the first time it
+    # happened, written by the service that makes it happen (dispatch.services.moments) beside
+    # the timeline event that records it; the timeline stays the proof.
+    first_call_at = models.DateTimeField(null=True, blank=True, verbose_name=_("first call at"))
+    channel = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("the first call's channel"),
+        verbose_name=_("channel"),
+    )
+    work_order_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("first work order issued at")
+    )
+    accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("first crew accepted at")
+    )
+    on_site_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("first crew on site at")
+    )
+    on_site_verified = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text=_("whether the van's positions back that first arrival"),
+        verbose_name=_("arrival verified"),
+    )
+    made_safe_at = models.DateTimeField(null=True, blank=True, verbose_name=_("made safe at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # How it ended (dispatch.services.incident_end); the timeline keeps who and when too, but
     # lists and exports read these without replaying it. Database defaults: imports and
@@ -143,7 +172,12 @@ class Incident(models.Model):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["priority", "created_at"]
-        indexes = [models.Index(fields=["status", "category"], name="incident_open_category")]
+        indexes = [
+            models.Index(fields=["status", "category"], name="incident_open_category"),
+            # The reports read a date range of one unit's incidents by the first call.
+            models.Index(fields=["station", "first_call_at"], name="incident_station_time"),
+            models.Index(fields=["first_call_at"], name="incident_first_call"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -23,6 +23,7 @@ from dispatch.selectors import (
     user_covers_station,
     user_may_take_calls,
 )
+from dispatch.services.moments import CLOSED_FIELDS, call_closed_note, call_first_noted
 from dispatch.services.sla import deadlines_start
 from dispatch.services.timeline import event_record
 from gis.models import Premise
@@ -33,6 +34,7 @@ from gis.selectors import (
 )
 from gis.supply import upstream_common_segment
 
+FORM_OPEN_MAX_S = 4 * 3600  # longer than any call: a form left open overnight is not handling
 SNAP_MAX_M = 500.0  # further from any main than this, an incident is left unsnapped
 
 
@@ -52,6 +54,10 @@ class CallInput:
     geocode_method: str = ""
     hazards: list[str] = field(default_factory=list)
     external_ref: str = ""
+    # How long the call taker had this call's form open before saving it (the console counts
+    # it on the agent's screen, so the agent's clock never matters): the call's handling time
+    # starts that much before it was stored.
+    form_open_s: int | None = None
 
 
 def _validate(data: CallInput) -> None:
@@ -70,6 +76,12 @@ def _validate(data: CallInput) -> None:
         raise DispatchError(f"unknown channel {data.channel!r}", field="channel")
     if unknown := sorted(set(data.hazards) - set(Hazard.values)):
         raise DispatchError(f"unknown hazard {', '.join(unknown)}", field="hazards")
+    if data.form_open_s is not None and not 0 <= data.form_open_s <= FORM_OPEN_MAX_S:
+        raise DispatchError(
+            gettext("form_open_s is the seconds the form was open: 0 to %(max)s")
+            % {"max": FORM_OPEN_MAX_S},
+            field="form_open_s",
+        )
     if data.point is not None and not (-180 <= data.point.x <= 180 and -90 <= data.point.y <= 90):
         raise DispatchError("the point is not a longitude/latitude", field="point")
 
@@ -87,6 +99,7 @@ def call_receive(
         raise DispatchError(f"no premise {data.premise_id}", field="premise_id")
     phone = phone_normalise(data.caller_phone)
     customer = Customer.objects.filter(phones__contains=[phone]).first() if phone else None
+    received_at = received_at or timezone.now()
     call = Call.objects.create(
         channel=data.channel,
         caller_phone=phone,
@@ -103,7 +116,21 @@ def call_receive(
         premise=premise,
         hazards=list(dict.fromkeys(data.hazards)),
         taker=taker,
-        received_at=received_at or timezone.now(),
+        unit=taker.org_unit if taker is not None else None,
+        received_at=received_at,
+        opened_at=(
+            received_at - timedelta(seconds=data.form_open_s)
+            if data.form_open_s is not None
+            else None
+        ),
+        premise_previous_at=(
+            Call.objects.filter(premise=premise, received_at__lte=received_at)
+            .order_by("-received_at")
+            .values_list("received_at", flat=True)
+            .first()
+            if premise
+            else None
+        ),
         external_ref=data.external_ref,
     )
     event_record(
@@ -118,6 +145,9 @@ def call_receive(
             "phone": call.caller_phone,
             "address": call.address_text,
             "customer": customer.account_no if customer else None,
+            # What the reports measure the call by (handling time, repeat calls).
+            "premise": premise.pk if premise else None,
+            "opened_at": call.opened_at.isoformat() if call.opened_at else None,
         },
     )
     return call
@@ -174,12 +204,15 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
         station=station,
         hazards=triage.hazards,
         created_at=at,
+        first_call_at=call.received_at,
+        channel=call.channel,
     )
     if rule.groups_by_supply and incident.segment_id:
         incident.suspected_cause_id = upstream_common_segment([incident.segment_id])
         incident.save(update_fields=["suspected_cause"])
     call.incident, call.outcome = incident, Call.Outcome.NEW_INCIDENT
-    call.save(update_fields=["incident", "outcome"])
+    call_closed_note(call, at, station.pk)
+    call.save(update_fields=["incident", "outcome", *CLOSED_FIELDS])
     event_record(
         kind="incident.opened",
         incident=incident,
@@ -256,7 +289,9 @@ def call_join_incident(
         incident.independent_report_count += 1
     call.incident, call.outcome = incident, Call.Outcome.JOINED
     call.repeat_of = repeated[0] if repeated else None
-    call.save(update_fields=["incident", "outcome", "repeat_of"])
+    call_closed_note(call, at, incident.station_id)
+    call.save(update_fields=["incident", "outcome", "repeat_of", *CLOSED_FIELDS])
+    call_first_noted(incident_id=incident.pk, call=call)
     event_record(
         kind="call.joined",
         incident=incident,
@@ -404,7 +439,8 @@ def call_answer(*, call_id: int, actor: User, note: str = "", at: datetime | Non
             field="category",
         )
     call.outcome = Call.Outcome.ANSWERED
-    call.save(update_fields=["outcome"])
+    call_closed_note(call, at or timezone.now())
+    call.save(update_fields=["outcome", *CLOSED_FIELDS])
     event_record(kind="call.answered", call=call, actor=actor, at=at, data={"note": note})
     return call
 

@@ -21,6 +21,7 @@ from dispatch.selectors import user_may_dispatch
 from dispatch.services.arrivals import arrival_evidence
 from dispatch.services.field_reports import crew_status_settle
 from dispatch.services.locks import work_order_locked
+from dispatch.services.moments import incident_moment_note
 from dispatch.services.sla import deadline_meet
 from dispatch.services.timeline import event_record
 
@@ -139,6 +140,7 @@ def work_order_dispatch(
         because=f"{crew} assigned",
     )
     deadline_meet(incident=incident, milestone=Milestone.WORK_ORDER, at=at)
+    incident_moment_note(incident=incident, moment="work_order_at", at=at)
     transaction.on_commit(lambda: _after_dispatch(work_order.pk))
     return work_order
 
@@ -228,6 +230,8 @@ def work_order_transition(
         },
     )
     _follow(work_order, to, device_time or at, actor)
+    if to == S.ACCEPTED:
+        incident_moment_note(incident=work_order.incident, moment="accepted_at", at=at)
     if to == S.REJECTED:
         incident_id = work_order.incident_id
         transaction.on_commit(lambda: _offer_next(incident_id))
@@ -244,6 +248,9 @@ def _arrived(work_order: WorkOrder, to: str, when: datetime) -> dict[str, Any] |
     work_order.arrival_verified = evidence["verified"]
     work_order.arrival_evidence = evidence
     work_order.save(update_fields=["arrived_at", "arrival_verified", "arrival_evidence"])
+    incident_moment_note(
+        incident=work_order.incident, moment="on_site_at", at=when, verified=evidence["verified"]
+    )
     return evidence
 
 
@@ -279,6 +286,16 @@ def _late_report(
     )
     if to in INCIDENT_FOLLOWS:
         deadline_meet(incident=work_order.incident, milestone=INCIDENT_FOLLOWS[to][1], at=when)
+        _moment(work_order.incident, to, when)
+
+
+# Made safe and completed are moments of the incident (an arrival is noted with its evidence).
+_MOMENT_OF = {S.MADE_SAFE: "made_safe_at", S.COMPLETED: "completed_at"}
+
+
+def _moment(incident: Incident, to: str, when: datetime) -> None:
+    if to in _MOMENT_OF:
+        incident_moment_note(incident=incident, moment=_MOMENT_OF[to], at=when)
 
 
 def _follow(work_order: WorkOrder, to: str, when: datetime, actor: User | None) -> None:
@@ -294,6 +311,7 @@ def _follow(work_order: WorkOrder, to: str, when: datetime, actor: User | None) 
             because=f"{work_order.crew} {to.replace('_', ' ')}",
         )
         deadline_meet(incident=incident, milestone=milestone, at=when)
+        _moment(incident, to, when)
     if to in FREES_CREW:  # free unless another job is live, or it said it is on a break
         crew_status_settle(work_order.crew)
     if (

@@ -8,7 +8,7 @@
   const REFRESH_MS = 15000; // incident, work order and log while one is on screen
   const INCIDENTS_MS = 30000; // the other open incidents on the map
 
-  const state = { location: null, call: null, triage: null, incident: null, crews: [], dirty: false };
+  const state = { location: null, call: null, triage: null, incident: null, crews: [], dirty: false, formStarted: null };
   const { api, el, clock, fmt, chinese, KINDS, METHODS } = window.consoleKit;
   const draw = window.consoleRender(config.labels);
   const label = draw.label;
@@ -287,6 +287,9 @@
       address_text: $("address").value.trim(),
       hazards: [...document.querySelectorAll("#hazards input:checked")].map((i) => i.value),
     };
+    // The call's handling time starts when its form was first touched (the reports measure it),
+    // counted on this screen's own clock, so its difference from the server's never matters.
+    if (state.formStarted !== null) body.form_open_s = Math.min(14400, Math.round((performance.now() - state.formStarted) / 1000));
     if (loc) {
       // A premise is sent by id alone: the server places the call on the premise's own point,
       // not on the rounded one the page was shown.
@@ -661,7 +664,7 @@
 
   function newCall() {
     if (state.dirty && !window.confirm(gettext("This call is stored but not yet handled (no incident, not closed). Start a new call anyway?"))) return;
-    Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false });
+    Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false, formStarted: null });
     $("intake").reset();
     showHazards();
     for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = false;
@@ -760,6 +763,9 @@
     }
   });
   $("new-call").addEventListener("click", newCall);
+  $("intake").addEventListener("input", () => {
+    if (state.formStarted === null) state.formStarted = performance.now();
+  });
 
   const map = window.consoleMap($("map"), {
     bounds: config.bounds,

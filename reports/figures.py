@@ -1,0 +1,299 @@
+"""The figures of a scope, computed from the record with one SQL statement per figure: the
+total and the breakdown together (GROUPING SETS), with the share, the mean and the
+distribution (median, 90th and 97th percentile, the longest), never the mean alone.
+
+`figures_compute` is what the dashboard, the exports and the monthly report show;
+`figure_items` lists the rows behind a figure (the drill-down), from the same definitions."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from reports.catalogue import BY_KEY, FIGURES, FigureSpec, preset_spec
+from reports.labels import dim_labels
+from reports.models import ReportPreset, ReportSettings
+from reports.scope import Scope
+from reports.sources import CALLS
+
+ITEMS_MAX = 500  # a drill-down lists this many rows; the total says how many there are
+
+
+@dataclass
+class Row:
+    key: str | None  # the breakdown's value (a station's id, a day...); None for the total
+    label: str
+    count: int = 0
+    hits: int = 0
+    over: int = 0
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    p97: float | None = None
+    longest: float | None = None
+
+    @property
+    def share(self) -> float | None:
+        return self.hits / self.count if self.count else None
+
+
+@dataclass
+class Figure:
+    spec: FigureSpec
+    total: Row
+    rows: list[Row] = field(default_factory=list)
+    # Why there is no breakdown or no figure ("calls have no crew"); empty when there is.
+    not_applicable: str = ""
+    target: float | None = None  # a preset's target share
+    average_max: float | None = None
+    longest_max: float | None = None
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def value(self) -> float | None:
+        """The headline: a count, a share, a mean score, or a distribution's median."""
+        kind = self.spec.kind
+        if kind == "count":
+            return float(self.total.count)
+        if kind == "share":
+            return self.total.share
+        if kind == "mean":
+            return self.total.mean
+        return self.total.median
+
+    @property
+    def meets_target(self) -> bool | None:
+        """Whether a preset's marks are all met (None when it has none or there is no data)."""
+        checks = []
+        if self.target is not None and self.total.share is not None:
+            checks.append(self.total.share >= self.target)
+        if self.average_max is not None and self.total.mean is not None:
+            checks.append(self.total.mean <= self.average_max)
+        if self.longest_max is not None and self.total.count:
+            checks.append(self.total.over == 0)
+        return all(checks) if checks else None
+
+
+def figure_params(scope: Scope, thresholds: ReportSettings) -> dict[str, Any]:
+    return {
+        "t0": scope.t0,
+        "t1": scope.t1,
+        "as_of": min(scope.t1, scope.now),
+        "now": scope.now,
+        "units": list(scope.units),
+        "tz": settings.TIME_ZONE,
+        "category": scope.category,
+        "priority": scope.priority,
+        "channel": scope.channel,
+        "work_order_minutes": thresholds.work_order_minutes,
+        "made_safe_hours": thresholds.made_safe_hours,
+        "repeat_days": thresholds.repeat_days,
+        "preset_categories": [],
+        "preset_priority_max": None,
+        "preset_minutes": 0,
+        "preset_longest": None,
+    }
+
+
+def figure_where(spec: FigureSpec, scope: Scope) -> str | None:
+    """The WHERE clause of a figure's rows (None: the filters rule the figure out)."""
+    src = spec.source
+    if spec.as_of_end:
+        when = f"{src.time} < %(as_of)s"
+    else:
+        when = f"{src.time} >= %(t0)s AND {src.time} < %(t1)s"
+    parts = [when, f"{src.unit} = ANY(%(units)s)", src.base, spec.eligible]
+    if scope.category:
+        parts.append(f"{src.category} = %(category)s")
+    if scope.channel:
+        parts.append(f"{src.channel} = %(channel)s")
+    if scope.priority is not None:
+        if src.priority is not None:
+            parts.append(f"{src.priority} = %(priority)s")
+        elif src is CALLS:
+            parts.append(
+                "c.incident_id IN (SELECT p.id FROM dispatch_incident p "
+                "WHERE p.priority = %(priority)s)"
+            )
+        else:
+            return None
+    return " AND ".join(f"({p})" for p in parts)
+
+
+def _sql(spec: FigureSpec, where: str, dim: str) -> str:
+    return f"""SELECT x.k, GROUPING(x.k), COUNT(*), COUNT(*) FILTER (WHERE x.h),
+    COUNT(*) FILTER (WHERE x.o), AVG(x.v),
+    percentile_cont(ARRAY[0.5, 0.9, 0.97]) WITHIN GROUP (ORDER BY x.v), MAX(x.v)
+FROM (
+    SELECT {dim} AS k, ({spec.hit}) AS h, ({spec.over}) AS o, ({spec.value})::float8 AS v
+    FROM {spec.source.tables} {spec.joins}
+    WHERE {where}
+) x
+GROUP BY GROUPING SETS ((x.k), ())"""
+
+
+def _row(key: str | None, label: str, values: tuple[Any, ...]) -> Row:
+    count, hits, over, mean, percentiles, longest = values
+    p50, p90, p97 = percentiles if percentiles else (None, None, None)
+    return Row(
+        key=key,
+        label=label,
+        count=count,
+        hits=hits,
+        over=over,
+        mean=_f(mean),
+        median=_f(p50),
+        p90=_f(p90),
+        p97=_f(p97),
+        longest=_f(longest),
+    )
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def figure_compute(spec: FigureSpec, scope: Scope, params: dict[str, Any]) -> Figure:
+    where = figure_where(spec, scope)
+    if where is None:
+        return Figure(
+            spec=spec,
+            total=Row(key=None, label=_("All")),
+            not_applicable=_("%(what)s have no priority") % {"what": spec.source.name},
+        )
+    dim = spec.source.dims.get(scope.by)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(spec, where, dim or "NULL::text"), params)
+        found = cursor.fetchall()
+    total = Row(key=None, label=_("All"))
+    keyed: list[tuple[str | None, tuple[Any, ...]]] = []
+    for k, grouping, *values in found:
+        if grouping:
+            total = _row(None, _("All"), tuple(values))
+        else:
+            keyed.append((k, tuple(values)))
+    figure = Figure(spec=spec, total=total)
+    if dim is None:
+        figure.not_applicable = _("this figure has no breakdown by %(by)s") % {"by": scope.by}
+        return figure
+    labels = dim_labels(scope.by, [k for k, _v in keyed if k is not None])
+    figure.rows = sorted(
+        (
+            _row(k, labels.get(k, _("(none)")) if k is not None else _("(none)"), v)
+            for k, v in keyed
+        ),
+        key=lambda r: (r.key is None, r.key if scope.by in ("day", "month", "year") else r.label),
+    )
+    return figure
+
+
+def presets_active() -> list[ReportPreset]:
+    return list(ReportPreset.objects.filter(active=True))
+
+
+def preset_params(preset: ReportPreset, params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **params,
+        "preset_categories": list(preset.categories),
+        "preset_priority_max": preset.priority_max,
+        "preset_minutes": preset.attend_minutes,
+        "preset_longest": preset.longest_max_minutes,
+    }
+
+
+def figures_compute(scope: Scope, keys: Iterable[str] | None = None) -> list[Figure]:
+    """The figures of a scope (all of them, or those keyed), the presets' after the rest."""
+    params = figure_params(scope, ReportSettings.current())
+    wanted = set(keys) if keys is not None else None
+    figures = [
+        figure_compute(spec, scope, params)
+        for spec in FIGURES
+        if wanted is None or spec.key in wanted
+    ]
+    for preset in presets_active():
+        spec = preset_spec(preset)
+        if wanted is not None and spec.key not in wanted:
+            continue
+        figure = figure_compute(spec, scope, preset_params(preset, params))
+        figure.target = preset.target_share
+        figure.average_max = preset.average_max_minutes
+        figure.longest_max = preset.longest_max_minutes
+        figures.append(figure)
+    return figures
+
+
+def spec_for(key: str) -> tuple[FigureSpec, ReportPreset | None] | None:
+    if key in BY_KEY:
+        return BY_KEY[key], None
+    if key.startswith("preset:"):
+        preset = ReportPreset.objects.filter(code=key.removeprefix("preset:")).first()
+        if preset is not None:
+            return preset_spec(preset), preset
+    return None
+
+
+# What a drill-down row shows, by source: its id, reference, time, unit and case type.
+_ITEM_COLUMNS = {
+    "incidents": "i.id, i.reference, i.first_call_at, i.station_id, i.category",
+    "calls": "c.id, (SELECT p.reference FROM dispatch_incident p WHERE p.id = c.incident_id), "
+    "c.received_at, c.unit_id, c.category",
+    "cases": "k.id, k.reference, k.created_at, k.unit_id, k.category",
+    "callbacks": "b.id, COALESCE(bi.reference, bk.reference), b.due_at, "
+    "COALESCE(bi.station_id, bk.unit_id), bc.category",
+}
+
+
+@dataclass
+class Item:
+    source: str
+    id: int
+    reference: str | None
+    at: datetime
+    unit_id: int
+    category: str
+    hit: bool | None
+    value: float | None
+
+
+def figure_items(
+    scope: Scope, key: str, *, which: str = "all", group: str | None = None
+) -> tuple[int, list[Item]]:
+    """The rows behind a figure (which: all, hit or missed; group: one breakdown value),
+    worst first: how many there are, and the first ITEMS_MAX of them."""
+    found = spec_for(key)
+    if found is None:
+        raise KeyError(key)
+    spec, preset = found
+    params = figure_params(scope, ReportSettings.current())
+    if preset is not None:
+        params = preset_params(preset, params)
+    where = figure_where(spec, scope)
+    if where is None:
+        return 0, []
+    if which == "hit":
+        where += f" AND ({spec.hit}) IS TRUE"
+    elif which == "missed":
+        where += f" AND ({spec.hit}) IS NOT TRUE"
+    dim = spec.source.dims.get(scope.by)
+    if group is not None and dim is not None:
+        where += f" AND ({dim}) IS NOT DISTINCT FROM %(group)s"
+        params["group"] = group
+    base = f"FROM {spec.source.tables} {spec.joins} WHERE {where}"
+    # Misses first, the longest of them first; then by time.
+    sql = (
+        f"SELECT {_ITEM_COLUMNS[spec.source.name]}, ({spec.hit}), ({spec.value})::float8 {base} "
+        f"ORDER BY ({spec.hit}) IS TRUE, 7 DESC NULLS LAST, 3 LIMIT {ITEMS_MAX}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) {base}", params)
+        (count,) = cursor.fetchone()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return count, [Item(spec.source.name, *row) for row in rows]

@@ -1,0 +1,123 @@
+"""Where each figure's rows come from: the record's own tables, read by SQL the reports
+compose (reports.figures). A source names its time and unit columns, the expression of each
+breakdown (None where it has none: a call has no crew), and the columns its filters read.
+
+All SQL here is module constants; every value is bound (%(name)s), never formatted in."""
+
+from dataclasses import dataclass
+
+# The unit a row counts for (`ou`: the station, or the desk's unit), and its company.
+_COMPANY = "CASE WHEN ou.tier = 3 THEN ou.parent_id WHEN ou.tier = 2 THEN ou.id END"
+
+
+def _periods(column: str) -> dict[str, str]:
+    local = f"({column} AT TIME ZONE %(tz)s)"
+    return {
+        "day": f"to_char({local}, 'YYYY-MM-DD')",
+        "month": f"to_char({local}, 'YYYY-MM')",
+        "year": f"to_char({local}, 'YYYY')",
+    }
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    tables: str  # FROM ... (aliases the figures' SQL reads)
+    time: str  # the moment a row falls in a date range by
+    unit: str  # the unit it counts for
+    dims: dict[str, str | None]
+    category: str
+    priority: str | None  # None: filtered through its incident
+    channel: str
+    base: str = "TRUE"  # rows that never count (a merged incident's calls went elsewhere)
+
+
+INCIDENTS = Source(
+    name="incidents",
+    tables="dispatch_incident i JOIN network_orgunit ou ON ou.id = i.station_id",
+    time="i.first_call_at",
+    unit="i.station_id",
+    dims={
+        "station": "i.station_id::text",
+        "company": f"({_COMPANY})::text",
+        # The crew that got there first (or was sent first, if none got there).
+        "crew": "(SELECT w.crew_id FROM dispatch_workorder w WHERE w.incident_id = i.id "
+        "ORDER BY w.arrived_at NULLS LAST, w.created_at, w.id LIMIT 1)::text",
+        "taker": "(SELECT c.taker_id FROM dispatch_call c WHERE c.incident_id = i.id "
+        "ORDER BY c.received_at, c.id LIMIT 1)::text",
+        "category": "i.category",
+        "priority": "i.priority::text",
+        "channel": "i.channel",
+        **_periods("i.first_call_at"),
+    },
+    category="i.category",
+    priority="i.priority",
+    channel="i.channel",
+    base="i.status <> 'merged'",
+)
+
+CALLS = Source(
+    name="calls",
+    tables="dispatch_call c JOIN network_orgunit ou ON ou.id = c.unit_id",
+    time="c.received_at",
+    unit="c.unit_id",
+    dims={
+        "station": "c.unit_id::text",
+        "company": f"({_COMPANY})::text",
+        "crew": None,
+        "taker": "c.taker_id::text",
+        "category": "c.category",
+        "priority": "(SELECT p.priority FROM dispatch_incident p WHERE p.id = c.incident_id)::text",
+        "channel": "c.channel",
+        **_periods("c.received_at"),
+    },
+    category="c.category",
+    priority=None,
+    channel="c.channel",
+)
+
+CASES = Source(
+    name="cases",
+    tables="desk_case k JOIN network_orgunit ou ON ou.id = k.unit_id "
+    "JOIN dispatch_call kc ON kc.id = k.call_id",
+    time="k.created_at",
+    unit="k.unit_id",
+    dims={
+        "station": "k.unit_id::text",
+        "company": f"({_COMPANY})::text",
+        "crew": None,
+        "taker": "kc.taker_id::text",
+        "category": "k.category",
+        "priority": None,
+        "channel": "kc.channel",
+        **_periods("k.created_at"),
+    },
+    category="k.category",
+    priority=None,
+    channel="kc.channel",
+)
+
+# A call-back counts for its incident's station or its case's desk; its taker is the agent
+# who made it.
+CALLBACKS = Source(
+    name="callbacks",
+    tables="alerts_callback b LEFT JOIN dispatch_incident bi ON bi.id = b.incident_id "
+    "LEFT JOIN desk_case bk ON bk.id = b.case_id "
+    "JOIN network_orgunit ou ON ou.id = COALESCE(bi.station_id, bk.unit_id) "
+    "JOIN dispatch_call bc ON bc.id = b.call_id",
+    time="b.due_at",
+    unit="COALESCE(bi.station_id, bk.unit_id)",
+    dims={
+        "station": "COALESCE(bi.station_id, bk.unit_id)::text",
+        "company": f"({_COMPANY})::text",
+        "crew": None,
+        "taker": "b.done_by_id::text",
+        "category": "bc.category",
+        "priority": "bi.priority::text",
+        "channel": "bc.channel",
+        **_periods("b.due_at"),
+    },
+    category="bc.category",
+    priority="bi.priority",
+    channel="bc.channel",
+)
