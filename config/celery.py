@@ -108,4 +108,7 @@ app.conf.beat_schedule = {
         "task": "alerts.tasks.notifications_drain_task",
         "schedule": float(os.environ.get("NOTIFICATION_DRAIN_SECONDS", "5")),
     },
+    # Last month's analysis report, on the first working day of the month. The task does
+    # nothing on other days; it runs hourly so a beat that was down at midnight still sends it.
+    "monthly-reports": {"task": "reports.monthly.tasks.monthly_reports_task", "schedule": 3600.0},
 }

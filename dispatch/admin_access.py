@@ -80,6 +80,9 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         "appointments.slot": CONFIGURE,
         "appointments.appointment": READ,
         "knowledge.synonym": CONFIGURE,  # callers' words for the knowledge search
+        # What the reports count against: the same for every station, so the administrators'.
+        "reports.reportsettings": READ,
+        "reports.reportpreset": READ,
     },
 }
 

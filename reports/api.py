@@ -18,7 +18,7 @@ from dispatch.errors import DispatchError, NotFoundError
 from gis.models import OrgUnit
 from reports.figures import Figure, Item, Row, figure_items, figures_compute, spec_for
 from reports.maps import breaches_geojson
-from reports.schemas import FiguresOut, ItemsOut
+from reports.schemas import BreachesOut, FiguresOut, ItemsOut
 from reports.scope import BYS, Scope, scope_from
 
 SCOPE_PARAMETERS = [
@@ -197,10 +197,10 @@ def items(request: Request, key: str) -> Response:
     summary="Where arrivals missed their clock: a GeoJSON point per incident",
     request=None,
     parameters=SCOPE_PARAMETERS,
-    responses={200: dict},
+    responses={200: BreachesOut},
 )
 @api_view(["GET"])
 @permission_classes([permission_for(Capability.REPORTS)])
 def breaches(request: Request) -> Response:
     scope = scope_from(request.query_params, request_user(request))
-    return Response(breaches_geojson(scope))
+    return answer(BreachesOut, breaches_geojson(scope))

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.models.rules import case_type_validate
+
 
 class ReportSettings(models.Model):
     """One row (pk 1): the thresholds of the figures that are not an SLA clock. The reply and
@@ -51,7 +53,7 @@ class ReportPreset(models.Model):
     name_zh = models.CharField(max_length=100, verbose_name=_("name (Chinese)"))
     name_en = models.CharField(max_length=100, verbose_name=_("name (English)"))
     categories = ArrayField(
-        models.CharField(max_length=32),
+        models.CharField(max_length=32, validators=[case_type_validate]),
         default=list,
         blank=True,
         help_text=_("case types counted; empty: every field job"),

@@ -1,11 +1,14 @@
 """The reports API's answers, declared once (config.openapi.answer sends only these keys)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from gis.schemas import FeatureCollectionTypeOut, FeatureTypeOut, geometry_schema
 
 
 class RowOut(serializers.Serializer):
     key = serializers.CharField(allow_null=True, help_text="the breakdown's value; null: all")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see gis.schemas
     count = serializers.IntegerField(help_text="rows counted (the denominator of a share)")
     hits = serializers.IntegerField(help_text="rows that met the mark")
     over = serializers.IntegerField(help_text="rows over a preset's longest")
@@ -19,7 +22,7 @@ class RowOut(serializers.Serializer):
 
 class FigureOut(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see gis.schemas
     kind = serializers.ChoiceField(choices=["count", "share", "distribution", "mean"])
     measure = serializers.CharField(
         help_text="calls, cases, incidents, share, minutes, seconds, hours or score"
@@ -68,7 +71,32 @@ class ItemOut(serializers.Serializer):
 
 class ItemsOut(serializers.Serializer):
     figure = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see gis.schemas
     which = serializers.CharField()
     count = serializers.IntegerField(help_text="how many rows there are in all")
     items = ItemOut(many=True, help_text="the first 500, misses and the longest first")
+
+
+@extend_schema_field(geometry_schema("Point"))
+class PointOut(serializers.JSONField):
+    pass
+
+
+class BreachPropertiesOut(serializers.Serializer):
+    reference = serializers.CharField()
+    priority = serializers.IntegerField()
+    category = serializers.CharField()
+    station = serializers.CharField()
+    late_minutes = serializers.FloatField(help_text="after its clock; still waiting: until now")
+    link = serializers.CharField(help_text="its timeline")
+
+
+class BreachOut(serializers.Serializer):
+    type = FeatureTypeOut()
+    geometry = PointOut()
+    properties = BreachPropertiesOut()
+
+
+class BreachesOut(serializers.Serializer):
+    type = FeatureCollectionTypeOut()
+    features = BreachOut(many=True)

@@ -124,6 +124,12 @@ WALKS = {
         "POST /api/appointments/{reference}/move/",
         "POST /api/appointments/{reference}/cancel/",
     },
+    # tests/reports/test_reports_api.py
+    "test_the_reports_answer_as_documented": {
+        "GET /api/reports/figures/",
+        "GET /api/reports/figures/{key}/items/",
+        "GET /api/reports/breaches/",
+    },
     "test_a_customers_story_answers_as_documented": {
         "GET /api/desk/story/",
         "GET /api/desk/customers/search/",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "desk.billing",
     "alerts",
     "reports",  # the figures, dashboards, exports and monthly report (reads every app above)
+    "reports.monthly.apps.MonthlyConfig",  # the monthly PDF report, built by beat and e-mailed
 ]
 # The demo city, logins, crews and fleet simulator (`make run`): left out in production unless
 # asked for, so nothing there can reach a utility's data.

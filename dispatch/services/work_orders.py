@@ -290,7 +290,7 @@ def _late_report(
 
 
 # Made safe and completed are moments of the incident (an arrival is noted with its evidence).
-_MOMENT_OF = {S.MADE_SAFE: "made_safe_at", S.COMPLETED: "completed_at"}
+_MOMENT_OF: dict[str, str] = {S.MADE_SAFE: "made_safe_at", S.COMPLETED: "completed_at"}
 
 
 def _moment(incident: Incident, to: str, when: datetime) -> None:

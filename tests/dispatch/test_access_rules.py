@@ -58,6 +58,11 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
     Capability.APPOINTMENTS: [("get", "/api/appointments/stations/"), ("get", "/appointments/")],
     Capability.KNOWLEDGE: [("get", "/api/knowledge/search/?q=没气"), ("get", "/knowledge/")],
     Capability.KNOWLEDGE_EDIT: [("get", "/knowledge/new/")],
+    Capability.REPORTS: [
+        ("get", "/api/reports/figures/"),
+        ("get", "/api/reports/breaches/"),
+        ("get", "/reports/export.csv"),
+    ],
 }
 
 

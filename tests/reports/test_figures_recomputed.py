@@ -340,7 +340,7 @@ def test_a_station_supervisor_sees_only_the_station(month: dict[str, object]) ->
     assert rows <= {str(units["st-west"].pk), None}
     client = Client()
     client.force_login(west)
-    response = client.get("/api/reports/figures/", {**QUERY, "unit": units["st-east"].pk})
+    response = client.get("/api/reports/figures/", {**QUERY, "unit": str(units["st-east"].pk)})
     assert response.status_code == 403
     assert "东区维修站" in response.json()["error"]
     assert Call.objects.exists()
