@@ -75,7 +75,7 @@ class CallIn(serializers.Serializer):
         child=serializers.ChoiceField(choices=Hazard.choices), required=False, default=list
     )
     external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    form_open_s = serializers.IntegerField(
+    form_open_s = serializers.FloatField(
         required=False,
         min_value=0,
         max_value=FORM_OPEN_MAX_S,

@@ -57,7 +57,7 @@ class CallInput:
     # How long the call taker had this call's form open before saving it (the console counts
     # it on the agent's screen, so the agent's clock never matters): the call's handling time
     # starts that much before it was stored.
-    form_open_s: int | None = None
+    form_open_s: float | None = None
 
 
 def _validate(data: CallInput) -> None:

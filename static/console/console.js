@@ -289,7 +289,7 @@
     };
     // The call's handling time starts when its form was first touched (the reports measure it),
     // counted on this screen's own clock, so its difference from the server's never matters.
-    if (state.formStarted !== null) body.form_open_s = Math.min(14400, Math.round((performance.now() - state.formStarted) / 1000));
+    if (state.formStarted !== null) body.form_open_s = Math.min(14400, Math.round((performance.now() - state.formStarted) / 100) / 10);
     if (loc) {
       // A premise is sent by id alone: the server places the call on the premise's own point,
       // not on the rounded one the page was shown.

@@ -117,8 +117,15 @@ def test_dispatcher_takes_a_leak_call_opens_an_incident_and_dispatches_by_keyboa
     incident = Incident.objects.get(reference=reference)
     assert incident.point.equals_exact(premise.geom, 1e-9)
     assert incident.priority == 1
-    assert incident.calls.get().premise_id == premise.id
+    call = incident.calls.get()
+    assert call.premise_id == premise.id
     assert WorkOrder.objects.filter(incident=incident).count() == 1
+    # The moments the reports measure the call by: its form opened at the first key typed,
+    # before it was stored; closed when the incident opened; counted for the incident's station.
+    assert call.opened_at is not None
+    assert call.closed_at is not None
+    assert call.opened_at < call.received_at <= call.closed_at
+    assert call.unit_id == incident.station_id
 
 
 def test_a_crew_member_is_refused_the_console(demo_logins: None) -> None:
