@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("alerts.urls_supply")),
     path("", include("alerts.urls_outages")),
     path("", include("reports.urls")),
+    path("", include("reports.urls_pages")),
     path("", include("reports.monthly.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

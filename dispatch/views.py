@@ -5,6 +5,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dispatch.access import Capability, user_may
 from dispatch.api.lockout import sign_ins_throttled
@@ -59,6 +60,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if user_may(user, Capability.KNOWLEDGE):
         screens.append(
             (_("Knowledge base"), "/knowledge/", _("what to tell callers: policies, procedures"))
+        )
+    if user_may(user, Capability.REPORTS):
+        screens.append(
+            (
+                pgettext("screen", "Reports"),
+                "/reports/",
+                _("figures, charts and late arrivals by date and unit, to each incident"),
+            )
         )
     if user_may(user, Capability.TABLET):
         screens.append(

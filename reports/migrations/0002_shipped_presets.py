@@ -7,7 +7,7 @@ from django.db import migrations
 
 PRESETS = [
     # code, zh, en, categories, priority_max, minutes, target, average, longest, order
-    ("ofgem-1h", "英国 Ofgem：燃气泄漏1小时内到达", "Ofgem: gas escapes attended within 1 hour",
+    ("ofgem-1h", "英国燃气监管：泄漏1小时内到达", "Ofgem: gas escapes attended within 1 hour",
      ["leak_indoor", "leak_outdoor", "third_party_damage"], None, 60, 0.97, None, None, 1),
     ("us-30min", "美国城市监管：平均30分钟、无超2小时", "US city regulator: 30-minute average, none over 2 hours",
      ["leak_indoor", "leak_outdoor", "third_party_damage"], None, 30, None, 30, 120, 2),

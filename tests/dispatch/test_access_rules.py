@@ -62,6 +62,8 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
         ("get", "/api/reports/figures/"),
         ("get", "/api/reports/breaches/"),
         ("get", "/reports/export.csv"),
+        ("get", "/reports/"),
+        ("get", "/reports/monthly/"),
     ],
 }
 

@@ -123,7 +123,12 @@ def _pages(walk: Walk) -> dict[str | None, list[tuple[str, str]]]:
             ("timeline", f"/incidents/{ref}/timeline"),
             ("network", "/network/"),
         ],
-        "supervisor": [("escalations", "/escalations/"), ("knowledge-new", "/knowledge/new/")],
+        "supervisor": [
+            ("escalations", "/escalations/"),
+            ("knowledge-new", "/knowledge/new/"),
+            ("reports", "/reports/"),
+            ("reports-monthly", "/reports/monthly/"),
+        ],
         "desk": [
             ("desk", "/desk/"),
             ("desk-case", f"/desk/cases/{walk.case}/"),
@@ -150,6 +155,8 @@ def _pages(walk: Walk) -> dict[str | None, list[tuple[str, str]]]:
 
 # Screens used at a desk, never on a tablet: walked at the control room's size only.
 DESK_ONLY = {
+    "reports",
+    "reports-monthly",
     "desk",
     "desk-case",
     "callbacks",
