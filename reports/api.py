@@ -15,6 +15,7 @@ from config.openapi import answer
 from dispatch.access import Capability, permission_for
 from dispatch.api.console import request_user
 from dispatch.errors import DispatchError, NotFoundError
+from dispatch.models import Incident
 from gis.models import OrgUnit
 from reports.figures import Figure, Item, Row, figure_items, figures_compute, spec_for
 from reports.maps import breaches_geojson
@@ -124,18 +125,13 @@ def figures(request: Request) -> Response:
     return answer(FiguresOut, figures_json(scope))
 
 
-def item_link(item: Item) -> str | None:
+def item_link(item: Item, incidents: set[str]) -> str | None:
+    """Its timeline, or its case's page (a call-back is of one or the other)."""
     if not item.reference:
         return None
-    if item.source == "cases" or (item.source == "callbacks" and not _is_incident(item)):
+    if item.source == "cases" or (item.source == "callbacks" and item.reference not in incidents):
         return reverse("desk-case", args=[item.reference])
     return reverse("maps-timeline", args=[item.reference])
-
-
-def _is_incident(item: Item) -> bool:
-    from dispatch.models import Incident
-
-    return Incident.objects.filter(reference=item.reference).exists()
 
 
 def items_json(scope: Scope, key: str, which: str, group: str | None) -> dict[str, Any]:
@@ -148,6 +144,8 @@ def items_json(scope: Scope, key: str, which: str, group: str | None) -> dict[st
     names = dict(
         OrgUnit.objects.filter(pk__in={i.unit_id for i in items}).values_list("pk", "name")
     )
+    refs = {i.reference for i in items if i.source == "callbacks" and i.reference}
+    incidents = set(Incident.objects.filter(reference__in=refs).values_list("reference", flat=True))
     return {
         "figure": key,
         "label": str(found[0].label),
@@ -163,7 +161,7 @@ def items_json(scope: Scope, key: str, which: str, group: str | None) -> dict[st
                 "category": i.category,
                 "hit": i.hit,
                 "value": i.value,
-                "link": item_link(i),
+                "link": item_link(i, incidents),
             }
             for i in items
         ],

@@ -30,6 +30,7 @@ def breaches_geojson(scope: Scope) -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute(sql, figure_params(scope, ReportSettings.current()))
             rows = cursor.fetchall()
+        link = reverse("maps-timeline", args=["REFERENCE"])  # once, not per point
         features = [
             {
                 "type": "Feature",
@@ -40,7 +41,7 @@ def breaches_geojson(scope: Scope) -> dict[str, Any]:
                     "category": category,
                     "station": station,
                     "late_minutes": round(late, 1),
-                    "link": reverse("maps-timeline", args=[ref]),
+                    "link": link.replace("REFERENCE", ref),
                 },
             }
             for ref, x, y, priority, category, station, late in rows

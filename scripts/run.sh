@@ -30,6 +30,7 @@ python manage.py collectstatic --no-input -v 0
 python manage.py load_demo > var/demo-logins.txt
 python manage.py make_demo_city --if-empty   # about 20,000 premises; kept on later runs
 python manage.py make_demo_crews --if-empty  # 60 crews with vans, day and night shifts
+python manage.py make_demo_history --if-empty --days 90 --calls-per-day 300  # a season for the reports
 python manage.py mqtt_credentials --dir var/mosquitto \
   --host "$MQTT_BROKER_HOST" --port "$MQTT_BROKER_PORT" \
   --device-host "$MQTT_DEVICE_HOST" --device-port "$MQTT_DEVICE_PORT"  # logins, ACLs, the conf

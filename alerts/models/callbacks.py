@@ -87,7 +87,9 @@ class CallBack(models.Model):
                 fields=["next_attempt_at"],
                 name="callback_pending_due",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            # The reports read a date range of call-backs by when each was due.
+            models.Index(fields=["due_at"], name="callback_due"),
         ]
         constraints = [
             # An incident's callers are called once per call; a case's caller once per case.
