@@ -29,7 +29,18 @@ def test_ruff_format_is_clean() -> None:
     assert result.returncode == 0, result.stdout
 
 
-APPS = ("config", "gis", "fleet", "dispatch", "desk", "field_app_api", "maps", "alerts", "demo")
+APPS = (
+    "config",
+    "gis",
+    "fleet",
+    "dispatch",
+    "desk",
+    "field_app_api",
+    "maps",
+    "alerts",
+    "reports",
+    "demo",
+)
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
