@@ -18,7 +18,7 @@ from reports.catalogue import BY_KEY, FIGURES, FigureSpec, preset_spec
 from reports.labels import dim_labels
 from reports.models import ReportPreset, ReportSettings
 from reports.scope import Scope
-from reports.sources import CALLS
+from reports.sources import CALLS, Source
 
 REPORT_WORK_MEM = "64MB"
 ITEMS_MAX = 500  # a drill-down lists this many rows; the total says how many there are
@@ -96,29 +96,25 @@ def figure_params(scope: Scope, thresholds: ReportSettings) -> dict[str, Any]:
         "work_order_minutes": thresholds.work_order_minutes,
         "made_safe_hours": thresholds.made_safe_hours,
         "repeat_days": thresholds.repeat_days,
-        "preset_categories": [],
-        "preset_priority_max": None,
-        "preset_minutes": 0,
-        "preset_longest": None,
     }
 
 
-def figure_where(spec: FigureSpec, scope: Scope) -> str | None:
-    """The WHERE clause of a figure's rows (None: the filters rule the figure out)."""
-    src = spec.source
-    if spec.as_of_end:
-        when = f"{src.time} < %(as_of)s"
+def rows_where(source: Source, scope: Scope, *, as_of_end: bool = False) -> str | None:
+    """The WHERE clause of a source's rows in the scope (None: the filters rule it out, as a
+    priority rules out desk cases, which have none)."""
+    if as_of_end:
+        when = f"{source.time} < %(as_of)s"
     else:
-        when = f"{src.time} >= %(t0)s AND {src.time} < %(t1)s"
-    parts = [when, f"{src.unit} = ANY(%(units)s)", src.base, spec.eligible]
+        when = f"{source.time} >= %(t0)s AND {source.time} < %(t1)s"
+    parts = [when, f"{source.unit} = ANY(%(units)s)", source.base]
     if scope.category:
-        parts.append(f"{src.category} = %(category)s")
+        parts.append(f"{source.category} = %(category)s")
     if scope.channel:
-        parts.append(f"{src.channel} = %(channel)s")
+        parts.append(f"{source.channel} = %(channel)s")
     if scope.priority is not None:
-        if src.priority is not None:
-            parts.append(f"{src.priority} = %(priority)s")
-        elif src is CALLS:
+        if source.priority is not None:
+            parts.append(f"{source.priority} = %(priority)s")
+        elif source is CALLS:
             parts.append(
                 "c.incident_id IN (SELECT p.id FROM dispatch_incident p "
                 "WHERE p.priority = %(priority)s)"
@@ -128,13 +124,46 @@ def figure_where(spec: FigureSpec, scope: Scope) -> str | None:
     return " AND ".join(f"({p})" for p in parts)
 
 
-def _sql(spec: FigureSpec, where: str, dim: str) -> str:
-    return f"""SELECT x.k, GROUPING(x.k), COUNT(*), COUNT(*) FILTER (WHERE x.h),
-    COUNT(*) FILTER (WHERE x.o), AVG(x.v),
-    percentile_cont(ARRAY[0.5, 0.9, 0.97]) WITHIN GROUP (ORDER BY x.v), MAX(x.v)
+def figure_where(spec: FigureSpec, scope: Scope) -> str | None:
+    """The WHERE clause of the rows a figure counts (its source's, eligible for it)."""
+    where = rows_where(spec.source, scope, as_of_end=spec.as_of_end)
+    return None if where is None else f"{where} AND ({spec.eligible})"
+
+
+_AGGREGATES = """COUNT(*) FILTER (WHERE x.e{n}), COUNT(*) FILTER (WHERE x.e{n} AND x.h{n}),
+    COUNT(*) FILTER (WHERE x.e{n} AND x.o{n}), AVG(x.v{n}) FILTER (WHERE x.e{n}),
+    {percentiles}, MAX(x.v{n}) FILTER (WHERE x.e{n})"""
+# The percentiles sort every value they read: asked only of the figures that are a
+# distribution (a share has its mean and longest beside it, which need no sort).
+_PERCENTILES = (
+    "percentile_cont(ARRAY[0.5, 0.9, 0.97]) WITHIN GROUP (ORDER BY x.v{n}) FILTER (WHERE x.e{n})"
+)
+DISTRIBUTIONS = ("distribution", "mean")
+_COLUMNS = "({e}) IS TRUE AS e{n}, ({h}) AS h{n}, ({o}) AS o{n}, ({v})::float8 AS v{n}"
+PER_FIGURE = 6  # the aggregates of one figure in a pass's row
+
+
+def _pass_sql(specs: list[FigureSpec], where: str, dim: str) -> str:
+    """One pass over a source's rows for all of its figures: each counts the rows eligible
+    for it (FILTER), so the rows are read once however many figures they feed."""
+    joins = " ".join(dict.fromkeys(s.joins for s in specs if s.joins))
+    columns = ",\n        ".join(
+        _COLUMNS.format(e=s.eligible, h=s.hit, o=s.over, v=s.value, n=n)
+        for n, s in enumerate(specs)
+    )
+    aggregates = ",\n    ".join(
+        _AGGREGATES.format(
+            n=n,
+            percentiles=(_PERCENTILES.format(n=n) if s.kind in DISTRIBUTIONS else "NULL::float8[]"),
+        )
+        for n, s in enumerate(specs)
+    )
+    return f"""SELECT x.k, GROUPING(x.k),
+    {aggregates}
 FROM (
-    SELECT {dim} AS k, ({spec.hit}) AS h, ({spec.over}) AS o, ({spec.value})::float8 AS v
-    FROM {spec.source.tables} {spec.joins}
+    SELECT {dim} AS k,
+        {columns}
+    FROM {specs[0].source.tables} {joins}
     WHERE {where}
 ) x
 GROUP BY GROUPING SETS ((x.k), ())"""
@@ -161,77 +190,91 @@ def _f(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def figure_compute(spec: FigureSpec, scope: Scope, params: dict[str, Any]) -> Figure:
-    where = figure_where(spec, scope)
+def _pass(specs: list[FigureSpec], scope: Scope, params: dict[str, Any]) -> list[Figure]:
+    """The figures of one source (and one time filter) from one statement."""
+    source = specs[0].source
+    where = rows_where(source, scope, as_of_end=specs[0].as_of_end)
+    if where is not None and len(specs) == 1:
+        # A figure alone (a backlog) may find its rows by an index on what makes them count.
+        where = f"{where} AND ({specs[0].eligible})"
     if where is None:
-        return Figure(
-            spec=spec,
-            total=Row(key=None, label=_("All")),
-            not_applicable=_("%(what)s have no priority") % {"what": spec.source.name},
-        )
-    dim = spec.source.dims.get(scope.by)
+        why = _("%(what)s have no priority") % {"what": source.name}
+        return [
+            Figure(spec=s, total=Row(key=None, label=_("All")), not_applicable=why) for s in specs
+        ]
+    dim = source.dims.get(scope.by)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(spec, where, dim or "NULL::text"), params)
+        cursor.execute(_pass_sql(specs, where, dim or "NULL::text"), params)
         found = cursor.fetchall()
-    total = Row(key=None, label=_("All"))
-    keyed: list[tuple[str | None, tuple[Any, ...]]] = []
-    for k, grouping, *values in found:
-        if grouping:
-            total = _row(None, _("All"), tuple(values))
-        else:
-            keyed.append((k, tuple(values)))
-    figure = Figure(spec=spec, total=total)
-    if dim is None:
-        figure.not_applicable = _("this figure has no breakdown by %(by)s") % {"by": scope.by}
-        return figure
-    labels = dim_labels(scope.by, [k for k, _v in keyed if k is not None])
-    figure.rows = sorted(
-        (
-            _row(k, labels.get(k, _("(none)")) if k is not None else _("(none)"), v)
-            for k, v in keyed
-        ),
-        key=lambda r: (r.key is None, r.key if scope.by in ("day", "month", "year") else r.label),
+    labels = dim_labels(
+        scope.by, [k for k, grouping, *_v in found if k is not None and not grouping]
     )
-    return figure
+    figures = []
+    for n, spec in enumerate(specs):
+        own = slice(2 + n * PER_FIGURE, 2 + (n + 1) * PER_FIGURE)
+        figure = Figure(spec=spec, total=Row(key=None, label=_("All")))
+        rows = []
+        for k, grouping, *values in found:
+            mine = tuple(values[own.start - 2 : own.stop - 2])
+            if grouping:
+                figure.total = _row(None, _("All"), mine)
+            elif mine[0]:  # a breakdown value with nothing this figure counts is no row of it
+                rows.append(
+                    _row(k, labels.get(k, _("(none)")) if k is not None else _("(none)"), mine)
+                )
+        if dim is None:
+            figure.not_applicable = _("this figure has no breakdown by %(by)s") % {"by": scope.by}
+        else:
+            periods = scope.by in ("day", "month", "year")
+            figure.rows = sorted(rows, key=lambda r: (r.key is None, r.key if periods else r.label))
+        figures.append(figure)
+    return figures
 
 
 def presets_active() -> list[ReportPreset]:
     return list(ReportPreset.objects.filter(active=True))
 
 
-def preset_params(preset: ReportPreset, params: dict[str, Any]) -> dict[str, Any]:
+def preset_params(preset: ReportPreset, params: dict[str, Any], n: int = 0) -> dict[str, Any]:
+    """The parameters of preset_spec(preset, n)."""
     return {
         **params,
-        "preset_categories": list(preset.categories),
-        "preset_priority_max": preset.priority_max,
-        "preset_minutes": preset.attend_minutes,
-        "preset_longest": preset.longest_max_minutes,
+        f"preset{n}_categories": list(preset.categories),
+        f"preset{n}_priority_max": preset.priority_max,
+        f"preset{n}_minutes": preset.attend_minutes,
+        f"preset{n}_longest": preset.longest_max_minutes,
     }
 
 
 def figures_compute(scope: Scope, keys: Iterable[str] | None = None) -> list[Figure]:
-    """The figures of a scope (all of them, or those keyed), the presets' after the rest."""
+    """The figures of a scope (all of them, or those keyed), the presets' after the rest: one
+    statement per source (the backlogs, counted at the range's end, in one of their own)."""
     params = figure_params(scope, ReportSettings.current())
     wanted = set(keys) if keys is not None else None
+    specs = [spec for spec in FIGURES if wanted is None or spec.key in wanted]
+    presets: dict[str, ReportPreset] = {}
+    for n, preset in enumerate(presets_active()):
+        spec = preset_spec(preset, n)
+        if wanted is None or spec.key in wanted:
+            specs.append(spec)
+            presets[spec.key] = preset
+            params = preset_params(preset, params, n)
+    passes: dict[tuple[str, bool], list[FigureSpec]] = {}
+    for spec in specs:
+        passes.setdefault((spec.source.name, spec.as_of_end), []).append(spec)
+    computed: dict[str, Figure] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         # A year's percentiles sort hundreds of thousands of values: in memory, not on disk
         # (bench/RESULTS.md, "Reports at a year's scale"). For these statements only.
         cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
-        figures = [
-            figure_compute(spec, scope, params)
-            for spec in FIGURES
-            if wanted is None or spec.key in wanted
-        ]
-        for preset in presets_active():
-            spec = preset_spec(preset)
-            if wanted is not None and spec.key not in wanted:
-                continue
-            figure = figure_compute(spec, scope, preset_params(preset, params))
-            figure.target = preset.target_share
-            figure.average_max = preset.average_max_minutes
-            figure.longest_max = preset.longest_max_minutes
-            figures.append(figure)
-    return figures
+        for group in passes.values():
+            computed.update((f.key, f) for f in _pass(group, scope, params))
+    for key, preset in presets.items():
+        figure = computed[key]
+        figure.target = preset.target_share
+        figure.average_max = preset.average_max_minutes
+        figure.longest_max = preset.longest_max_minutes
+    return [computed[spec.key] for spec in specs]
 
 
 def spec_for(key: str) -> tuple[FigureSpec, ReportPreset | None] | None:

@@ -22,7 +22,7 @@ def breaches_geojson(scope: Scope) -> dict[str, Any]:
         # Module constants only; every value is bound.
         sql = (
             "SELECT i.reference, ST_X(i.point), ST_Y(i.point), i.priority, i.category, "
-            "ou.name, EXTRACT(EPOCH FROM (COALESCE(i.on_site_at, %(now)s) - d.due_at)) / 60 "
+            "ou.name, EXTRACT(EPOCH FROM (COALESCE(i.on_site_at, %(now)s) - d_on.due_at)) / 60 "
             f"FROM {spec.source.tables} {spec.joins} "
             f"WHERE {where} AND ({spec.hit}) IS NOT TRUE "
             f"ORDER BY 7 DESC LIMIT {BREACHES_MAX}"
