@@ -17,6 +17,9 @@ from openpyxl.styles import Font
 
 from reports.figures import Figure, Row, figure_items, figures_compute
 from reports.scope import Scope
+from reports.sources import CALLBACKS, CALLS, CASES, INCIDENTS
+
+BY_NAME = {s.name: s for s in (CALLS, CASES, INCIDENTS, CALLBACKS)}
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,6 +42,21 @@ def _headings() -> list[str]:
     ]
 
 
+def measure_word(measure: str) -> str:
+    """What a figure's values are in, in the reader's words."""
+    words = {
+        "calls": _("calls"),
+        "cases": _("desk cases"),
+        "incidents": _("repair jobs"),
+        "share": _("share"),
+        "minutes": _("minutes"),
+        "seconds": _("seconds"),
+        "hours": _("hours"),
+        "score": _("score (1 to 5)"),
+    }
+    return str(words.get(measure, measure))
+
+
 def _n(value: float | None, places: int = 4) -> float | str:
     return "" if value is None else round(value, places)
 
@@ -57,7 +75,7 @@ def row_cells(figure: Figure, row: Row) -> list[Any]:
         _n(row.p97, 2),
         _n(row.longest, 2),
         row.over if figure.longest_max is not None else "",
-        figure.spec.measure,
+        measure_word(figure.spec.measure),
     ]
 
 
@@ -78,12 +96,12 @@ def _items_table(scope: Scope, key: str, which: str) -> tuple[list[str], list[li
     headings.append(_("value"))
     rows = [
         [
-            i.source,
+            str(BY_NAME[i.source].noun),
             i.reference or "",
             timezone.localtime(i.at).isoformat(timespec="seconds"),
             i.unit_id,
             i.category,
-            "" if i.hit is None else ("yes" if i.hit else "no"),
+            "" if i.hit is None else (_("yes") if i.hit else _("no")),
             _n(i.value, 2),
         ]
         for i in items

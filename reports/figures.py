@@ -198,7 +198,7 @@ def _pass(specs: list[FigureSpec], scope: Scope, params: dict[str, Any]) -> list
         # A figure alone (a backlog) may find its rows by an index on what makes them count.
         where = f"{where} AND ({specs[0].eligible})"
     if where is None:
-        why = _("%(what)s have no priority") % {"what": source.name}
+        why = _("%(what)s have no priority") % {"what": source.noun}
         return [
             Figure(spec=s, total=Row(key=None, label=_("All")), not_applicable=why) for s in specs
         ]

@@ -31,6 +31,7 @@ BYS = (
     "month",
     "year",
 )
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a date far outside would overflow the range's instants
 LONGEST_RANGE_DAYS = 3 * 366  # three years: longer asks are a data export, not a dashboard
 
 
@@ -81,12 +82,19 @@ def _day(params: Mapping[str, str], name: str, default: date) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise DispatchError(
             _("%(value)r is not a date: write it as 2026-11-30") % {"value": raw[:40]},
             field=name,
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DispatchError(
+            _("give a date between %(first)s and %(last)s")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            field=name,
+        )
+    return day
 
 
 def user_units_root(user: User) -> OrgUnit:

@@ -6,6 +6,9 @@ All SQL here is module constants; every value is bound (%(name)s), never formatt
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 # The unit a row counts for (`ou`: the station, or the desk's unit), and its company.
 _COMPANY = "CASE WHEN ou.tier = 3 THEN ou.parent_id WHEN ou.tier = 2 THEN ou.id END"
 
@@ -22,6 +25,7 @@ def _periods(column: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class Source:
     name: str
+    noun: str | Promise  # what its rows are, in the reader's words
     tables: str  # FROM ... (aliases the figures' SQL reads)
     time: str  # the moment a row falls in a date range by
     unit: str  # the unit it counts for
@@ -34,6 +38,7 @@ class Source:
 
 INCIDENTS = Source(
     name="incidents",
+    noun=_("repair jobs"),
     tables="dispatch_incident i JOIN network_orgunit ou ON ou.id = i.station_id",
     time="i.first_call_at",
     unit="i.station_id",
@@ -58,6 +63,7 @@ INCIDENTS = Source(
 
 CALLS = Source(
     name="calls",
+    noun=_("calls"),
     tables="dispatch_call c JOIN network_orgunit ou ON ou.id = c.unit_id",
     time="c.received_at",
     unit="c.unit_id",
@@ -78,6 +84,7 @@ CALLS = Source(
 
 CASES = Source(
     name="cases",
+    noun=_("desk cases"),
     tables="desk_case k JOIN network_orgunit ou ON ou.id = k.unit_id "
     "JOIN dispatch_call kc ON kc.id = k.call_id",
     time="k.created_at",
@@ -101,6 +108,7 @@ CASES = Source(
 # who made it.
 CALLBACKS = Source(
     name="callbacks",
+    noun=_("call-backs"),
     tables="alerts_callback b LEFT JOIN dispatch_incident bi ON bi.id = b.incident_id "
     "LEFT JOIN desk_case bk ON bk.id = b.case_id "
     "JOIN network_orgunit ou ON ou.id = COALESCE(bi.station_id, bk.unit_id) "

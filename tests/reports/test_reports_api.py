@@ -94,7 +94,14 @@ def test_bad_input_is_refused_in_words_and_counted(
     other = _get(west, url, unit=city["st-east"].pk)
     assert other.status_code == 403
     assert city["st-east"].name in other.content.decode()
-    for bad in ({"from": "30/11/2026"}, {"unit": "东区"}, {"by": "weather"}, {"priority": "9"}):
+    for bad in (
+        {"from": "30/11/2026"},
+        {"to": "9999-12-31"},  # its day after would overflow: a date in words, not a 500
+        {"to": "0001-01-05"},
+        {"unit": "东区"},
+        {"by": "weather"},
+        {"priority": "9"},
+    ):
         answer = _get(group, url, **bad)
         assert answer.status_code == 400, bad
         assert answer.content.decode().strip(), bad
