@@ -6,13 +6,14 @@ import logging
 from datetime import date
 from time import monotonic
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.counters import counter_increment
 from dispatch.access import Capability, roles_for
 from dispatch.choices import Language
 from dispatch.models import User
@@ -23,12 +24,14 @@ from maps.access import page_for
 from reports.monthly.dates import month_first, month_previous
 from reports.monthly.models import MonthlyReport
 from reports.monthly.services import monthly_report_build
+from reports.scope import FIRST_YEAR, LAST_YEAR
 
 log = logging.getLogger(__name__)
 
 # The forbidden page translates the screen's name when it is drawn (maps/forbidden.html).
 SCREEN = gettext_noop("monthly reports")
 BUILDERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+ID_MAX = 2**63 - 1
 PAGE_SIZE = 120  # ten years of a company's reports in two languages
 
 
@@ -40,9 +43,11 @@ def _user(request: HttpRequest) -> User:
 
 def _month(raw: str) -> date | None:
     try:
-        return date.fromisoformat(f"{raw.strip()}-01")
+        month = date.fromisoformat(f"{raw.strip()[:7]}-01")
     except ValueError:
         return None
+    # A month far outside would overflow the range's instants: the same years as the dashboard.
+    return month if FIRST_YEAR <= month.year <= LAST_YEAR else None
 
 
 def _build(request: HttpRequest, user: User, units: list[OrgUnit]) -> tuple[int | None, str]:
@@ -75,6 +80,8 @@ def monthly_list(request: HttpRequest) -> HttpResponse:
         built, error = _build(request, user, units)
         if built is not None:
             return redirect(f"{request.path}?built={built}")
+        log.warning("refused: %s asked to build a monthly report: %s", user.get_username(), error)
+        counter_increment("reports.monthly.refused.400")
     reports = (
         MonthlyReport.objects.filter(unit__in=[u.pk for u in units])
         .select_related("unit")
@@ -98,6 +105,8 @@ def monthly_list(request: HttpRequest) -> HttpResponse:
 @page_for(roles_for(Capability.REPORTS), SCREEN)
 def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
+    if pk > ID_MAX:  # PostgreSQL would refuse the number itself: no such report
+        raise Http404
     report = get_object_or_404(MonthlyReport.objects.select_related("unit"), pk=pk)
     if not org_unit_list_within(user.org_unit).filter(pk=report.unit_id).exists():
         log.warning(
@@ -107,6 +116,7 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             report.pk,
             report.unit,
         )
+        counter_increment("reports.monthly.refused.403")
         return render(request, "reports/monthly/refused.html", {"report": report}, status=403)
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{report.file_name}"'

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from alerts.escalation import staff_language
 from alerts.models import Channel, Notification
+from config.models import Counter
 from dispatch.models import CalendarDay, User
 from dispatch.roles import Role
 from dispatch.services import user_create
@@ -244,3 +245,12 @@ def test_the_page_lists_and_serves_the_reports_of_the_user_s_units(
         ).status_code
         == 400
     )  # the group is above the city supervisor
+    # A month no calendar of ours holds, or an id no row can have: words and a 404, no 500.
+    for month in ("0001-01", "9999-12", "2026-13", "十一月"):
+        far = boss.post(
+            "/reports/monthly/", {"month": month, "unit": city.unit_id, "language": "en"}
+        )
+        assert far.status_code == 400, month
+    assert boss.get(f"/reports/monthly/{2**64}.pdf").status_code == 404
+    assert Counter.objects.get(name="reports.monthly.refused.400").value >= 6
+    assert Counter.objects.get(name="reports.monthly.refused.403").value == 1
