@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import expect
 from pytest_django import DjangoDbBlocker
 
 from config.models import Heartbeat
@@ -14,6 +15,11 @@ from tests.processes import Process, celery, child_database_url, django_command,
 hypothesis_settings.register_profile("ci", max_examples=300)
 hypothesis_settings.register_profile("deep", max_examples=5000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# A page's expectation waits as long as its actions do (tests/browser.py, 15 s), not
+# Playwright's 5 s: two test workers share the machine's cores, and a screen under load may
+# answer in six. A wrong screen still fails, only later.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
