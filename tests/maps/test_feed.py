@@ -34,6 +34,31 @@ def _open_incident(premise: Premise, category: str = "leak_outdoor") -> Incident
     return call_open_incident(call_id=call.id, actor=dispatcher)
 
 
+# The newest transaction that stamped a row the wall shows.
+NEWEST_STAMP = """
+SELECT greatest(
+  (SELECT max(map_xid) FROM dispatch_incident), (SELECT max(map_xid) FROM dispatch_workorder),
+  (SELECT max(map_xid) FROM dispatch_incidentdeadline),
+  (SELECT max(map_xid) FROM dispatch_incidentisolation),
+  (SELECT max(map_xid) FROM dispatch_crew), (SELECT max(map_xid) FROM fleet_vehicle)
+) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"""
+
+
+def _settled() -> None:
+    """Wait until no transaction older than this database's last write runs anywhere in the
+    cluster. The cursor is the cluster's oldest running transaction, so while another test
+    worker holds one open (its test's transaction) a poll rightly re-sends what this test
+    wrote after it; a test that asserts "nothing changed" must first let that one end."""
+    deadline = time.monotonic() + 180
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(NEWEST_STAMP)
+            if cursor.fetchone()[0]:
+                return
+            assert time.monotonic() < deadline, "a transaction elsewhere stayed open 3 minutes"
+            time.sleep(0.2)
+
+
 def _features(body: dict) -> dict[str, dict]:
     return {f["id"]: f for f in body["features"]}
 
@@ -50,6 +75,7 @@ def test_the_first_answer_has_every_live_feature_then_only_what_changed(premise:
     closed = _open_incident(Premise.objects.exclude(pk=premise.pk).order_by("asset_id")[5])
     Incident.objects.filter(pk=closed.pk).update(status=Incident.Status.CLOSED)
     wall = _client("dispatcher")
+    _settled()
 
     first = wall.get("/maps/feed")
     assert first.status_code == 200
