@@ -50,8 +50,11 @@ def _call_back_due(incident: Incident, at: datetime) -> datetime:
 
 def _new(*, call: Call, due: datetime, at: datetime, **owner: Incident | Case) -> CallBack:
     """A pending call-back, to be tried from now until the retry window after `due` closes."""
+    owned_by = owner.get("incident") or owner["case"]
+    unit_id = owned_by.station_id if isinstance(owned_by, Incident) else owned_by.unit_id
     return CallBack.objects.create(
         call=call,
+        unit_id=unit_id,
         due_at=due,
         next_attempt_at=at,
         retry_until=working_days_add(due, retry_working_days()),

@@ -102,11 +102,13 @@ ORDER BY k.n"""  # noqa: S608 - constants; values are bound
 
 CALLBACKS = f"""INSERT INTO alerts_callback (id, due_at, done_at, reached, satisfaction, notes,
   call_id, done_by_id, incident_id, case_id, attempts, first_attempt_at, next_attempt_at,
-  retry_until, status)
+  retry_until, status, unit_id)
 SELECT {CB.format("b.n")}, b.due_at, b.done_at, b.reached, b.satisfaction, '',
   {CALL.format("b.call_n")}, CASE WHEN b.done_at IS NOT NULL THEN b.by_id END,
   {INC.format("b.inc_n")}, {CASE.format("b.case_n")}, b.attempts, b.first_attempt_at,
-  COALESCE(b.first_attempt_at, b.start), b.retry_until, b.status
+  COALESCE(b.first_attempt_at, b.start), b.retry_until, b.status,
+  COALESCE((SELECT i.station_id FROM dispatch_incident i WHERE i.id = {INC.format("b.inc_n")}),
+           (SELECT k.unit_id FROM desk_case k WHERE k.id = {CASE.format("b.case_n")}))
 FROM h_cbo b ORDER BY b.n"""  # noqa: S608 - constants; values are bound
 
 _COLS = (

@@ -158,12 +158,13 @@ def _pass_sql(specs: list[FigureSpec], where: str, dim: str) -> str:
         )
         for n, s in enumerate(specs)
     )
+    reads = f"{dim} {columns} {joins} {where}"
     return f"""SELECT x.k, GROUPING(x.k),
     {aggregates}
 FROM (
     SELECT {dim} AS k,
         {columns}
-    FROM {specs[0].source.tables} {joins}
+    FROM {specs[0].source.from_clause(reads)} {joins}
     WHERE {where}
 ) x
 GROUP BY GROUPING SETS ((x.k), ())"""
@@ -293,8 +294,7 @@ _ITEM_COLUMNS = {
     "calls": "c.id, (SELECT p.reference FROM dispatch_incident p WHERE p.id = c.incident_id), "
     "c.received_at, c.unit_id, c.category",
     "cases": "k.id, k.reference, k.created_at, k.unit_id, k.category",
-    "callbacks": "b.id, COALESCE(bi.reference, bk.reference), b.due_at, "
-    "COALESCE(bi.station_id, bk.unit_id), bc.category",
+    "callbacks": "b.id, COALESCE(bi.reference, bk.reference), b.due_at, b.unit_id, bc.category",
 }
 
 
@@ -333,10 +333,12 @@ def figure_items(
     if group is not None and dim is not None:
         where += f" AND ({dim}) IS NOT DISTINCT FROM %(group)s"
         params["group"] = group
-    base = f"FROM {spec.source.tables} {spec.joins} WHERE {where}"
+    columns = f"{_ITEM_COLUMNS[spec.source.name]}, ({spec.hit}), ({spec.value})::float8"
+    tables = spec.source.from_clause(f"{columns} {spec.joins} {where}")
+    base = f"FROM {tables} {spec.joins} WHERE {where}"
     # Misses first, the longest of them first; then by time.
     sql = (
-        f"SELECT {_ITEM_COLUMNS[spec.source.name]}, ({spec.hit}), ({spec.value})::float8 {base} "
+        f"SELECT {columns} {base} "
         f"ORDER BY ({spec.hit}) IS TRUE, 7 DESC NULLS LAST, 3 LIMIT {ITEMS_MAX}"
     )
     with connection.cursor() as cursor:

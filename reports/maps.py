@@ -20,10 +20,13 @@ def breaches_geojson(scope: Scope) -> dict[str, Any]:
     features: list[dict[str, Any]] = []
     if where is not None:
         # Module constants only; every value is bound.
+        columns = (
+            "i.reference, ST_X(i.point), ST_Y(i.point), i.priority, i.category, "
+            "ou.name, EXTRACT(EPOCH FROM (COALESCE(i.on_site_at, %(now)s) - d_on.due_at)) / 60"
+        )
+        tables = spec.source.from_clause(f"{columns} {spec.joins} {where} {spec.hit}")
         sql = (
-            "SELECT i.reference, ST_X(i.point), ST_Y(i.point), i.priority, i.category, "
-            "ou.name, EXTRACT(EPOCH FROM (COALESCE(i.on_site_at, %(now)s) - d_on.due_at)) / 60 "
-            f"FROM {spec.source.tables} {spec.joins} "
+            f"SELECT {columns} FROM {tables} {spec.joins} "
             f"WHERE {where} AND ({spec.hit}) IS NOT TRUE "
             f"ORDER BY 7 DESC LIMIT {BREACHES_MAX}"
         )

@@ -4,7 +4,8 @@ breakdown (None where it has none: a call has no crew), and the columns its filt
 
 All SQL here is module constants; every value is bound (%(name)s), never formatted in."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ def _periods(column: str) -> dict[str, str]:
 class Source:
     name: str
     noun: str | Promise  # what its rows are, in the reader's words
-    tables: str  # FROM ... (aliases the figures' SQL reads)
+    table: str  # FROM ...: the rows and the unit they count for (aliases the SQL reads)
     time: str  # the moment a row falls in a date range by
     unit: str  # the unit it counts for
     dims: dict[str, str | None]
@@ -34,12 +35,21 @@ class Source:
     priority: str | None  # None: filtered through its incident
     channel: str
     base: str = "TRUE"  # rows that never count (a merged incident's calls went elsewhere)
+    # Joins to (alias, JOIN ...) that no row is lost or repeated by, made only when the
+    # statement reads the alias: a call-back's call is a scan of a year of calls, wanted only
+    # when a filter or breakdown asks for a call's case type or channel.
+    joins: tuple[tuple[str, str], ...] = field(default=())
+
+    def from_clause(self, reads: str) -> str:
+        """FROM with the joins that the rest of the statement (`reads`) refers to."""
+        wanted = [join for alias, join in self.joins if re.search(rf"\b{alias}\.", reads)]
+        return " ".join([self.table, *wanted])
 
 
 INCIDENTS = Source(
     name="incidents",
     noun=_("repair jobs"),
-    tables="dispatch_incident i JOIN network_orgunit ou ON ou.id = i.station_id",
+    table="dispatch_incident i JOIN network_orgunit ou ON ou.id = i.station_id",
     time="i.first_call_at",
     unit="i.station_id",
     dims={
@@ -64,7 +74,7 @@ INCIDENTS = Source(
 CALLS = Source(
     name="calls",
     noun=_("calls"),
-    tables="dispatch_call c JOIN network_orgunit ou ON ou.id = c.unit_id",
+    table="dispatch_call c JOIN network_orgunit ou ON ou.id = c.unit_id",
     time="c.received_at",
     unit="c.unit_id",
     dims={
@@ -85,8 +95,7 @@ CALLS = Source(
 CASES = Source(
     name="cases",
     noun=_("desk cases"),
-    tables="desk_case k JOIN network_orgunit ou ON ou.id = k.unit_id "
-    "JOIN dispatch_call kc ON kc.id = k.call_id",
+    table="desk_case k JOIN network_orgunit ou ON ou.id = k.unit_id",
     time="k.created_at",
     unit="k.unit_id",
     dims={
@@ -102,21 +111,19 @@ CASES = Source(
     category="k.category",
     priority=None,
     channel="kc.channel",
+    joins=(("kc", "JOIN dispatch_call kc ON kc.id = k.call_id"),),
 )
 
-# A call-back counts for its incident's station or its case's desk; its taker is the agent
-# who made it.
+# A call-back counts for its incident's station or its case's desk (b.unit, written with
+# it); its taker is the agent who made it.
 CALLBACKS = Source(
     name="callbacks",
     noun=_("call-backs"),
-    tables="alerts_callback b LEFT JOIN dispatch_incident bi ON bi.id = b.incident_id "
-    "LEFT JOIN desk_case bk ON bk.id = b.case_id "
-    "JOIN network_orgunit ou ON ou.id = COALESCE(bi.station_id, bk.unit_id) "
-    "JOIN dispatch_call bc ON bc.id = b.call_id",
+    table="alerts_callback b JOIN network_orgunit ou ON ou.id = b.unit_id",
     time="b.due_at",
-    unit="COALESCE(bi.station_id, bk.unit_id)",
+    unit="b.unit_id",
     dims={
-        "station": "COALESCE(bi.station_id, bk.unit_id)::text",
+        "station": "b.unit_id::text",
         "company": f"({_COMPANY})::text",
         "crew": None,
         "taker": "b.done_by_id::text",
@@ -128,4 +135,9 @@ CALLBACKS = Source(
     category="bc.category",
     priority="bi.priority",
     channel="bc.channel",
+    joins=(
+        ("bi", "LEFT JOIN dispatch_incident bi ON bi.id = b.incident_id"),
+        ("bk", "LEFT JOIN desk_case bk ON bk.id = b.case_id"),
+        ("bc", "JOIN dispatch_call bc ON bc.id = b.call_id"),
+    ),
 )

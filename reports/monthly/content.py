@@ -144,7 +144,8 @@ def _arrival_bands(scope: Scope) -> list[int]:
     params["band"], params["bands"] = BAND_MINUTES, BANDS
     # The catalogue's constant SQL, every value bound (as reports.figures composes it).
     band = f"LEAST(FLOOR(({spec.value}) / %(band)s), %(bands)s)::int"
-    rows = f"FROM {spec.source.tables} {spec.joins} WHERE {where}"
+    tables = spec.source.from_clause(f"{band} {spec.joins} {where}")
+    rows = f"FROM {tables} {spec.joins} WHERE {where}"
     sql = f"SELECT {band} AS b, COUNT(*) {rows} GROUP BY b"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
