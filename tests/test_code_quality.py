@@ -35,6 +35,7 @@ APPS = (
     "fleet",
     "dispatch",
     "desk",
+    "telephony",
     "field_app_api",
     "maps",
     "alerts",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "desk.knowledge",
     "desk.appointments",
     "desk.billing",
+    "telephony",  # the phone system's events as call legs (AMI, event socket, webhook)
     "alerts",
     "reports",  # the figures, dashboards, exports and monthly report (reads every app above)
     "reports.monthly.apps.MonthlyConfig",  # the monthly PDF report, built by beat and e-mailed

@@ -54,6 +54,7 @@ NO_ADD = {
     "alerts.escalation",
     "alerts.supplyinterruption",
     "alerts.callback",
+    "telephony.callleg",
     "alerts.capmessage",
     "alerts.statuslink",
     "network.premise",
