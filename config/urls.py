@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
+from config.views_push import push_stream
 from dispatch.api import me as dispatch_api
 from dispatch.language import language_switch
 from dispatch.views import SignInView, home
@@ -16,6 +17,7 @@ from field_app_api.views import tablet_page
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("push/stream", push_stream, name="push-stream"),
     # Browsers ask for /favicon.ico on every page that names no icon.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/login/", SignInView.as_view(), name="login"),

@@ -9,3 +9,6 @@ class TelephonyConfig(AppConfig):
     name = "telephony"
     verbose_name = _("Telephony")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from telephony import listeners  # noqa: F401  (registers on dispatch's timeline)

@@ -98,6 +98,17 @@ class CallLeg(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
     transferred_to = models.CharField(max_length=32, blank=True, verbose_name=_("transferred to"))
     recording = models.CharField(max_length=500, blank=True, verbose_name=_("recording"))
+    # When the agent's console was sent the caller (the screen pop), once per leg.
+    popped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shown to the agent at"))
+    # The call taker's record of this call, once their console stored it.
+    call = models.ForeignKey(
+        "dispatch.Call",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("call record"),
+    )
     # Ended while the adapter was not connected: the phone system no longer had the channel
     # when it came back, so the end is when that was seen, not when it happened.
     end_unseen = models.BooleanField(default=False, verbose_name=_("end not seen"))

@@ -82,6 +82,13 @@ class CallIn(serializers.Serializer):
         help_text="seconds the call taker had the call's form open before saving it: the "
         "call's handling time starts then",
     )
+    phone_leg = serializers.RegexField(
+        r"^[0-9]{1,18}:[^\s]{1,80}$",
+        required=False,
+        allow_blank=True,
+        help_text="the phone system's leg this call came in on, as the screen pop gave it "
+        "(`<phone system id>:<leg id>`): links the phone call and its moments to this record",
+    )
 
     def validate_category(self, value: str) -> str:
         if value not in category_codes():

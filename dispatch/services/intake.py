@@ -58,6 +58,9 @@ class CallInput:
     # it on the agent's screen, so the agent's clock never matters): the call's handling time
     # starts that much before it was stored.
     form_open_s: float | None = None
+    # The phone system's leg the call came in on (`<system id>:<leg id>`, from the screen
+    # pop): recorded on the timeline, where the telephony app links its leg to this call.
+    phone_leg: str = ""
 
 
 def _validate(data: CallInput) -> None:
@@ -148,6 +151,7 @@ def call_receive(
             # What the reports measure the call by (handling time, repeat calls).
             "premise": premise.pk if premise else None,
             "opened_at": call.opened_at.isoformat() if call.opened_at else None,
+            "phone_leg": data.phone_leg or None,
         },
     )
     return call

@@ -47,3 +47,21 @@ def call_first_noted(*, incident_id: int, call: Call) -> None:
     Incident.objects.filter(
         Q(first_call_at__isnull=True) | Q(first_call_at__gt=call.received_at), pk=incident_id
     ).update(first_call_at=call.received_at, channel=call.channel)
+
+
+def call_phone_moments_note(
+    *,
+    call_id: int,
+    rang_at: datetime | None,
+    answered_at: datetime | None,
+    abandoned_at: datetime | None = None,
+) -> None:
+    """The phone system's moments of the call (from its telephony leg): when it rang in, was
+    answered by an agent, or was abandoned. Each is set once; a later report changes nothing."""
+    for name, at in (
+        ("rang_at", rang_at),
+        ("answered_at", answered_at),
+        ("abandoned_at", abandoned_at),
+    ):
+        if at is not None:
+            Call.objects.filter(pk=call_id, **{f"{name}__isnull": True}).update(**{name: at})

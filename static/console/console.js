@@ -8,7 +8,7 @@
   const REFRESH_MS = 15000; // incident, work order and log while one is on screen
   const INCIDENTS_MS = 30000; // the other open incidents on the map
 
-  const state = { location: null, call: null, triage: null, incident: null, crews: [], dirty: false, formStarted: null };
+  const state = { location: null, call: null, triage: null, incident: null, crews: [], dirty: false, formStarted: null, phoneLeg: "" };
   const { api, el, clock, fmt, chinese, KINDS, METHODS } = window.consoleKit;
   const draw = window.consoleRender(config.labels);
   const label = draw.label;
@@ -289,6 +289,7 @@
     };
     // The call's handling time starts when its form was first touched (the reports measure it),
     // counted on this screen's own clock, so its difference from the server's never matters.
+    if (state.phoneLeg) body.phone_leg = state.phoneLeg;
     if (state.formStarted !== null) body.form_open_s = Math.min(14400, Math.round((performance.now() - state.formStarted) / 100) / 10);
     if (loc) {
       // A premise is sent by id alone: the server places the call on the premise's own point,
@@ -664,7 +665,8 @@
 
   function newCall() {
     if (state.dirty && !window.confirm(gettext("This call is stored but not yet handled (no incident, not closed). Start a new call anyway?"))) return;
-    Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false, formStarted: null });
+    Object.assign(state, { location: null, call: null, triage: null, incident: null, crews: [], dirty: false, formStarted: null, phoneLeg: "" });
+    $("ringing").hidden = true;
     $("intake").reset();
     showHazards();
     for (const input of $("intake").querySelectorAll("input, select, button")) input.disabled = false;
@@ -763,6 +765,19 @@
     }
   });
   $("new-call").addEventListener("click", newCall);
+  // The phone system rang this agent's extension (telephony, pushed): a console between calls
+  // starts the call with the caller's number looked up; one in a call says who is waiting.
+  window.addEventListener("push:screen_pop", (e) => {
+    const { phone, leg } = e.detail || {};
+    const ringing = $("ringing");
+    ringing.textContent = fmt(gettext("Ringing: %(phone)s"), { phone: phone || gettext("a withheld number") });
+    ringing.hidden = false;
+    if (state.call || state.formStarted !== null) return; // never overwrite a call being taken
+    state.phoneLeg = leg || "";
+    state.formStarted = performance.now(); // the call's handling starts as it is put through
+    $("phone").value = phone || "";
+    if (phone) lookUp();
+  });
   $("intake").addEventListener("input", () => {
     if (state.formStarted === null) state.formStarted = performance.now();
   });

@@ -7,8 +7,10 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from config.counters import counter_increment
+from config.push import push_to_user
 from telephony.events import Kind, PhoneEvent
 from telephony.models import CallLeg, Extension, PhoneSystem
 
@@ -81,6 +83,28 @@ def _apply(leg: CallLeg, event: PhoneEvent) -> None:
     leg.rang_at = leg.rang_at or at  # a leg first heard of late still has a start
 
 
+def _pop(leg: CallLeg) -> None:
+    """The first time an agent's phone rings (or, if its ringing was never heard, answers)
+    for a caller, their console is sent who is calling: once per leg, never after it ended."""
+    if leg.role != CallLeg.Role.AGENT or leg.agent_id is None or leg.popped_at is not None:
+        return
+    if leg.ended_at is not None:
+        return
+    phone = leg.caller_number or (
+        CallLeg.objects.filter(system=leg.system, leg_uid=leg.call_uid)
+        .values_list("caller_number", flat=True)
+        .first()
+        or ""
+    )
+    leg.popped_at = timezone.now()
+    push_to_user(
+        leg.agent_id,
+        "screen_pop",
+        {"phone": phone, "leg": f"{leg.system_id}:{leg.leg_uid}", "queue": leg.queue},
+    )
+    counter_increment("telephony.screen_pop")
+
+
 @transaction.atomic
 def phone_event_apply(*, system: PhoneSystem, event: PhoneEvent) -> CallLeg:
     """Apply one event to its leg (made if new); an agent answering answers the caller's
@@ -89,6 +113,7 @@ def phone_event_apply(*, system: PhoneSystem, event: PhoneEvent) -> CallLeg:
     _fill(leg, event)
     _apply(leg, event)
     leg.status = status_of(leg)
+    _pop(leg)
     leg.save()
     if event.kind == Kind.ANSWERED and event.agent_leg:
         caller = _leg(

@@ -34,6 +34,7 @@ class FakeAmi:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._step = 0
+        self.sent_at: list[float] = []  # when each event went out (time.time()), in order
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -130,6 +131,7 @@ class FakeAmi:
                 return
             self._track(frame)
             conn.sendall(_text(frame))
+            self.sent_at.append(time.time())
         self.done.set()
         self._closing.wait(30)  # the line stays up, quiet, as Asterisk's does
 
