@@ -44,6 +44,8 @@ class Capability(StrEnum):
     # The reports (reports/): figures, dashboards, exports and the monthly analysis, of the
     # user's own unit and what lies beneath it.
     REPORTS = "reports"
+    # The phone board (telephony/): every agent's state and every queue's callers waiting.
+    PHONE_BOARD = "phone_board"
 
 
 _REVIEWERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
@@ -69,6 +71,7 @@ ACCESS: dict[Capability, frozenset[Role]] = {
     Capability.KNOWLEDGE: DESK | {Role.SAFETY_MANAGER},
     Capability.KNOWLEDGE_EDIT: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
     Capability.REPORTS: frozenset({Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR}),
+    Capability.PHONE_BOARD: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }
 
 

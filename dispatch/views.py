@@ -69,6 +69,14 @@ def home(request: HttpRequest) -> HttpResponse:
                 _("figures, charts and late arrivals by date and unit, to each incident"),
             )
         )
+    if user_may(user, Capability.PHONE_BOARD):
+        screens.append(
+            (
+                _("Phone board"),
+                "/telephony/board/",
+                _("every agent's state and every queue's callers waiting, live"),
+            )
+        )
     if user_may(user, Capability.TABLET):
         screens.append(
             (_("Crew tablet"), "/tablet/", _("your crew's jobs, status, findings, photos"))

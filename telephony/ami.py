@@ -9,7 +9,8 @@ time, otherwise the time it was read is used):
 - AgentConnect, DialEnd with DialStatus ANSWER: the agent answered;
 - BlindTransfer, AttendedTransfer: the agent passed the caller on;
 - Hangup: the channel ended;
-- VarSet of MIXMONITOR_FILENAME: where the leg is recorded.
+- VarSet of MIXMONITOR_FILENAME: where the leg is recorded;
+- QueueMemberPause: an agent paused in the queues (not ready, with its reason) or back.
 Anything else is read and ignored."""
 
 import re
@@ -167,3 +168,16 @@ def live_of(frame: Frame, now: datetime) -> list[PhoneEvent]:
     if agent and frame.get("ChannelState") == "6":
         events.append(PhoneEvent(Kind.ANSWERED, leg, call, now))
     return events
+
+
+def pause_of(frame: Frame) -> tuple[str, bool, str] | None:
+    """A QueueMemberPause: the extension, whether it is now paused, and why."""
+    if frame.get("Event") != "QueueMemberPause":
+        return None
+    extension = extension_of(frame.get("Interface", "")) or extension_of(
+        frame.get("StateInterface", "")
+    )
+    if not extension:
+        return None
+    reason = frame.get("PausedReason") or frame.get("Reason", "")
+    return extension, frame.get("Paused") == "1", reason

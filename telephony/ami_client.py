@@ -12,9 +12,18 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from config.counters import counter_increment
-from telephony.ami import Frame, FrameError, event_of, frame_parse, frame_text, live_of
+from telephony.ami import (
+    Frame,
+    FrameError,
+    event_of,
+    frame_parse,
+    frame_text,
+    live_of,
+    pause_of,
+)
 from telephony.events import PhoneEvent
 from telephony.models import PhoneSystem
+from telephony.services.agents import presence_from_phone
 from telephony.services.legs import legs_reconcile, phone_event_apply
 
 log = logging.getLogger(__name__)
@@ -104,6 +113,15 @@ def _live(conn: AmiConnection) -> tuple[dict[str, list[PhoneEvent]], list[Frame]
 
 
 def _handle(system: PhoneSystem, frame: Frame, received: datetime) -> None:
+    paused = pause_of(frame)
+    if paused is not None:
+        extension, is_paused, reason = paused
+        try:
+            presence_from_phone(system=system, extension=extension, paused=is_paused, reason=reason)
+        except Exception:  # one the database refused must not stop the rest
+            log.exception("AMI: the pause of %s not applied", extension)
+            counter_increment("telephony.ami.apply_failed")
+        return
     event = event_of(frame, received)
     if event is None:
         return

@@ -20,6 +20,11 @@ class PhoneSystem(models.Model):
     username = models.CharField(max_length=100, blank=True, verbose_name=_("user name"))
     secret = models.CharField(max_length=200, blank=True, verbose_name=_("secret"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
+    wrap_up_s = models.PositiveIntegerField(
+        default=60,
+        help_text=_("after a call, an agent is in wrap-up this long unless they say ready sooner"),
+        verbose_name=_("wrap-up seconds"),
+    )
     # What the adapter last saw, for the health page and the administrator.
     connected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("connected at"))
     disconnected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("disconnected at"))
@@ -126,3 +131,23 @@ class CallLeg(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caller_number or '?'} → {self.extension or self.queue or '?'}"
+
+
+class AgentPresence(models.Model):
+    """Whether an agent takes calls now (ready), or not and why: set on their console, or by
+    the phone system when they pause in its queues. Whether they are on a call or wrapping
+    one up follows from their call legs (telephony.services.agents)."""
+
+    user = models.OneToOneField(
+        "dispatch.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("agent")
+    )
+    ready = models.BooleanField(default=False, verbose_name=_("ready"))
+    reason = models.CharField(max_length=100, blank=True, verbose_name=_("reason"))
+    since = models.DateTimeField(verbose_name=_("since"))
+
+    class Meta:
+        verbose_name = _("agent presence")
+        verbose_name_plural = _("agent presences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'ready' if self.ready else self.reason or 'not ready'}"

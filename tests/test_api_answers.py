@@ -30,6 +30,7 @@ from schemathesis.checks import (
 from werkzeug.test import Client
 
 from alerts.models import SupplyInterruption
+from alerts.open311.keys import api_key_create
 from config.wsgi import application
 from desk.appointments.models import Slot, WorkType
 from desk.billing.models import AccountBalance, MonthlyUsage, SupplyStatus
@@ -42,6 +43,7 @@ from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from fleet.device_keys import http_device_identifier
 from gis.models import OrgUnit, Premise
 from gis.selectors import org_unit_station_for_point
+from telephony.models import PhoneSystem
 from tests.dispatch.conftest import city, make_crew  # noqa: F401 - fixtures
 from tests.field_app_api.test_tablet_api import JPEG, crews  # noqa: F401
 from tests.test_api_schema import api_closed, document_generated  # noqa: F401 - fixture
@@ -130,6 +132,15 @@ WALKS = {
         "GET /api/reports/figures/{key}/items/",
         "GET /api/reports/breaches/",
     },
+    # A phone system's events through the webhook other ACDs use (telephony/webhook.py).
+    "test_an_acds_webhook_answers_as_documented": {"POST /api/telephony/webhook/{system_id}/"},
+    # The IVR, signed by a linked system's API key (alerts/ivr).
+    "test_the_ivr_answers_as_documented": {
+        "GET /api/ivr/report-status/",
+        "GET /api/ivr/premise-status/",
+        "GET /api/ivr/announcement/",
+        "POST /api/ivr/callback/",
+    },
     "test_a_customers_story_answers_as_documented": {
         "GET /api/desk/story/",
         "GET /api/desk/customers/search/",
@@ -166,10 +177,12 @@ def _answer(
     path: str,
     *,
     status: int = 200,
+    bearer: str = "",
     **case: Any,
 ) -> Any:
-    """The answer to one valid request, after checking it against the document."""
-    headers = {}
+    """The answer to one valid request, after checking it against the document (signed as
+    `user`, or by a linked system's API key `bearer`)."""
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
     if user is not None:
         key = Token.objects.get_or_create(user=User.objects.get(username=user))[0].key
         headers["Authorization"] = f"Token {key}"
@@ -727,3 +740,48 @@ def test_a_customers_story_answers_as_documented(api: Any, crews: dict) -> None:
     )
     assert (supply["interrupted"], supply["consultation"]) == (True, True)
     assert supply["outages"][0]["ends_at"] is None
+
+
+def test_the_ivr_answers_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
+    """An IVR asking for a report's status, a caller's premise, the announcement, and leaving a
+    call-back request, with the key its linked system was issued."""
+    key = api_key_create(name="IVR").raw
+    job = crews["alpha_jobs"][0]
+    home = Premise.objects.get(calls__incident=job.incident_id)
+    customer = Customer.objects.create(
+        account_no="ZZ00000043", name="王丽", phones=[PHONE], address=home.full_text
+    )
+    customer.premises.add(home)
+    told = _answer(
+        api, None, "GET", "/api/ivr/report-status/", bearer=key,
+        query={"ref": job.incident.reference, "lang": "en"},
+    )  # fmt: skip
+    assert told["found"] is True
+    assert job.incident.reference in told["reference"]
+    premise = _answer(
+        api, None, "GET", "/api/ivr/premise-status/", bearer=key,
+        query={"account": customer.account_no, "lang": "zh"},
+    )  # fmt: skip
+    assert premise["text"]
+    _answer(api, None, "GET", "/api/ivr/announcement/", bearer=key, query={"phone": PHONE})
+    left = _answer(
+        api, None, "POST", "/api/ivr/callback/", bearer=key, body={"phone": PHONE, "lang": "zh"}
+    )
+    assert left["created"] is True
+
+
+def test_an_acds_webhook_answers_as_documented(api: Any, crews: dict) -> None:  # noqa: F811
+    """An ACD reports a caller's channel, with the token of its phone system."""
+    system = PhoneSystem.objects.create(name="ACD", kind="webhook", secret="acd-token")
+    path = "/api/telephony/webhook/{system_id}/"
+    case = api[path]["POST"].Case(
+        path_parameters={"system_id": system.pk},
+        body={"event": "created", "leg": "w1", "call": "w1", "at": "2026-12-06T09:00:00+08:00"},
+        media_type="application/json",
+    )
+    headers = {"Authorization": "Bearer acd-token"}
+    sent = case.call(headers=headers)
+    assert sent.status_code == 200, sent.text
+    case.validate_response(sent, checks=CHECKS, headers=headers)
+    assert sent.json()["status"] == "ringing"
+    _answered.add(f"POST {path}")

@@ -33,6 +33,10 @@ THROTTLE_RATES = {
     # Open311: requests posted per API key, and reads per address.
     "open311_post": env_str("THROTTLE_OPEN311_POST", "30/minute"),
     "open311_read": env_str("THROTTLE_OPEN311_READ", "300/minute"),
+    # An ACD's webhook requests refused (bad token, bad body): per address.
+    "telephony_webhook": env_str("THROTTLE_TELEPHONY_WEBHOOK", "30/minute"),
+    # The IVR's questions (alerts/ivr): per API key.
+    "ivr": env_str("THROTTLE_IVR", "600/minute"),
     # A customer answering a call-back by the SMS link: per address.
     "callback_link": env_str("THROTTLE_CALLBACK_LINK", "30/minute"),
     # Every other API call, per signed-in user.

@@ -58,6 +58,10 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
     Capability.APPOINTMENTS: [("get", "/api/appointments/stations/"), ("get", "/appointments/")],
     Capability.KNOWLEDGE: [("get", "/api/knowledge/search/?q=没气"), ("get", "/knowledge/")],
     Capability.KNOWLEDGE_EDIT: [("get", "/knowledge/new/")],
+    Capability.PHONE_BOARD: [
+        ("get", "/telephony/board/"),
+        ("get", "/telephony/board.json"),
+    ],
     Capability.REPORTS: [
         ("get", "/api/reports/figures/"),
         ("get", "/api/reports/breaches/"),

@@ -157,6 +157,7 @@ def test_a_change_committed_after_a_poll_by_an_older_transaction_is_not_missed(
     from django.db import connections
 
     wall = _client("dispatcher")
+    _settled()  # the cursor past every row written so far, whatever runs elsewhere
     cursor = wall.get("/maps/feed").json()["cursor"]
     van = Vehicle.objects.order_by("device_id").first()
     assert van is not None
@@ -329,6 +330,7 @@ def test_walls_are_answered_from_the_log_one_builder_keeps(
     other_start = other_unit.get("/maps/feed").json()["cursor"]  # another station set: its own
     _after_ticks()
     Vehicle.objects.filter(pk=vans[0].pk).update(speed_kmh=11)
+    _settled()  # so the log's next cursor is past this write (asserted below)
     _after_ticks()
     answer, asked = _asked_database(first, {"since": start})
     assert not asked  # from memory: the builder asked once for every wall

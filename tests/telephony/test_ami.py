@@ -130,7 +130,7 @@ def _running(script: list[dict[str, str]], agents: tuple[User, User]) -> Iterato
     thread.start()
     try:
         assert server.done.wait(30), "the adapter never took the whole script"
-        _settle(system)
+        _settle(system, script)
         yield system
     finally:
         stop.set()
@@ -138,16 +138,23 @@ def _running(script: list[dict[str, str]], agents: tuple[User, User]) -> Iterato
         thread.join(15)
 
 
-def _settle(system: PhoneSystem) -> None:
-    """The script has been sent: wait until the legs stop changing (applied as read)."""
-    last, quiet_since = None, time.monotonic()
-    while time.monotonic() - quiet_since < 0.5:
-        now = list(
-            CallLeg.objects.filter(system=system).values_list("leg_uid", "status", "ended_at")
-        )
-        if now != last:
-            last, quiet_since = now, time.monotonic()
+def _settle(system: PhoneSystem, script: list[dict[str, str]]) -> None:
+    """The script has been sent: wait until every leg it names exists and has ended (each
+    script here ends all of its calls), applied as the adapter reads them."""
+    named = {
+        frame[key]
+        for frame in script
+        for key in ("Uniqueid", "DestUniqueid", "TransfererUniqueid")
+        if key in frame
+    }
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ended = CallLeg.objects.filter(system=system, ended_at__isnull=False)
+        if set(ended.values_list("leg_uid", flat=True)) >= named:
+            time.sleep(0.2)  # anything still in flight (a replayed event) lands too
+            return
         time.sleep(0.05)
+    raise AssertionError("the adapter did not end every leg of the script in 30 s")
 
 
 def _legs(system: PhoneSystem) -> dict[str, CallLeg]:
