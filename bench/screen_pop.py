@@ -49,7 +49,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from dispatch.models import User  # noqa: E402
 from telephony.ami_client import adapter_run  # noqa: E402
 from telephony.models import CallLeg, Extension, PhoneSystem  # noqa: E402
-from tests.browser import CHROMIUM_ARGS  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, off_loop  # noqa: E402
 from tests.telephony.fake_ami import FakeAmi, _text, ev  # noqa: E402
 
 SYSTEM = "bench screen pop"
@@ -63,6 +63,7 @@ def summary(ms: list[float]) -> str:
 
 
 def gunicorn_start() -> tuple[subprocess.Popen[bytes], str]:
+    (ROOT / "var").mkdir(exist_ok=True)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -79,9 +80,11 @@ def gunicorn_start() -> tuple[subprocess.Popen[bytes], str]:
             "2",
             "--threads",
             "16",
+            "--graceful-timeout",
+            "3",
         ],
         cwd=ROOT,
-        stderr=subprocess.DEVNULL,
+        stderr=(ROOT / "var" / "bench-screen-pop-gunicorn.log").open("wb"),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -97,7 +100,10 @@ def gunicorn_start() -> tuple[subprocess.Popen[bytes], str]:
 def session_cookie(user: User) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that signs people in (the lockout backend only refuses them).
+    store[BACKEND_SESSION_KEY] = next(
+        b for b in settings.AUTHENTICATION_BACKENDS if "Lockout" not in b
+    )
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     assert store.session_key is not None
@@ -117,8 +123,9 @@ def ring_script(n: int, phone: str) -> list[dict[str, str]]:
 
 def ours_once(system: PhoneSystem, n: int, page: Page, phone: str) -> float:
     server = FakeAmi(ring_script(n, phone), secret=SECRET)
-    PhoneSystem.objects.filter(pk=system.pk).update(port=server.port)
-    system.refresh_from_db()
+    # Playwright's loop runs in this thread, where Django refuses the database: another one.
+    off_loop(lambda: PhoneSystem.objects.filter(pk=system.pk).update(port=server.port))
+    system.port = server.port
     stop = threading.Event()
     adapter = threading.Thread(target=adapter_run, args=(system, stop), daemon=True)
     adapter.start()
@@ -182,6 +189,7 @@ def main() -> int:
     )
     Extension.objects.create(system=system, number="8001", user=taker)
     process, url = gunicorn_start()
+    session = session_cookie(taker)
     client = redis.Redis.from_url(settings.REDIS_URL)
     ours: list[float] = []
     bare: list[float] = []
@@ -192,10 +200,14 @@ def main() -> int:
             )
             context = browser.new_context()
             context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(taker), "url": url}]
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": url}]
             )
             page = context.new_page()
+            page.on("pageerror", lambda e: print("page error:", e))
+            page.on("console", lambda m: print("console:", m.text) if m.type == "error" else None)
             page.goto(f"{url}/console/")
+            if "/console/" not in page.url:
+                raise RuntimeError(f"the console did not open: landed on {page.url}")
             page.wait_for_selector(".console[data-ready]")
             page.wait_for_function("window.pushSource && window.pushSource.readyState === 1")
             page.evaluate(
@@ -210,8 +222,12 @@ def main() -> int:
                     bare.append(b)
             browser.close()
     finally:
-        process.terminate()
-        process.wait(15)
+        process.terminate()  # an open event stream ends at its next heartbeat: not waited for
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         CallLeg.objects.filter(system=system).delete()
         system.delete()
     load = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
