@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reports.sources import CALLBACKS, CALLS, CASES, INCIDENTS, Source
+from reports.sources import CALLBACKS, CALLS, CASES, INCIDENTS, PHONE, Source
 
 MINUTES = "EXTRACT(EPOCH FROM ({end} - {start})) / 60"
 _WORK_ORDER = "make_interval(mins => %(work_order_minutes)s)"
@@ -55,6 +55,9 @@ class FigureSpec:
 
 
 ARRIVAL_MINUTES = MINUTES.format(start="i.first_call_at", end="i.on_site_at")
+# A phone call is judged once it was answered or it ended; one still ringing is neither.
+_PHONE_DONE = "(l.answered_at IS NOT NULL OR l.ended_at IS NOT NULL)"
+_ANSWER_SECONDS = "EXTRACT(EPOCH FROM (l.answered_at - l.rang_at))"
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
@@ -215,6 +218,51 @@ FIGURES: tuple[FigureSpec, ...] = (
         value="EXTRACT(EPOCH FROM (c.closed_at - COALESCE(c.opened_at, c.received_at)))",
         better="lower",
         note=_("from opening the call's form to its outcome"),
+    ),
+    FigureSpec(
+        key="phone_answered",
+        label=_("Phone calls answered"),
+        source=PHONE,
+        kind="share",
+        measure="share",
+        eligible=_PHONE_DONE,
+        hit="l.answered_at IS NOT NULL",
+        value=_ANSWER_SECONDS,
+        note=_("calls that rang in and were answered by an agent or hung up"),
+    ),
+    FigureSpec(
+        key="phone_abandoned",
+        label=_("Phone calls abandoned"),
+        source=PHONE,
+        kind="share",
+        measure="share",
+        eligible=_PHONE_DONE,
+        hit="l.answered_at IS NULL",
+        value="EXTRACT(EPOCH FROM (l.ended_at - l.rang_at))",
+        better="lower",
+        note=_("the caller hung up before any agent answered; the value is how long they waited"),
+    ),
+    FigureSpec(
+        key="phone_answered_in_time",
+        label=_("Phone calls answered in time"),
+        source=PHONE,
+        kind="share",
+        measure="share",
+        eligible=_PHONE_DONE,
+        hit="l.answered_at <= l.rang_at + make_interval(secs => %(answer_seconds)s)",
+        value=_ANSWER_SECONDS,
+        note=_("answered within the threshold (four rings as shipped); abandoned calls miss it"),
+    ),
+    FigureSpec(
+        key="phone_answer_seconds",
+        label=_("Time to answer"),
+        source=PHONE,
+        kind="distribution",
+        measure="seconds",
+        eligible="l.answered_at IS NOT NULL",
+        value=_ANSWER_SECONDS,
+        better="lower",
+        note=_("from the call ringing in to the first agent answering"),
     ),
     FigureSpec(
         key="backlog_incidents",

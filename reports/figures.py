@@ -96,6 +96,7 @@ def figure_params(scope: Scope, thresholds: ReportSettings) -> dict[str, Any]:
         "work_order_minutes": thresholds.work_order_minutes,
         "made_safe_hours": thresholds.made_safe_hours,
         "repeat_days": thresholds.repeat_days,
+        "answer_seconds": thresholds.answer_seconds,
     }
 
 
@@ -295,6 +296,9 @@ _ITEM_COLUMNS = {
     "c.received_at, c.unit_id, c.category",
     "cases": "k.id, k.reference, k.created_at, k.unit_id, k.category",
     "callbacks": "b.id, COALESCE(bi.reference, bk.reference), b.due_at, b.unit_id, bc.category",
+    "phone": "l.id, (SELECT lp.reference FROM dispatch_call lc2 JOIN dispatch_incident lp "
+    "ON lp.id = lc2.incident_id WHERE lc2.id = l.call_id), l.rang_at, ps.unit_id, "
+    "COALESCE((SELECT lc.category FROM dispatch_call lc WHERE lc.id = l.call_id), '')",
 }
 
 

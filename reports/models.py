@@ -32,6 +32,15 @@ class ReportSettings(models.Model):
         help_text=_("a call about a premise called about this recently counts as a repeat"),
         verbose_name=_("repeat call window (days)"),
     )
+    answer_seconds = models.PositiveIntegerField(
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_(
+            "a phone call counts as answered in time this soon after it rang in "
+            "(four rings of five seconds as shipped)"
+        ),
+        verbose_name=_("answered within (seconds)"),
+    )
 
     class Meta:
         verbose_name = _("report settings")

@@ -58,7 +58,7 @@ class FiguresOut(serializers.Serializer):
 
 
 class ItemOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["incidents", "calls", "cases", "callbacks"])
+    kind = serializers.ChoiceField(choices=["incidents", "calls", "cases", "callbacks", "phone"])
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_null=True)
     at = serializers.DateTimeField()

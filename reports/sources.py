@@ -141,3 +141,30 @@ CALLBACKS = Source(
         ("bc", "JOIN dispatch_call bc ON bc.id = b.call_id"),
     ),
 )
+
+# A phone call as the phone system saw it (telephony): the caller's own leg, counted for the
+# unit its phone system answers for; its taker is the first agent who answered it.
+PHONE = Source(
+    name="phone",
+    noun=_("phone calls"),
+    table="telephony_callleg l JOIN telephony_phonesystem ps ON ps.id = l.system_id "
+    "JOIN network_orgunit ou ON ou.id = ps.unit_id",
+    time="l.rang_at",
+    unit="ps.unit_id",
+    dims={
+        "station": "ps.unit_id::text",
+        "company": f"({_COMPANY})::text",
+        "crew": None,
+        "taker": "(SELECT a.agent_id FROM telephony_callleg a WHERE a.system_id = l.system_id "
+        "AND a.call_uid = l.call_uid AND a.role = 'agent' AND a.answered_at IS NOT NULL "
+        "ORDER BY a.answered_at, a.id LIMIT 1)::text",
+        "category": "(SELECT lc.category FROM dispatch_call lc WHERE lc.id = l.call_id)",
+        "priority": None,
+        "channel": "'phone'",
+        **_periods("l.rang_at"),
+    },
+    category="(SELECT lc.category FROM dispatch_call lc WHERE lc.id = l.call_id)",
+    priority=None,
+    channel="'phone'",
+    base="l.role = 'caller'",
+)

@@ -20,6 +20,16 @@ class PhoneSystem(models.Model):
     username = models.CharField(max_length=100, blank=True, verbose_name=_("user name"))
     secret = models.CharField(max_length=200, blank=True, verbose_name=_("secret"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
+    # The call centre the system's queues answer for: the unit its calls count for in the
+    # reports (answered, abandoned, answer time).
+    unit = models.ForeignKey(
+        "network.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
     wrap_up_s = models.PositiveIntegerField(
         default=60,
         help_text=_("after a call, an agent is in wrap-up this long unless they say ready sooner"),
@@ -127,6 +137,10 @@ class CallLeg(models.Model):
         ]
         indexes = [
             models.Index(fields=["system", "ended_at"], name="call_leg_open"),
+            # The reports read a date range of callers' legs.
+            models.Index(
+                fields=["rang_at"], name="call_leg_rang", condition=models.Q(role="caller")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -113,6 +113,15 @@ def figures_table(figures: list[Figure], *, notes: bool = False) -> Flowable:
     return _table(header, rows, [58, 17, 15, 14, 14, 14, 16, 32])
 
 
+def _phone_line(figures: list[Figure]) -> list[Flowable]:
+    """The phone system's figures, when it reported calls in the month: a utility whose
+    phone system is not connected gets no table of empty rows."""
+    phone = [f for f in figures if f.spec.source.name == "phone"]
+    if not any(f.total.count for f in phone):
+        return []
+    return [Spacer(1, 5 * mm), _p(_("The phone line"), "h2"), figures_table(phone, notes=True)]
+
+
 def _at(moment: datetime | None, first: datetime | None) -> list[str]:
     """A moment as a cell's lines: local time, then how long after the first call."""
     if moment is None:
@@ -290,7 +299,10 @@ def report_pdf(content: MonthContent, *, generated_at: datetime) -> tuple[bytes,
         _p(_("Headline figures of the month"), "h1"),
         _p(_("%(unit)s, %(month)s") % {"unit": content.unit.name, "month": month}, "small"),
         Spacer(1, 3 * mm),
-        figures_table(content.overview.figures, notes=True),
+        figures_table(
+            [f for f in content.overview.figures if f.spec.source.name != "phone"], notes=True
+        ),
+        *_phone_line(content.overview.figures),
         PageBreak(),
         _p(_("Charts"), "h1"),
         Spacer(1, 3 * mm),
