@@ -93,6 +93,8 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
         "desk/case.html",
         {
             "case": case_out(case, user),
+            # Its phone call's recordings are fetched by the page (telephony, a layer beside).
+            "call_id": case.call_id,
             "identity": identity,
             "may_read": may_read,
             "may_handle": user_may_handle(user, case),

@@ -46,6 +46,10 @@ class Capability(StrEnum):
     REPORTS = "reports"
     # The phone board (telephony/): every agent's state and every queue's callers waiting.
     PHONE_BOARD = "phone_board"
+    # Listening to calls' recordings (from the call leg, the timeline, the case).
+    RECORDINGS = "recordings"
+    # Reviewing a recording's quality: a score and comments (004: listening and inspection).
+    QUALITY_REVIEW = "quality_review"
 
 
 _REVIEWERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR})
@@ -72,6 +76,8 @@ ACCESS: dict[Capability, frozenset[Role]] = {
     Capability.KNOWLEDGE_EDIT: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
     Capability.REPORTS: frozenset({Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR}),
     Capability.PHONE_BOARD: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    Capability.RECORDINGS: frozenset({Role.SUPERVISOR, Role.SAFETY_MANAGER, Role.ADMINISTRATOR}),
+    Capability.QUALITY_REVIEW: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from dispatch.access import Capability
 from dispatch.choices import Hazard
 from dispatch.models import User
 from gis.selectors import org_unit_bounds, road_list_in_bbox
@@ -36,6 +37,8 @@ from maps.exports import (
 from maps.folium_kit import map_create, map_parts
 from maps.timeline import Timeline, incident_get_by_reference, timeline_bounds, timeline_get
 from maps.timeline_words import clock, duration_text
+from telephony.access import leg_allowed
+from telephony.services.recordings import legs_recorded
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +302,7 @@ def timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "t": timeline,
         "incident": timeline.incident,
+        "recordings": _recordings(timeline, request.user),
         "map": parts,
         "config": _config(timeline, parts.name, layers, bounds),
         "speeds": SPEEDS,
@@ -306,6 +310,20 @@ def timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
         **_rows(timeline),
     }
     return render(request, "maps/timeline.html", context)
+
+
+def _recordings(timeline: Timeline, user: User) -> list[dict[str, Any]]:
+    """The incident's calls' recorded legs the user may listen to (telephony)."""
+    call_ids = list(timeline.incident.calls.values_list("pk", flat=True))
+    return [
+        {
+            "leg": leg,
+            "page": reverse("telephony-leg", args=[leg.pk]),
+            "audio": reverse("telephony-leg-recording", args=[leg.pk]),
+        }
+        for leg in legs_recorded(call_ids)
+        if leg_allowed(user, leg, Capability.RECORDINGS)
+    ]
 
 
 @page_for(TIMELINE, gettext_noop("timeline export"))

@@ -30,6 +30,21 @@ class PhoneSystem(models.Model):
         related_name="+",
         verbose_name=_("unit"),
     )
+    # Where its recordings are: the path the phone system names them by, and the directory
+    # this server reads them from (the same files, mounted): a leg's recording outside it is
+    # never served.
+    recordings_prefix = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("as the phone system names them, e.g. /var/spool/asterisk/monitor/"),
+        verbose_name=_("recordings path on the phone system"),
+    )
+    recordings_dir = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("where this server reads the same files, e.g. /srv/recordings/"),
+        verbose_name=_("recordings directory here"),
+    )
     wrap_up_s = models.PositiveIntegerField(
         default=60,
         help_text=_("after a call, an agent is in wrap-up this long unless they say ready sooner"),
@@ -165,3 +180,30 @@ class AgentPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'ready' if self.ready else self.reason or 'not ready'}"
+
+
+class RecordingReview(models.Model):
+    """A supervisor's quality review of one recorded leg: a score and what they heard."""
+
+    leg = models.ForeignKey(
+        CallLeg, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("call leg")
+    )
+    reviewer = models.ForeignKey(
+        "dispatch.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
+    score = models.PositiveSmallIntegerField(verbose_name=_("score"))
+    comments = models.TextField(blank=True, verbose_name=_("comments"))
+    created_at = models.DateTimeField(verbose_name=_("reviewed at"))
+
+    class Meta:
+        verbose_name = _("recording review")
+        verbose_name_plural = _("recording reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="recording_review_score_0_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leg}: {self.score}"

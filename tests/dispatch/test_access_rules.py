@@ -62,6 +62,12 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
         ("get", "/telephony/board/"),
         ("get", "/telephony/board.json"),
     ],
+    Capability.RECORDINGS: [
+        ("get", "/telephony/calls/1/legs.json"),
+        ("get", "/telephony/legs/1/"),
+        ("get", "/telephony/legs/1/recording"),
+    ],
+    Capability.QUALITY_REVIEW: [("post", "/telephony/legs/1/")],
     Capability.REPORTS: [
         ("get", "/api/reports/figures/"),
         ("get", "/api/reports/breaches/"),
