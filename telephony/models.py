@@ -45,6 +45,13 @@ class PhoneSystem(models.Model):
         help_text=_("where this server reads the same files, e.g. /srv/recordings/"),
         verbose_name=_("recordings directory here"),
     )
+    # Where an agent's click-to-call is dialled: Asterisk's dialplan context, FreeSWITCH's.
+    outbound_context = models.CharField(
+        max_length=80,
+        default="from-internal",
+        help_text=_("the dialplan context a click-to-call dials the number in"),
+        verbose_name=_("outbound context"),
+    )
     wrap_up_s = models.PositiveIntegerField(
         default=60,
         help_text=_("after a call, an agent is in wrap-up this long unless they say ready sooner"),

@@ -14,6 +14,7 @@ from config.counters import counter_increment
 from dispatch.access import Capability, user_may
 from dispatch.models import User
 from telephony.services.agents import PresenceError, board, presence_set
+from telephony.services.outbound import DialError, call_place
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +80,28 @@ def presence_post(request: HttpRequest) -> JsonResponse:
         detail = str(error) if isinstance(error, PresenceError) else _("the body is not JSON")
         return JsonResponse({"detail": detail}, status=400)
     return JsonResponse({"ready": presence.ready, "reason": presence.reason})
+
+
+DIALLERS = (Capability.CALL_INTAKE, Capability.CALL_BACKS, Capability.DESK)
+
+
+@require_POST
+@login_required
+def dial_post(request: HttpRequest) -> JsonResponse:
+    """POST {"number": "138..."}: ring the agent's own phone, which then dials the number."""
+    user = _user(request)
+    if not any(user_may(user, c) for c in DIALLERS):
+        return JsonResponse({"detail": _("only those who call customers place calls")}, status=403)
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict) or not isinstance(body.get("number"), str):
+            raise DialError(_('send {"number": "..."}'))
+        extension = call_place(user=user, number=body["number"])
+    except ValueError as error:  # DialError, or a body that is not JSON
+        log.warning("click-to-call by %s refused: %s", user, error)
+        counter_increment("telephony.dial.refused")
+        detail = str(error) if isinstance(error, DialError) else _("the body is not JSON")
+        return JsonResponse({"detail": detail}, status=400)
+    return JsonResponse(
+        {"extension": extension.number, "detail": _("Your phone rings: pick it up to call.")}
+    )
