@@ -19,3 +19,4 @@ class AlertsConfig(AppConfig):
             tasks_clocks,
         )
         from alerts.cap import listeners  # noqa: F401
+        from alerts.open311 import push  # noqa: F401  (results pushed to linked hotlines)

@@ -1,6 +1,8 @@
 """How a message leaves: an HTTP SMS gateway, SMTP e-mail, MQTT to a tablet."""
 
 import base64
+import hashlib
+import hmac
 import json
 import urllib.error
 import urllib.request
@@ -9,7 +11,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from alerts.models import Channel, Notification
+from alerts.models import ApiKey, Channel, Notification
 from fleet.mqtt import mqtt_publish_once
 
 TIMEOUT_S = 10
@@ -71,7 +73,36 @@ def mqtt_send(notification: Notification) -> None:
         raise ChannelError(f"the broker could not be reached: {error}") from error
 
 
-SENDERS = {Channel.SMS: sms_send, Channel.EMAIL: email_send, Channel.MQTT: mqtt_send}
+def webhook_send(notification: Notification) -> None:
+    """POST a linked hotline's status push (alerts.open311.push) to its status URL, signed
+    with its secret (X-Signature: sha256=<HMAC-SHA256 of the body>)."""
+    key = ApiKey.objects.filter(status_url=notification.recipient, active=True).first()
+    if key is None:
+        raise ChannelError("no active API key pushes to this URL any more")
+    body = notification.body.encode()
+    request = urllib.request.Request(  # noqa: S310 - the URL is the administrator's setting
+        notification.recipient, data=body, method="POST"
+    )
+    request.add_header("Content-Type", "application/json; charset=utf-8")
+    request.add_header("Idempotency-Key", notification.idempotency_key)
+    if key.status_secret:
+        digest = hmac.new(key.status_secret.encode(), body, hashlib.sha256).hexdigest()
+        request.add_header("X-Signature", f"sha256={digest}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as error:
+        raise ChannelError(f"the linked system answered {error.code}: {error.reason}") from error
+    except (TimeoutError, urllib.error.URLError, OSError) as error:
+        raise ChannelError(f"the linked system could not be reached: {error}") from error
+
+
+SENDERS = {
+    Channel.SMS: sms_send,
+    Channel.EMAIL: email_send,
+    Channel.MQTT: mqtt_send,
+    Channel.WEBHOOK: webhook_send,
+}
 
 
 def channel_send(notification: Notification) -> None:

@@ -32,7 +32,12 @@ DELIVERY_WORDS = {
     Notification.Status.FAILED: _("failed"),
     Notification.Status.CANCELLED: _("cancelled"),
 }
-CHANNEL_WORDS = {Channel.SMS: _("SMS"), Channel.EMAIL: _("e-mail"), Channel.MQTT: _("tablet")}
+CHANNEL_WORDS = {
+    Channel.SMS: _("SMS"),
+    Channel.EMAIL: _("e-mail"),
+    Channel.MQTT: _("tablet"),
+    Channel.WEBHOOK: _("linked hotline"),
+}
 
 
 def escalations_may_see(user: Any) -> bool:

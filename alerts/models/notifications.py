@@ -8,6 +8,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
     MQTT = "mqtt", _("MQTT (tablet)")
+    WEBHOOK = "webhook", _("Status push (linked hotline)")
 
 
 class NotificationTemplate(models.Model):

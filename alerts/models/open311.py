@@ -17,6 +17,19 @@ class ApiKey(models.Model):
     active = models.BooleanField(default=True, verbose_name=_("active"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    # A linked hotline (12345, 110/119) that wants each change of its requests pushed to it
+    # rather than only polled: where to post, and the secret each post is signed with.
+    status_url = models.URLField(
+        blank=True,
+        help_text=_("where each change of this system's requests is posted; blank: it polls"),
+        verbose_name=_("status push URL"),
+    )
+    status_secret = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("signs each push (X-Signature: sha256=HMAC of the body)"),
+        verbose_name=_("status push secret"),
+    )
 
     class Meta:
         verbose_name_plural = _("API keys")

@@ -72,10 +72,15 @@ def notification_queue(
     context: dict[str, Any],
     idempotency_key: str,
     incident: Incident | None = None,
+    body: str | None = None,
 ) -> Notification | None:
     """Write the message to the outbox, once per idempotency key; None if it was already
-    there. Call inside the transaction of the change the message reports."""
-    rendered = template_render(template, language, context)
+    there. Call inside the transaction of the change the message reports. `body`: a message
+    for a machine (a linked system's JSON), sent as it is rather than from the template."""
+    if body is not None:
+        rendered = Rendered("", body)
+    else:
+        rendered = template_render(template, language, context)
     now = timezone.now()
     try:
         with transaction.atomic():  # a savepoint: the duplicate's error stays in here
