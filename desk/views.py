@@ -93,8 +93,10 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
         "desk/case.html",
         {
             "case": case_out(case, user),
-            # Its phone call's recordings are fetched by the page (telephony, a layer beside).
+            # Its phone call's recordings are fetched by the page (telephony, a layer beside),
+            # for those who may listen.
             "call_id": case.call_id,
+            "may_listen": user_may(user, Capability.RECORDINGS),
             "identity": identity,
             "may_read": may_read,
             "may_handle": user_may_handle(user, case),

@@ -36,13 +36,13 @@ class PhoneSystem(models.Model):
     recordings_prefix = models.CharField(
         max_length=300,
         blank=True,
-        help_text=_("as the phone system names them, e.g. /var/spool/asterisk/monitor/"),
+        help_text=_("the start of the recordings' names on the phone system"),
         verbose_name=_("recordings path on the phone system"),
     )
     recordings_dir = models.CharField(
         max_length=300,
         blank=True,
-        help_text=_("where this server reads the same files, e.g. /srv/recordings/"),
+        help_text=_("the directory where this server reads the same files"),
         verbose_name=_("recordings directory here"),
     )
     # Where an agent's click-to-call is dialled: Asterisk's dialplan context, FreeSWITCH's.

@@ -105,3 +105,23 @@ def dial_post(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"extension": extension.number, "detail": _("Your phone rings: pick it up to call.")}
     )
+
+
+@require_GET
+@login_required
+def summary_json(request: HttpRequest) -> JsonResponse:
+    """The wall's line of the phone: callers waiting, the longest wait, and how many agents
+    are in each state; no names (Capability.WALL, the control room)."""
+    if not user_may(_user(request), Capability.WALL):
+        return JsonResponse({"detail": _("the phone summary is for the control room")}, status=403)
+    agents, queues = board()
+    states: dict[str, int] = {}
+    for agent in agents:
+        states[agent.state] = states.get(agent.state, 0) + 1
+    return JsonResponse(
+        {
+            "waiting": sum(q.waiting for q in queues),
+            "longest_wait_s": round(max((q.longest_wait_s for q in queues), default=0.0)),
+            "agents": states,
+        }
+    )

@@ -100,14 +100,14 @@ def test_a_complaint_is_routed_read_replied_called_back_and_closed(live_server: 
         sign_in(page, base, "desk", "/callbacks/")
         row = page.locator("tr", has=page.get_by_text("13812345678"))
         row.locator("select[name=outcome]").select_option("no_answer")
-        row.locator("button").click()
+        row.locator("button:not(.dial)").click()  # the attempt's, not click-to-call
         page.wait_for_url(f"{base}/callbacks/?logged=*")
         row = page.locator("tr", has=page.get_by_text("13812345678"))
         row.locator("select[name=outcome]").select_option("reached")
         row.locator("select[name=score]").select_option("4")
         row.locator("textarea[name=comment]").fill("满意，道歉已收到")
         _shot(page, "complaint-call-back")
-        row.locator("button").click()
+        row.locator("button:not(.dial)").click()  # the attempt's, not click-to-call
         page.wait_for_url(f"{base}/callbacks/?logged=*")
         assert failures == []
     with chromium_page(locale="zh-CN") as (page, failures):

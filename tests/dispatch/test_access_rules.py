@@ -44,7 +44,7 @@ ENDPOINTS: dict[Capability, list[tuple[str, str]]] = {
         ("post", "/api/work-orders/999999/cancel/"),
         ("post", "/api/work-orders/999999/reassign/"),
     ],
-    Capability.WALL: [("get", "/wall/"), ("get", "/maps/feed")],
+    Capability.WALL: [("get", "/telephony/summary.json"), ("get", "/wall/"), ("get", "/maps/feed")],
     Capability.INCIDENT_MAP: [("get", "/incidents/"), ("get", "/incidents/GX-NONE/map")],
     Capability.TIMELINE: [
         ("get", "/incidents/GX-NONE/timeline"),

@@ -70,6 +70,11 @@ def test_the_board_shows_each_agents_state_and_the_queues_waiting(system: PhoneS
     body = _client("supervisor").get("/telephony/board.json").json()
     assert [a["state"] for a in body["agents"]] == ["on_call", "wrap_up"]
     assert body["queues"][0]["queue"] == "hotline"
+    # The wall's line: counts only, for the control room.
+    summary = _client("dispatcher").get("/telephony/summary.json").json()
+    assert (summary["waiting"], summary["agents"]) == (1, {"on_call": 1, "wrap_up": 1})
+    assert 29 <= summary["longest_wait_s"] <= 60
+    assert _client("crew").get("/telephony/summary.json").status_code == 403
 
 
 def test_an_agent_says_ready_or_not_ready_with_a_reason(system: PhoneSystem) -> None:
