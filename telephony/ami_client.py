@@ -1,17 +1,17 @@
 """The AMI adapter: a connection to Asterisk's manager port, kept up. It logs in, asks which
 channels are up (so a call that changed while it was away is put right: nothing lost, nothing
 counted twice), then applies every event as it comes. When the connection drops it connects
-again, backing off to at most MAX_BACKOFF_S."""
+again, backing off to at most 30 s (telephony.adapter)."""
 
 import logging
 import socket
 import threading
 from datetime import datetime
 
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from config.counters import counter_increment
+from telephony.adapter import adapter_loop
 from telephony.ami import (
     Frame,
     FrameError,
@@ -27,7 +27,6 @@ from telephony.services.agents import presence_from_phone
 from telephony.services.legs import legs_reconcile, phone_event_apply
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF_S = 30.0
 READ_TIMEOUT_S = 30.0  # a Ping goes out after this long without a message
 CONNECT_TIMEOUT_S = 10.0
 FRAME_MAX = 64 * 1024  # a message longer than this is not AMI
@@ -164,18 +163,4 @@ def session_run(system: PhoneSystem, stop: threading.Event) -> None:
 
 def adapter_run(system: PhoneSystem, stop: threading.Event) -> None:
     """Keep a session up until `stop`: reconnect after any failure, backing off."""
-    backoff = 0.5
-    try:
-        while not stop.is_set():
-            close_old_connections()
-            try:
-                session_run(system, stop)
-                backoff = 0.5
-            except (OSError, AmiError) as error:
-                log.warning("AMI %s: %s; connecting again in %.1f s", system.name, error, backoff)
-                counter_increment("telephony.ami.disconnected")
-                PhoneSystem.objects.filter(pk=system.pk).update(disconnected_at=timezone.now())
-                stop.wait(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_S)
-    finally:
-        connection.close()  # this thread's own
+    adapter_loop(system, stop, session_run, failures=(OSError, AmiError), name="ami")
