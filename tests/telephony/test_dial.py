@@ -108,3 +108,54 @@ def test_a_call_that_cannot_be_placed_says_why(agent: User) -> None:
     assert "dial the number on your phone" in body["detail"]
     crew = User.objects.get(username="crew")
     assert _dial(crew, {"number": "13800138000"})[0] == 403
+
+
+class OriginateSocket:
+    """FreeSWITCH's event socket as a click-to-call sees it: auth, then a bgapi originate."""
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self.commands: list[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        conn, _ = self.listener.accept()
+        with conn:
+            conn.sendall(b"Content-Type: auth/request\n\n")
+            buffer = b""
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                buffer += chunk
+                while b"\n\n" in buffer:
+                    raw, _, buffer = buffer.partition(b"\n\n")
+                    command = raw.decode()
+                    self.commands.append(command)
+                    if command.startswith("auth "):
+                        ok = command == f"auth {self.password}"
+                        reply = "+OK accepted" if ok else "-ERR invalid"
+                    elif command.startswith("bgapi "):
+                        reply = "+OK Job-UUID: 7f4db78a-17d7-11dd-b7a0-db4edd065621"
+                    else:
+                        reply = "+OK bye"
+                    conn.sendall(f"Content-Type: command/reply\nReply-Text: {reply}\n\n".encode())
+
+
+def test_freeswitch_rings_the_agent_through_the_event_socket(agent: User) -> None:
+    server = OriginateSocket(password="ClueCon-long")
+    system = PhoneSystem.objects.create(
+        name="FreeSWITCH", kind="esl", host="127.0.0.1", port=server.port, secret="ClueCon-long",
+        outbound_context="hotline",
+    )  # fmt: skip
+    Extension.objects.create(system=system, number="1001", user=agent)
+    status, body = _dial(agent, {"number": "+8613800138000"})
+    assert (status, body["extension"]) == (200, "1001")
+    assert server.commands[0] == "auth ClueCon-long"
+    assert server.commands[1] == (
+        "bgapi originate {origination_caller_id_number=+8613800138000}user/1001 "
+        "+8613800138000 XML hotline"
+    )
+    server.listener.close()
