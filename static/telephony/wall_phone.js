@@ -15,7 +15,7 @@
       row.hidden = known === 0 && s.waiting === 0;
       document.getElementById("phone-waiting").textContent = String(s.waiting);
       const longest = document.getElementById("phone-longest");
-      longest.textContent = interpolate(gettext("%(s)s s"), { s: s.longest_wait_s }, true);
+      longest.textContent = String(s.longest_wait_s);
       longest.parentElement.className = s.longest_wait_s >= LONG_WAIT_S ? "bad" : "";
       document.getElementById("phone-ready").textContent = String(agents.ready || 0);
       document.getElementById("phone-busy").textContent = String((agents.on_call || 0) + (agents.ringing || 0));

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from alerts.services.status_links import status_link_for
@@ -19,6 +20,10 @@ from dispatch.services.intake import CallInput, call_open_incident, call_receive
 from dispatch.services.work_orders import work_order_dispatch, work_order_transition
 from fleet.models import Vehicle
 from gis.models import OrgUnit, Premise
+from telephony.events import Kind, PhoneEvent
+from telephony.models import CallLeg, Extension, PhoneSystem
+from telephony.services.legs import phone_event_apply
+from telephony.services.recordings import review_add
 from tests.browser import SCREENSHOTS, TABLET, WALL, chromium_page, sign_in
 from tests.i18n.words import data_words, stray_english
 
@@ -50,6 +55,7 @@ class Walk:
     crew_id: int
     data: set[str]
     case: str = ""
+    leg: int = 0
 
 
 @pytest.fixture
@@ -93,6 +99,24 @@ def walk(demo_city: None, translated: None) -> Walk:
     )
     case = case_open(call_id=complaint.id, actor=dispatcher)
     case_reply(case_id=case.pk, actor=User.objects.get(username="desk"), text="已致歉")
+    # The phone system: the call taker's extension, the complaint's call recorded and
+    # reviewed, and a caller waiting (the phone board, the recording's page, the wall).
+    station = OrgUnit.objects.get(code="st-central")
+    system = PhoneSystem.objects.create(name="Asterisk", kind="ami", unit=station)
+    Extension.objects.create(system=system, number="8001", user=dispatcher)
+    now = timezone.now()
+    for event in (
+        PhoneEvent(Kind.CREATED, "w.1", "w.1", now, caller="13900002222"),
+        PhoneEvent(Kind.RINGING, "w.2", "w.1", now, extension="8001"),
+        PhoneEvent(Kind.ANSWERED, "w.2", "w.1", now),
+        PhoneEvent(Kind.RECORDING, "w.2", "w.1", now, recording="/monitor/w-1.wav"),
+        PhoneEvent(Kind.CREATED, "x.1", "x.1", now, caller="13900003333"),
+        PhoneEvent(Kind.QUEUED, "x.1", "x.1", now, queue="hotline"),
+    ):
+        phone_event_apply(system=system, event=event)
+    recorded = CallLeg.objects.get(leg_uid="w.2")
+    review_add(leg=recorded, reviewer=User.objects.get(username="supervisor"), score=88,
+               comments="语气友好")  # fmt: skip
     data = data_words(
         [
             *OrgUnit.objects.values_list("name", flat=True),
@@ -104,9 +128,11 @@ def walk(demo_city: None, translated: None) -> Walk:
             # The knowledge base's articles: the utility's own words, and their keys.
             *Article.objects.values_list("key", flat=True),
             *Article.objects.values_list("title_zh", flat=True),
+            # The phone system's own names for its queues.
+            *CallLeg.objects.values_list("queue", flat=True),
         ]
     )
-    return Walk(incident.reference, link.token, crew.id, data, case.reference)
+    return Walk(incident.reference, link.token, crew.id, data, case.reference, recorded.pk)
 
 
 def _pages(walk: Walk) -> dict[str | None, list[tuple[str, str]]]:
@@ -128,6 +154,8 @@ def _pages(walk: Walk) -> dict[str | None, list[tuple[str, str]]]:
             ("knowledge-new", "/knowledge/new/"),
             ("reports", "/reports/"),
             ("reports-monthly", "/reports/monthly/"),
+            ("phone-board", "/telephony/board/"),
+            ("recording", f"/telephony/legs/{walk.leg}/"),
         ],
         "desk": [
             ("desk", "/desk/"),
@@ -157,6 +185,8 @@ def _pages(walk: Walk) -> dict[str | None, list[tuple[str, str]]]:
 DESK_ONLY = {
     "reports",
     "reports-monthly",
+    "phone-board",
+    "recording",
     "desk",
     "desk-case",
     "callbacks",
