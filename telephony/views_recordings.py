@@ -9,7 +9,7 @@ import logging
 import mimetypes
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,13 @@ from telephony.models import CallLeg
 from telephony.services.recordings import ReviewError, legs_recorded, recording_file, review_add
 
 log = logging.getLogger(__name__)
+ID_MAX = 2**63 - 1  # PostgreSQL's bigint: a larger id in the path names no row (a 404, not a 500)
+
+
+def _id_or_404(value: int) -> int:
+    if value > ID_MAX:
+        raise Http404
+    return value
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,7 +49,9 @@ def _refused(request: HttpRequest) -> HttpResponse:
 def leg_recording(request: HttpRequest, leg_id: int) -> HttpResponseBase:
     if not user_may(_user(request), Capability.RECORDINGS):  # before any lookup: no probing
         return _refused(request)
-    leg = get_object_or_404(CallLeg.objects.select_related("system", "agent"), pk=leg_id)
+    leg = get_object_or_404(
+        CallLeg.objects.select_related("system", "agent"), pk=_id_or_404(leg_id)
+    )
     if not leg_allowed(_user(request), leg, Capability.RECORDINGS):
         return _refused(request)
     found = recording_file(leg)
@@ -68,7 +77,9 @@ def leg_page(request: HttpRequest, leg_id: int) -> HttpResponse:
     wanted = Capability.QUALITY_REVIEW if request.method == "POST" else Capability.RECORDINGS
     if not user_may(user, wanted):  # before any lookup: no probing for which legs exist
         return _refused(request)
-    leg = get_object_or_404(CallLeg.objects.select_related("system", "agent", "call"), pk=leg_id)
+    leg = get_object_or_404(
+        CallLeg.objects.select_related("system", "agent", "call"), pk=_id_or_404(leg_id)
+    )
     if not leg_allowed(user, leg, Capability.RECORDINGS):
         return _refused(request)
     may_review = leg_allowed(user, leg, Capability.QUALITY_REVIEW)
@@ -103,7 +114,7 @@ def call_legs_json(request: HttpRequest, call_id: int) -> JsonResponse:
     user = _user(request)
     if not user_may(user, Capability.RECORDINGS):
         return JsonResponse({"detail": _("recordings are for supervisors")}, status=403)
-    get_object_or_404(Call, pk=call_id)
+    get_object_or_404(Call, pk=_id_or_404(call_id))
     return JsonResponse(
         {
             "legs": [

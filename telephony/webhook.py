@@ -97,9 +97,12 @@ class _RefusedError(Exception):
 
 
 def _system_verified(request: Request, system_id: int) -> PhoneSystem:
-    system = PhoneSystem.objects.filter(
-        pk=system_id, kind=PhoneSystem.Kind.WEBHOOK, active=True
-    ).first()
+    # An id past PostgreSQL's bigint names no system: refused as one, not a database error.
+    system = (
+        PhoneSystem.objects.filter(pk=system_id, kind=PhoneSystem.Kind.WEBHOOK, active=True).first()
+        if system_id <= 2**63 - 1
+        else None
+    )
     if system is None:
         raise _RefusedError(
             404, "unknown_system", _("there is no active webhook phone system with this id")

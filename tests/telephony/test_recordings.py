@@ -164,3 +164,14 @@ def test_a_supervisor_reviews_the_recording_and_bad_scores_are_refused(recorded:
     safety = _client("safety")
     assert 'id="review"' not in safety.get(f"/telephony/legs/{leg.pk}/").content.decode()
     assert safety.post(f"/telephony/legs/{leg.pk}/", {"score": "50"}).status_code == 403
+
+
+def test_an_id_no_row_can_hold_is_a_404_not_a_server_error(recorded: dict) -> None:
+    supervisor = _client("supervisor")
+    huge = 10**30
+    for path in (
+        f"/telephony/legs/{huge}/",
+        f"/telephony/legs/{huge}/recording",
+        f"/telephony/calls/{huge}/legs.json",
+    ):
+        assert supervisor.get(path).status_code == 404, path

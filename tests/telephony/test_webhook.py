@@ -214,6 +214,7 @@ def test_only_an_active_webhook_system_with_a_secret_takes_events(system: PhoneS
     assert _post(asterisk.pk, event).status_code == 404
     assert _post(resting.pk, event).status_code == 404
     assert _post(999_999, event).status_code == 404
+    assert _post(10**30, event).status_code == 404  # past bigint: no system, not a 500
     assert _post(blank.pk, event, token="").status_code == 401  # no secret: nobody gets in
     assert "no active webhook" in _post(999_999, event).json()["detail"]
     assert not CallLeg.objects.exists()
