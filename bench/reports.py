@@ -12,7 +12,10 @@ permission, scope checks, the figures' SQL, labels, JSON), warm, --runs times. B
 in the same loop, the bare SQL: the report statements that request sent (captured from one
 request: the figures' aggregates, the drill-down's count and rows, the breach points), replayed
 through a plain psycopg connection with the same parameters, nothing else. The table gives
-p50 and p95 of both and the ratio of the p95s. Then each figure of the heaviest request alone
+p50 and p95 of both and the ratio of the p95s. Before measuring, the closed days are stored
+(reports.rollup_build, as beat does every quarter of an hour); the last column is the bare
+SQL the same request sends when no day is stored (the whole range read from the record),
+the baseline the stored days are judged against. Then each figure of the heaviest request alone
 (`figures_compute(scope, keys=[key])` against its one bare statement), to show where the time
 goes; --explain prints EXPLAIN ANALYZE of the slowest statements.
 """
@@ -37,7 +40,7 @@ django.setup()
 
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -47,10 +50,18 @@ from dispatch.models import Call, Incident, IncidentEvent, User  # noqa: E402
 from gis.models import OrgUnit  # noqa: E402
 from reports.catalogue import FIGURES  # noqa: E402
 from reports.figures import figures_compute  # noqa: E402
+from reports.models import RollupDay  # noqa: E402
+from reports.rollup_build import rollup_refresh  # noqa: E402
 from reports.scope import scope_from  # noqa: E402
 
 # A statement is a report's own when it reads a source (reports.sources' aliases).
-REPORT_TABLES = ("dispatch_call c", "dispatch_incident i", "desk_case k", "alerts_callback b")
+REPORT_TABLES = (
+    "dispatch_call c",
+    "dispatch_incident i",
+    "desk_case k",
+    "alerts_callback b",
+    "reports_rolluprow r",
+)
 VACUUMED = (
     "dispatch_call",
     "dispatch_incident",
@@ -111,6 +122,16 @@ def captured(client: Client, url: str) -> list[tuple[str, Any]]:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.content[:300])
     return capture.statements
+
+
+def captured_from_record(client: Client, url: str) -> list[tuple[str, Any]]:
+    """The statements the same request sends when no day is stored: the whole range read
+    from the record (the days' fingerprints blanked in a transaction rolled back)."""
+    with transaction.atomic():
+        RollupDay.objects.update(fingerprint="")
+        statements = captured(client, url)
+        transaction.set_rollback(True)
+    return statements
 
 
 def bare_run(raw: psycopg.Connection, statements: list[tuple[str, Any]]) -> None:
@@ -224,6 +245,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--calls-per-day", type=int, default=2850)
     parser.add_argument("--figure-runs", type=int, default=5, help="runs of each figure alone")
+    parser.add_argument(
+        "--record-runs", type=int, default=5, help="runs of the record-alone baseline"
+    )
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--only", nargs="*", help="request labels to run (default: all)")
     parser.add_argument("--no-per-figure", action="store_true")
@@ -233,6 +257,12 @@ def main() -> int:
     print(
         f"history: {calls} calls, {incidents} incidents, {events} timeline events"
         + (f" (written in {took:.0f}s)" if took else " (reused)")
+    )
+    started = time.monotonic()
+    stored = rollup_refresh(progress=print)
+    print(
+        f"stored days: {stored} stored now in {time.monotonic() - started:.1f}s; "
+        f"{RollupDay.objects.count()} in all"
     )
     group = OrgUnit.objects.get(tier=OrgUnit.Tier.GROUP)
     company = OrgUnit.objects.filter(tier=OrgUnit.Tier.COMPANY).order_by("id").first()
@@ -258,22 +288,30 @@ def main() -> int:
         ours, base = timed_pair(
             partial(client.get, url), partial(bare_run, raw, statements), args.runs
         )
-        s, b = summary(ours), summary(base)
-        rows.append((label, url, len(statements), s, b))
+        record = captured_from_record(client, url)
+        _same, whole = timed_pair(
+            partial(bare_run, raw, statements), partial(bare_run, raw, record), args.record_runs
+        )
+        s, b, w = summary(ours), summary(base), summary(whole)
+        rows.append((label, url, len(statements), s, b, w))
         print(
             f"{label}: p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms; bare p95 {b['p95']:.0f} ms"
-            f" ({len(statements)} statements); {s['p95'] / b['p95']:.2f}x",
+            f" ({len(statements)} statements); {s['p95'] / b['p95']:.2f}x; "
+            f"from the record alone p95 {w['p95']:.0f} ms",
             flush=True,
         )
         if label == "group, year, by station":
             heaviest = statements
     print(f"\nMachine: {about}\n")
-    print("| request | p50 ms | p95 ms | bare SQL p95 ms | ratio (p95) | statements |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, _url, n, s, b in rows:
+    print(
+        "| request | p50 ms | p95 ms | bare SQL p95 ms | ratio (p95) | statements "
+        "| record alone: bare SQL p95 ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, _url, n, s, b, w in rows:
         print(
             f"| {label} | {s['p50']:.0f} | {s['p95']:.0f} | {b['p95']:.0f} "
-            f"| {s['p95'] / b['p95']:.2f}x | {n} |"
+            f"| {s['p95'] / b['p95']:.2f}x | {n} | {w['p95']:.0f} |"
         )
     if not args.no_per_figure:
         year0 = timezone.localdate() - timedelta(days=364)

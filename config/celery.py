@@ -111,4 +111,6 @@ app.conf.beat_schedule = {
     # Last month's analysis report, on the first working day of the month. The task does
     # nothing on other days; it runs hourly so a beat that was down at midnight still sends it.
     "monthly-reports": {"task": "reports.monthly.tasks.monthly_reports_task", "schedule": 3600.0},
+    # Closed days' figures stored, so a year's dashboard reads days, not a year of rows.
+    "reports-rollup": {"task": "reports.tasks.rollup_refresh_task", "schedule": 900.0},
 }

@@ -1,13 +1,14 @@
-"""The figures of a scope, computed from the record with one SQL statement per figure: the
-total and the breakdown together (GROUPING SETS), with the share, the mean and the
-distribution (median, 90th and 97th percentile, the longest), never the mean alone.
+"""The figures of a scope: the share, the mean and the distribution (median, 90th and 97th
+percentile, the longest), never the mean alone. Each source's figures come from one statement
+over its rows (reports.parts), for the days of the range not stored, merged with the stored
+days' parts (reports.rollup): the same numbers either way, a year in a fraction of the time.
 
 `figures_compute` is what the dashboard, the exports and the monthly report show;
 `figure_items` lists the rows behind a figure (the drill-down), from the same definitions."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from reports.catalogue import BY_KEY, FIGURES, FigureSpec, preset_spec
 from reports.labels import dim_labels
 from reports.models import ReportPreset, ReportSettings
+from reports.parts import Part, parts_of_row, parts_sql
+from reports.rollup import days_stored, fingerprint, spans_live, stored_parts
 from reports.scope import Scope
 from reports.sources import CALLS, Source
 
@@ -100,11 +103,23 @@ def figure_params(scope: Scope, thresholds: ReportSettings) -> dict[str, Any]:
     }
 
 
-def rows_where(source: Source, scope: Scope, *, as_of_end: bool = False) -> str | None:
+def rows_where(
+    source: Source,
+    scope: Scope,
+    *,
+    as_of_end: bool = False,
+    spans: list[tuple[datetime, datetime]] | None = None,
+) -> str | None:
     """The WHERE clause of a source's rows in the scope (None: the filters rule it out, as a
-    priority rules out desk cases, which have none)."""
+    priority rules out desk cases, which have none). `spans`: only these runs of the range
+    (the days not read from storage), bound as %(span<n>_0)s and %(span<n>_1)s (span_params)."""
     if as_of_end:
         when = f"{source.time} < %(as_of)s"
+    elif spans is not None:
+        when = " OR ".join(
+            f"({source.time} >= %(span{n}_0)s AND {source.time} < %(span{n}_1)s)"
+            for n in range(len(spans))
+        )
     else:
         when = f"{source.time} >= %(t0)s AND {source.time} < %(t1)s"
     parts = [when, f"{source.unit} = ANY(%(units)s)", source.base]
@@ -125,77 +140,55 @@ def rows_where(source: Source, scope: Scope, *, as_of_end: bool = False) -> str 
     return " AND ".join(f"({p})" for p in parts)
 
 
+def span_params(spans: list[tuple[datetime, datetime]]) -> dict[str, datetime]:
+    return {f"span{n}_{i}": t for n, span in enumerate(spans) for i, t in enumerate(span)}
+
+
 def figure_where(spec: FigureSpec, scope: Scope) -> str | None:
     """The WHERE clause of the rows a figure counts (its source's, eligible for it)."""
     where = rows_where(spec.source, scope, as_of_end=spec.as_of_end)
     return None if where is None else f"{where} AND ({spec.eligible})"
 
 
-_AGGREGATES = """COUNT(*) FILTER (WHERE x.e{n}), COUNT(*) FILTER (WHERE x.e{n} AND x.h{n}),
-    COUNT(*) FILTER (WHERE x.e{n} AND x.o{n}), AVG(x.v{n}) FILTER (WHERE x.e{n}),
-    {percentiles}, MAX(x.v{n}) FILTER (WHERE x.e{n})"""
-# The percentiles sort every value they read: asked only of the figures that are a
-# distribution (a share has its mean and longest beside it, which need no sort).
-_PERCENTILES = (
-    "percentile_cont(ARRAY[0.5, 0.9, 0.97]) WITHIN GROUP (ORDER BY x.v{n}) FILTER (WHERE x.e{n})"
-)
-DISTRIBUTIONS = ("distribution", "mean")
-_COLUMNS = "({e}) IS TRUE AS e{n}, ({h}) AS h{n}, ({o}) AS o{n}, ({v})::float8 AS v{n}"
-PER_FIGURE = 6  # the aggregates of one figure in a pass's row
-
-
-def _pass_sql(specs: list[FigureSpec], where: str, dim: str) -> str:
-    """One pass over a source's rows for all of its figures: each counts the rows eligible
-    for it (FILTER), so the rows are read once however many figures they feed."""
-    joins = " ".join(dict.fromkeys(s.joins for s in specs if s.joins))
-    columns = ",\n        ".join(
-        _COLUMNS.format(e=s.eligible, h=s.hit, o=s.over, v=s.value, n=n)
-        for n, s in enumerate(specs)
-    )
-    aggregates = ",\n    ".join(
-        _AGGREGATES.format(
-            n=n,
-            percentiles=(_PERCENTILES.format(n=n) if s.kind in DISTRIBUTIONS else "NULL::float8[]"),
-        )
-        for n, s in enumerate(specs)
-    )
-    reads = f"{dim} {columns} {joins} {where}"
-    return f"""SELECT x.k, GROUPING(x.k),
-    {aggregates}
-FROM (
-    SELECT {dim} AS k,
-        {columns}
-    FROM {specs[0].source.from_clause(reads)} {joins}
-    WHERE {where}
-) x
-GROUP BY GROUPING SETS ((x.k), ())"""
-
-
-def _row(key: str | None, label: str, values: tuple[Any, ...]) -> Row:
-    count, hits, over, mean, percentiles, longest = values
+def _row(key: str | None, label: str, part: Part) -> Row:
+    percentiles = part.percentiles() if part.count else None
     p50, p90, p97 = percentiles if percentiles else (None, None, None)
     return Row(
         key=key,
         label=label,
-        count=count,
-        hits=hits,
-        over=over,
-        mean=_f(mean),
-        median=_f(p50),
-        p90=_f(p90),
-        p97=_f(p97),
-        longest=_f(longest),
+        count=part.count,
+        hits=part.hits,
+        over=part.over,
+        mean=part.mean,
+        median=p50,
+        p90=p90,
+        p97=p97,
+        longest=part.longest,
     )
 
 
-def _f(value: Any) -> float | None:
-    return None if value is None else float(value)
+Parts = dict[tuple[str, str | None], Part]
 
 
-def _pass(specs: list[FigureSpec], scope: Scope, params: dict[str, Any]) -> list[Figure]:
-    """The figures of one source (and one time filter) from one statement."""
+def parts_live(
+    specs: list[FigureSpec], where: str, keys: list[str], params: dict[str, Any]
+) -> list[tuple[tuple[Any, ...], list[Part]]]:
+    """Each row of the record's parts: its key values, and each spec's Part."""
+    with connection.cursor() as cursor:
+        cursor.execute(parts_sql(specs, where, keys), params)
+        found = cursor.fetchall()
+    return [(tuple(row[: len(keys)]), parts_of_row(specs, row, len(keys))) for row in found]
+
+
+def _pass(
+    specs: list[FigureSpec], scope: Scope, params: dict[str, Any], stored: list[date]
+) -> list[Figure]:
+    """The figures of one source (and one time filter): the stored days' parts and the
+    record's for the rest of the range, merged."""
     source = specs[0].source
-    where = rows_where(source, scope, as_of_end=specs[0].as_of_end)
+    stored = [] if specs[0].as_of_end else stored
+    spans = spans_live(scope, stored) if stored else None
+    where = rows_where(source, scope, as_of_end=specs[0].as_of_end, spans=spans)
     if where is not None and len(specs) == 1:
         # A figure alone (a backlog) may find its rows by an index on what makes them count.
         where = f"{where} AND ({specs[0].eligible})"
@@ -205,31 +198,33 @@ def _pass(specs: list[FigureSpec], scope: Scope, params: dict[str, Any]) -> list
             Figure(spec=s, total=Row(key=None, label=_("All")), not_applicable=why) for s in specs
         ]
     dim = source.dims.get(scope.by)
-    with connection.cursor() as cursor:
-        cursor.execute(_pass_sql(specs, where, dim or "NULL::text"), params)
-        found = cursor.fetchall()
-    labels = dim_labels(
-        scope.by, [k for k, grouping, *_v in found if k is not None and not grouping]
-    )
+    parts: Parts = {}
+    if spans is None or spans:  # some of the range is read from the record
+        live = {**params, **span_params(spans or [])}
+        for (k,), found in parts_live(specs, where, [dim or "NULL::text"], live):
+            for spec, part in zip(specs, found, strict=True):
+                parts[(spec.key, k)] = part
+    if stored:
+        for key, part in stored_parts(source, specs, scope, stored).items():
+            parts.setdefault(key, Part()).add(part)
+    labels = dim_labels(scope.by, sorted({k for (_f, k), p in parts.items() if k and p.count}))
     figures = []
-    for n, spec in enumerate(specs):
-        own = slice(2 + n * PER_FIGURE, 2 + (n + 1) * PER_FIGURE)
-        figure = Figure(spec=spec, total=Row(key=None, label=_("All")))
+    for spec in specs:
+        total = Part()
         rows = []
-        for k, grouping, *values in found:
-            mine = tuple(values[own.start - 2 : own.stop - 2])
-            if grouping:
-                figure.total = _row(None, _("All"), mine)
-            elif mine[0]:  # a breakdown value with nothing this figure counts is no row of it
-                rows.append(
-                    _row(k, labels.get(k, _("(none)")) if k is not None else _("(none)"), mine)
-                )
+        for (figure, k), part in parts.items():
+            if figure != spec.key or not part.count:
+                continue  # a breakdown value with nothing this figure counts is no row of it
+            total.add(part)
+            label = labels.get(k, _("(none)")) if k is not None else _("(none)")
+            rows.append(_row(k, label, part))
+        made = Figure(spec=spec, total=_row(None, _("All"), total))
         if dim is None:
-            figure.not_applicable = _("this figure has no breakdown by %(by)s") % {"by": scope.by}
+            made.not_applicable = _("this figure has no breakdown by %(by)s") % {"by": scope.by}
         else:
             periods = scope.by in ("day", "month", "year")
-            figure.rows = sorted(rows, key=lambda r: (r.key is None, r.key if periods else r.label))
-        figures.append(figure)
+            made.rows = sorted(rows, key=lambda r: (r.key is None, r.key if periods else r.label))
+        figures.append(made)
     return figures
 
 
@@ -251,27 +246,32 @@ def preset_params(preset: ReportPreset, params: dict[str, Any], n: int = 0) -> d
 def figures_compute(scope: Scope, keys: Iterable[str] | None = None) -> list[Figure]:
     """The figures of a scope (all of them, or those keyed), the presets' after the rest: one
     statement per source (the backlogs, counted at the range's end, in one of their own)."""
-    params = figure_params(scope, ReportSettings.current())
+    thresholds = ReportSettings.current()
+    params = figure_params(scope, thresholds)
     wanted = set(keys) if keys is not None else None
-    specs = [spec for spec in FIGURES if wanted is None or spec.key in wanted]
+    every = list(FIGURES)
     presets: dict[str, ReportPreset] = {}
-    for n, preset in enumerate(presets_active()):
+    active = presets_active()
+    for n, preset in enumerate(active):
         spec = preset_spec(preset, n)
-        if wanted is None or spec.key in wanted:
-            specs.append(spec)
-            presets[spec.key] = preset
-            params = preset_params(preset, params, n)
+        every.append(spec)
+        presets[spec.key] = preset
+        params = preset_params(preset, params, n)
+    specs = [spec for spec in every if wanted is None or spec.key in wanted]
     passes: dict[tuple[str, bool], list[FigureSpec]] = {}
     for spec in specs:
         passes.setdefault((spec.source.name, spec.as_of_end), []).append(spec)
     computed: dict[str, Figure] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        # A year's percentiles sort hundreds of thousands of values: in memory, not on disk
-        # (bench/RESULTS.md, "Reports at a year's scale"). For these statements only.
+        # A month's values gathered in memory, not on disk (bench/RESULTS.md, "Reports at a
+        # year's scale"). For these statements only.
         cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
+        stored = days_stored(scope, fingerprint(thresholds, active, every))
         for group in passes.values():
-            computed.update((f.key, f) for f in _pass(group, scope, params))
+            computed.update((f.key, f) for f in _pass(group, scope, params, stored))
     for key, preset in presets.items():
+        if key not in computed:
+            continue
         figure = computed[key]
         figure.target = preset.target_share
         figure.average_max = preset.average_max_minutes

@@ -104,3 +104,59 @@ class ReportPreset(models.Model):
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class RollupDay(models.Model):
+    """A closed day whose figures are stored (reports.rollup): built once every clock of its
+    rows has run out, with the thresholds and presets its fingerprint names. A day whose
+    fingerprint is not the current one is read from the record until it is rebuilt."""
+
+    day = models.DateField(primary_key=True)  # local (settings.TIME_ZONE)
+    fingerprint = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("stored report day")
+        verbose_name_plural = _("stored report days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class RollupRow(models.Model):
+    """One figure's parts for one day, unit, case type, priority and channel: what adds up
+    across days (counts, the sum and the longest) and every value of a distribution, so the
+    median and percentiles of a year are exact (reports.figures merges them)."""
+
+    day = models.DateField()
+    source = models.CharField(max_length=16)
+    figure = models.CharField(max_length=48)
+    unit_id = models.BigIntegerField()
+    # NULL where the row has none (a desk case's priority), as the record's own breakdowns.
+    category = models.CharField(max_length=32, null=True)  # noqa: DJ001
+    priority = models.SmallIntegerField(null=True)
+    channel = models.CharField(max_length=16, null=True)  # noqa: DJ001
+    count = models.IntegerField()
+    hits = models.IntegerField()
+    over = models.IntegerField()
+    valued = models.IntegerField()  # rows with a value (the mean's divisor)
+    total = models.FloatField(null=True)
+    longest = models.FloatField(null=True)
+    # float8 values, big-endian, concatenated (PostgreSQL's float8send): distributions only.
+    values = models.BinaryField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "day"], name="rollup_source_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.figure} {self.unit_id}"
+
+
+class DirtyDay(models.Model):
+    """A UTC day on which an old row changed (written by triggers, reports 0005): the local
+    days it touches are read from the record until reports.rollup rebuilds them."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
