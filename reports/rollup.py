@@ -61,7 +61,9 @@ def fingerprint(thresholds: ReportSettings, presets: list[ReportPreset], specs: 
             for p in presets
         ],
         "formulas": [
-            [s.key, s.kind, s.eligible, s.hit, s.value, s.over, s.joins, s.source.table]
+            [s.key, s.kind, s.eligible, s.hit, s.value, s.over, s.joins]
+            + [s.source.table, s.source.time, s.source.unit, s.source.base]
+            + [s.source.dims[by] for by in ("category", "priority", "channel")]
             for s in specs
         ],
     }

@@ -134,9 +134,28 @@ _COPY = (
 )
 
 
+# One refresh at a time (beat's and a command's): a session advisory lock, its key this.
+REFRESH_LOCK = 0x52_4F_4C_4C  # "ROLL"
+
+
 def rollup_refresh(progress: Callable[[str], None] | None = None) -> int:
     """Forget the changed days, then store every closed day not stored as things stand now:
-    how many days were stored."""
+    how many days were stored (0 when another refresh is running: it does the work)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK])
+        (locked,) = cursor.fetchone()
+    if not locked:
+        if progress:
+            progress("another refresh is storing the days: nothing done")
+        return 0
+    try:
+        return _refresh(progress)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
+
+
+def _refresh(progress: Callable[[str], None] | None) -> int:
     now = timezone.now()
     with transaction.atomic():
         # Taken first: a row changed after this is marked again and stored next time.

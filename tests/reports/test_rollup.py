@@ -5,7 +5,9 @@ running sends its day back to the record until it is stored again."""
 
 from datetime import date, timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -14,7 +16,7 @@ from dispatch.models import Incident, User
 from gis.models import OrgUnit
 from reports.models import DirtyDay, ReportSettings, RollupDay, RollupRow
 from reports.rollup import STORED_BYS, days_stored
-from reports.rollup_build import fingerprint_current, rollup_refresh
+from reports.rollup_build import REFRESH_LOCK, fingerprint_current, rollup_refresh
 from reports.scope import Scope
 from tests.reports.recompute import recompute
 from tests.reports.test_figures_recomputed import MONTH_END, MONTH_START, QUERY, _check
@@ -153,3 +155,27 @@ def _days_usable() -> set[date]:
     units = tuple(OrgUnit.objects.values_list("pk", flat=True))
     scope = Scope(start=NOVEMBER[0], end=NOVEMBER[-1], unit=group, units=units)
     return set(days_stored(scope, fingerprint_current()))
+
+
+def test_one_refresh_at_a_time(month: dict[str, object]) -> None:
+    """While another refresh holds the lock (beat's, say), a second one stores nothing."""
+    db = connection.settings_dict
+    other = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        autocommit=True,
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [REFRESH_LOCK])
+        said: list[str] = []
+        assert rollup_refresh(progress=said.append) == 0
+        assert not RollupDay.objects.exists()
+        assert "another refresh" in said[0]
+    finally:
+        # Released before closing: a closed connection's backend lets go a moment later.
+        other.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
+        other.close()
+    assert rollup_refresh() >= len(NOVEMBER)
