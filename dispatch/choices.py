@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gis.models.network import Utility  # noqa: F401 (what a case type is about; gis owns it)
+
 
 class Category(models.TextChoices):
     """The case types a new installation ships with, by the codes the shipped rules, demo and
@@ -23,14 +25,6 @@ class Category(models.TextChoices):
     NEW_CONNECTION = "new_connection", _("New connection")
     INSPECTION = "inspection", _("Safety-inspection appointment")
     BILLING = "billing", _("Billing")
-
-
-class Utility(models.TextChoices):
-    """What a case type is about; a company serves one or more (heat and power come later)."""
-
-    GAS = "gas", _("Gas")
-    HEAT = "heat", _("District heating")
-    POWER = "power", _("Power")
 
 
 class Handling(models.TextChoices):

@@ -256,10 +256,17 @@ def network_revision() -> tuple[int, object]:
     return row or (0, None)
 
 
-def network_graph() -> NetworkGraph:
-    """The graph of the current network: built once per process per network revision."""
+GAS = ("gas", "")  # (utility, circuit): the gas network; heat has a supply and a return
+
+
+def network_graph(network: tuple[str, str] = GAS) -> NetworkGraph:
+    """The graph of one network (gas; heat's supply or return): built once per process per
+    network revision."""
     revision = network_revision()
-    return cached_by_revision("network", revision, lambda: network_graph_build(revision=revision))
+    name = "network" if network == GAS else f"network:{network[0]}:{network[1]}"
+    return cached_by_revision(
+        name, revision, lambda: network_graph_build(revision=revision, network=network)
+    )
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -268,16 +275,25 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
-    """Read the in-service network from PostGIS and build its graph."""
-    rows = _fetch("SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_pipesegment", [])
+def network_graph_build(
+    *, revision: tuple[int, object], network: tuple[str, str] = GAS
+) -> NetworkGraph:
+    """Read one in-service network from PostGIS and build its graph: its pipes and valves,
+    and the sources of its utility (a heat station sits on both circuits)."""
+    utility, circuit = network
+    rows = _fetch(
+        "SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_pipesegment "
+        "WHERE utility = %s AND circuit = %s",
+        [utility, circuit],
+    )
     srid = rows[0][0] or 3857
     segments = _fetch(
         """SELECT id, ST_X(a), ST_Y(a), ST_X(b), ST_Y(b) FROM (
              SELECT id, ST_Transform(ST_StartPoint(geom), %s) a,
                     ST_Transform(ST_EndPoint(geom), %s) b
-             FROM network_pipesegment WHERE status = 'in_service') q ORDER BY id""",
-        [srid, srid],
+             FROM network_pipesegment WHERE status = 'in_service'
+             AND utility = %s AND circuit = %s) q ORDER BY id""",
+        [srid, srid, utility, circuit],
     )
     if not segments:
         return NetworkGraph.from_edges(
@@ -295,10 +311,19 @@ def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
     node_xy = np.zeros((node_count, 2))
     node_xy[labels] = ends  # any end of a cluster stands for its node
     nodes = cKDTree(node_xy)
-    valves, valves_off = _attach(nodes, "network_valve", srid, VALVE_TOLERANCE_M)
-    sources, sources_off = _attach(nodes, "network_source", srid, SOURCE_TOLERANCE_M)
+    valves, valves_off = _attach(
+        nodes, "network_valve", srid, VALVE_TOLERANCE_M, "utility = %s AND circuit = %s", network
+    )
+    sources, sources_off = _attach(
+        nodes, "network_source", srid, SOURCE_TOLERANCE_M, "utility = %s", (utility,)
+    )
     closed = frozenset(
-        r[0] for r in _fetch("SELECT id FROM network_valve WHERE NOT normally_open", [])
+        r[0]
+        for r in _fetch(
+            "SELECT id FROM network_valve WHERE NOT normally_open "
+            "AND utility = %s AND circuit = %s",
+            [utility, circuit],
+        )
     )
     graph = NetworkGraph.from_edges(
         node_count=node_count,
@@ -321,11 +346,17 @@ def network_graph_build(*, revision: tuple[int, object]) -> NetworkGraph:
 
 
 def _attach(
-    nodes: cKDTree, table: str, srid: int, tolerance: float
+    nodes: cKDTree,
+    table: str,
+    srid: int,
+    tolerance: float,
+    where: str,
+    params: tuple[str, ...],
 ) -> tuple[dict[int, int], list[int]]:
     rows = _fetch(
-        f"SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_Transform(geom, %s) p FROM {table}) q",  # noqa: S608 - table is one of two constants
-        [srid],
+        "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_Transform(geom, %s) p "  # noqa: S608 - table and where are constants
+        f"FROM {table} WHERE {where}) q",
+        [srid, *params],
     )
     if not rows:
         return {}, []

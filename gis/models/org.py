@@ -1,5 +1,12 @@
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
+
+from gis.models.network import Utility
+
+
+def _gas() -> list[str]:
+    return [Utility.GAS.value]
 
 
 class OrgUnit(models.Model):
@@ -32,6 +39,15 @@ class OrgUnit(models.Model):
         verbose_name=_("territory"),  # GiST-indexed
     )
     phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    # What the unit serves: a company (and its stations) one or more utilities; a call about
+    # heat goes to the heat company whose territory holds it. The group centre takes calls
+    # for every utility its companies serve.
+    utilities = ArrayField(
+        models.CharField(max_length=8, choices=Utility.choices),
+        default=_gas,
+        help_text=_("the utilities this unit serves"),
+        verbose_name=_("utilities"),
+    )
 
     class Meta:
         verbose_name_plural = _("organisation units")
@@ -45,6 +61,33 @@ class OrgUnit(models.Model):
                 name="org_unit_parent_matches_tier",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaClass(models.TextChoices):
+    """Where a commitment differs by place (95598: urban 45, rural 90, remote 120 minutes)."""
+
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+    REMOTE = "remote", _("Remote")
+
+
+class ServiceArea(models.Model):
+    """An area of one class, drawn or imported by the administrator: an incident inside it
+    takes the SLA policies of its class (dispatch.sla). Outside every area: urban."""
+
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    area_class = models.CharField(
+        max_length=8, choices=AreaClass.choices, verbose_name=_("area class")
+    )
+    geom = models.MultiPolygonField(srid=4326, verbose_name=_("area"))
+
+    class Meta:
+        verbose_name = _("service area")
+        verbose_name_plural = _("service areas")
+        ordering = ["area_class", "name"]
 
     def __str__(self) -> str:
         return self.name

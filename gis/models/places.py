@@ -78,6 +78,26 @@ class Premise(models.Model):
         related_name="premises",
         verbose_name=_("service segment"),
     )
+    # District heating: the substation whose secondary network heats the building.
+    heat_station = models.ForeignKey(
+        "network.Source",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="heated_premises",
+        limit_choices_to={"kind": "substation"},
+        verbose_name=_("heat substation"),
+    )
+    # Power: the distribution transformer the premise is supplied from.
+    transformer = models.ForeignKey(
+        "network.PowerDevice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="premises",
+        limit_choices_to={"kind": "transformer"},
+        verbose_name=_("transformer"),
+    )
 
     class Meta:
         verbose_name = _("premise")
