@@ -31,7 +31,7 @@ from dispatch.admin_access import (
     admin_units,
 )
 from dispatch.choices import Skill
-from dispatch.models import CalendarDay, Crew, Customer, SlaPolicy, TriageRule, User
+from dispatch.models import CalendarDay, Crew, Customer, Season, SlaPolicy, TriageRule, User
 from dispatch.roles import Role
 from dispatch.selectors import phone_normalise
 from fleet.models import Vehicle
@@ -121,7 +121,15 @@ class TriageRuleAdmin(RoleAdmin):
 class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
-        fields = ("priority", "category", "milestone", "minutes", "working_days")
+        fields = (
+            "priority",
+            "category",
+            "milestone",
+            "area_class",
+            "season",
+            "minutes",
+            "working_days",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -137,10 +145,16 @@ class SlaPolicyForm(forms.ModelForm):
             priority=data.get("priority"),
             category=data.get("category", ""),
             milestone=data.get("milestone"),
+            area_class=data.get("area_class", ""),
+            season=data.get("season"),
         ).exclude(pk=self.instance.pk)
         if same.exists():
             self.add_error(
-                None, _("a clock for this priority, category and milestone exists: change that one")
+                None,
+                _(
+                    "a clock for this priority, category, milestone, area class and season "
+                    "exists: change that one"
+                ),
             )
         return data
 
@@ -148,8 +162,33 @@ class SlaPolicyForm(forms.ModelForm):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(RoleAdmin):
     form = SlaPolicyForm
-    list_display = ("milestone", "priority", "category", "minutes", "working_days")
-    list_filter = ("milestone", "priority", "category")
+    list_display = (
+        "milestone",
+        "priority",
+        "category",
+        "area_class",
+        "season",
+        "minutes",
+        "working_days",
+    )
+    list_filter = ("milestone", "priority", "category", "area_class", "season")
+
+
+@admin.register(Season)
+class SeasonAdmin(RoleAdmin):
+    """A utility's season (district heating's) that SLA policies may hold in."""
+
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "utility",
+        "start_month",
+        "start_day",
+        "end_month",
+        "end_day",
+    )
+    list_filter = ("utility",)
 
 
 @admin.register(CalendarDay)

@@ -64,6 +64,7 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         "dispatch.triagerule": READ,
         "dispatch.slapolicy": READ,
         "dispatch.calendarday": READ,  # the company's calendar: one for every station
+        "dispatch.season": READ,  # the heating season the clocks follow
         "network.orgunit": READ,
         "network.pipesegment": READ,
         "network.valve": READ,
@@ -71,6 +72,10 @@ ADMIN_ACCESS: dict[Role, dict[str, frozenset[Action]]] = {
         "network.road": READ,
         "network.premise": READ,
         "network.landmark": READ,
+        "network.powersubstation": READ,
+        "network.powerline": READ,
+        "network.powerdevice": READ,
+        "network.servicearea": READ,
         # The desk: their units' departments and who belongs to each; the routing is the
         # administrators'.
         "desk.department": CONFIGURE,

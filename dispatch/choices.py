@@ -64,6 +64,14 @@ class Hazard(models.TextChoices):
     SOMEONE_UNWELL = "someone_unwell", _("Someone unwell (headache, dizziness)")
     IGNITION = "ignition", _("Flame, sparks or smoking nearby")
     NEAR_SENSITIVE_SITE = "near_sensitive_site", _("Near a school, hospital or market")
+    # District heating
+    HOT_WATER_STEAM = "hot_water_steam", _("Hot water or steam escaping")
+    FLOODING = "flooding", _("Water flooding a basement, road or flat")
+    VULNERABLE_COLD = "vulnerable_cold", _("Elderly, infants or sick people without heat")
+    # Power
+    PERSON_CONTACT = "person_contact", _("Someone touched a line or had a shock")
+    SPARKS_FIRE = "sparks_fire", _("Sparks, arcing or fire at a line or box")
+    LIFE_SUPPORT = "life_support", _("Life-support equipment at home")
 
 
 class Skill(models.TextChoices):
@@ -74,3 +82,10 @@ class Skill(models.TextChoices):
     HIGH_PRESSURE = "high_pressure", _("High pressure")
     METERS = "meters", _("Meters")
     SERVICE_LINES = "service_lines", _("Service lines")
+    # District heating
+    HEAT_PIPES = "heat_pipes", _("Heating pipes")
+    HEAT_SUBSTATIONS = "heat_substations", _("Heat substations")
+    # Power
+    LINE_WORK = "line_work", _("Overhead lines")
+    CABLE_WORK = "cable_work", _("Cables and joints")
+    TRANSFORMERS = "transformers", _("Transformers and fuses")

@@ -35,6 +35,12 @@ HAZARD_QUESTIONS = [
     (Hazard.HISSING, _("Can you hear hissing?")),
     (Hazard.SOMEONE_UNWELL, _("Is anyone unwell (headache, dizziness)?")),
     (Hazard.IGNITION, _("Flames, sparks or anyone smoking nearby?")),
+    (Hazard.HOT_WATER_STEAM, _("Is hot water or steam coming out?")),
+    (Hazard.FLOODING, _("Is water flooding a basement, road or flat?")),
+    (Hazard.VULNERABLE_COLD, _("Is anyone old, a baby or ill in the cold home?")),
+    (Hazard.PERSON_CONTACT, _("Has anyone touched the line or had a shock?")),
+    (Hazard.SPARKS_FIRE, _("Are there sparks, arcing or fire?")),
+    (Hazard.LIFE_SUPPORT, _("Is anyone at home on life-support equipment?")),
 ]
 
 

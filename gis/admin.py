@@ -24,7 +24,19 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_widgets import LeafletGeometryWidget, geometry_map
-from gis.models import Landmark, OrgUnit, PipeSegment, Premise, Road, Source, Valve
+from gis.models import (
+    Landmark,
+    OrgUnit,
+    PipeSegment,
+    PowerDevice,
+    PowerLine,
+    PowerSubstation,
+    Premise,
+    Road,
+    ServiceArea,
+    Source,
+    Valve,
+)
 from gis.selectors import org_unit_bounds
 from gis.services import org_unit_create
 
@@ -89,7 +101,7 @@ class ReadOnlyMapAdmin(MapAdmin):
 class OrgUnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = ["code", "name", "tier", "parent", "phone", "territory"]
+        fields = ["code", "name", "tier", "parent", "phone", "utilities", "territory"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -121,7 +133,7 @@ class OrgUnitForm(forms.ModelForm):
 @admin.register(OrgUnit)
 class OrgUnitAdmin(MapAdmin):
     form = OrgUnitForm
-    list_display = ("name", "code", "tier", "parent", "phone")
+    list_display = ("name", "code", "tier", "parent", "utilities", "phone")
     list_filter = ("tier",)
     search_fields = ("name", "code")
     list_select_related = ("parent",)
@@ -139,6 +151,9 @@ class OrgUnitAdmin(MapAdmin):
             territory=data.get("territory"),
             phone=data.get("phone", ""),
         )
+        if data.get("utilities"):
+            saved.utilities = data["utilities"]
+            saved.save(update_fields=["utilities"])
         obj.pk = saved.pk  # the admin logs and redirects with the object it holds
 
 
@@ -146,6 +161,8 @@ class OrgUnitAdmin(MapAdmin):
 class PipeSegmentAdmin(ReadOnlyMapAdmin):
     list_display = (
         "asset_id",
+        "utility",
+        "circuit",
         "material",
         "diameter_mm",
         "pressure_class",
@@ -154,10 +171,13 @@ class PipeSegmentAdmin(ReadOnlyMapAdmin):
         "status",
         "split_from",
     )
-    list_filter = ("pressure_class", "material", "status")
-    search_fields = ("asset_id", "zone", "split_from")
+    list_filter = ("utility", "circuit", "pressure_class", "material", "status")
+    search_fields = ("asset_id", "zone", "split_from", "twin")
     fields = (
         "asset_id",
+        "utility",
+        "circuit",
+        "twin",
         "split_from",
         "material",
         "diameter_mm",
@@ -172,11 +192,21 @@ class PipeSegmentAdmin(ReadOnlyMapAdmin):
 
 @admin.register(Valve)
 class ValveAdmin(ReadOnlyMapAdmin):
-    list_display = ("asset_id", "valve_type", "diameter_mm", "operable", "normally_open")
-    list_filter = ("operable", "valve_type", "normally_open")
+    list_display = (
+        "asset_id",
+        "utility",
+        "circuit",
+        "valve_type",
+        "diameter_mm",
+        "operable",
+        "normally_open",
+    )
+    list_filter = ("utility", "circuit", "operable", "valve_type", "normally_open")
     search_fields = ("asset_id",)
     fields = (
         "asset_id",
+        "utility",
+        "circuit",
         "valve_type",
         "diameter_mm",
         "normally_open",
@@ -186,6 +216,8 @@ class ValveAdmin(ReadOnlyMapAdmin):
     )
     readonly_fields = (
         "asset_id",
+        "utility",
+        "circuit",
         "valve_type",
         "diameter_mm",
         "normally_open",
@@ -201,10 +233,19 @@ class ValveAdmin(ReadOnlyMapAdmin):
 
 @admin.register(Source)
 class SourceAdmin(ReadOnlyMapAdmin):
-    list_display = ("asset_id", "name", "kind", "pressure_class", "zone")
-    list_filter = ("kind", "pressure_class")
+    list_display = ("asset_id", "name", "utility", "kind", "pressure_class", "zone")
+    list_filter = ("utility", "kind", "pressure_class")
     search_fields = ("asset_id", "name", "zone")
-    fields = ("asset_id", "name", "kind", "pressure_class", "zone", "updated_at", "geometry_shown")
+    fields = (
+        "asset_id",
+        "name",
+        "utility",
+        "kind",
+        "pressure_class",
+        "zone",
+        "updated_at",
+        "geometry_shown",
+    )
 
 
 @admin.register(Road)
@@ -242,6 +283,8 @@ class PremiseAdmin(ReadOnlyMapAdmin):
         "use",
         "meter_id",
         "service_segment",
+        "heat_station",
+        "transformer",
         "geometry_shown",
     )
 
@@ -252,3 +295,54 @@ class LandmarkAdmin(ReadOnlyMapAdmin):
     list_filter = ("kind", "sensitive")
     search_fields = ("name", "name_en", "asset_id")
     fields = ("asset_id", "name", "name_en", "kind", "sensitive", "geometry_shown")
+
+
+@admin.register(PowerSubstation)
+class PowerSubstationAdmin(ReadOnlyMapAdmin):
+    list_display = ("asset_id", "name", "voltage_kv")
+    search_fields = ("asset_id", "name")
+    fields = ("asset_id", "name", "voltage_kv", "updated_at", "geometry_shown")
+
+
+@admin.register(PowerLine)
+class PowerLineAdmin(ReadOnlyMapAdmin):
+    list_display = ("asset_id", "feeder", "voltage_kv", "construction", "status")
+    list_filter = ("construction", "status", "voltage_kv")
+    search_fields = ("asset_id", "feeder")
+    fields = (
+        "asset_id",
+        "feeder",
+        "voltage_kv",
+        "construction",
+        "status",
+        "updated_at",
+        "geometry_shown",
+    )
+
+
+@admin.register(PowerDevice)
+class PowerDeviceAdmin(ReadOnlyMapAdmin):
+    list_display = ("asset_id", "name", "kind", "feeder", "normally_open", "rating_kva")
+    list_filter = ("kind", "normally_open")
+    search_fields = ("asset_id", "name", "feeder")
+    fields = (
+        "asset_id",
+        "name",
+        "kind",
+        "feeder",
+        "normally_open",
+        "rating_kva",
+        "updated_at",
+        "geometry_shown",
+    )
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(MapAdmin):
+    """Urban, rural and remote areas, drawn by the administrator: the clocks of an incident
+    inside one are its class's (95598's commitments)."""
+
+    list_display = ("name", "area_class")
+    list_filter = ("area_class",)
+    search_fields = ("name",)
+    fields = ("name", "area_class", "geom")

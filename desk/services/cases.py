@@ -50,8 +50,11 @@ def _text(text: str, field: str, what: str) -> str:
 def clock_due(category: str, milestone: str, start: datetime) -> datetime | None:
     """When `milestone` falls due for a case of `category` opened at `start` (its SLA policy:
     the case type's own, else any type's), None when no policy sets one."""
+    # A desk case has no place class or season of its own: the all-year, anywhere policies.
     policy = (
-        SlaPolicy.objects.filter(category__in=[category, ""], milestone=milestone)
+        SlaPolicy.objects.filter(
+            category__in=[category, ""], milestone=milestone, area_class="", season=None
+        )
         .order_by("-category", "priority")
         .first()
     )

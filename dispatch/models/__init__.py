@@ -4,7 +4,14 @@ from dispatch.models.field_reports import WorkOrderFinding, WorkOrderPhoto
 from dispatch.models.incidents import Incident, IncidentDeadline, ReferenceCounter
 from dispatch.models.isolation import IncidentIsolation
 from dispatch.models.people import Customer, User
-from dispatch.models.rules import CalendarDay, CategoryRule, Milestone, SlaPolicy, TriageRule
+from dispatch.models.rules import (
+    CalendarDay,
+    CategoryRule,
+    Milestone,
+    Season,
+    SlaPolicy,
+    TriageRule,
+)
 from dispatch.models.timeline import IncidentEvent
 from dispatch.models.work_orders import WorkOrder
 
@@ -20,6 +27,7 @@ __all__ = [
     "IncidentIsolation",
     "Milestone",
     "ReferenceCounter",
+    "Season",
     "SlaPolicy",
     "TriageRule",
     "User",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Hazard, Priority
 from dispatch.models.rules import Milestone, case_type_validate
+from gis.models import AreaClass
 
 
 class Incident(models.Model):
@@ -88,6 +89,15 @@ class Incident(models.Model):
         default=list,
         blank=True,
         verbose_name=_("hazards"),
+    )
+    # The class of the place (gis.ServiceArea, urban outside every area) when it opened:
+    # the clocks of the area's policies (95598: arrival in 45, 90 or 120 minutes).
+    area_class = models.CharField(
+        max_length=8,
+        choices=AreaClass.choices,
+        default=AreaClass.URBAN,
+        db_default=AreaClass.URBAN,
+        verbose_name=_("area class"),
     )
     # Every call, as the screens show.
     report_count = models.PositiveIntegerField(default=1, verbose_name=_("report count"))

@@ -1,13 +1,16 @@
 """Rules an administrator edits: per category, hazard escalations, SLA clocks."""
 
+from datetime import date
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import Handling, Hazard, Priority, Skill, Utility
+from gis.models import AreaClass
 
 
 def case_type_validate(code: str) -> None:
@@ -178,8 +181,52 @@ class Milestone(models.TextChoices):
     CALL_BACK = "call_back", _("Call-back after closing")
 
 
+class Season(models.Model):
+    """A stretch of every year when a utility's commitments differ: district heating's
+    season (15 November to 15 March as shipped; Tianjin's 15 October to 15 April) when the
+    hotline peaks and a cold radiator is urgent. An SLA policy may name one; the day an
+    incident's first call came in decides which policies hold."""
+
+    code = models.SlugField(max_length=32, unique=True, verbose_name=_("code"))
+    name_zh = models.CharField(max_length=50, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=80, verbose_name=_("name (English)"))
+    utility = models.CharField(max_length=8, choices=Utility.choices, verbose_name=_("utility"))
+    start_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)], verbose_name=_("from month")
+    )
+    start_day = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(31)], verbose_name=_("from day")
+    )
+    end_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)], verbose_name=_("to month")
+    )
+    end_day = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("the last day of the season, included; it may end in the next year"),
+        verbose_name=_("to day"),
+    )
+
+    class Meta:
+        verbose_name = _("season")
+        verbose_name_plural = _("seasons")
+        ordering = ["utility", "start_month", "start_day"]
+
+    def __str__(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+    def holds(self, day: date) -> bool:
+        """Whether `day` is in the season (one that ends before it starts runs over New Year)."""
+        here = (day.month, day.day)
+        start, end = (self.start_month, self.start_day), (self.end_month, self.end_day)
+        if start <= end:
+            return start <= here <= end
+        return here >= start or here <= end
+
+
 class SlaPolicy(models.Model):
-    """One clock: a milestone due within so long of the first call (or of closing)."""
+    """One clock: a milestone due within so long of the first call (or of closing). A policy
+    may hold only in an area class (urban, rural, remote) or a season; the most specific
+    policy that holds wins (dispatch.services.sla)."""
 
     priority = models.PositiveSmallIntegerField(
         choices=Priority.choices,
@@ -197,6 +244,23 @@ class SlaPolicy(models.Model):
     )
     milestone = models.CharField(
         max_length=16, choices=Milestone.choices, verbose_name=_("milestone")
+    )
+    area_class = models.CharField(
+        max_length=8,
+        choices=AreaClass.choices,
+        blank=True,
+        default="",
+        help_text=_("blank: anywhere"),
+        verbose_name=_("area class"),
+    )
+    season = models.ForeignKey(
+        Season,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policies",
+        help_text=_("blank: all year"),
+        verbose_name=_("season"),
     )
     minutes = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("minutes"))
     working_days = models.PositiveSmallIntegerField(
@@ -220,12 +284,14 @@ class SlaPolicy(models.Model):
             if self.minutes
             else _("%(days)s working days") % {"days": self.working_days}
         )
-        return _("P%(priority)s %(category)s %(milestone)s within %(within)s") % {
+        said = _("P%(priority)s %(category)s %(milestone)s within %(within)s") % {
             "priority": self.priority or "*",
             "category": self.category or "*",
             "milestone": self.milestone,
             "within": within,
         }
+        where = [str(label) for label in (self.get_area_class_display(), self.season) if label]
+        return f"{said} ({', '.join(where)})" if where else said
 
 
 class CalendarDay(models.Model):

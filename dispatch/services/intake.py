@@ -26,6 +26,7 @@ from dispatch.selectors import (
 from dispatch.services.moments import CLOSED_FIELDS, call_closed_note, call_first_noted
 from dispatch.services.sla import deadlines_start
 from dispatch.services.timeline import event_record
+from gis.areas import area_class_at
 from gis.models import Premise
 from gis.selectors import (
     Snap,
@@ -207,6 +208,7 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
         segment_distance_m=snap.distance_m if snap else None,
         station=station,
         hazards=triage.hazards,
+        area_class=area_class_at(call.point),
         created_at=at,
         first_call_at=call.received_at,
         channel=call.channel,

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from dispatch.models import Incident, IncidentDeadline, Milestone, SlaPolicy
 from dispatch.services.timeline import event_record
@@ -13,13 +14,24 @@ STARTED_AT_CLOSE = {Milestone.CALL_BACK}  # this clock starts when the incident 
 
 
 def sla_policies_for(incident: Incident) -> dict[str, SlaPolicy]:
-    """Per milestone, the most specific policy: category and priority beat either, beat none."""
+    """Per milestone, the most specific policy that holds for the incident: one naming its
+    case type beats one that does not; then one naming its area class; then one naming a
+    season it fell in (its first call's day); then one naming its priority."""
+    started = timezone.localtime(incident.first_call_at or incident.created_at).date()
     found: dict[str, tuple[int, SlaPolicy]] = {}
     for policy in SlaPolicy.objects.filter(
         Q(priority=incident.priority) | Q(priority__isnull=True),
         Q(category=incident.category) | Q(category=""),
-    ):
-        rank = (2 if policy.category else 0) + (1 if policy.priority else 0)
+        Q(area_class=incident.area_class) | Q(area_class=""),
+    ).select_related("season"):
+        if policy.season is not None and not policy.season.holds(started):
+            continue
+        rank = (
+            (8 if policy.category else 0)
+            + (4 if policy.area_class else 0)
+            + (2 if policy.season_id else 0)
+            + (1 if policy.priority else 0)
+        )
         if policy.milestone not in found or rank > found[policy.milestone][0]:
             found[policy.milestone] = (rank, policy)
     return {milestone: policy for milestone, (_rank, policy) in found.items()}
