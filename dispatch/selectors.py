@@ -10,8 +10,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from dispatch.access import ACCESS, Capability
-from dispatch.choices import Hazard
+from dispatch.choices import Hazard, Utility
 from dispatch.errors import DispatchError
+from dispatch.heat_outages import heat_joins
 from dispatch.models import (
     Call,
     CategoryRule,
@@ -21,6 +22,7 @@ from dispatch.models import (
     TriageRule,
     User,
 )
+from dispatch.power_outages import power_joins
 from gis.expressions import ids_within_metres
 from gis.models import Landmark, OrgUnit, Premise
 from gis.selectors import org_unit_list_within
@@ -148,7 +150,12 @@ class Duplicate:
 
 
 def incident_duplicates(
-    *, category: str, point: Point | None, at: datetime, segment_id: int | None = None
+    *,
+    category: str,
+    point: Point | None,
+    at: datetime,
+    segment_id: int | None = None,
+    premise_id: int | None = None,
 ) -> list[Duplicate]:
     """Open incidents this call may be one more report of, nearest first."""
     rule = category_rule_get(category)
@@ -158,7 +165,25 @@ def incident_duplicates(
     nearby = Incident.objects.filter(
         status__in=Incident.OPEN_STATUSES, category__in=rule.merges_with, created_at__gte=since
     )
-    if rule.groups_by_supply and segment_id is not None:
+    if rule.groups_by_supply and rule.utility == Utility.POWER:
+        # Outage calls streets apart are one outage when one device explains them together:
+        # the trouble-call analysis over the incident's calls and this one (power_outages).
+        found = [
+            i
+            for i in nearby.annotate(d=Distance("point", point)).order_by("d")[:20]
+            if power_joins(i, premise_id=premise_id, point=point) is not None
+        ][:5]
+        reason = gettext("one device on the power network explains these outage calls")
+    elif rule.groups_by_supply and rule.utility == Utility.HEAT:
+        # Cold homes streets apart are one incident when one substation, main or plant
+        # explains them together (heat_outages).
+        found = [
+            i
+            for i in nearby.annotate(d=Distance("point", point)).order_by("d")[:20]
+            if heat_joins(i, premise_id=premise_id, point=point) is not None
+        ][:5]
+        reason = gettext("one substation or main of the heating network explains these calls")
+    elif rule.groups_by_supply and segment_id is not None:
         # No gas in one street and low pressure in the next: one upstream cause, wherever
         # the calls are within the part of the network that feeds them (a pressure zone).
         found = [

@@ -35,6 +35,7 @@ from gis.models import (
     Road,
     ServiceArea,
     Source,
+    Utility,
     Valve,
 )
 from gis.selectors import org_unit_bounds
@@ -99,9 +100,21 @@ class ReadOnlyMapAdmin(MapAdmin):
 
 
 class OrgUnitForm(forms.ModelForm):
+    # Ticked, not typed: what the unit serves (none ticked: gas, as before heat and power).
+    utilities = forms.MultipleChoiceField(
+        choices=Utility.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("utilities"),
+        help_text=_("the utilities this unit serves"),
+    )
+
     class Meta:
         model = OrgUnit
         fields = ["code", "name", "tier", "parent", "phone", "utilities", "territory"]
+
+    def clean_utilities(self) -> list[str]:
+        return list(self.cleaned_data.get("utilities") or [Utility.GAS.value])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

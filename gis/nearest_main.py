@@ -1,4 +1,7 @@
-"""The in-service main nearest each premise, in metres, for a million premises at a time.
+"""The in-service gas main nearest each premise, in metres, for a million premises at a time.
+
+Only gas mains: a premise's service connection is its gas service. A building's heat comes
+from its substation (Premise.heat_station), not from the heat pipe that happens to be nearest.
 
 Distances are taken in a transverse Mercator projection centred on the network (true to a few
 parts in ten thousand across a city or a province): a degree of longitude is shorter than one
@@ -29,18 +32,19 @@ class MainFinder:
 
     @classmethod
     def build(cls) -> "MainFinder | None":
-        """The in-service mains as they are now in the database; None when there are none."""
+        """The in-service gas mains as they are now in the database; None when there are
+        none."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)::geometry) c "
-                "FROM network_pipesegment WHERE status = 'in_service') q"
+                "FROM network_pipesegment WHERE status = 'in_service' AND utility = 'gas') q"
             )
             lon, lat = cursor.fetchone()
             if lon is None:
                 return None
             cursor.execute(
                 "SELECT id, ST_AsBinary(geom) FROM network_pipesegment "
-                "WHERE status = 'in_service' ORDER BY asset_id"
+                "WHERE status = 'in_service' AND utility = 'gas' ORDER BY asset_id"
             )
             mains = cursor.fetchall()
         projection = f"+proj=tmerc +lon_0={lon} +lat_0={lat} +k=1 +ellps=WGS84 +units=m"

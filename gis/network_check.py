@@ -1,4 +1,5 @@
-"""Data-quality checks of the network, as `check_network` reports them."""
+"""Data-quality checks of the gas network, as `check_network` reports them (heat's are in
+gis.heat.check, power's in gis.power.check)."""
 
 from dataclasses import dataclass, field
 
@@ -20,7 +21,8 @@ class Finding:
     problem: bool = True  # False: worth knowing, not an error (dead ends are normal)
 
 
-def _assets(model: type[PipeSegment] | type[Valve] | type[Source], ids: list[int]) -> list[str]:
+def asset_ids(model: type[PipeSegment] | type[Valve] | type[Source], ids: list[int]) -> list[str]:
+    """The asset ids of the first few of these rows, as examples."""
     return list(
         model.objects.filter(pk__in=ids[:EXAMPLES])
         .order_by("asset_id")
@@ -28,9 +30,9 @@ def _assets(model: type[PipeSegment] | type[Valve] | type[Source], ids: list[int
     )
 
 
-def _valves_near_a_main(ids: list[int]) -> list[str]:
-    """Each valve with its nearest main and how far: 0 m means drawn on an unsplit main,
-    which the trace cannot close (split the main at the valve)."""
+def valves_near_a_main(ids: list[int]) -> list[str]:
+    """Each valve with its nearest main of its own network and how far: 0 m means drawn on
+    an unsplit main, which the trace cannot close (split the main at the valve)."""
     if not ids:
         return []
     with connection.cursor() as cursor:
@@ -39,6 +41,7 @@ def _valves_near_a_main(ids: list[int]) -> list[str]:
                       ST_Distance(v.geom::geography, p.geom::geography)
                FROM network_valve v
                LEFT JOIN LATERAL (SELECT asset_id, geom FROM network_pipesegment
+                                  WHERE utility = v.utility AND circuit = v.circuit
                                   ORDER BY geom <-> v.geom LIMIT 1) p ON true
                WHERE v.id = ANY(%s) ORDER BY v.asset_id LIMIT %s""",
             [ids, EXAMPLES],
@@ -63,7 +66,7 @@ def network_check(graph: NetworkGraph | None = None) -> list[Finding]:
         Finding(
             "dangling ends (mains ending with no station)",
             len(ends),
-            _assets(PipeSegment, end_edges),
+            asset_ids(PipeSegment, end_edges),
             problem=False,
         )
     )
@@ -79,28 +82,28 @@ def network_check(graph: NetworkGraph | None = None) -> list[Finding]:
         Finding(
             f"disconnected parts with no station feeding them (of {count} parts)",
             len(unfed),
-            _assets(PipeSegment, unfed_edges),
+            asset_ids(PipeSegment, unfed_edges),
         )
     )
     findings.append(
         Finding(
             "valves off the network (not at a junction of mains)",
             len(graph.valves_off_network),
-            _valves_near_a_main(graph.valves_off_network),
+            valves_near_a_main(graph.valves_off_network),
         )
     )
     findings.append(
         Finding(
             "stations off the network",
             len(graph.sources_off_network),
-            _assets(Source, graph.sources_off_network),
+            asset_ids(Source, graph.sources_off_network),
         )
     )
     findings.append(
         Finding(
             "zero-length mains (both ends one junction)",
             len(graph.loops),
-            _assets(PipeSegment, graph.loops),
+            asset_ids(PipeSegment, graph.loops),
         )
     )
     names = dict(

@@ -10,8 +10,12 @@ on a graph whose nodes are the ends of mains, so each main is cut where somethin
   a wider reach would join parallel mains that only run close).
 
 Only the nearest main is cut for a valve or a station, so a valve on one of two parallel mains
-does not also cut the other. A cut closer than SNAP_TOLERANCE_M to an end of the main, or to
-another cut, is no cut: the graph joins such points already.
+does not also cut the other. Each network is cut by its own: a valve cuts only a pipe of its
+utility and circuit, a main's end only mains of its utility and circuit, a station the nearest
+main of its utility (a heat station: of each circuit). A gas valve drawn over a heat pipe, or
+the supply's valve beside the return pipe, cuts nothing of the other network. A cut closer
+than SNAP_TOLERANCE_M to an end of the main, or to another cut, is no cut: the graph joins
+such points already.
 
 The first part keeps the main's row and asset id (whatever refers to it keeps pointing at a
 main at the same place), the others are "<asset id>#2", "#3"... in drawing order, and every
@@ -158,16 +162,22 @@ def _cuts() -> list[tuple[int, str, list[float]]]:
     rows = _fetch(
         """
         WITH points AS (
-            SELECT row_number() OVER () AS point, geom, reach, nearest_only FROM (
-                SELECT geom, %(valve_m)s::float8 AS reach, true AS nearest_only
+            SELECT row_number() OVER () AS point, geom, reach, nearest_only, utility, circuit
+            FROM (
+                SELECT geom, %(valve_m)s::float8 AS reach, true AS nearest_only,
+                       utility, circuit
                 FROM network_valve
+                UNION ALL  -- a heat station sits on both circuits: the nearest of each is cut
+                SELECT geom, %(source_m)s, true, utility, c.circuit FROM network_source
+                CROSS JOIN LATERAL unnest(CASE WHEN utility = 'heat'
+                    THEN ARRAY['supply', 'return'] ELSE ARRAY[''] END) AS c(circuit)
                 UNION ALL
-                SELECT geom, %(source_m)s, true FROM network_source
-                UNION ALL
-                SELECT ST_StartPoint(geom), %(end_m)s, false FROM network_pipesegment
+                SELECT ST_StartPoint(geom), %(end_m)s, false, utility, circuit
+                 FROM network_pipesegment
                  WHERE status = 'in_service' AND id NOT IN (SELECT id FROM network_split_set_aside)
                 UNION ALL
-                SELECT ST_EndPoint(geom), %(end_m)s, false FROM network_pipesegment
+                SELECT ST_EndPoint(geom), %(end_m)s, false, utility, circuit
+                 FROM network_pipesegment
                  WHERE status = 'in_service' AND id NOT IN (SELECT id FROM network_split_set_aside)
             ) drawn
         ),
@@ -182,6 +192,7 @@ def _cuts() -> list[tuple[int, str, list[float]]]:
                 FROM network_pipesegment s
                 WHERE s.status = 'in_service'
                   AND s.id NOT IN (SELECT id FROM network_split_set_aside)
+                  AND s.utility = pt.utility AND s.circuit = pt.circuit
                   AND ST_DWithin(s.geom, pt.geom, pt.reach * %(degrees)s)
             ) m
             WHERE m.distance <= pt.reach
@@ -217,7 +228,9 @@ def _cuts() -> list[tuple[int, str, list[float]]]:
 def _write_parts(params: dict[str, Any]) -> set[str]:
     """Write the parts; the mains whose parts 2..n were new or different."""
     copied = ", ".join(_COPIED)
-    from_main = ", ".join(f"m.{c}" for c in _COPIED)
+    # A heat pipe's later parts name no twin: its twin was cut elsewhere, if at all, and the
+    # pipe of the other circuit alongside each part is found by gis.heat when it is traced.
+    from_main = ", ".join("''" if c == "twin" else f"m.{c}" for c in _COPIED)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COPIED)
     current = ", ".join(f"t.{c}" for c in ["geom", "split_from", *_COPIED])
     incoming = ", ".join(f"EXCLUDED.{c}" for c in ["geom", "split_from", *_COPIED])

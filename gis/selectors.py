@@ -25,10 +25,13 @@ def org_unit_list_within(unit: OrgUnit | None) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
 
 
-def org_unit_station_for_point(point: Point) -> OrgUnit | None:
-    """The maintenance station whose territory holds the point (GiST index, covers)."""
+def org_unit_station_for_point(point: Point, utility: str = "gas") -> OrgUnit | None:
+    """The maintenance station serving `utility` whose territory holds the point (GiST index,
+    covers): a heat company's stations and a gas company's may cover the same streets."""
     return (
-        OrgUnit.objects.filter(tier=OrgUnit.Tier.STATION, territory__intersects=point)
+        OrgUnit.objects.filter(
+            tier=OrgUnit.Tier.STATION, territory__intersects=point, utilities__contains=[utility]
+        )
         .order_by("code")
         .first()
     )
@@ -40,17 +43,31 @@ class Snap:
     distance_m: float
 
 
-def segment_nearest(point: Point, *, max_distance_m: float | None = None) -> Snap | None:
-    """The in-service main nearest to a point, and how far it is (metres)."""
+def segment_nearest(
+    point: Point,
+    *,
+    max_distance_m: float | None = None,
+    utility: str = "gas",
+    circuit: str = "",
+    primary: bool | None = None,
+) -> Snap | None:
+    """The in-service main of one network nearest to a point, and how far it is (metres).
+
+    Gas unless a utility (and for heat a circuit) is asked: a caller smelling gas beside a
+    heat pipe is on the gas main. For heat, `primary` True keeps to the primary network
+    (pressure class high), False to the secondary, None takes either."""
+    level = "" if primary is None else ("AND (pressure_class = 'high') = %(primary)s")
     # KNN (`<->`, GiST) on the planar geometry finds a few candidates fast; the true distance
     # on the spheroid then picks the nearest, which planar degrees can get wrong.
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT id, ST_Distance(geom::geography, ST_GeomFromEWKT(%(p)s)::geography) AS m
                FROM (SELECT id, geom FROM network_pipesegment WHERE status = 'in_service'
-                     ORDER BY geom <-> ST_GeomFromEWKT(%(p)s) LIMIT 5) candidates
+                     AND utility = %(utility)s AND circuit = %(circuit)s """  # noqa: S608 - level is one of two constants
+            + level
+            + """ ORDER BY geom <-> ST_GeomFromEWKT(%(p)s) LIMIT 5) candidates
                ORDER BY m LIMIT 1""",
-            {"p": point.ewkt},
+            {"p": point.ewkt, "utility": utility, "circuit": circuit, "primary": primary},
         )
         row = cursor.fetchone()
     if row is None or (max_distance_m is not None and row[1] > max_distance_m):
@@ -116,8 +133,9 @@ def premise_ids_cut_off(isolation: Isolation) -> list[int]:
 def isolation_for_segment(
     *, segment_id: int, seized_valve_ids: frozenset[int] = frozenset()
 ) -> Isolation:
-    """Trace a damaged main: valves in the register as inoperable, and any a crew has just
-    reported seized, are passed over and the trace widens to the next ring."""
+    """Trace a damaged gas main: valves in the register as inoperable, and any a crew has
+    just reported seized, are passed over and the trace widens to the next ring. (A heat
+    pipe is traced on both circuits by gis.heat.trace.heat_isolation_for_segment.)"""
     # No ORDER BY: the model orders by asset id, a text sort these few ids do not need.
     seized = frozenset(Valve.objects.filter(operable=False).order_by().values_list("id", flat=True))
     return isolation_trace(

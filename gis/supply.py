@@ -1,4 +1,7 @@
-"""Which part of the network feeds a main, and the common upstream main of several."""
+"""Which part of the network feeds a main, and the common upstream main of several.
+
+Gas by default (the graph of the gas network); another network's graph may be passed. Heat's
+no-heat calls are grouped by gis.heat.grouping, onto a substation or a primary main."""
 
 import itertools
 

@@ -68,12 +68,25 @@ NETWORK_STYLES = """{
   vectorTileLayerStyles: {
     mains: function (p, z) {
       var colours = __COLOURS__;
+      // Heat: the supply red, the return blue, side by side; gas by its pressure class.
+      var colour = p.utility === "heat" ? (p.circuit === "return" ? "#5aa9ff" : "#ff6b4a")
+        : (colours[p.pressure_class] || "#9aa7b6");
       return {
-        color: colours[p.pressure_class] || "#9aa7b6",
-        weight: z >= 17 ? 5 : z >= 15 ? 3.5 : 2.5,
+        color: colour,
+        weight: (z >= 17 ? 5 : z >= 15 ? 3.5 : 2.5) * (p.utility === "heat" ? 0.7 : 1),
         opacity: p.status === "in_service" ? 0.95 : 0.5,
         dashArray: p.status === "in_service" ? null : "6 6"
       };
+    },
+    power_lines: function (p, z) {
+      return {color: "#ffd54f", weight: z >= 16 ? 3 : 2, opacity: 0.9,
+              dashArray: p.construction === "cable" ? "4 3" : null};
+    },
+    power_devices: function (p) {
+      var fills = {substation: "#ffb300", breaker: "#ff5a5f", recloser: "#ff9f43",
+                   fuse: "#f6e58d", switch: "#e8edf3", transformer: "#c77dff"};
+      return {radius: p.kind === "substation" ? 9 : 5, weight: 2, color: "#10151c", fill: true,
+              fillOpacity: p.normally_open ? 0.2 : 1, fillColor: fills[p.kind] || "#e8edf3"};
     },
     valves: function (p) {
       return {radius: 5, weight: 2, color: "#10151c", fill: true, fillOpacity: 1,
@@ -81,7 +94,9 @@ NETWORK_STYLES = """{
     },
     sources: function (p) {
       return {radius: 8, weight: 2, color: "#10151c", fill: true, fillOpacity: 1,
-              fillColor: p.kind === "gate_station" ? "#c77dff" : "#3ecf8e"};
+              fillColor: p.kind === "gate_station" ? "#c77dff"
+                : p.kind === "heat_source" ? "#ff6b4a" : p.kind === "substation" ? "#ffa07a"
+                : "#3ecf8e"};
     },
     premises: {radius: 2.5, weight: 0, fill: true, fillColor: "#b8c4d2", fillOpacity: 0.75}
   }
@@ -89,7 +104,7 @@ NETWORK_STYLES = """{
 
 
 def network_layer_add(fmap: folium.Map, *, show: bool = True) -> None:
-    network_tiles_add(fmap, url=TILES_URL, name=_("Gas network"), styles=NETWORK_STYLES, show=show)
+    network_tiles_add(fmap, url=TILES_URL, name=_("Networks"), styles=NETWORK_STYLES, show=show)
 
 
 def network_map_build(*, bounds: list[float]) -> MapParts:

@@ -77,7 +77,11 @@ def _route(call: Call, rule: CategoryRule, actor: User) -> tuple[Incident | None
         return None, False
     segment_id = call.premise.service_segment_id if call.premise else None
     duplicates = incident_duplicates(
-        category=call.category, point=call.point, at=call.received_at, segment_id=segment_id
+        category=call.category,
+        point=call.point,
+        at=call.received_at,
+        segment_id=segment_id,
+        premise_id=call.premise_id,
     )
     for duplicate in duplicates:
         try:

@@ -46,7 +46,12 @@ def _geocoded(text: str) -> Candidate:
 
 
 def place_resolve(
-    *, lat: float | None, long: float | None, address_string: str, address_id: str
+    *,
+    lat: float | None,
+    long: float | None,
+    address_string: str,
+    address_id: str,
+    utility: str = "gas",
 ) -> Place:
     """The point, premise and station of a request; a 400 when it cannot be placed with us."""
     premise = None
@@ -65,10 +70,11 @@ def place_resolve(
             premise = Premise.objects.get(pk=found.id)
     else:
         raise bad_request("a location is required: lat and long, address_string or address_id")
-    station = org_unit_station_for_point(point)
+    station = org_unit_station_for_point(point, utility)
     if station is None:
         raise bad_request(
-            f"the location ({point.y:.6f}, {point.x:.6f}) is outside the area we serve"
+            f"the location ({point.y:.6f}, {point.x:.6f}) is outside the area we serve "
+            f"for {utility}"
         )
     text = address_string or (premise.full_text if premise else "")
     return Place(

@@ -37,6 +37,7 @@ from config.counters import counter_increment
 from config.throttles import client_address
 from dispatch.choices import Language
 from dispatch.errors import DispatchError
+from dispatch.models import CategoryRule
 from gis.models import OrgUnit
 
 log = logging.getLogger("alerts.open311")
@@ -141,8 +142,13 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = api_key_authenticate(params.get("api_key", ""))
     Open311KeyThrottle(key).check(request)
     data = request_in(params)
+    rule = CategoryRule.objects.filter(category=data.service_code).first()
     place = place_resolve(
-        lat=data.lat, long=data.long, address_string=data.address_string, address_id=data.address_id
+        lat=data.lat,
+        long=data.long,
+        address_string=data.address_string,
+        address_id=data.address_id,
+        utility=rule.utility if rule else "gas",  # an unknown code is refused by request_in
     )
     receipt = open311_request_create(key=key, actor=api_key_actor(key), data=data, place=place)
     record = {

@@ -21,6 +21,9 @@ NETWORK_TABLES = (
     "network_source",
     "network_road",
     "network_landmark",
+    "network_powerline",
+    "network_powerdevice",
+    "network_powersubstation",
 )
 
 
@@ -41,18 +44,18 @@ def city_origin(city: City) -> Origin:
     return Origin(cx - city.size_m / 2, cy - city.size_m / 2)
 
 
-def _copy(table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
+def copy_rows(table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
     raw = connection.connection  # the psycopg 3 connection, inside Django's transaction
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _point(x: str, y: str) -> str:
+def point_sql(x: str, y: str) -> str:
     return f"ST_Transform(ST_SetSRID(ST_MakePoint({x} + %(ox)s, {y} + %(oy)s), {UTM_SRID}), 4326)"
 
 
-def _line() -> str:
+def line_sql() -> str:
     return (
         f"ST_Transform(ST_SetSRID(ST_MakeLine(ST_MakePoint(x1 + %(ox)s, y1 + %(oy)s), "
         f"ST_MakePoint(x2 + %(ox)s, y2 + %(oy)s)), {UTM_SRID}), 4326)"
@@ -90,32 +93,33 @@ def city_write_network(city: City, origin: Origin) -> None:
             CREATE TEMP TABLE t_landmark (asset_id text, name text, name_en text, kind text,
               x float8, y float8) ON COMMIT DROP;
         """)
-    _copy("t_seg", ", ".join(city.segments[0]._fields), city.segments)
-    _copy("t_road", ", ".join(city.roads[0]._fields), city.roads)
-    _copy("t_valve", ", ".join(city.valves[0]._fields), city.valves)
-    _copy("t_source", ", ".join(city.sources[0]._fields), city.sources)
-    _copy("t_landmark", ", ".join(city.landmarks[0]._fields), city.landmarks)
+    copy_rows("t_seg", ", ".join(city.segments[0]._fields), city.segments)
+    copy_rows("t_road", ", ".join(city.roads[0]._fields), city.roads)
+    copy_rows("t_valve", ", ".join(city.valves[0]._fields), city.valves)
+    copy_rows("t_source", ", ".join(city.sources[0]._fields), city.sources)
+    copy_rows("t_landmark", ", ".join(city.landmarks[0]._fields), city.landmarks)
     sensitive = [str(kind) for kind in Landmark.SENSITIVE]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO network_pipesegment (asset_id, geom, material, diameter_mm,
               pressure_class, zone, install_year, status, updated_at)
-            SELECT asset_id, {_line()}, material, diameter_mm, pressure_class, zone,
+            SELECT asset_id, {line_sql()}, material, diameter_mm, pressure_class, zone,
               install_year, 'in_service', now() FROM t_seg;
             INSERT INTO network_road (asset_id, name, name_en, district, road_class, speed_kmh,
               geom)
-            SELECT asset_id, name, name_en, district, road_class, speed_kmh, {_line()} FROM t_road;
+            SELECT asset_id, name, name_en, district, road_class, speed_kmh, {line_sql()}
+            FROM t_road;
             INSERT INTO network_valve (asset_id, geom, valve_type, diameter_mm, operable,
               normally_open, updated_at)
-            SELECT asset_id, {_point("x", "y")}, valve_type, diameter_mm, operable, true, now()
+            SELECT asset_id, {point_sql("x", "y")}, valve_type, diameter_mm, operable, true, now()
             FROM t_valve;
             INSERT INTO network_source (asset_id, name, kind, geom, pressure_class, zone,
               updated_at)
-            SELECT asset_id, name, kind, {_point("x", "y")}, pressure_class, zone, now()
+            SELECT asset_id, name, kind, {point_sql("x", "y")}, pressure_class, zone, now()
             FROM t_source;
             INSERT INTO network_landmark (asset_id, name, name_en, kind, sensitive, geom)
-            SELECT asset_id, name, name_en, kind, kind = ANY(%(sensitive)s), {_point("x", "y")}
+            SELECT asset_id, name, name_en, kind, kind = ANY(%(sensitive)s), {point_sql("x", "y")}
             FROM t_landmark;
         """,
             {**params, "sensitive": sensitive},
@@ -145,7 +149,7 @@ def city_write_premises(city: City, origin: Origin, *, progress: bool) -> list[C
               full_text text, full_text_en text, use text, meter_id text, segment text,
               search_key text) ON COMMIT DROP
         """)
-    _copy(
+    copy_rows(
         "t_premise",
         "asset_id, x, y, district, road_name, house_number, building, unit, room, "
         "full_text, full_text_en, use, meter_id, segment, search_key",
@@ -157,7 +161,7 @@ def city_write_premises(city: City, origin: Origin, *, progress: bool) -> list[C
             INSERT INTO network_premise (asset_id, geom, district, road_name, house_number,
               building, unit, room, full_text, full_text_en, search_key, use, meter_id,
               service_segment_id)
-            SELECT t.asset_id, {_point("t.x", "t.y")}, t.district, t.road_name, t.house_number,
+            SELECT t.asset_id, {point_sql("t.x", "t.y")}, t.district, t.road_name, t.house_number,
               t.building, t.unit, t.room, t.full_text, t.full_text_en, t.search_key, t.use,
               t.meter_id, s.id
             FROM t_premise t LEFT JOIN network_pipesegment s ON s.asset_id = t.segment

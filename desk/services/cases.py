@@ -72,7 +72,8 @@ def desk_rule_for(category: str) -> DeskRule:
 def case_route(rule: DeskRule, call: Call, actor: User) -> tuple[OrgUnit, Department | None]:
     """The desk of the rule's tier above the caller's station (by where the call is, else the
     call taker's own unit), and the rule's department there or above it."""
-    start = org_unit_station_for_point(call.point) if call.point else None
+    utility = category_rule_get(call.category).utility
+    start = org_unit_station_for_point(call.point, utility) if call.point else None
     start = start or actor.org_unit
     if start is None:
         raise DispatchError(

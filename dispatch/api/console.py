@@ -239,7 +239,11 @@ def calls_create(request: Request) -> Response:
     triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
     segment_id = call.premise.service_segment_id if call.premise else None
     duplicates = incident_duplicates(
-        category=call.category, point=call.point, at=call.received_at, segment_id=segment_id
+        category=call.category,
+        point=call.point,
+        at=call.received_at,
+        segment_id=segment_id,
+        premise_id=call.premise_id,
     )
     return answer(
         CallCreatedOut,

@@ -78,6 +78,27 @@ class Incident(models.Model):
         help_text=_("supply incidents: the common upstream main"),
         verbose_name=_("suspected cause"),
     )
+    # No heat: the substation (or the plant) the calls point to, when no single main does.
+    suspected_station = models.ForeignKey(
+        "network.Source",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suspected_in",
+        help_text=_("no heat: the substation or heat source the calls point to"),
+        verbose_name=_("suspected station"),
+    )
+    # Power outages: the device the customers' calls point to (gis.power's trouble-call
+    # analysis: their transformer, or the fuse, recloser or breaker above several).
+    suspected_device = models.ForeignKey(
+        "network.PowerDevice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suspected_in",
+        help_text=_("power outages: the device predicted open"),
+        verbose_name=_("suspected device"),
+    )
     station = models.ForeignKey(
         "network.OrgUnit",
         on_delete=models.PROTECT,

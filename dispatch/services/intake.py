@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dispatch.categories import category_codes
-from dispatch.choices import Channel, Hazard, Language
+from dispatch.choices import Channel, Hazard, Language, Utility
 from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
+from dispatch.heat_outages import HeatCause, heat_cause
 from dispatch.models import Call, Customer, Incident, User
+from dispatch.power_outages import power_cause
 from dispatch.selectors import (
     call_triage,
     category_rule_get,
@@ -27,7 +29,7 @@ from dispatch.services.moments import CLOSED_FIELDS, call_closed_note, call_firs
 from dispatch.services.sla import deadlines_start
 from dispatch.services.timeline import event_record
 from gis.areas import area_class_at
-from gis.models import Premise
+from gis.models import PowerDevice, Premise
 from gis.selectors import (
     Snap,
     org_unit_station_for_point,
@@ -187,17 +189,20 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
         raise DispatchError(
             "place the call on the map (an address or a click) first", field="point"
         )
-    station = org_unit_station_for_point(call.point)
+    station = org_unit_station_for_point(call.point, rule.utility)
     if station is None:
         raise DispatchError(
-            "the point is outside every station's territory: check the "
-            "address, or pass the call to the neighbouring utility",
+            gettext(
+                "no station serving %(utility)s covers this point: check the address, or pass "
+                "the call to the neighbouring utility"
+            )
+            % {"utility": Utility(rule.utility).label},
             field="point",
         )
     if not user_may_take_calls(actor) or not user_covers_station(actor, station.pk):
         raise ForbiddenError(f"{station} is outside your organisation")
     triage = call_triage(category=call.category, hazards=call.hazards, point=call.point)
-    snap = _snap(call)
+    snap = _snap(call, rule.utility)
     incident = Incident.objects.create(
         reference=incident_reference_next(at=at),
         category=call.category,
@@ -213,7 +218,14 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
         first_call_at=call.received_at,
         channel=call.channel,
     )
-    if rule.groups_by_supply and incident.segment_id:
+    if rule.groups_by_supply and rule.utility == Utility.POWER:
+        cause = power_cause([call])
+        incident.suspected_device_id = cause.device_id if cause else None
+        incident.save(update_fields=["suspected_device"])
+    elif rule.groups_by_supply and rule.utility == Utility.HEAT:
+        _heat_cause_set(incident, heat_cause([call]))
+        incident.save(update_fields=["suspected_cause", "suspected_station"])
+    elif rule.groups_by_supply and incident.segment_id:
         incident.suspected_cause_id = upstream_common_segment([incident.segment_id])
         incident.save(update_fields=["suspected_cause"])
     call.incident, call.outcome = incident, Call.Outcome.NEW_INCIDENT
@@ -250,9 +262,18 @@ def _auto_dispatch(incident_id: int) -> None:
         logging.getLogger(__name__).exception("could not queue P1 auto-dispatch")
 
 
-def _snap(call: Call) -> Snap | None:
+def _snap(call: Call, utility: str = Utility.GAS) -> Snap | None:
     """The main the incident is on: the premise's own service main when the caller is at a
-    known premise (gas reaches it through that one), else the nearest main."""
+    known premise (gas reaches it through that one), else the nearest main; for heat the
+    nearest supply pipe (its twin is found by the trace); power has no pipe."""
+    if utility == Utility.POWER:
+        return None
+    if utility == Utility.HEAT:
+        if call.point is None:
+            return None
+        return segment_nearest(
+            call.point, max_distance_m=SNAP_MAX_M, utility=Utility.HEAT, circuit="supply"
+        )
     if call.premise and call.premise.service_segment:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -310,7 +331,11 @@ def call_join_incident(
     if repeated is None:  # a repeat adds no witness, so it cannot reach the threshold
         _raise_for_reports(incident, rule.raise_after_reports, actor, at)
     _raise_for_hazards(incident, call, actor, at)
-    if rule.groups_by_supply:
+    if rule.groups_by_supply and rule.utility == Utility.POWER:
+        _regroup_power(incident, call, actor, at)
+    elif rule.groups_by_supply and rule.utility == Utility.HEAT:
+        _regroup_heat(incident, call, actor, at)
+    elif rule.groups_by_supply:
         _regroup_supply(incident, call, actor, at)
     incident.save(
         update_fields=[
@@ -318,6 +343,8 @@ def call_join_incident(
             "independent_report_count",
             "priority",
             "suspected_cause",
+            "suspected_station",
+            "suspected_device",
             "hazards",
             "updated_at",
         ]
@@ -429,6 +456,61 @@ def _regroup_supply(incident: Incident, call: Call, actor: User, at: datetime) -
             actor=actor,
             at=at,
             data={"suspected_segment_id": cause, "calls": len(segments)},
+        )
+
+
+def _heat_cause_set(incident: Incident, cause: HeatCause | None) -> bool:
+    """Point the incident at the cause; whether it changed."""
+    main = cause.cause_id if cause and cause.cause == "main" else None
+    station = cause.cause_id if cause and cause.cause in ("substation", "heat_source") else None
+    changed = (main, station) != (incident.suspected_cause_id, incident.suspected_station_id)
+    incident.suspected_cause_id, incident.suspected_station_id = main, station
+    return changed
+
+
+def _regroup_heat(incident: Incident, call: Call, actor: User, at: datetime) -> None:
+    """The substation, main or plant every no-heat call of the incident points to."""
+    calls = list(incident.calls.all())
+    cause = heat_cause(calls)
+    if cause and _heat_cause_set(incident, cause):
+        event_record(
+            kind="incident.supply_cause",
+            incident=incident,
+            call=call,
+            actor=actor,
+            at=at,
+            data={
+                "heat_cause": cause.cause,
+                "suspected_segment_id": incident.suspected_cause_id,
+                "suspected_station_id": incident.suspected_station_id,
+                # A main's asset id or a station's name, as the timeline says it.
+                "suspected_station": cause.name if cause.cause != "main" else "",
+                "suspected_main": cause.name if cause.cause == "main" else "",
+                "calls": len(calls),
+            },
+        )
+
+
+def _regroup_power(incident: Incident, call: Call, actor: User, at: datetime) -> None:
+    """The device every outage call of the incident points to, once they agree on one."""
+    calls = list(incident.calls.all())
+    cause = power_cause(calls)
+    if cause and cause.device_id and cause.device_id != incident.suspected_device_id:
+        incident.suspected_device_id = cause.device_id
+        device = PowerDevice.objects.filter(pk=cause.device_id).first()
+        event_record(
+            kind="incident.supply_cause",
+            incident=incident,
+            call=call,
+            actor=actor,
+            at=at,
+            data={
+                "suspected_device_id": cause.device_id,
+                "suspected_device": str(device) if device else "",
+                "device_kind": cause.kind,
+                "calls": len(calls),
+                "premises_out": cause.premises_out,
+            },
         )
 
 

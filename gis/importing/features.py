@@ -11,7 +11,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from gis.address import search_key
-from gis.importing.mapping import SERVICE_SEGMENT, LayerMapping
+from gis.importing.mapping import REFERENCES, SERVICE_SEGMENT, LayerMapping
 from gis.importing.values import BadValueError
 from gis.models import Landmark
 
@@ -149,6 +149,9 @@ class CleanChunk:
     columns: list[list[object]]  # the staged columns' values, in `ChunkCleaner.columns` order
     problems: list[str | None]  # the first bad value, in the mapping's field order
     service_refs: list[str | None]
+    # Premises: the asset ids in each other reference column (gis.importing.mapping
+    # REFERENCES), None for an empty value or an unmapped column.
+    other_refs: dict[str, list[str | None]]
 
 
 class ChunkCleaner:
@@ -165,7 +168,7 @@ class ChunkCleaner:
         self.feeds = [
             (name, source)
             for name, source in mapping.fields.items()
-            if name not in ("asset_id", SERVICE_SEGMENT)
+            if name not in ("asset_id", *REFERENCES)
         ]
         fed = [name for name, _source in self.feeds]
         self.derived = sorted(mapping.target.derived - set(mapping.constants))
@@ -201,12 +204,19 @@ class ChunkCleaner:
                 if problems[n] is None:
                     problems[n] = reason
         self._derive(values, size)
-        service = self.mapping.fields.get(SERVICE_SEGMENT)
-        refs: list[str | None] = [_service_ref(r) for r in columns[service]] if service else []
-        refs = refs or [None] * size
+        refs = {name: self._refs(columns, name, size) for name in REFERENCES}
         return CleanChunk(
-            asset_ids, asset_problems, [values[c] for c in self.columns], problems, refs
+            asset_ids,
+            asset_problems,
+            [values[c] for c in self.columns],
+            problems,
+            refs.pop(SERVICE_SEGMENT),
+            refs,
         )
+
+    def _refs(self, columns: Mapping[str, list[object]], name: str, size: int) -> list[str | None]:
+        source = self.mapping.fields.get(name)
+        return [_service_ref(r) for r in columns[source]] if source else [None] * size
 
     def _column(self, name: str, raws: list[object]) -> tuple[list[object], dict[int, str]]:
         """The column's cleaned values, and the problem of each row whose value is bad."""

@@ -11,7 +11,17 @@ from django.contrib.gis.gdal import GDALException, SpatialReference
 from django.db import models
 
 from gis.importing.values import BadValueError, ColumnCleaner, match_key, value_clean
-from gis.models import Landmark, PipeSegment, Premise, Road, Source, Valve
+from gis.models import (
+    Landmark,
+    PipeSegment,
+    PowerDevice,
+    PowerLine,
+    PowerSubstation,
+    Premise,
+    Road,
+    Source,
+    Valve,
+)
 
 DEFAULT_MAPPING = Path(__file__).resolve().parent.parent / "mappings" / "default.toml"
 
@@ -34,6 +44,21 @@ _LAYER_KEYS = frozenset(
     }
 )
 SERVICE_SEGMENT = "service_segment"
+# Premise columns that name another asset by its asset id, as the file spells it: looked up
+# when the premises are written, never cleaned as values. (service_segment is the pipe
+# serving the premise; a premise naming none gets its nearest main. A premise naming no
+# transformer or heat substation is left without one: nothing connects it by nearness.)
+TRANSFORMER = "transformer"
+HEAT_STATION = "heat_station"
+REFERENCES = (SERVICE_SEGMENT, TRANSFORMER, HEAT_STATION)
+REFERENCE_NOTES = {
+    SERVICE_SEGMENT: "asset id of the pipe serving it; "
+    "empty: connected to the nearest in-service main after the import",
+    TRANSFORMER: "asset id of the power device (kind transformer) supplying it; "
+    "empty or not found: none (never connected by nearness)",
+    HEAT_STATION: "asset id of the source (kind substation) heating it; "
+    "empty or not found: none (never connected by nearness)",
+}
 # Shapefiles (dBase) keep 10 characters of a field name: INSTALLDATE arrives as INSTALLDAT.
 _SHAPEFILE_NAME = 10
 _Scalar = str | int | float | bool
@@ -63,13 +88,17 @@ class Target:
         }
 
 
-# Pipes come first so that premises in the same file can name the pipe that serves them.
+# Pipes come first so that premises in the same file can name the pipe that serves them, and
+# power devices before premises, so that premises can name their transformer.
 TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
         Target("pipes", PipeSegment, "LineString"),
         Target("valves", Valve, "Point"),
         Target("sources", Source, "Point"),
+        Target("power_lines", PowerLine, "LineString"),
+        Target("power_devices", PowerDevice, "Point"),
+        Target("power_substations", PowerSubstation, "Point"),
         Target("roads", Road, "LineString"),
         Target("landmarks", Landmark, "Point", derived=frozenset({"sensitive"})),
         Target("premises", Premise, "Point", derived=frozenset({"search_key"})),
@@ -146,7 +175,7 @@ class LayerMapping:
     @cached_property
     def cleaners(self) -> dict[str, ColumnCleaner]:
         """Each mapped column's cleaner, built once: value table, empties, unit, default."""
-        return {name: self.cleaner(name) for name in self.fields if name != SERVICE_SEGMENT}
+        return {name: self.cleaner(name) for name in self.fields if name not in REFERENCES}
 
     def cleaner(self, name: str, *, with_default: bool = True) -> ColumnCleaner:
         """A new cleaner for column `name`; BadValueError for a bad unit or default."""
@@ -325,7 +354,7 @@ def _constants(layer: str, target: Target, raw: dict[str, object]) -> dict[str, 
     columns = target.columns
     constants = {}
     for name, value in raw.items():
-        if name not in columns or name in ("asset_id", SERVICE_SEGMENT):
+        if name not in columns or name in ("asset_id", *REFERENCES):
             raise MappingError(f"layer {layer!r}: {name} cannot be a constant of {target.name}")
         try:
             constants[name] = value_clean(field=columns[name], raw=value)
@@ -361,8 +390,9 @@ def _check_fields(
             f"{', '.join(sorted(unfed))}, which no source field feeds "
             "(a value for every row is a constant)"
         )
-    if SERVICE_SEGMENT in fed:
-        raise MappingError(f"layer {layer!r}: service_segment takes pipe asset ids as they are")
+    for name in REFERENCES:
+        if name in fed:
+            raise MappingError(f"layer {layer!r}: {name} takes asset ids as they are")
     # A column nobody feeds gets its model default; one without a default must be fed.
     missing = [
         name
@@ -404,7 +434,7 @@ def _check_cleaners(mapping: LayerMapping) -> None:
     """Build every column's cleaner now, so that bad units and value tables fail at load."""
     layer = mapping.layer
     for name in mapping.fields:
-        if name == SERVICE_SEGMENT:
+        if name in REFERENCES:
             continue
         try:
             cleaner = mapping.cleaner(name, with_default=False)

@@ -91,15 +91,16 @@ class ImportReport:
             _("rejected"),
             _("skipped"),
         ]
+        width = max([10, *(len(target) for target in self.counts)])  # power_substations
         lines = [
             head,
-            f"  {columns[0]:<10} {columns[1]:>8} {columns[2]:>8} {columns[3]:>9} "
+            f"  {columns[0]:<{width}} {columns[1]:>8} {columns[2]:>8} {columns[3]:>9} "
             f"{columns[4]:>9} {columns[5]:>8}",
         ]
         for target, c in self.counts.items():
             lines.append(
-                f"  {target:<10} {c.created:>8} {c.updated:>8} {c.unchanged:>9} {c.rejected:>9} "
-                f"{c.skipped:>8}"
+                f"  {target:<{width}} {c.created:>8} {c.updated:>8} {c.unchanged:>9} "
+                f"{c.rejected:>9} {c.skipped:>8}"
             )
         split = self.split
         if split.mains_split:

@@ -4,12 +4,14 @@ An import adds and updates by asset id and never deletes on its own: a file may 
 district, or only the valves. A utility that loads its whole GIS export each week says so, and
 then what the export dropped (or its mapping's filter now leaves out) leaves the trace: mains
 are marked abandoned (kept, as incidents may name them), valves and stations are deleted.
-Premises, roads and landmarks are left: customers and calls point at premises.
+Power alike: lines are marked abandoned, devices and substations deleted (a premise whose
+transformer is deleted is left without one). Premises, roads and landmarks are left:
+customers and calls point at premises.
 """
 
 from django.db import connection
 
-RETIRABLE = ("pipes", "valves", "sources")
+RETIRABLE = ("pipes", "valves", "sources", "power_lines", "power_devices", "power_substations")
 
 
 def assets_retire_missing(*, kept: dict[str, set[str]]) -> dict[str, int]:
@@ -26,10 +28,22 @@ def assets_retire_missing(*, kept: dict[str, set[str]]) -> dict[str, int]:
                 {"kept": sorted(kept["pipes"])},
             )
             retired["pipes"] = cursor.rowcount
-        for target, table in (("valves", "network_valve"), ("sources", "network_source")):
+        if "power_lines" in kept:
+            cursor.execute(
+                """UPDATE network_powerline SET status = 'abandoned', updated_at = now()
+                   WHERE status <> 'abandoned' AND NOT (asset_id = ANY(%(kept)s))""",
+                {"kept": sorted(kept["power_lines"])},
+            )
+            retired["power_lines"] = cursor.rowcount
+        for target, table in (
+            ("valves", "network_valve"),
+            ("sources", "network_source"),
+            ("power_devices", "network_powerdevice"),
+            ("power_substations", "network_powersubstation"),
+        ):
             if target in kept:
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE NOT (asset_id = ANY(%(kept)s))",  # noqa: S608 - one of two constants
+                    f"DELETE FROM {table} WHERE NOT (asset_id = ANY(%(kept)s))",  # noqa: S608 - one of four constants
                     {"kept": sorted(kept[target])},
                 )
                 retired[target] = cursor.rowcount

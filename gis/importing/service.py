@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from gis.importing.features import ChunkCleaner, geometries_check, layer_crs, wgs84_transformer
-from gis.importing.mapping import TARGETS, LayerMapping, MappingError, mapping_load
+from gis.importing.mapping import (
+    HEAT_STATION,
+    TARGETS,
+    TRANSFORMER,
+    LayerMapping,
+    MappingError,
+    mapping_load,
+)
 from gis.importing.reader import (
     Chunk,
     Dataset,
@@ -29,6 +36,8 @@ from gis.services import SERVICE_REACH_M, network_revision_bump, premise_connect
 
 # The targets the trace's graph is made of: written, then split, before everything else.
 NETWORK = frozenset({"pipes", "valves", "sources"})
+# The power network's targets: written after the split (they are not cut), before premises.
+POWER = frozenset({"power_lines", "power_devices", "power_substations"})
 
 # (target, asset id) -> (layer, row) where it was first seen in this import
 _Seen = dict[tuple[str, str], tuple[str, int]]
@@ -85,6 +94,9 @@ def network_import(
                     progress=progress,
                     finder=finder,
                 )
+        power = [item for item in plan if item[0].target.name in POWER]
+        if retire_missing and power:
+            report.retired |= assets_retire_missing(kept=_held(power, seen, report))
         touched = {name for name, c in report.counts.items() if c.created or c.updated}
         # Premises this file does not hold, or that lost their main: the nearest main too.
         if touched & {"pipes", "valves", "sources", "premises"}:
@@ -92,7 +104,7 @@ def network_import(
                 report.premises_connected += premise_connect_services()
         if dry_run:
             transaction.set_rollback(True)
-        elif report.changed:
+        elif report.changed or any(report.retired.values()):
             report.revision = network_revision_bump()
     return report
 
@@ -250,8 +262,22 @@ class _LayerChecker:
         if wkb is None or not staged:
             return []
         numbers = range(chunk.start + 1, chunk.start + len(chunk) + 1)
+        # Premises also stage the transformer and heat substation they name (writer.py).
+        extra = (
+            [clean.other_refs[TRANSFORMER], clean.other_refs[HEAT_STATION]]
+            if self.target == "premises"
+            else []
+        )
         rows = list(
-            zip(numbers, clean.asset_ids, wkb, *clean.columns, clean.service_refs, strict=True)
+            zip(
+                numbers,
+                clean.asset_ids,
+                wkb,
+                *clean.columns,
+                clean.service_refs,
+                *extra,
+                strict=True,
+            )
         )
         rows = rows if len(staged) == len(rows) else [rows[offset] for offset in staged]
         if self.target == "premises":

@@ -9,12 +9,18 @@ from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 from psycopg import sql
 
-from gis.importing.mapping import SERVICE_SEGMENT, LayerMapping
+from gis.importing.mapping import HEAT_STATION, SERVICE_SEGMENT, TRANSFORMER, LayerMapping
 from gis.importing.report import ImportReport, Problem
-from gis.models import PipeSegment
+from gis.models import PipeSegment, PowerDevice, Source
 
 STAGE = "import_stage"
 StagedRow = tuple[object, ...]
+# The premise columns naming another asset besides the service pipe: (staged column, table,
+# kind the asset must be, alias in the upsert, what a warning calls it).
+_REFERENCES = {
+    TRANSFORMER: ("transformer_ref", PowerDevice, "transformer", "tr"),
+    HEAT_STATION: ("heat_station_ref", Source, "substation", "hs"),
+}
 
 
 class LayerWriter:
@@ -29,15 +35,17 @@ class LayerWriter:
         self.counts = report.counts[layer_mapping.target.name]
         self.linked = SERVICE_SEGMENT in layer_mapping.fields
         self.premises = layer_mapping.target.name == "premises"
+        self.references = [r for r in _REFERENCES if self.premises and r in layer_mapping.fields]
         # A staged row: number in the layer, asset id, WKB in WGS 84, the columns, service ref
-        # and, for premises, the nearest main's id (0: none within reach).
+        # and, for premises, the transformer and heat substation refs and the nearest main's
+        # id (0: none within reach).
         self.staged = [
             "number",
             "asset_id",
             "geom",
             *columns,
             "service_ref",
-            *(["nearest"] if self.premises else []),
+            *(["transformer_ref", "heat_station_ref", "nearest"] if self.premises else []),
         ]
         self._copy_sql = sql.SQL("COPY {stage} ({columns}) FROM STDIN").format(
             stage=sql.Identifier(STAGE),
@@ -62,7 +70,8 @@ class LayerWriter:
                 sql.SQL(
                     "DROP TABLE IF EXISTS pg_temp.{stage}; "
                     "CREATE TEMP TABLE {stage} (number integer, asset_id text, geom bytea, "
-                    "service_ref text, nearest bigint{columns}) ON COMMIT DROP"
+                    "service_ref text, transformer_ref text, heat_station_ref text, nearest bigint"
+                    "{columns}) ON COMMIT DROP"
                 ).format(
                     stage=sql.Identifier(STAGE),
                     columns=sql.SQL("").join(sql.SQL(", ") + c for c in columns),
@@ -83,6 +92,8 @@ class LayerWriter:
                     copy.write_row(row)
             if self.linked:
                 self._warn_unknown_services(cursor)
+            for name in self.references:
+                self._warn_unknown_reference(cursor, name)
             if self.premises:
                 self.report.premises_connected += self._connected_by_nearness(cursor)
             _execute(cursor, self._upsert, self._upsert_params)
@@ -108,6 +119,29 @@ class LayerWriter:
         )
         for number, asset_id, ref in cursor.fetchall():
             reason = _("service pipe %s not found; left to the nearest-main pass") % ref
+            self.report.warnings.append(Problem(self.mapping.layer, number, asset_id, reason))
+
+    def _warn_unknown_reference(self, cursor: CursorWrapper, name: str) -> None:
+        staged, model, kind, _alias = _REFERENCES[name]
+        _execute(
+            cursor,
+            sql.SQL(
+                "SELECT s.number, s.asset_id, s.{ref} FROM {stage} s "
+                "WHERE s.{ref} IS NOT NULL AND NOT EXISTS "
+                "(SELECT 1 FROM {table} a WHERE a.asset_id = s.{ref} AND a.kind = {kind}) "
+                "ORDER BY s.number"
+            ).format(
+                ref=sql.Identifier(staged),
+                stage=sql.Identifier(STAGE),
+                table=sql.Identifier(model._meta.db_table),
+                kind=sql.Literal(kind),
+            ),
+        )
+        for number, asset_id, ref in cursor.fetchall():
+            if name == TRANSFORMER:
+                reason = _("transformer %s not found; the premise is left without one") % ref
+            else:
+                reason = _("heat substation %s not found; the premise is left without one") % ref
             self.report.warnings.append(Problem(self.mapping.layer, number, asset_id, reason))
 
     def _connected_by_nearness(self, cursor: CursorWrapper) -> int:
@@ -175,6 +209,10 @@ class LayerWriter:
             service = self._column(SERVICE_SEGMENT)
             updated.append(sql.SQL("{0} = COALESCE(t.{0}, EXCLUDED.{0})").format(service))
             kept_or_filled.append(service)
+        for name in self.references:
+            # What the file says, found or not: a premise moved to another transformer, or
+            # to none, is moved on a re-import.
+            put(name, sql.SQL("{}.id").format(sql.Identifier(_REFERENCES[name][3])), update=True)
         if "updated_at" in self.fields:
             put("updated_at", sql.SQL("now()"), update=True)
         # Columns the mapping leaves out: the model default on create (the database's own
@@ -187,6 +225,16 @@ class LayerWriter:
         join = sql.SQL(
             "LEFT JOIN {pipes} pipe ON pipe.asset_id = s.service_ref" if self.linked else ""
         ).format(pipes=sql.Identifier(PipeSegment._meta.db_table))
+        for name in self.references:
+            staged, model, kind, alias = _REFERENCES[name]
+            join += sql.SQL(
+                " LEFT JOIN {table} {alias} ON {alias}.asset_id = s.{ref} AND {alias}.kind = {kind}"
+            ).format(
+                table=sql.Identifier(model._meta.db_table),
+                alias=sql.Identifier(alias),
+                ref=sql.Identifier(staged),
+                kind=sql.Literal(kind),
+            )
         # A row whose values are all the same is left alone: no new row version, no index
         # entries, its updated_at kept. Re-importing a whole network to change a few rows is
         # how utilities work, and rewriting a million unchanged premises took minutes.

@@ -553,6 +553,20 @@ def _summary(
             return _merged_in_text(d, actor)
         case "sla.not_applicable":
             return _not_applicable_text(d)
+        case "incident.supply_cause" if d.get("suspected_device"):
+            return _(
+                "Suspected cause: %(device)s is open, from %(calls)s calls; "
+                "%(premises)s customers out"
+            ) % {
+                "device": d.get("suspected_device"),
+                "calls": d.get("calls"),
+                "premises": d.get("premises_out"),
+            }
+        case "incident.supply_cause" if d.get("suspected_station"):
+            return _("Suspected cause: %(station)s, from %(calls)s calls") % {
+                "station": d.get("suspected_station"),
+                "calls": d.get("calls"),
+            }
         case "incident.supply_cause":
             return _("Suspected cause: main #%(segment)s, from %(calls)s calls") % {
                 "segment": d.get("suspected_segment_id"),

@@ -37,6 +37,8 @@ CONFIGURED = [
     "network.source",
     "network.road",
     "network.landmark",
+    "dispatch.season",  # district heating's season, which clocks may hold in
+    "network.servicearea",  # urban, rural and remote areas for the clocks by place
 ]
 # Records of what happened, and network assets that come from the utility's GIS (the next
 # import would overwrite a hand edit): nobody adds them here.
@@ -63,6 +65,9 @@ NO_ADD = {
     "network.source",
     "network.road",
     "network.landmark",
+    "network.powersubstation",
+    "network.powerline",
+    "network.powerdevice",
     "reports.reportsettings",  # one row, shipped by the migration, edited
     "reports_monthly.monthlyreport",  # built by beat and on /reports/monthly/
 }
@@ -86,6 +91,11 @@ SUPERVISOR_SEES = {
     "network.road",
     "network.premise",
     "network.landmark",
+    "network.powersubstation",
+    "network.powerline",
+    "network.powerdevice",
+    "network.servicearea",
+    "dispatch.season",
     "desk.department",
     "desk.deskrule",
     "appointments.slot",

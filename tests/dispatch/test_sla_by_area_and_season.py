@@ -24,8 +24,10 @@ SUMMER = datetime(2026, 7, 8, 9, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture(autouse=True)
 def every_utility(city: dict[str, OrgUnit]) -> None:
-    """The demo's stations serve heat and power too, as a multi-utility group's would."""
+    """The demo's stations serve heat and power too, as a multi-utility group's would; the
+    demo's own areas are taken away: each test draws the one it is about."""
     OrgUnit.objects.update(utilities=["gas", "heat", "power"])
+    ServiceArea.objects.all().delete()
 
 
 def _open(dispatcher: User, premise: Premise, category: str, at: datetime) -> Incident:

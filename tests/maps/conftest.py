@@ -18,6 +18,23 @@ def demo_city(transactional_db: None) -> None:
 
 
 @pytest.fixture
+def gas_city(transactional_db: None) -> None:
+    """demo_city with its gas network alone: for clicks on a gas main with no heat pipe
+    laid beside it."""
+    call_command(
+        "make_demo_city",
+        "--premises",
+        "2000",
+        "--no-progress",
+        "--utilities",
+        "gas",
+        stdout=StringIO(),
+    )
+    call_command("load_demo", stdout=StringIO())
+    demo_crews_load(count=20, seed=7)
+
+
+@pytest.fixture
 def feed_log_as_shipped() -> Iterator[None]:
     """The feed as deployed (config/settings/dispatch.py: a 0.25 s tick, walls answered from
     each process's log) instead of the tests' every-poll-asks; the builder stopped after."""

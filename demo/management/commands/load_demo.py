@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from demo.desk import demo_departments_load, demo_slots_load
-from demo.org import demo_organisation_load
+from demo.org import demo_utility_companies_load
 from demo.people import DEMO_PASSWORD, demo_users_load
 
 
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load the demo organisation and one login per role (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        units = demo_organisation_load()
+        units = demo_utility_companies_load()  # gas, heat and power companies
         logins = demo_users_load(units)
         demo_departments_load(units)
         slots = demo_slots_load(units)

@@ -7,13 +7,18 @@ from django.db.models import ProtectedError
 
 from demo.crews import demo_crews_delete, demo_crews_load
 from dispatch.models import Crew
+from gis.models import OrgUnit
 
 
 class Command(BaseCommand):
     help = "Create demo crews with vans on the demo city's roads (deterministic for a seed)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--count", type=int, default=60, help="crews to create")
+        parser.add_argument("--count", type=int, default=60, help="gas crews to create")
+        parser.add_argument(
+            "--heat-count", type=int, default=16, help="district-heating crews to create"
+        )
+        parser.add_argument("--power-count", type=int, default=16, help="power crews to create")
         parser.add_argument("--seed", type=int, default=1)
         group = parser.add_mutually_exclusive_group()
         group.add_argument(
@@ -25,22 +30,41 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         existing = Crew.objects.count()
-        if existing and options["if_empty"]:
-            self.stdout.write(f"crews already loaded ({existing}): left as they are")
-            return
-        if existing and not options["replace"]:
+        if existing and not (options["if_empty"] or options["replace"]):
             raise CommandError(
                 f"the database already holds {existing} crews. Use --replace to delete every "
                 "crew and van first, or --if-empty to leave them."
             )
         if options["count"] < 1:
             raise CommandError("--count must be at least 1")
+        wanted = {
+            "gas": options["count"],
+            "heat": options["heat_count"],
+            "power": options["power_count"],
+        }
         started = time.monotonic()
+        made: dict[str, int] = {}
         try:
             with transaction.atomic():
-                if existing:
+                if existing and options["replace"]:
                     demo_crews_delete()
-                created = demo_crews_load(count=options["count"], seed=options["seed"])
+                for utility, count in wanted.items():
+                    # --if-empty: each utility's stations left as they are once they have crews.
+                    if (
+                        options["if_empty"]
+                        and Crew.objects.filter(station__utilities__contains=[utility]).exists()
+                    ):
+                        continue
+                    if (
+                        utility != "gas"
+                        and not OrgUnit.objects.filter(
+                            tier=OrgUnit.Tier.STATION, utilities__contains=[utility]
+                        ).exists()
+                    ):
+                        continue  # an organisation without heat or power stations
+                    made[utility] = demo_crews_load(
+                        count=count, seed=options["seed"], utility=utility
+                    )
         except ProtectedError as error:
             raise CommandError(
                 "some crews have work orders and cannot be deleted: "
@@ -48,7 +72,11 @@ class Command(BaseCommand):
             ) from error
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if not made:
+            self.stdout.write(f"crews already loaded ({existing}): left as they are")
+            return
+        said = ", ".join(f"{n} {utility}" for utility, n in made.items())
         self.stdout.write(
-            f"demo crews (seed {options['seed']}): {created} crews with vans "
+            f"demo crews (seed {options['seed']}): {said} crews with vans "
             f"in {time.monotonic() - started:.1f}s"
         )

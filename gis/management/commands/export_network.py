@@ -10,28 +10,31 @@ from django.db import connection
 
 # One query per layer; columns are named after the model fields (and the mapping in
 # gis/mappings/default.toml reads them back), foreign keys become the asset id or code they
-# point at, so the file means the same thing in another database.
+# point at, so the file means the same thing in another database. Gas and heat share the
+# pipes, valves and sources layers: utility and circuit say which network a row belongs to,
+# twin names a heat pipe's partner in the other circuit.
 LAYERS: dict[str, tuple[str, str]] = {
     "pipes": (
-        "SELECT asset_id, material, diameter_mm, pressure_class, zone, install_year, status, geom"
-        " FROM network_pipesegment ORDER BY asset_id",
+        "SELECT asset_id, utility, circuit, twin, material, diameter_mm, pressure_class, zone,"
+        " install_year, status, geom FROM network_pipesegment ORDER BY asset_id",
         "LINESTRING",
     ),
     "valves": (
-        "SELECT asset_id, valve_type, diameter_mm, operable, normally_open, geom"
-        " FROM network_valve ORDER BY asset_id",
+        "SELECT asset_id, utility, circuit, valve_type, diameter_mm, operable, normally_open,"
+        " geom FROM network_valve ORDER BY asset_id",
         "POINT",
     ),
     "sources": (
-        "SELECT asset_id, name, kind, pressure_class, zone, geom"
+        "SELECT asset_id, name, utility, kind, pressure_class, zone, geom"
         " FROM network_source ORDER BY asset_id",
         "POINT",
     ),
     "premises": (
         "SELECT p.asset_id, p.district, p.road_name, p.house_number, p.building, p.unit, p.room,"
-        " p.full_text, p.full_text_en, p.use, p.meter_id, s.asset_id AS service_segment, p.geom"
-        " FROM network_premise p"
-        " LEFT JOIN network_pipesegment s ON s.id = p.service_segment_id ORDER BY p.asset_id",
+        " p.full_text, p.full_text_en, p.use, p.meter_id, s.asset_id AS service_segment,"
+        " h.asset_id AS heat_station, p.geom FROM network_premise p"
+        " LEFT JOIN network_pipesegment s ON s.id = p.service_segment_id"
+        " LEFT JOIN network_source h ON h.id = p.heat_station_id ORDER BY p.asset_id",
         "POINT",
     ),
     "roads": (

@@ -14,7 +14,7 @@ from gis.importing import (
     mapping_load,
     network_import,
 )
-from gis.importing.mapping import SERVICE_SEGMENT, Target
+from gis.importing.mapping import REFERENCE_NOTES, SERVICE_SEGMENT, Target
 from gis.importing.values import column_dimension, value_limits
 
 
@@ -103,7 +103,8 @@ def targets_describe() -> str:
         "What a mapping can feed: [layers.<name>] target = one of the tables below, and",
         '[layers.<name>.fields] <column> = "<source field>". Every key of the format, with',
         f"an example, is in the header of {DEFAULT_MAPPING.name} in {DEFAULT_MAPPING.parent};",
-        "esri_gas.toml beside it maps an Esri-style gas utility export.",
+        "esri_gas.toml beside it maps an Esri-style gas utility export, wntr_heat.toml a",
+        "district-heating network, pandapower_power.toml a power distribution grid.",
         "",
         "choice: the code or the label, in any case; other source values need a value table",
         '  ([layers.<name>.values.<column>] "source value" = "code").',
@@ -121,6 +122,8 @@ def targets_describe() -> str:
 
 
 def _column_lines(target: Target, name: str, field: models.Field) -> list[str]:
+    if target.name == "premises" and name in REFERENCE_NOTES:
+        return [f"  {name:<17}{REFERENCE_NOTES[name]}"]
     notes = [_kind(field)]
     dimension = column_dimension(field)
     if dimension is not None:
