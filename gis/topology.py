@@ -269,7 +269,7 @@ def network_graph(network: tuple[str, str] = GAS) -> NetworkGraph:
     )
 
 
-def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def rows_fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -281,13 +281,13 @@ def network_graph_build(
     """Read one in-service network from PostGIS and build its graph: its pipes and valves,
     and the sources of its utility (a heat station sits on both circuits)."""
     utility, circuit = network
-    rows = _fetch(
+    rows = rows_fetch(
         "SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_pipesegment "
         "WHERE utility = %s AND circuit = %s",
         [utility, circuit],
     )
     srid = rows[0][0] or 3857
-    segments = _fetch(
+    segments = rows_fetch(
         """SELECT id, ST_X(a), ST_Y(a), ST_X(b), ST_Y(b) FROM (
              SELECT id, ST_Transform(ST_StartPoint(geom), %s) a,
                     ST_Transform(ST_EndPoint(geom), %s) b
@@ -299,27 +299,18 @@ def network_graph_build(
         return NetworkGraph.from_edges(
             node_count=0, edges=[], valves={}, sources={}, revision=revision
         )
-    ends = np.array([(r[1], r[2]) for r in segments] + [(r[3], r[4]) for r in segments])
-    tree = cKDTree(ends)
-    pairs = tree.query_pairs(SNAP_TOLERANCE_M, output_type="ndarray")
-    links = coo_matrix(
-        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(ends), len(ends))
-    )
-    node_count, labels = connected_components(links, directed=False)
-    half = len(segments)
-    edges = [(int(labels[i]), int(labels[half + i]), r[0]) for i, r in enumerate(segments)]
-    node_xy = np.zeros((node_count, 2))
-    node_xy[labels] = ends  # any end of a cluster stands for its node
+    joined = ends_join(segments)
+    node_count, edges, node_xy, ends, pairs = joined
     nodes = cKDTree(node_xy)
-    valves, valves_off = _attach(
+    valves, valves_off = points_attach(
         nodes, "network_valve", srid, VALVE_TOLERANCE_M, "utility = %s AND circuit = %s", network
     )
-    sources, sources_off = _attach(
+    sources, sources_off = points_attach(
         nodes, "network_source", srid, SOURCE_TOLERANCE_M, "utility = %s", (utility,)
     )
     closed = frozenset(
         r[0]
-        for r in _fetch(
+        for r in rows_fetch(
             "SELECT id FROM network_valve WHERE NOT normally_open "
             "AND utility = %s AND circuit = %s",
             [utility, circuit],
@@ -345,7 +336,27 @@ def network_graph_build(
     return graph
 
 
-def _attach(
+Joined = tuple[int, list[tuple[int, int, int]], np.ndarray, np.ndarray, np.ndarray]
+
+
+def ends_join(rows: list[tuple[Any, ...]]) -> Joined:
+    """Lines as (id, x1, y1, x2, y2) rows, their ends within SNAP_TOLERANCE_M made one node:
+    the node count, the (u, v, id) edges, each node's position (any end of its cluster), and
+    the ends and the pairs of them joined (for near_ends). Gas, heat and power alike."""
+    ends = np.array([(r[1], r[2]) for r in rows] + [(r[3], r[4]) for r in rows])
+    pairs = cKDTree(ends).query_pairs(SNAP_TOLERANCE_M, output_type="ndarray")
+    links = coo_matrix(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(ends), len(ends))
+    )
+    node_count, labels = connected_components(links, directed=False)
+    half = len(rows)
+    edges = [(int(labels[i]), int(labels[half + i]), r[0]) for i, r in enumerate(rows)]
+    node_xy = np.zeros((node_count, 2))
+    node_xy[labels] = ends
+    return node_count, edges, node_xy, ends, pairs
+
+
+def points_attach(
     nodes: cKDTree,
     table: str,
     srid: int,
@@ -353,7 +364,7 @@ def _attach(
     where: str,
     params: tuple[str, ...],
 ) -> tuple[dict[int, int], list[int]]:
-    rows = _fetch(
+    rows = rows_fetch(
         "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_Transform(geom, %s) p "  # noqa: S608 - table and where are constants
         f"FROM {table} WHERE {where}) q",
         [srid, *params],

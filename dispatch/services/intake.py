@@ -193,8 +193,8 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
     if station is None:
         raise DispatchError(
             gettext(
-                "no station serving %(utility)s covers this point: check the address, or pass "
-                "the call to the neighbouring utility"
+                "the point is outside every station's territory for %(utility)s: check the "
+                "address, or pass the call to the neighbouring utility"
             )
             % {"utility": Utility(rule.utility).label},
             field="point",

@@ -7,9 +7,10 @@ from dispatch.errors import ConflictError, NotFoundError
 from dispatch.models import Incident, IncidentIsolation, User
 from dispatch.services.timeline import event_record
 from dispatch.valve_route import valves_by_road
-from gis.models import Valve
+from gis.heat.trace import heat_isolation_for_segment
+from gis.models import PipeSegment, Valve
 from gis.selectors import AFFECTED_AREA_MARGIN_M, isolation_for_segment, premise_ids_cut_off
-from gis.trace import UnknownSegmentError
+from gis.trace import Isolation, UnknownSegmentError
 
 # The area the dispatcher sees cut off: the isolated mains widened by the margin the trace
 # map draws, as one outline (a MultiPolygon so a ring split by a station stays whole).
@@ -17,6 +18,28 @@ _AREA = """
 SELECT ST_Multi(ST_Buffer(ST_Collect(geom)::geography, %s)::geometry)
 FROM network_pipesegment WHERE id = ANY(%s)
 """
+
+
+def _trace(segment_id: int, seized: frozenset[int]) -> tuple[Isolation, list[int]]:
+    """The isolation of the damaged pipe and the premises it leaves without supply. A heat
+    pipe is traced on both circuits (gis.heat): its valves on the supply, then its twin's on
+    the return, kept as one list, as a crew closes them in pairs."""
+    utility = PipeSegment.objects.filter(pk=segment_id).values_list("utility", flat=True).first()
+    if utility != "heat":
+        trace = isolation_for_segment(segment_id=segment_id, seized_valve_ids=seized)
+        return trace, premise_ids_cut_off(trace)
+    heat = heat_isolation_for_segment(segment_id=segment_id, seized_valve_ids=seized)
+    circuits = (heat.supply, heat.back)
+    trace = Isolation(
+        segment_id=segment_id,
+        valves_to_close=[v for c in circuits for v in c.valves_to_close],
+        valve_distances_m=[d for c in circuits for d in c.valve_distances_m],
+        sources_to_shut=heat.stations_to_shut,
+        isolated_segment_ids=heat.isolated_segment_ids,
+        seized_valves_passed=sorted({v for c in circuits for v in c.seized_valves_passed}),
+        ring_valves_left_open=[],
+    )
+    return trace, heat.premise_ids_without_heat
 
 
 @transaction.atomic
@@ -48,14 +71,11 @@ def incident_isolation_trace(
         if unknown:
             raise NotFoundError(f"no valve {', '.join(unknown)}", field="seized_valves")
     try:
-        trace = isolation_for_segment(
-            segment_id=incident.segment_id, seized_valve_ids=frozenset(seized.values())
-        )
+        trace, premises = _trace(incident.segment_id, frozenset(seized.values()))
     except UnknownSegmentError as error:
         raise ConflictError(
             f"main {incident.segment_id} is no longer in the network graph", field="segment"
         ) from error
-    premises = premise_ids_cut_off(trace)
     # Closing order: by road from the incident when the roads can tell, else the trace's own
     # (straight-line distance from the damaged main).
     away = dict(zip(trace.valves_to_close, trace.valve_distances_m, strict=False))

@@ -23,17 +23,17 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import breadth_first_order
 from scipy.spatial import cKDTree
 
 from gis.models import PowerDevice
 from gis.topology import (
-    SNAP_TOLERANCE_M,
     NetworkGraph,
-    _attach,
-    _fetch,
     cached_by_revision,
+    ends_join,
     network_revision,
+    points_attach,
+    rows_fetch,
 )
 
 DEVICE_TOLERANCE_M = 1.0  # a device further than this from any line end is off the network
@@ -211,13 +211,13 @@ def power_network() -> PowerNetwork:
 
 def power_network_build(*, revision: tuple[int, object] = (0, None)) -> PowerNetwork:
     """Read the in-service lines, the devices and the substations from PostGIS."""
-    rows = _fetch("SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_powerline", [])
+    rows = rows_fetch("SELECT _ST_BestSRID(ST_Extent(geom)::geometry) FROM network_powerline", [])
     srid = rows[0][0] or 3857
-    kinds = {r[0]: r[1] for r in _fetch("SELECT id, kind FROM network_powerdevice", [])}
+    kinds = {r[0]: r[1] for r in rows_fetch("SELECT id, kind FROM network_powerdevice", [])}
     normally_open = frozenset(
-        r[0] for r in _fetch("SELECT id FROM network_powerdevice WHERE normally_open", [])
+        r[0] for r in rows_fetch("SELECT id FROM network_powerdevice WHERE normally_open", [])
     )
-    lines = _fetch(
+    lines = rows_fetch(
         """SELECT id, ST_X(a), ST_Y(a), ST_X(b), ST_Y(b) FROM (
              SELECT id, ST_Transform(ST_StartPoint(geom), %s) a,
                     ST_Transform(ST_EndPoint(geom), %s) b
@@ -232,21 +232,12 @@ def power_network_build(*, revision: tuple[int, object] = (0, None)) -> PowerNet
         return PowerNetwork.from_graph(
             graph, device_kind=kinds, normally_open=normally_open, srid=srid, revision=revision
         )
-    ends = np.array([(r[1], r[2]) for r in lines] + [(r[3], r[4]) for r in lines])
-    pairs = cKDTree(ends).query_pairs(SNAP_TOLERANCE_M, output_type="ndarray")
-    links = coo_matrix(
-        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(ends), len(ends))
-    )
-    node_count, labels = connected_components(links, directed=False)
-    half = len(lines)
-    edges = [(int(labels[i]), int(labels[half + i]), r[0]) for i, r in enumerate(lines)]
-    node_xy = np.zeros((node_count, 2))
-    node_xy[labels] = ends
+    node_count, edges, node_xy, _ends, _pairs = ends_join(lines)
     nodes = cKDTree(node_xy)
-    devices, devices_off = _attach(
+    devices, devices_off = points_attach(
         nodes, "network_powerdevice", srid, DEVICE_TOLERANCE_M, "TRUE", ()
     )
-    substations, substations_off = _attach(
+    substations, substations_off = points_attach(
         nodes, "network_powersubstation", srid, SUBSTATION_TOLERANCE_M, "TRUE", ()
     )
     graph = NetworkGraph.from_edges(

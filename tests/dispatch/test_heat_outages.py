@@ -7,6 +7,7 @@ placed on the heat supply pipe, never on the gas main beside it."""
 from io import StringIO
 
 import pytest
+from django.contrib.gis.db.models.functions import Length
 from django.core.management import call_command
 
 from demo.org import demo_organisation_load
@@ -20,7 +21,8 @@ from dispatch.services.intake import (
     call_open_incident,
     call_receive,
 )
-from gis.models import OrgUnit, Premise, Source
+from dispatch.services.isolation import incident_isolation_trace
+from gis.models import OrgUnit, PipeSegment, Premise, Source, Valve
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,32 @@ def test_a_heating_leak_is_on_the_heat_pipe_not_the_gas_main(taker: User) -> Non
     leak = call_open_incident(call_id=gas.pk, actor=taker)
     assert leak.segment is not None
     assert leak.segment.utility == "gas"
+
+
+def test_a_heating_leak_is_isolated_on_supply_and_return(taker: User) -> None:
+    """The dispatcher's trace of a heat incident closes the valve pairs around the pipe and
+    its twin, and counts the buildings left cold."""
+    # A primary pipe between two junctions of the arterials: a valve pair on each leg.
+    secondary = (
+        PipeSegment.objects.filter(utility="heat", circuit="supply", pressure_class="high")
+        .annotate(length=Length("geom"))
+        .order_by("-length", "asset_id")
+        .first()
+    )
+    assert secondary is not None
+    call = call_receive(
+        data=CallInput(category="heat_leak", point=secondary.geom.interpolate_normalized(0.5)),
+        taker=taker,
+    )
+    incident = call_open_incident(call_id=call.pk, actor=taker)
+    assert incident.segment_id == secondary.pk
+    isolation = incident_isolation_trace(incident_id=incident.pk, actor=taker)
+    circuits = set(
+        Valve.objects.filter(pk__in=isolation.valves_to_close).values_list("circuit", flat=True)
+    )
+    assert circuits == {"supply", "return"}
+    lost = PipeSegment.objects.filter(pk__in=isolation.isolated_segments)
+    assert {(p.circuit) for p in lost} == {"supply", "return"}
+    assert lost.filter(utility="gas").count() == 0
+    event = incident.events.get(kind="incident.isolation_traced")
+    assert event.data["premises_cut_off"] == isolation.premises_cut_off

@@ -98,4 +98,5 @@ def test_loading_the_demo_twice_changes_nothing() -> None:
     # Every role, a supervisor for each of the other two stations and for the company, and
     # the desk's logins.
     assert (User.objects.count(), OrgUnit.objects.count()) == (users, units)
-    assert (users, units) == (len(DEMO_LOGINS), 5)
+    # Units: the group, the gas, heat and power companies and their 3 + 2 + 2 stations.
+    assert (users, units) == (len(DEMO_LOGINS), 11)

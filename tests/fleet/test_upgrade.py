@@ -39,7 +39,14 @@ BOOKKEEPING = {"django_migrations", "django_content_type", "auth_permission"}
 RETIRED = {"dispatch_crewboardstamp"}
 # Tables later migrations ship rows into (message templates, the desk's case types and their
 # clocks): every row kept, and the shipped ones added.
-SHIPPED = {"alerts_notificationtemplate", "dispatch_categoryrule", "dispatch_slapolicy"}
+# (heat and power: their triage rules and the heating season too, dispatch 0033).
+SHIPPED = {
+    "alerts_notificationtemplate",
+    "dispatch_categoryrule",
+    "dispatch_slapolicy",
+    "dispatch_triagerule",
+    "dispatch_season",
+}
 
 
 def _server() -> dict[str, str]:

@@ -189,7 +189,9 @@ def test_the_station_filter_shows_one_station_and_refuses_one_outside_the_users_
     premise: Premise,
 ) -> None:
     incident = _open_incident(premise)
-    other = OrgUnit.objects.filter(tier=OrgUnit.Tier.STATION).exclude(pk=incident.station_id)
+    other = OrgUnit.objects.filter(
+        tier=OrgUnit.Tier.STATION, parent_id=incident.station.parent_id
+    ).exclude(pk=incident.station_id)  # a station of the same (gas) company
     other_station = other.order_by("code").first()
     assert other_station is not None
     wall = _client("dispatcher")  # of the city company: every station beneath it
