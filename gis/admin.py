@@ -105,7 +105,7 @@ class OrgUnitForm(forms.ModelForm):
         choices=Utility.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label=_("utilities"),
+        label=_("Utilities"),
         help_text=_("the utilities this unit serves"),
     )
 

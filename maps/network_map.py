@@ -84,7 +84,7 @@ NETWORK_STYLES = """{
     },
     power_devices: function (p) {
       var fills = {substation: "#ffb300", breaker: "#ff5a5f", recloser: "#ff9f43",
-                   fuse: "#f6e58d", switch: "#e8edf3", transformer: "#c77dff"};
+                   fuse: "#f6e58d", switch: "#e8edf3", transformer: "#26c6da"};
       return {radius: p.kind === "substation" ? 9 : 5, weight: 2, color: "#10151c", fill: true,
               fillOpacity: p.normally_open ? 0.2 : 1, fillColor: fills[p.kind] || "#e8edf3"};
     },

@@ -23,6 +23,9 @@
       sources: { radius: 5, weight: 1, color: "#3d4a5c", fill: true, fillColor: "#3ecf8e",
                  fillOpacity: 1 },
       premises: { radius: 1.5, weight: 0, fill: true, fillColor: "#9aa7b6", fillOpacity: 0.8 },
+      power_lines: { color: "#c9a227", weight: 1.5, opacity: 0.8 },
+      power_devices: { radius: 2, weight: 1, color: "#3d4a5c", fill: true, fillColor: "#26c6da",
+                       fillOpacity: 1 },
     },
   };
 
