@@ -32,11 +32,10 @@ def heat_cause(
     if also is not None:
         keyed.append((NEW_CALL, *also))
     groups = no_heat_groups_for_calls(keyed)
-    if len(groups) != 1 or groups[0].cause_id is None or groups[0].cause == "unknown":
+    cause_id = groups[0].cause_id if len(groups) == 1 else None
+    if cause_id is None or groups[0].cause == "unknown":
         return None
     group = groups[0]
-    cause_id = group.cause_id
-    assert cause_id is not None
     if group.cause == "main":
         name = PipeSegment.objects.filter(pk=cause_id).values_list("asset_id", flat=True).first()
     else:

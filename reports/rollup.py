@@ -26,9 +26,8 @@ from reports.sources import _COMPANY, Source
 
 # A day is stored once it ended a day ago (and every clock of its rows ran out): its rows are
 # then at least 24 hours old, and the triggers (reports 0005) mark a change to any row older
-# than DIRTY_AFTER, four hours of margin for a clock change.
+# than 20 hours, four hours of margin for a clock change.
 ROLLUP_AFTER_DAYS = 2
-DIRTY_AFTER = timedelta(hours=20)
 STORED_BYS = ("station", "company", "category", "priority", "channel", "day", "month", "year")
 # The stored keys, in the order rollup_build writes them.
 KEYS = ("day", "unit_id", "category", "priority", "channel")

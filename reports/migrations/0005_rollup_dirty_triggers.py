@@ -13,7 +13,7 @@ desk cases' and phone legs'; an incident's SLA clocks are its own figures."""
 
 from django.db import migrations
 
-AGE = "interval '20 hours'"  # reports.rollup.DIRTY_AFTER
+AGE = "interval '20 hours'"  # reports.rollup.ROLLUP_AFTER_DAYS leaves 4 hours of margin
 
 # table -> (its time column, [(dependant table, its time column, its key to the table)])
 MARKED = {

@@ -62,3 +62,15 @@ def make_crew(
     )
     Vehicle.objects.create(device_id=f"VAN-{name}", crew=crew, last_point=at)
     return crew
+
+
+@pytest.fixture
+def multi_utility_taker(db: None) -> User:
+    """The demo city with its gas, heat and power networks, its stations serving all three,
+    and a call taker of the group centre (the heat and power outage tests)."""
+    units = demo_organisation_load()
+    call_command("make_demo_city", "--premises", "2000", "--no-progress", stdout=StringIO())
+    OrgUnit.objects.update(utilities=["gas", "heat", "power"])
+    return user_create(
+        username="taker", password="pw", role=Role.CALL_TAKER, org_unit=units["gx-group"]
+    )

@@ -4,17 +4,11 @@ of the same substation is offered as the same incident, a cold home behind anoth
 substation of the same primary network moves the suspicion upstream; a heating leak is
 placed on the heat supply pipe, never on the gas main beside it."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.gis.db.models.functions import Length
-from django.core.management import call_command
 
-from demo.org import demo_organisation_load
 from dispatch.models import User
-from dispatch.roles import Role
 from dispatch.selectors import incident_duplicates
-from dispatch.services import user_create
 from dispatch.services.intake import (
     CallInput,
     call_join_incident,
@@ -22,19 +16,14 @@ from dispatch.services.intake import (
     call_receive,
 )
 from dispatch.services.isolation import incident_isolation_trace
-from gis.models import OrgUnit, PipeSegment, Premise, Source, Valve
+from gis.models import PipeSegment, Premise, Source, Valve
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def taker() -> User:
-    units = demo_organisation_load()
-    call_command("make_demo_city", "--premises", "2000", "--no-progress", stdout=StringIO())
-    OrgUnit.objects.update(utilities=["gas", "heat", "power"])
-    return user_create(
-        username="taker", password="pw", role=Role.CALL_TAKER, org_unit=units["gx-group"]
-    )
+def taker(multi_utility_taker: User) -> User:
+    return multi_utility_taker
 
 
 def _cold(taker: User, premise: Premise) -> int:

@@ -3,36 +3,25 @@ intake on the demo city's power network: one call suspects its transformer; a se
 behind the other transformer of the same lateral is offered as the same outage and, joined,
 moves the suspicion up to the lateral's fuse; a call on another lateral is another outage."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from demo.org import demo_organisation_load
 from dispatch.models import User
-from dispatch.roles import Role
 from dispatch.selectors import incident_duplicates
-from dispatch.services import user_create
 from dispatch.services.intake import (
     CallInput,
     call_join_incident,
     call_open_incident,
     call_receive,
 )
-from gis.models import OrgUnit, PowerDevice, Premise
+from gis.models import PowerDevice, Premise
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def taker() -> User:
-    units = demo_organisation_load()
-    call_command("make_demo_city", "--premises", "2000", "--no-progress", stdout=StringIO())
-    OrgUnit.objects.update(utilities=["gas", "heat", "power"])
-    return user_create(
-        username="taker", password="pw", role=Role.CALL_TAKER, org_unit=units["gx-group"]
-    )
+def taker(multi_utility_taker: User) -> User:
+    return multi_utility_taker
 
 
 def _laterals() -> list[tuple[int, int, int]]:
