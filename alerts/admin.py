@@ -25,13 +25,13 @@ from alerts.models import (
     SupplyInterruption,
 )
 from alerts.open311.keys import ApiKeyError, api_key_create, api_key_revoke
-from alerts.outages import (
+from alerts.outages import supply_restore
+from alerts.planned_works import (
     planned_work_cancel,
     planned_work_create,
     planned_work_publish,
     planned_work_update,
     planned_work_validate,
-    supply_restore,
 )
 from dispatch.admin_access import RoleAdmin
 from dispatch.errors import DispatchError
@@ -134,8 +134,16 @@ class EscalationAdmin(ReadOnlyAdmin):
 
 @admin.register(SupplyInterruption)
 class SupplyInterruptionAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "incident", "planned_work", "premises", "started_at", "restored_at")
-    list_filter = (("restored_at", admin.EmptyFieldListFilter),)
+    list_display = (
+        "pk",
+        "utility",
+        "incident",
+        "planned_work",
+        "premises",
+        "started_at",
+        "restored_at",
+    )
+    list_filter = ("utility", ("restored_at", admin.EmptyFieldListFilter))
     search_fields = ("incident__reference", "planned_work__reference")
     list_select_related = ("incident", "planned_work")
     actions = ["restore"]
@@ -144,7 +152,7 @@ class SupplyInterruptionAdmin(ReadOnlyAdmin):
     def premises(self, obj: SupplyInterruption) -> int:
         return len(obj.premise_ids)
 
-    @admin.action(description=gettext_lazy("Gas is back: restore and tell the customers"))
+    @admin.action(description=gettext_lazy("Supply is back: restore and tell the customers"))
     def restore(self, request: HttpRequest, queryset: QuerySet[SupplyInterruption]) -> None:
         _each(
             self,
@@ -158,7 +166,7 @@ class SupplyInterruptionAdmin(ReadOnlyAdmin):
 class PlannedWorkForm(forms.ModelForm):
     class Meta:
         model = PlannedWork
-        fields = ["area", "starts_at", "ends_at", "reason", "reason_zh"]
+        fields = ["utility", "area", "starts_at", "ends_at", "reason", "reason_zh"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -171,6 +179,7 @@ class PlannedWorkForm(forms.ModelForm):
                 ends_at=data["ends_at"],
                 reason=data.get("reason", ""),
                 reason_zh=data.get("reason_zh", ""),
+                utility=data.get("utility") or "gas",
             )
         except DispatchError as error:
             field = error.field if error.field in self.fields else None
@@ -184,6 +193,7 @@ class PlannedWorkAdmin(MapAdmin, RoleAdmin):
     map_field = "area"
     list_display = (
         "reference",
+        "utility",
         "starts_at",
         "ends_at",
         "reason",
@@ -192,6 +202,7 @@ class PlannedWorkAdmin(MapAdmin, RoleAdmin):
         "cancelled_at",
     )
     list_filter = (
+        "utility",
         "station",
         ("published_at", admin.EmptyFieldListFilter),
         ("cancelled_at", admin.EmptyFieldListFilter),
@@ -202,10 +213,10 @@ class PlannedWorkAdmin(MapAdmin, RoleAdmin):
     INFO = ("reference", "station", "published_at", "cancelled_at", "created_by")
 
     def get_fields(self, request: HttpRequest, obj: PlannedWork | None = None) -> tuple[str, ...]:
-        fields = ("area", "starts_at", "ends_at", "reason", "reason_zh")
+        fields = ("utility", "area", "starts_at", "ends_at", "reason", "reason_zh")
         if obj is not None and not self.has_change_permission(request, obj):
             # Published or cancelled: the area on a map, not as a page of coordinates.
-            fields = ("geometry_shown", *fields[1:])
+            fields = ("utility", "geometry_shown", *fields[2:])
         return fields if obj is None else (*self.INFO, *fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: PlannedWork | None = None) -> Any:

@@ -1,5 +1,6 @@
-"""Outage notices: customers whose gas an isolation cuts off are told, and told again when it
-is back; planned works are published ahead to the customers in their area.
+"""Outage notices: customers whose gas or heat an isolation cuts off, or whose heat or power an
+outage's calls show off, are told, and told again when it is back; planned works
+(alerts.planned_works) are published ahead to the customers in their area.
 
 Notices are queued in the transaction of the change (the outbox sends them). One notice per
 recipient (a phone or an e-mail address: a family's shared number hears once) and change:
@@ -8,14 +9,12 @@ a replayed event tells nobody twice, while a newer trace tells only those it new
 (and those it no longer cuts off that their gas is back).
 """
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -26,17 +25,16 @@ from django.utils.translation import gettext_lazy
 from alerts.models import Channel, PlannedWork, SupplyInterruption
 from alerts.services.notifications import notification_queue
 from dispatch.choices import Language
-from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
+from dispatch.errors import ConflictError, DispatchError, NotFoundError
 from dispatch.models import Customer, Incident, IncidentEvent, IncidentIsolation, User
-from dispatch.roles import Role
 from dispatch.services.listeners import event_listen
 from dispatch.services.timeline import event_record
-from gis.models import OrgUnit, Premise
-from gis.selectors import org_unit_station_for_point
+from gis.heat.grouping import premise_ids_without_heat_for_cause
+from gis.models import PipeSegment, Premise, Utility
+from gis.power.calls import device_customers
 
 REASON_REPAIR = gettext_lazy("emergency repairs")  # an incident's interruption, in its notices
 ADDRESSES_IN_ONE_NOTICE = 3  # a landlord with forty flats gets a short message, not a list
-REASON_MAX = 300
 
 
 def _in_each_language(text: Promise) -> dict[str, str]:
@@ -137,29 +135,39 @@ def _interruption_context(interruption: SupplyInterruption) -> dict[str, dict[st
     return {lang: {"reference": reference, "reason": reason[lang]} for lang in Language.values}
 
 
-def supply_interruption_trace(
-    *, isolation: IncidentIsolation, actor: User | None, at: datetime
+def outage_template(utility: str, name: str) -> str:
+    """The template of an outage notice for a utility: gas's are supply.interrupted,
+    supply.restored and planned.notice; heat's and power's carry their utility first
+    (heat_supply.interrupted, power_planned.notice), worded for a cold home or a dark one."""
+    return name if utility == Utility.GAS else f"{utility}_{name}"
+
+
+def supply_interruption_set(
+    *,
+    incident: Incident,
+    premise_ids: Iterable[int],
+    utility: str,
+    basis: str,
+    actor: User | None,
+    at: datetime,
+    isolation: IncidentIsolation | None = None,
 ) -> SupplyInterruption | None:
-    """The isolation's premises are cut off. The incident's interruption in force takes the
-    newer trace's premises: only the newly cut off are told, and those no longer cut off are
-    told their gas is back. Call inside the trace's transaction (the incident is locked)."""
-    incident = isolation.incident
-    cut_off = list(
-        # What incident_isolation_trace counted (gis.selectors.premise_ids_cut_off), read
-        # back from the trace as it was stored.
-        Premise.objects.filter(service_segment_id__in=isolation.isolated_segments)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    """The incident's premises without supply are now these: the interruption in force takes
+    them; only the newly cut off are told, and those no longer cut off are told their supply
+    is back. `basis` names what found them (a trace, the calls' cause): it keys the notices,
+    so a replayed event tells nobody twice. Call inside the change's transaction."""
+    cut_off = sorted(set(premise_ids))
     current = (
         SupplyInterruption.objects.select_for_update()
         .filter(incident=incident, planned_work__isnull=True, restored_at__isnull=True)
         .order_by("-started_at", "-id")
         .first()
     )
-    if current is not None and current.isolation_id == isolation.pk:
-        return current  # the same trace again
     before = set(current.premise_ids) if current else set()
+    if current is not None and (
+        current.isolation_id == isolation.pk if isolation is not None else before == set(cut_off)
+    ):
+        return current  # the same trace again, or the same premises
     added = [p for p in cut_off if p not in before]
     back_on = sorted(before - set(cut_off))
     replaced = current.isolation_id if current else None
@@ -167,24 +175,29 @@ def supply_interruption_trace(
         if not cut_off:
             return None
         current = SupplyInterruption.objects.create(
-            incident=incident, isolation=isolation, premise_ids=cut_off, started_at=at
+            incident=incident,
+            isolation=isolation,
+            premise_ids=cut_off,
+            utility=utility,
+            started_at=at,
         )
     else:
-        current.isolation, current.premise_ids = isolation, cut_off
+        current.isolation = isolation or current.isolation
+        current.premise_ids = cut_off
         current.restored_at = None if cut_off else at  # nothing left cut off: it is over
         current.save(update_fields=["isolation", "premise_ids", "restored_at"])
     context = _interruption_context(current)
-    key = f"outage:{current.pk}:{isolation.pk}"
+    key = f"outage:{current.pk}:{basis}"
     told_off = _tell(
         customers_reached(added),
-        template="supply.interrupted",
+        template=outage_template(current.utility, "supply.interrupted"),
         key=f"{key}:off",
         context=context,
         incident=incident,
     )
     told_on = _tell(
         customers_reached(back_on),
-        template="supply.restored",
+        template=outage_template(current.utility, "supply.restored"),
         key=f"{key}:on",
         context=context,
         incident=incident,
@@ -196,7 +209,8 @@ def supply_interruption_trace(
         at=at,
         data={
             "interruption": current.pk,
-            "isolation": isolation.pk,
+            "utility": current.utility,
+            "isolation": isolation.pk if isolation is not None else None,
             "replaces": replaced,
             "premises": len(cut_off),
             "newly_cut_off": len(added),
@@ -207,17 +221,83 @@ def supply_interruption_trace(
     return current
 
 
+def _isolation_premises(isolation: IncidentIsolation) -> list[int]:
+    """Who the trace left without supply, as stored with it (traces kept before the list
+    was: read back from the isolated mains, as gis.selectors.premise_ids_cut_off counted)."""
+    if isolation.premise_ids or not isolation.premises_cut_off:
+        return list(isolation.premise_ids)
+    return list(
+        Premise.objects.filter(service_segment_id__in=isolation.isolated_segments)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def supply_interruption_trace(
+    *, isolation: IncidentIsolation, actor: User | None, at: datetime
+) -> SupplyInterruption | None:
+    """The isolation's premises are cut off (the newer trace's premises replace the older's).
+    Call inside the trace's transaction (the incident is locked)."""
+    utility = (
+        PipeSegment.objects.filter(pk=isolation.segment_id)
+        .values_list("utility", flat=True)
+        .first()
+    )
+    return supply_interruption_set(
+        incident=isolation.incident,
+        premise_ids=_isolation_premises(isolation),
+        utility=utility or Utility.GAS,
+        basis=str(isolation.pk),
+        actor=actor,
+        at=at,
+        isolation=isolation,
+    )
+
+
 @event_listen("incident.isolation_traced")
 def outage_on_trace(event: IncidentEvent) -> None:
     isolation = IncidentIsolation.objects.select_related("incident").get(pk=event.data["isolation"])
     supply_interruption_trace(isolation=isolation, actor=event.actor, at=event.at)
 
 
+def _premises_out(data: dict[str, Any]) -> tuple[str, list[int]] | None:
+    """The utility and the premises an outage's cause leaves without supply, from the
+    `incident.supply_cause` event (the incident's row is saved after it)."""
+    if data.get("suspected_device_id"):
+        return Utility.POWER, device_customers(device_id=data["suspected_device_id"])
+    cause = data.get("heat_cause")
+    cause_id = data.get("suspected_station_id") or data.get("suspected_segment_id")
+    if cause and cause_id:
+        return Utility.HEAT, premise_ids_without_heat_for_cause(cause, cause_id)
+    return None  # gas: its customers are told from the isolation trace
+
+
+@event_listen("incident.supply_cause")
+def outage_on_cause(event: IncidentEvent) -> None:
+    """Heat and power: once OUTAGE_CONFIRM_CALLS calls agree on a substation, main or device,
+    everyone it leaves without supply is told that it is known and being repaired (a single
+    call may be one home's own fault); a cause further up tells the newly reached."""
+    if event.incident is None or event.data.get("calls", 0) < settings.OUTAGE_CONFIRM_CALLS:
+        return
+    found = _premises_out(event.data)
+    if found is None:
+        return
+    utility, premise_ids = found
+    supply_interruption_set(
+        incident=event.incident,
+        premise_ids=premise_ids,
+        utility=utility,
+        basis=f"cause{event.pk}",
+        actor=event.actor,
+        at=event.at,
+    )
+
+
 @transaction.atomic
 def supply_restore(
     *, interruption_id: int, actor: User | None, at: datetime | None = None
 ) -> SupplyInterruption:
-    """Gas is back: every recipient still cut off hears so, once; the interruption ends."""
+    """Supply is back: every recipient still cut off hears so, once; the interruption ends."""
     at = at or timezone.now()
     interruption = (
         SupplyInterruption.objects.select_for_update(of=("self",))
@@ -233,12 +313,12 @@ def supply_restore(
             % {"id": interruption_id, "at": _when(interruption.restored_at)}
         )
     if at < interruption.started_at:
-        raise DispatchError(_("gas cannot be back before it was cut off"), field="at")
+        raise DispatchError(_("supply cannot be back before it was cut off"), field="at")
     interruption.restored_at = at
     interruption.save(update_fields=["restored_at"])
     told = _tell(
         customers_reached(interruption.premise_ids),
-        template="supply.restored",
+        template=outage_template(interruption.utility, "supply.restored"),
         key=f"outage:{interruption.pk}:on",
         context=_interruption_context(interruption),
         incident=interruption.incident,
@@ -269,236 +349,8 @@ def outage_on_completed(event: IncidentEvent) -> None:
         supply_restore(interruption_id=pk, actor=event.actor, at=event.at)
 
 
-# ---- planned works ----------------------------------------------------------------------
-
-
 def _planned_reason(work: PlannedWork) -> dict[str, str]:
     return {Language.ZH: work.reason_zh or work.reason, Language.EN: work.reason}
-
-
-def _area(area: GEOSGeometry | None) -> MultiPolygon:
-    if area is None or area.empty:
-        raise DispatchError(_("draw the area the works cut off"), field="area")
-    if area.srid is None:
-        area = area.clone()
-        area.srid = 4326
-    elif area.srid != 4326:
-        area = area.transform(4326, clone=True)
-    if isinstance(area, Polygon):
-        area = MultiPolygon(area, srid=4326)
-    if not isinstance(area, MultiPolygon):
-        raise DispatchError(
-            _("the area must be a polygon, not a %s") % area.geom_type, field="area"
-        )
-    if not area.valid:
-        raise DispatchError(
-            _("the area is not a valid polygon: %s") % area.valid_reason, field="area"
-        )
-    west, south, east, north = area.extent
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise DispatchError(_("the area is not in longitude/latitude"), field="area")
-    return area
-
-
-def _window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise DispatchError(_("give the start and end with their time zone"), field="starts_at")
-    if ends_at <= starts_at:
-        raise DispatchError(_("the works must end after they start"), field="ends_at")
-    if starts_at <= now:
-        raise DispatchError(_("planned works start in the future"), field="starts_at")
-
-
-def _reason(reason: str, reason_zh: str) -> tuple[str, str]:
-    reason, reason_zh = (reason or "").strip(), (reason_zh or "").strip()
-    if not reason:
-        raise DispatchError(_("say why the gas will be off (reason)"), field="reason")
-    if len(reason) > REASON_MAX or len(reason_zh) > REASON_MAX:
-        raise DispatchError(_("a reason is at most %d characters") % REASON_MAX, field="reason")
-    return reason, reason_zh
-
-
-def planned_work_validate(
-    *,
-    area: GEOSGeometry | None,
-    starts_at: datetime,
-    ends_at: datetime,
-    reason: str,
-    reason_zh: str = "",
-    now: datetime | None = None,
-) -> tuple[MultiPolygon, OrgUnit, str, str]:
-    """Check what a planner entered; returns the area as stored, its station and the reasons.
-    Raises DispatchError with the field at fault."""
-    area = _area(area)
-    _window(starts_at, ends_at, now or timezone.now())
-    reason, reason_zh = _reason(reason, reason_zh)
-    station = org_unit_station_for_point(area.point_on_surface)
-    if station is None:
-        raise DispatchError(_("the area lies outside every station's territory"), field="area")
-    return area, station, reason, reason_zh
-
-
-@transaction.atomic
-def planned_work_create(
-    *,
-    area: GEOSGeometry | None,
-    starts_at: datetime,
-    ends_at: datetime,
-    reason: str,
-    reason_zh: str = "",
-    actor: User | None,
-    now: datetime | None = None,
-) -> PlannedWork:
-    """Plan works that will cut supply in an area; nobody is told until it is published."""
-    now = now or timezone.now()
-    area, station, reason, reason_zh = planned_work_validate(
-        area=area, starts_at=starts_at, ends_at=ends_at, reason=reason, reason_zh=reason_zh, now=now
-    )
-    work = PlannedWork.objects.create(
-        reference=uuid.uuid4().hex,  # replaced below by one a customer can read out
-        area=area,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        reason=reason,
-        reason_zh=reason_zh,
-        station=station,
-        created_by=actor,
-    )
-    work.reference = f"PW-{timezone.localtime(starts_at):%Y%m%d}-{work.pk}"
-    work.save(update_fields=["reference"])
-    _planned_event("planned_work.created", work, actor, now, {"station": station.code})
-    return work
-
-
-def _planned_locked(planned_work_id: int) -> PlannedWork:
-    work = PlannedWork.objects.select_for_update().filter(pk=planned_work_id).first()
-    if work is None:
-        raise NotFoundError(_("no planned works %s") % planned_work_id)
-    if work.cancelled_at is not None:
-        raise ConflictError(
-            _("%(reference)s was cancelled at %(at)s")
-            % {"reference": work.reference, "at": _when(work.cancelled_at)}
-        )
-    return work
-
-
-def _planned_event(
-    kind: str, work: PlannedWork, actor: User | None, at: datetime, data: dict[str, Any]
-) -> None:
-    # Planned works belong to no incident; the timeline still keeps who did what, when.
-    event_record(
-        kind=kind,
-        actor=actor,
-        at=at,
-        data={"planned_work": work.pk, "reference": work.reference, **data},
-    )
-
-
-@transaction.atomic
-def planned_work_update(
-    *,
-    planned_work_id: int,
-    area: GEOSGeometry | None,
-    starts_at: datetime,
-    ends_at: datetime,
-    reason: str,
-    reason_zh: str = "",
-    actor: User | None,
-    now: datetime | None = None,
-) -> PlannedWork:
-    """Change planned works not yet published (once customers are told, cancel and plan anew,
-    so nobody holds two different windows)."""
-    now = now or timezone.now()
-    work = _planned_locked(planned_work_id)
-    if work.published_at is not None:
-        raise ConflictError(f"{work.reference} was published: cancel it and plan the works again")
-    work.area, work.station, work.reason, work.reason_zh = planned_work_validate(
-        area=area, starts_at=starts_at, ends_at=ends_at, reason=reason, reason_zh=reason_zh, now=now
-    )
-    work.starts_at, work.ends_at = starts_at, ends_at
-    work.save(update_fields=["area", "station", "reason", "reason_zh", "starts_at", "ends_at"])
-    _planned_event("planned_work.changed", work, actor, now, {})
-    return work
-
-
-@transaction.atomic
-def planned_work_publish(
-    *, planned_work_id: int, actor: User | None, force: bool = False, now: datetime | None = None
-) -> PlannedWork:
-    """Publish planned works and tell the customers of every premise in the area. Less than
-    PLANNED_WORK_NOTICE_DAYS ahead (the hotline standard) is refused unless an administrator
-    forces it (an urgent repair that cannot wait)."""
-    now = now or timezone.now()
-    work = _planned_locked(planned_work_id)
-    if work.published_at is not None:
-        raise ConflictError(
-            _("%(reference)s was published at %(at)s")
-            % {"reference": work.reference, "at": _when(work.published_at)}
-        )
-    if work.ends_at <= now:
-        raise ConflictError(
-            _("%(reference)s ended at %(at)s")
-            % {"reference": work.reference, "at": _when(work.ends_at)}
-        )
-    days = settings.PLANNED_WORK_NOTICE_DAYS
-    short = work.starts_at - now < timedelta(days=days)
-    if short and not force:
-        raise ConflictError(
-            _(
-                "%(reference)s starts %(at)s, less than %(days)d days from now: customers must "
-                "be told at least %(days)d days ahead. Move the works later, or an "
-                "administrator may publish it anyway."
-            )
-            % {"reference": work.reference, "at": _when(work.starts_at), "days": days},
-            field="starts_at",
-        )
-    if short and not (actor is not None and actor.has_role(Role.ADMINISTRATOR)):
-        raise ForbiddenError(
-            _("only an administrator may publish works less than %d days ahead") % days
-        )
-    work.published_at = now
-    work.save(update_fields=["published_at"])
-    reason = _planned_reason(work)
-    context = {
-        lang: {
-            "reference": work.reference,
-            "reason": reason[lang],
-            "starts_at": _when(work.starts_at),
-            "ends_at": _when(work.ends_at),
-        }
-        for lang in Language.values
-    }
-    inside = Premise.objects.filter(geom__intersects=work.area).values_list("id", flat=True)
-    told = _tell(
-        customers_reached(inside),
-        template="planned.notice",
-        key=f"planned:{work.pk}",
-        context=context,
-    )
-    _planned_event(
-        "planned_work.published", work, actor, now, {"notices": told, "short_notice": short}
-    )
-    return work
-
-
-@transaction.atomic
-def planned_work_cancel(
-    *, planned_work_id: int, actor: User | None, now: datetime | None = None
-) -> PlannedWork:
-    """Call off planned works; the lookup page stops showing them."""
-    now = now or timezone.now()
-    work = _planned_locked(planned_work_id)
-    if work.ends_at <= now:
-        raise ConflictError(
-            _("%(reference)s ended at %(at)s")
-            % {"reference": work.reference, "at": _when(work.ends_at)}
-        )
-    work.cancelled_at = now
-    work.save(update_fields=["cancelled_at"])
-    _planned_event(
-        "planned_work.cancelled", work, actor, now, {"was_published": work.published_at is not None}
-    )
-    return work
 
 
 # ---- the public lookup ------------------------------------------------------------------
@@ -511,6 +363,7 @@ class OutageFound:
     reason: str
     starts_at: datetime
     ends_at: datetime | None
+    utility: str = Utility.GAS
 
 
 def outages_at_premise(*, premise: Premise, now: datetime, language: str) -> list[OutageFound]:
@@ -532,6 +385,7 @@ def outages_at_premise(*, premise: Premise, now: datetime, language: str) -> lis
                 context["reason"],
                 interruption.started_at,
                 None,
+                interruption.utility,
             )
         )
     works = PlannedWork.objects.filter(
@@ -542,5 +396,9 @@ def outages_at_premise(*, premise: Premise, now: datetime, language: str) -> lis
     ).order_by("starts_at")
     for work in works:
         reason = _planned_reason(work)[language]
-        found.append(OutageFound("planned", work.reference, reason, work.starts_at, work.ends_at))
+        found.append(
+            OutageFound(
+                "planned", work.reference, reason, work.starts_at, work.ends_at, work.utility
+            )
+        )
     return found

@@ -1,7 +1,7 @@
-"""GET /api/supply-status/?premise=<id>: is the gas off at this premise, or will it be? The
-interruptions in force and the published planned works not yet over there (alerts.outages),
-with a sentence to read to the caller in their language, for the call console. A call about
-it is answered as a consultation: the crews already know."""
+"""GET /api/supply-status/?premise=<id>: is the gas, heat or power off at this premise, or
+will it be? The interruptions in force and the published planned works not yet over there
+(alerts.outages), with a sentence to read to the caller in their language, for the call
+console. A call about it is answered as a consultation: the crews already know."""
 
 from typing import Any
 
@@ -22,11 +22,12 @@ from dispatch.api.console import request_user
 from dispatch.choices import Language
 from dispatch.errors import DispatchError, ForbiddenError
 from dispatch.models import Customer
-from gis.models import Premise
+from gis.models import Premise, Utility
 
 
 class OutageOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["interruption", "planned"])
+    utility = serializers.ChoiceField(choices=Utility.choices)
     reference = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
     starts_at = InstantField()
@@ -53,33 +54,85 @@ def _local(moment: Any) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
+def _interrupted(outage: OutageFound) -> str:
+    """An interruption in force, for the caller, in their utility's words."""
+    values = {"reason": outage.reason, "reference": outage.reference or "-"}
+    if outage.utility == Utility.HEAT:
+        return (
+            _(
+                "The heating at your address is off because of %(reason)s (%(reference)s). Our "
+                "crews are working on it and we will tell you when it is back; please keep windows "
+                "shut and keep the elderly and infants warm."
+            )
+            % values
+        )
+    if outage.utility == Utility.POWER:
+        return (
+            _(
+                "The power at your address is off because of %(reason)s (%(reference)s). Our "
+                "crews are working on it and we will tell you when it is back; please keep away "
+                "from fallen wires and switch off large appliances."
+            )
+            % values
+        )
+    if not outage.reference:  # an interruption entered by hand, with no job behind it
+        return (
+            _(
+                "The gas supply at your address is interrupted because of %(reason)s. Our "
+                "crews are working on it and we will tell you when it is back; please keep all "
+                "gas appliances switched off until then."
+            )
+            % values
+        )
+    return (
+        _(
+            "The gas supply at your address is interrupted because of %(reason)s "
+            "(%(reference)s). Our crews are working on it and we will tell you when it is "
+            "back; please keep all gas appliances switched off until then."
+        )
+        % values
+    )
+
+
+def _planned(outage: OutageFound) -> str:
+    values = {
+        "reference": outage.reference,
+        "reason": outage.reason,
+        "start": _local(outage.starts_at),
+        "end": _local(outage.ends_at) if outage.ends_at else "",
+    }
+    if outage.utility == Utility.HEAT:
+        return (
+            _(
+                "Planned works (%(reference)s, %(reason)s) will interrupt the heating at your "
+                "address from %(start)s to %(end)s."
+            )
+            % values
+        )
+    if outage.utility == Utility.POWER:
+        return (
+            _(
+                "Planned works (%(reference)s, %(reason)s) will cut the power at your address "
+                "from %(start)s to %(end)s."
+            )
+            % values
+        )
+    return (
+        _(
+            "Planned works (%(reference)s, %(reason)s) will interrupt the gas supply at your "
+            "address from %(start)s to %(end)s."
+        )
+        % values
+    )
+
+
 def _sentence(outages: list[OutageFound]) -> str:
     """One sentence for the caller (in the active language)."""
     now = [o for o in outages if o.kind == "interruption" or o.starts_at <= timezone.now()]
     if now:
-        first = now[0]
-        if not first.reference:  # an interruption entered by hand, with no job behind it
-            return _(
-                "The gas supply at your address is interrupted because of %(reason)s. Our "
-                "crews are working on it and we will tell you when it is back; please keep all "
-                "gas appliances switched off until then."
-            ) % {"reason": first.reason}
-        return _(
-            "The gas supply at your address is interrupted because of %(reason)s "
-            "(%(reference)s). Our crews are working on it and we will tell you when it is "
-            "back; please keep all gas appliances switched off until then."
-        ) % {"reason": first.reason, "reference": first.reference}
+        return _interrupted(now[0])
     if outages:
-        first = outages[0]
-        return _(
-            "Planned works (%(reference)s, %(reason)s) will interrupt the gas supply at your "
-            "address from %(start)s to %(end)s."
-        ) % {
-            "reference": first.reference,
-            "reason": first.reason,
-            "start": _local(first.starts_at),
-            "end": _local(first.ends_at) if first.ends_at else "",
-        }
+        return _planned(outages[0])
     return _("There is no interruption or planned works known at your address.")
 
 
@@ -98,7 +151,7 @@ def _caller_language(request: Request, premise: Premise) -> str:
 
 @extend_schema(
     operation_id="supply_status",
-    summary="Is the gas off at this premise, or will it be?",
+    summary="Is the gas, heat or power off at this premise, or will it be?",
     request=None,
     parameters=[
         OpenApiParameter("premise", int, required=True, description="a premise's id"),
@@ -144,6 +197,7 @@ def supply_status(request: Request) -> Response:
             "outages": [
                 {
                     "kind": o.kind,
+                    "utility": o.utility,
                     "reference": o.reference,
                     "reason": o.reason,
                     "starts_at": o.starts_at,

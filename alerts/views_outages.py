@@ -1,6 +1,7 @@
-"""/outages/: anyone looks up, by address or account number, whether their gas is off or
-will be (an interruption in force, or published planned works). No login. The answer names
-the premise's own address and the outage, nothing about the account holder."""
+"""/outages/: anyone looks up, by address or account number, whether their gas, heat or
+power is off or will be (an interruption in force, or published planned works). No login.
+The answer names the premise's own address and the outage, nothing about the account
+holder."""
 
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ MESSAGES = {
         "or use your account number."
     ),
     "ambiguous": _("Several addresses match. Add the building, unit and flat."),
-    "no_account": _("We could not find that account number: check it on your gas bill."),
+    "no_account": _("We could not find that account number: check it on your bill."),
 }
 # The page's own switch (?lang=zh or en) as Django's language codes.
 PAGE_LANGUAGES = {Language.ZH: "zh-hans", "zh-hans": "zh-hans", Language.EN: "en"}

@@ -12,6 +12,8 @@ from gis.models import OrgUnit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - local demo logins, printed by `make run`
 DEMO_CREW_LOGIN = "crew"
+# The heat and power companies' crew logins, put on a crew of their stations like "crew".
+DEMO_CREW_LOGINS = (DEMO_CREW_LOGIN, "crew_heat", "crew_power")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,13 @@ DEMO_LOGINS = [
         email="supervisor.city@example.com",
     ),
     DemoLogin("admin", Role.ADMINISTRATOR, "gx-group", "敏", "孙"),
+    # The group centre's first tier takes calls for gas, heat and power; the heat and power
+    # companies dispatch their own crews, whose tablets these crew logins open.
+    DemoLogin("taker_group", Role.CALL_TAKER, "gx-group", "倩", "林"),
+    DemoLogin("dispatch_heat", Role.DISPATCHER, "rl-city", "军", "高"),
+    DemoLogin("dispatch_power", Role.DISPATCHER, "dl-city", "勇", "罗"),
+    DemoLogin("crew_heat", Role.CREW_MEMBER, "rl-north", "涛", "梁"),
+    DemoLogin("crew_power", Role.CREW_MEMBER, "dl-west", "斌", "宋"),
     # The service desk: the group centre's first tier, the company's desk (complaints, account
     # services, the second tier for consultations) and its discipline office (举报).
     DemoLogin("desk_group", Role.DESK_AGENT, "gx-group", "丽", "杨", phone="13800000004"),
@@ -117,10 +126,15 @@ def _contacts_fill(user: User, login: DemoLogin) -> None:
 
 
 def demo_crew_login_place() -> Crew | None:
-    """Put the demo crew login on the first crew with a van at its station, so the tablet
-    works out of the box; a login already on a crew stays there. None when no crew fits
-    (no crews loaded yet: make_demo_crews calls this again)."""
-    user = User.objects.filter(username=DEMO_CREW_LOGIN, role=Role.CREW_MEMBER).first()
+    """Put each demo crew login on the first crew with a van at its station, so the tablet
+    works out of the box; a login already on a crew stays there. Returns the gas login's
+    crew: None when no crew fits (no crews loaded yet: make_demo_crews calls this again)."""
+    placed = [_crew_login_place(username) for username in DEMO_CREW_LOGINS]
+    return placed[0]
+
+
+def _crew_login_place(username: str) -> Crew | None:
+    user = User.objects.filter(username=username, role=Role.CREW_MEMBER).first()
     if user is None or user.org_unit_id is None:
         return None
     current = user.crews.order_by("id").first()

@@ -2,6 +2,8 @@ from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gis.models import Utility
+
 
 class PlannedWork(models.Model):
     """Works that will cut supply in an area, published ahead (the hotline standard is seven
@@ -13,6 +15,15 @@ class PlannedWork(models.Model):
     ends_at = models.DateTimeField(verbose_name=_("ends at"))
     reason = models.CharField(max_length=300, verbose_name=_("reason"))
     reason_zh = models.CharField(max_length=300, blank=True, verbose_name=_("reason zh"))
+    # Whose supply the works cut: the station is that utility's, and only premises it
+    # supplies are told (a power cable's works do not concern a building's gas).
+    utility = models.CharField(
+        max_length=8,
+        choices=Utility.choices,
+        default=Utility.GAS,
+        db_default=Utility.GAS,
+        verbose_name=_("utility"),
+    )
     station = models.ForeignKey(
         "network.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
     )
@@ -37,8 +48,9 @@ class PlannedWork(models.Model):
 
 
 class SupplyInterruption(models.Model):
-    """Premises whose gas is off, from an isolation trace or planned works, until restored:
-    each gets an interruption notice, and a restoration notice when it is set restored."""
+    """Premises whose gas, heat or power is off, from an isolation trace, the device or
+    substation an outage's calls point to, or planned works, until restored: each gets an
+    interruption notice, and a restoration notice when it is set restored."""
 
     incident = models.ForeignKey(
         "dispatch.Incident",
@@ -64,6 +76,13 @@ class SupplyInterruption(models.Model):
         verbose_name=_("isolation"),
     )
     premise_ids = models.JSONField(default=list, verbose_name=_("premise ids"))
+    utility = models.CharField(
+        max_length=8,
+        choices=Utility.choices,
+        default=Utility.GAS,
+        db_default=Utility.GAS,
+        verbose_name=_("utility"),
+    )
     started_at = models.DateTimeField(verbose_name=_("started at"))
     restored_at = models.DateTimeField(null=True, blank=True, verbose_name=_("restored at"))
 

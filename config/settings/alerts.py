@@ -24,6 +24,9 @@ STATUS_LINK_DAYS = env_int("STATUS_LINK_DAYS", 14, minimum=1)
 ESCALATE_AFTER_S = env_int("ESCALATE_AFTER_S", 900, minimum=30)
 # Planned works are published at least this many days ahead (the hotline standard).
 PLANNED_WORK_NOTICE_DAYS = env_int("PLANNED_WORK_NOTICE_DAYS", 7, minimum=0)
+# Heat and power: the customers behind a substation, main or device are told of the outage
+# once this many calls point to it (one call may be one home's own fault).
+OUTAGE_CONFIRM_CALLS = env_int("OUTAGE_CONFIRM_CALLS", 2, minimum=2)
 # Public CAP alerts: the sender id (no spaces, commas, "<", "&" or "/") and its names.
 CAP_SENDER = env_str("CAP_SENDER", "gas-dispatch.local")
 CAP_SENDER_NAME = env_str("CAP_SENDER_NAME", "Gas emergency service")

@@ -43,6 +43,12 @@ class IncidentIsolation(models.Model):
     )
     isolated_segments = ArrayField(models.BigIntegerField(), verbose_name=_("isolated segments"))
     premises_cut_off = models.PositiveIntegerField(verbose_name=_("premises cut off"))
+    # Who the trace leaves without supply, as counted then (a heat pipe's are the buildings
+    # of the substations without heat, not those on the pipe): the outage notices' list.
+    # Empty on traces kept before it was stored: read back from the isolated mains.
+    premise_ids = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name=_("premise ids")
+    )
     area = models.MultiPolygonField(srid=4326, null=True, blank=True, verbose_name=_("area"))
 
     class Meta:

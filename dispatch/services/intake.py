@@ -15,9 +15,7 @@ from django.utils.translation import gettext
 from dispatch.categories import category_codes
 from dispatch.choices import Channel, Hazard, Language, Utility
 from dispatch.errors import ConflictError, DispatchError, ForbiddenError, NotFoundError
-from dispatch.heat_outages import HeatCause, heat_cause
 from dispatch.models import Call, Customer, Incident, User
-from dispatch.power_outages import power_cause
 from dispatch.selectors import (
     call_triage,
     category_rule_get,
@@ -26,16 +24,16 @@ from dispatch.selectors import (
     user_may_take_calls,
 )
 from dispatch.services.moments import CLOSED_FIELDS, call_closed_note, call_first_noted
+from dispatch.services.regroup import supply_cause_first, supply_regroup
 from dispatch.services.sla import deadlines_start
 from dispatch.services.timeline import event_record
 from gis.areas import area_class_at
-from gis.models import PowerDevice, Premise
+from gis.models import Premise
 from gis.selectors import (
     Snap,
     org_unit_station_for_point,
     segment_nearest,
 )
-from gis.supply import upstream_common_segment
 
 FORM_OPEN_MAX_S = 4 * 3600  # longer than any call: a form left open overnight is not handling
 SNAP_MAX_M = 500.0  # further from any main than this, an incident is left unsnapped
@@ -218,16 +216,9 @@ def call_open_incident(*, call_id: int, actor: User, at: datetime | None = None)
         first_call_at=call.received_at,
         channel=call.channel,
     )
-    if rule.groups_by_supply and rule.utility == Utility.POWER:
-        cause = power_cause([call])
-        incident.suspected_device_id = cause.device_id if cause else None
-        incident.save(update_fields=["suspected_device"])
-    elif rule.groups_by_supply and rule.utility == Utility.HEAT:
-        _heat_cause_set(incident, heat_cause([call]))
-        incident.save(update_fields=["suspected_cause", "suspected_station"])
-    elif rule.groups_by_supply and incident.segment_id:
-        incident.suspected_cause_id = upstream_common_segment([incident.segment_id])
-        incident.save(update_fields=["suspected_cause"])
+    if rule.groups_by_supply:
+        supply_cause_first(incident, call, rule.utility)
+        incident.save(update_fields=["suspected_cause", "suspected_station", "suspected_device"])
     call.incident, call.outcome = incident, Call.Outcome.NEW_INCIDENT
     call_closed_note(call, at, station.pk)
     call.save(update_fields=["incident", "outcome", *CLOSED_FIELDS])
@@ -331,12 +322,8 @@ def call_join_incident(
     if repeated is None:  # a repeat adds no witness, so it cannot reach the threshold
         _raise_for_reports(incident, rule.raise_after_reports, actor, at)
     _raise_for_hazards(incident, call, actor, at)
-    if rule.groups_by_supply and rule.utility == Utility.POWER:
-        _regroup_power(incident, call, actor, at)
-    elif rule.groups_by_supply and rule.utility == Utility.HEAT:
-        _regroup_heat(incident, call, actor, at)
-    elif rule.groups_by_supply:
-        _regroup_supply(incident, call, actor, at)
+    if rule.groups_by_supply:
+        supply_regroup(incident, call, rule.utility, actor, at)
     incident.save(
         update_fields=[
             "report_count",
@@ -437,80 +424,6 @@ def _raise_for_hazards(incident: Incident, call: Call, actor: User, at: datetime
             actor=actor,
             at=at,
             data={"priority": incident.priority, "reason": triage.reasons},
-        )
-
-
-def _regroup_supply(incident: Incident, call: Call, actor: User, at: datetime) -> None:
-    segments = [
-        c.premise.service_segment_id
-        for c in incident.calls.select_related("premise")
-        if c.premise and c.premise.service_segment_id
-    ]
-    cause = upstream_common_segment(segments) if segments else None
-    if cause and cause != incident.suspected_cause_id:
-        incident.suspected_cause_id = cause
-        event_record(
-            kind="incident.supply_cause",
-            incident=incident,
-            call=call,
-            actor=actor,
-            at=at,
-            data={"suspected_segment_id": cause, "calls": len(segments)},
-        )
-
-
-def _heat_cause_set(incident: Incident, cause: HeatCause | None) -> bool:
-    """Point the incident at the cause; whether it changed."""
-    main = cause.cause_id if cause and cause.cause == "main" else None
-    station = cause.cause_id if cause and cause.cause in ("substation", "heat_source") else None
-    changed = (main, station) != (incident.suspected_cause_id, incident.suspected_station_id)
-    incident.suspected_cause_id, incident.suspected_station_id = main, station
-    return changed
-
-
-def _regroup_heat(incident: Incident, call: Call, actor: User, at: datetime) -> None:
-    """The substation, main or plant every no-heat call of the incident points to."""
-    calls = list(incident.calls.all())
-    cause = heat_cause(calls)
-    if cause and _heat_cause_set(incident, cause):
-        event_record(
-            kind="incident.supply_cause",
-            incident=incident,
-            call=call,
-            actor=actor,
-            at=at,
-            data={
-                "heat_cause": cause.cause,
-                "suspected_segment_id": incident.suspected_cause_id,
-                "suspected_station_id": incident.suspected_station_id,
-                # A main's asset id or a station's name, as the timeline says it.
-                "suspected_station": cause.name if cause.cause != "main" else "",
-                "suspected_main": cause.name if cause.cause == "main" else "",
-                "calls": len(calls),
-            },
-        )
-
-
-def _regroup_power(incident: Incident, call: Call, actor: User, at: datetime) -> None:
-    """The device every outage call of the incident points to, once they agree on one."""
-    calls = list(incident.calls.all())
-    cause = power_cause(calls)
-    if cause and cause.device_id and cause.device_id != incident.suspected_device_id:
-        incident.suspected_device_id = cause.device_id
-        device = PowerDevice.objects.filter(pk=cause.device_id).first()
-        event_record(
-            kind="incident.supply_cause",
-            incident=incident,
-            call=call,
-            actor=actor,
-            at=at,
-            data={
-                "suspected_device_id": cause.device_id,
-                "suspected_device": str(device) if device else "",
-                "device_kind": cause.kind,
-                "calls": len(calls),
-                "premises_out": cause.premises_out,
-            },
         )
 
 

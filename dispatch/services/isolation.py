@@ -1,5 +1,7 @@
 """Isolation of a damaged main: the trace run for an incident, kept and put on the timeline."""
 
+from datetime import datetime
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -44,7 +46,11 @@ def _trace(segment_id: int, seized: frozenset[int]) -> tuple[Isolation, list[int
 
 @transaction.atomic
 def incident_isolation_trace(
-    *, incident_id: int, actor: User | None, seized_valve_asset_ids: list[str] | None = None
+    *,
+    incident_id: int,
+    actor: User | None,
+    seized_valve_asset_ids: list[str] | None = None,
+    at: datetime | None = None,
 ) -> IncidentIsolation:
     """Trace the incident's main; valves a crew found seized are passed over. Each run is
     kept (the newest is the one in force) and writes `incident.isolation_traced`."""
@@ -86,7 +92,7 @@ def incident_isolation_trace(
         area = cursor.fetchone()[0]
     isolation = IncidentIsolation.objects.create(
         incident=incident,
-        traced_at=timezone.now(),
+        traced_at=at or timezone.now(),
         traced_by=actor,
         segment_id=incident.segment_id,
         valves_to_close=closing_order,
@@ -95,6 +101,7 @@ def incident_isolation_trace(
         sources_to_shut=trace.sources_to_shut,
         isolated_segments=trace.isolated_segment_ids,
         premises_cut_off=len(premises),
+        premise_ids=premises,
         area=area,
     )
     closing = list(Valve.objects.filter(id__in=trace.valves_to_close).values_list("id", "asset_id"))

@@ -21,7 +21,7 @@ from django.contrib.gis.geos import Point
 from scipy.sparse.csgraph import breadth_first_order
 
 from gis.heat.network import PRIMARY, SECONDARY, SUPPLY, HeatNetwork, heat_network
-from gis.heat.trace import substations_cut_off
+from gis.heat.trace import heat_isolation_for_segment, substations_cut_off
 from gis.models import Premise
 from gis.trace import isolation_trace
 
@@ -182,3 +182,37 @@ def no_heat_groups_for_calls(
             station = substation_feeding(network, snap.segment.pk) if snap else None
         resolved.append((key, station))
     return no_heat_groups(network, resolved)
+
+
+def substations_of_plant(network: HeatNetwork, plant_id: int) -> list[int]:
+    """The substations on the primary network the plant feeds."""
+    graph = network.graphs[(SUPPLY, PRIMARY)]
+    nodes = network.station_node.get((SUPPLY, PRIMARY), {})
+    node = nodes.get(plant_id)
+    if node is None or node >= graph.node_count:
+        return []
+    label = graph.part_of_node[node]
+    return sorted(
+        s
+        for s, n in nodes.items()
+        if s in network.substations and n < graph.node_count and graph.part_of_node[n] == label
+    )
+
+
+def premise_ids_without_heat_for_cause(cause: str, cause_id: int) -> list[int]:
+    """The buildings a no-heat group's cause leaves cold (who to tell): a substation's own;
+    for a main, those its isolation leaves without heat; for a plant, those of every
+    substation on its primary network."""
+    if cause == "main":
+        return heat_isolation_for_segment(segment_id=cause_id).premise_ids_without_heat
+    if cause == "heat_source":
+        stations = substations_of_plant(heat_network(), cause_id)
+    elif cause == "substation":
+        stations = [cause_id]
+    else:
+        return []
+    return list(
+        Premise.objects.filter(heat_station_id__in=stations)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )

@@ -14,13 +14,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from alerts.models import Notification, PlannedWork, SupplyInterruption
-from alerts.outages import (
-    planned_work_cancel,
-    planned_work_create,
-    planned_work_publish,
-    supply_interruption_trace,
-    supply_restore,
-)
+from alerts.outages import supply_interruption_trace, supply_restore
+from alerts.planned_works import planned_work_cancel, planned_work_create, planned_work_publish
 from alerts.services.notifications import notifications_drain
 from demo.crews import demo_crews_load
 from demo.org import demo_organisation_load
@@ -422,6 +417,7 @@ def test_administrators_plan_publish_and_retry_from_the_admin(
 
     starts = timezone.localtime() + timedelta(days=3)
     form = {
+        "utility": "gas",
         "area": _area_around(premise.geom, 120).ewkt,
         "starts_at_0": f"{starts:%Y-%m-%d}",
         "starts_at_1": "09:00:00",

@@ -9,7 +9,7 @@ from django.contrib.gis.geos import Polygon
 from django.utils import timezone
 
 from alerts.models import SupplyInterruption
-from alerts.outages import planned_work_create, planned_work_publish
+from alerts.planned_works import planned_work_create, planned_work_publish
 from desk.billing.models import AccountBalance
 from dispatch.models import IncidentEvent
 from dispatch.roles import Role
