@@ -35,6 +35,7 @@ from dispatch.errors import DispatchError, ForbiddenError, NotFoundError
 from dispatch.models import Call, Crew, User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
 from dispatch.roles import Role
+from dispatch.selectors import category_rule_get
 from dispatch.services.field_reports import (
     crew_duty_report,
     work_order_findings_record,
@@ -42,6 +43,7 @@ from dispatch.services.field_reports import (
 )
 from dispatch.services.notes import incident_notes_list
 from dispatch.services.work_orders import work_order_arrival_cancel, work_order_transition
+from field_app_api.findings_words import CAUSES, CAUSES_BY_UTILITY
 from field_app_api.photos import photo_checked
 from field_app_api.schemas import (
     CrewStatusOut,
@@ -55,6 +57,7 @@ from field_app_api.schemas import (
 from field_app_api.surroundings import work_order_surroundings
 from fleet.credentials import crew_assignments_topic
 from fleet.mqtt import topic
+from gis.models import Utility
 
 # What a tablet's buttons say, and the status each one sets.
 ACTIONS = {
@@ -337,19 +340,10 @@ class FindingsIn(serializers.Serializer):
         choices=WorkOrderFinding.LeakGrade.choices, required=False, allow_null=True
     )
     cause = serializers.ChoiceField(
-        choices=[
-            "corrosion",
-            "third_party_damage",
-            "joint_failure",
-            "material_failure",
-            "ground_movement",
-            "appliance",
-            "meter",
-            "no_leak_found",
-            "other",
-        ],
+        choices=list(CAUSES),
         required=False,
         allow_blank=True,
+        help_text="one of the causes of the job's utility (field_app_api.findings_words)",
     )
     actions_taken = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=50
@@ -357,6 +351,31 @@ class FindingsIn(serializers.Serializer):
     valves_operated = ValveOperatedIn(many=True, required=False)
     materials = MaterialIn(many=True, required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+def _cause_check(work_order_id: int, cause: str) -> None:
+    """A cause of the job's own utility: a power crew does not report a gas meter."""
+    if not cause:
+        return
+    category = (
+        WorkOrder.objects.filter(pk=work_order_id)
+        .values_list("incident__category", flat=True)
+        .first()
+    )
+    utility = category_rule_get(category).utility if category else Utility.GAS
+    if cause not in CAUSES_BY_UTILITY.get(utility, []):
+        raise serializers.ValidationError(
+            {
+                "cause": [
+                    _("%(cause)s is not a cause of a %(utility)s job; choose one of: %(causes)s")
+                    % {
+                        "cause": cause,
+                        "utility": Utility(utility).label,
+                        "causes": ", ".join(CAUSES_BY_UTILITY.get(utility, [])),
+                    }
+                ]
+            }
+        )
 
 
 @extend_schema(
@@ -372,6 +391,7 @@ def work_order_findings(request: Request, work_order_id: int) -> Response:
     payload = FindingsIn(data=request.data)
     payload.is_valid(raise_exception=True)
     data = dict(payload.validated_data)
+    _cause_check(work_order_id, data.get("cause", ""))
     client_event_id, device_time = data.pop("client_event_id"), data.pop("device_time")
     work_order_findings_record(
         work_order_id=work_order_id,

@@ -9,29 +9,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import ensure_csrf_cookie
-from rest_framework import serializers
 
 from dispatch.choices import Hazard
 from dispatch.models import User, WorkOrder, WorkOrderFinding
 from dispatch.models.crews import Duty
 from dispatch.roles import Role
 from dispatch.words import incident_words
-from field_app_api.api import FindingsIn
-from gis.models import PipeSegment, PressureClass, Valve
+from field_app_api.findings_words import ACTIONS_BY_UTILITY, CAUSES, actions_for, causes_for
+from gis.models import PipeSegment, PressureClass, Utility, Valve
 
-# What a crew most often does on site; anything else goes in the notes. The English words are
-# what the findings keep (any screen translates them back with gettext); the crew reads its own.
-ACTIONS_TAKEN = {
-    "Ventilated the building": _("Ventilated the building"),
-    "Evacuated people": _("Evacuated people"),
-    "Cordoned off the area": _("Cordoned off the area"),
-    "Removed ignition sources": _("Removed ignition sources"),
-    "Closed the meter valve": _("Closed the meter valve"),
-    "Closed network valves": _("Closed network valves"),
-    "Temporary repair (clamp or tape)": _("Temporary repair (clamp or tape)"),
-    "Permanent repair": _("Permanent repair"),
-    "Gas detector survey": _("Gas detector survey"),
-}
 # Why a crew turns a job down; the dispatcher reads it on the timeline (kept in English, as
 # the actions above).
 REJECT_REASONS = {
@@ -39,18 +25,6 @@ REJECT_REASONS = {
     "Vehicle problem": _("Vehicle problem"),
     "Lacking skill or equipment": _("Lacking skill or equipment"),
     "Too far away": _("Too far away"),
-}
-# The causes the API takes (FindingsIn), as the crew reads them.
-CAUSES = {
-    "corrosion": _("Corrosion"),
-    "third_party_damage": _("Third party damage"),
-    "joint_failure": _("Joint failure"),
-    "material_failure": _("Material failure"),
-    "ground_movement": _("Ground movement"),
-    "appliance": _("Appliance"),
-    "meter": _("Meter"),
-    "no_leak_found": _("No leak found"),
-    "other": _("Other"),
 }
 # The API's field names, as a refusal or a finding names them to the crew.
 FIELDS = {
@@ -87,9 +61,11 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # login_required: never anonymous here
     if user.role != Role.CREW_MEMBER:
         return render(request, "tablet/forbidden.html", status=403)
-    causes = FindingsIn().fields["cause"]  # the API's list, so the two never drift
-    assert isinstance(causes, serializers.ChoiceField)
+    # The findings form of the crew's utility (a gas crew grades leaks and turns valves).
+    utilities = crew_utilities(user)
+    actions = actions_for(utilities)
     config: dict[str, Any] = {
+        "utilities": utilities,
         "user": user.get_username(),
         "labels": {
             "work_order_status": dict(WorkOrder.Status.choices),
@@ -99,8 +75,8 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
             "valve_type": dict(Valve.Type.choices),
             "pressure_class": dict(PressureClass.choices),
             "material": dict(PipeSegment.Material.choices),
-            "cause": {v: CAUSES.get(v, v) for v in causes.choices},
-            "action_taken": ACTIONS_TAKEN,
+            "cause": CAUSES,
+            "action_taken": {k: v for each in ACTIONS_BY_UTILITY.values() for k, v in each.items()},
             "reject_reason": REJECT_REASONS,
             "field": FIELDS,
             "unit": UNITS,
@@ -108,10 +84,26 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
         "leak_grades": [
             {"value": v, "label": label} for v, label in WorkOrderFinding.LeakGrade.choices
         ],
-        "causes": [{"value": v, "label": CAUSES.get(v, v)} for v in causes.choices],
-        "actions_taken": [{"value": v, "label": label} for v, label in ACTIONS_TAKEN.items()],
+        "causes": [{"value": v, "label": CAUSES[v]} for v in causes_for(utilities)],
+        "actions_taken": [{"value": v, "label": label} for v, label in actions.items()],
         "reject_reasons": [{"value": v, "label": label} for v, label in REJECT_REASONS.items()],
         "units": [{"value": v, "label": label} for v, label in UNITS.items()],
         "photo_max_bytes": settings.PHOTO_MAX_BYTES,
     }
-    return render(request, "tablet/tablet.html", {"config": config})
+    return render(
+        request,
+        "tablet/tablet.html",
+        {
+            "config": config,
+            "grades_leaks": Utility.GAS in utilities,
+            "turns_valves": utilities != [Utility.POWER],
+        },
+    )
+
+
+def crew_utilities(user: User) -> list[str]:
+    """The utilities of the station of the user's crew (else of the user's unit); gas when
+    none is known."""
+    crew = user.crews.select_related("station").order_by("id").first()
+    unit = crew.station if crew is not None else user.org_unit
+    return list(unit.utilities) if unit is not None and unit.utilities else [Utility.GAS]

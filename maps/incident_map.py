@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from dispatch.categories import category_labels_fill
 from dispatch.models import Call, Incident, IncidentIsolation, WorkOrder
 from dispatch.recommend import DEFAULT_SPEED_KMH, DETOUR_FACTOR
-from dispatch.selectors import isolation_in_force
+from dispatch.selectors import category_rule_get, isolation_in_force
 from dispatch.services.notes import Note, incident_notes_list
 from fleet.models import Vehicle
 from fleet.roads import RoadGraph, Travel, road_graph
@@ -259,7 +259,8 @@ def incident_map_build(incident: Incident) -> IncidentMap:
 
     fmap = map_create(view)
     _roads_add(fmap, roads_box)
-    network_layer_add(fmap)
+    # The incident's own network on; the others are a click away in the layer control.
+    network_layer_add(fmap, shown=[category_rule_get(incident.category).utility])
     if trace:
         _trace_add(fmap, trace)
     if incident.segment:

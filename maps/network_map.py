@@ -6,6 +6,7 @@ static/vendor/leaflet.vectorgrid/README.md), so a click asks `network_feature_at
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from gis.models import PipeSegment, Premise, PressureClass, Source, Valve
+from gis.models import OrgUnit, PipeSegment, Premise, PressureClass, Source, Utility, Valve
 from maps.folium_kit import MapParts, map_create, map_parts, network_tiles_add
 from maps.tiles import (
     LOW_PRESSURE_FROM,
@@ -61,12 +62,16 @@ def pressure_label(value: str | None) -> str:
     return str(known.get(value or "", value or _("unknown")))
 
 
-# VectorGrid options as JavaScript: functions style each feature by its tile properties.
+# VectorGrid options as JavaScript: functions style each feature by its tile properties. One
+# layer per utility (__ONLY__), so a heat company's wall shows its pipes without the gas mains
+# in the same trench, and the others are a click away in the layer control; a function
+# returning [] leaves the feature undrawn. Premises are drawn by every layer (all use them).
 NETWORK_STYLES = """{
   rendererFactory: L.canvas.tile,
   interactive: false,
   vectorTileLayerStyles: {
     mains: function (p, z) {
+      if (p.utility !== "__ONLY__") { return []; }
       var colours = __COLOURS__;
       // Heat: the supply red, the return blue, side by side; gas by its pressure class.
       var colour = p.utility === "heat" ? (p.circuit === "return" ? "#5aa9ff" : "#ff6b4a")
@@ -79,20 +84,24 @@ NETWORK_STYLES = """{
       };
     },
     power_lines: function (p, z) {
+      if ("__ONLY__" !== "power") { return []; }
       return {color: "#ffd54f", weight: z >= 16 ? 3 : 2, opacity: 0.9,
               dashArray: p.construction === "cable" ? "4 3" : null};
     },
     power_devices: function (p) {
+      if ("__ONLY__" !== "power") { return []; }
       var fills = {substation: "#ffb300", breaker: "#ff5a5f", recloser: "#ff9f43",
                    fuse: "#f6e58d", switch: "#e8edf3", transformer: "#26c6da"};
       return {radius: p.kind === "substation" ? 9 : 5, weight: 2, color: "#10151c", fill: true,
               fillOpacity: p.normally_open ? 0.2 : 1, fillColor: fills[p.kind] || "#e8edf3"};
     },
     valves: function (p) {
+      if (p.utility !== "__ONLY__") { return []; }
       return {radius: 5, weight: 2, color: "#10151c", fill: true, fillOpacity: 1,
               fillColor: p.operable ? "#e8edf3" : "#ff5a5f"};
     },
     sources: function (p) {
+      if (p.utility !== "__ONLY__") { return []; }
       return {radius: 8, weight: 2, color: "#10151c", fill: true, fillOpacity: 1,
               fillColor: p.kind === "gate_station" ? "#c77dff"
                 : p.kind === "heat_source" ? "#ff6b4a" : p.kind === "substation" ? "#ffa07a"
@@ -102,15 +111,58 @@ NETWORK_STYLES = """{
   }
 }""".replace("__COLOURS__", json.dumps({k.value: c for k, c in PRESSURE_COLOURS.items()}))
 
+LAYER_NAMES = {
+    Utility.GAS: gettext_lazy("Gas network"),
+    Utility.HEAT: gettext_lazy("Heat network"),
+    Utility.POWER: gettext_lazy("Power network"),
+}
 
-def network_layer_add(fmap: folium.Map, *, show: bool = True) -> None:
-    network_tiles_add(fmap, url=TILES_URL, name=_("Networks"), styles=NETWORK_STYLES, show=show)
+
+def network_layer_add(fmap: folium.Map, *, shown: Iterable[str] = tuple(Utility.values)) -> None:
+    """One vector-tile layer per utility, those in `shown` switched on. The three ask for the
+    same tiles: the browser fetches each once (maps.views_wall.network_tiles is cacheable)."""
+    visible = set(shown)
+    for utility in Utility.values:
+        network_tiles_add(
+            fmap,
+            url=TILES_URL,
+            name=str(LAYER_NAMES[Utility(utility)]),
+            styles=NETWORK_STYLES.replace("__ONLY__", utility),
+            show=utility in visible,
+        )
 
 
-def network_map_build(*, bounds: list[float]) -> MapParts:
-    """The network over the user's territory; roads and clicks are added by network.js."""
+def utilities_seen_by(unit: OrgUnit | None) -> list[str]:
+    """The utilities a unit serves, drawn on its maps; all three above any unit."""
+    return list(unit.utilities) if unit is not None and unit.utilities else list(Utility.values)
+
+
+def network_legend(utilities: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(symbol, colour, label) for the networks of these utilities: `line` or `dot`."""
+    shown = set(utilities)
+    items: list[tuple[str, str, str]] = []
+    if Utility.GAS in shown:
+        items += [("line", c, str(pressure_label(k.value))) for k, c in PRESSURE_COLOURS.items()]
+    if Utility.HEAT in shown:
+        items += [
+            ("line", "#ff6b4a", _("Heat supply pipe")),
+            ("line", "#5aa9ff", _("Heat return pipe")),
+            ("dot", "#ffa07a", _("Heat substation")),
+        ]
+    if Utility.POWER in shown:
+        items += [
+            ("line", "#ffd54f", _("Power line (10 kV)")),
+            ("dot", "#26c6da", _("Distribution transformer")),
+            ("dot", "#f6e58d", _("Fuse, recloser or breaker")),
+        ]
+    return items
+
+
+def network_map_build(*, bounds: list[float], utilities: Iterable[str]) -> MapParts:
+    """The networks over the user's territory, those of `utilities` on; roads and clicks are
+    added by network.js."""
     fmap = map_create(bounds)
-    network_layer_add(fmap)
+    network_layer_add(fmap, shown=utilities)
     return map_parts(fmap)
 
 

@@ -21,6 +21,7 @@ from maps.network_map import (
     network_feature_at,
     network_map_build,
     network_map_config,
+    utilities_seen_by,
 )
 
 # Each parameter, its range and an example, so a refusal says how to put it right.
@@ -36,7 +37,9 @@ AT_PARAMS = {
 def network_map(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    parts = network_map_build(bounds=org_unit_bounds(user.org_unit))
+    parts = network_map_build(
+        bounds=org_unit_bounds(user.org_unit), utilities=utilities_seen_by(user.org_unit)
+    )
     legend = [(PRESSURE_MAINS[c], colour) for c, colour in PRESSURE_COLOURS.items()]
     context = {"parts": parts, "config": network_map_config(parts), "legend": legend}
     return render(request, "maps/network_map.html", context)

@@ -21,7 +21,7 @@ from maps.access import INCIDENT_MAP, NETWORK_MAP, TIMELINE, WALL, feed_for, pag
 from maps.feed import CursorAheadError
 from maps.feed_log import feed_log
 from maps.folium_kit import map_parts
-from maps.network_map import PRESSURE_COLOURS, pressure_label
+from maps.network_map import network_legend, utilities_seen_by
 from maps.queue_words import label_words, queue_words
 from maps.scope import BadParameterError, stations_for
 from maps.tiles import TileAddress, network_tile
@@ -45,7 +45,9 @@ def wall(request: HttpRequest) -> HttpResponse:
     except (BadParameterError, PermissionError) as error:
         context = {"screen": gettext_noop("map wall"), "message": str(error)}
         return render(request, "maps/forbidden.html", context, status=400)
-    fmap, layers = wall_map(org_unit_bounds(chosen or user.org_unit))
+    # The networks of the station chosen, else of the viewer's unit (all three above any).
+    utilities = utilities_seen_by(chosen or user.org_unit)
+    fmap, layers = wall_map(org_unit_bounds(chosen or user.org_unit), utilities)
     units = org_unit_list_within(user.org_unit).filter(tier=OrgUnit.Tier.STATION)
     config: dict[str, Any] = {
         "map": None,  # filled by the template from `parts.name`
@@ -76,9 +78,7 @@ def wall(request: HttpRequest) -> HttpResponse:
             "units": units.order_by("name"),
             "chosen": chosen,
             # The map's own words for the classes ("Low pressure" is a complaint elsewhere).
-            "pressure_colours": [
-                (pressure_label(c.value), colour) for c, colour in PRESSURE_COLOURS.items()
-            ],
+            "network_legend": network_legend(utilities),
         },
     )
 

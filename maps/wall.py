@@ -35,9 +35,10 @@ def _cluster(name: str, *, until_zoom: int) -> MarkerCluster:
     return cluster
 
 
-def wall_map(bounds: list[float]) -> tuple[folium.Map, WallLayers]:
+def wall_map(bounds: list[float], utilities: list[str]) -> tuple[folium.Map, WallLayers]:
+    """The wall's map over `bounds`, the networks of `utilities` switched on."""
     fmap = map_create(bounds, clusters=True, zoom_control="bottomleft")
-    network_layer_add(fmap)
+    network_layer_add(fmap, shown=utilities)
     # The layer control shows these names: in the user's language, built for each request.
     isolation = folium.FeatureGroup(name=_("Isolation areas")).add_to(fmap)
     incidents = _cluster(_("Incidents"), until_zoom=15).add_to(fmap)

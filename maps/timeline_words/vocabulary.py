@@ -117,6 +117,18 @@ CAUSES: dict[str, "StrOrPromise"] = {
     "appliance": gettext_lazy("appliance"),
     "meter": gettext_lazy("meter"),
     "no_leak_found": gettext_lazy("no leak found"),
+    "compensator_failure": gettext_lazy("expansion joint failure"),
+    "substation_equipment": gettext_lazy("substation equipment"),
+    "air_in_system": gettext_lazy("air in the radiators or risers"),
+    "building_pipework": gettext_lazy("pipework inside the building"),
+    "wind_or_storm": gettext_lazy("wind or storm"),
+    "lightning": gettext_lazy("lightning"),
+    "tree_contact": gettext_lazy("tree contact"),
+    "equipment_failure": gettext_lazy("equipment failure"),
+    "overload": gettext_lazy("overload"),
+    "animal_contact": gettext_lazy("animal contact"),
+    "customer_installation": gettext_lazy("fault in the customer's installation"),
+    "no_fault_found": gettext_lazy("no fault found"),
     "other": gettext_lazy("other"),
 }
 # What a repeat call shares with the one it repeats (dispatch.services.intake._repeat_of).

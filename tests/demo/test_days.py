@@ -10,16 +10,21 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from alerts.models import Notification, SupplyInterruption
 from demo.crews import demo_crews_load
 from demo.days import DayRecord, heating_day, power_laterals, storm_day
 from demo.org import demo_utility_companies_load
 from demo.people import demo_users_load
-from dispatch.models import Customer, Incident, User
+from dispatch.models import Crew, Customer, Incident, User, WorkOrderFinding
+from dispatch.roles import Role
 from dispatch.selectors import incident_duplicates
+from dispatch.services import user_create
 from dispatch.services.intake import CallInput, call_open_incident, call_receive
+from dispatch.services.work_orders import work_order_dispatch
 from gis.models import PowerDevice, Premise
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +226,38 @@ def test_the_command_plays_a_day_and_leaves_it_open_for_the_wall(
     call_command("play_demo_day", "storm", "--leave-open", stdout=out)
     assert "storm: 7 calls, 4 incidents" in out.getvalue()
     assert Incident.objects.filter(status__in=Incident.OPEN_STATUSES).count() == 4
+
+
+def test_each_crews_tablet_reports_in_its_utilitys_terms(people: tuple[User, User, User]) -> None:
+    """A power crew's tablet offers no leak grade and no valves, and power causes; the API
+    refuses a gas cause on a power job, and takes a power one."""
+    taker, _heat, dispatcher = people
+    record = storm_day(taker, dispatcher, _local(STORM_EVENING), repairs=False)
+    town = record.incidents["town"]
+    crew = Crew.objects.filter(station=town.station).order_by("code").first()
+    assert crew is not None
+    member = user_create(
+        username="lineman", password="pw", role=Role.CREW_MEMBER, org_unit=town.station
+    )
+    crew.members.add(member)
+    order = work_order_dispatch(incident_id=town.pk, crew_id=crew.pk, actor=dispatcher)
+
+    page = Client()
+    page.force_login(member)
+    html = page.get("/tablet/").content.decode()
+    assert '<fieldset class="grades" hidden>' in html
+    assert '"tree_contact"' in html
+    assert '"meter"' not in html.split('"causes"')[1].split("]")[0]
+
+    tablet = APIClient()
+    token = tablet.post("/api/field/token/", {"username": "lineman", "password": "pw"}).json()
+    tablet.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+    url = f"/api/field/work-orders/{order.pk}/findings/"
+    sent = {"client_event_id": "f-1", "device_time": timezone.now().isoformat()}
+    refused = tablet.post(url, {**sent, "cause": "meter"}, format="json")
+    assert refused.status_code == 400
+    assert "cause" in refused.json()["fields"]
+    assert not WorkOrderFinding.objects.filter(work_order=order).exists()
+    taken = tablet.post(url, {**sent, "cause": "tree_contact"}, format="json")
+    assert taken.status_code == 200, taken.content
+    assert WorkOrderFinding.objects.get(work_order=order).cause == "tree_contact"
