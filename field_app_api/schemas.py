@@ -12,7 +12,7 @@ from dispatch.api.schemas import FINDINGS_HELP, PointOut
 from dispatch.choices import Priority
 from dispatch.models import Crew, Incident, WorkOrder
 from dispatch.models.crews import Duty
-from gis.models import PipeSegment, PressureClass, Valve
+from gis.models import PipeSegment, PowerDevice, PressureClass, Utility, Valve
 from gis.schemas import FeatureCollectionTypeOut, FeatureTypeOut, GeometryOut
 
 
@@ -107,10 +107,15 @@ class TabletWorkOrderListOut(serializers.Serializer):
 
 
 class NetworkPropertiesOut(serializers.Serializer):
-    """A main's or a valve's properties: `kind` says which, and so which fields it has."""
+    """A main's, a valve's, a power line's or a power device's properties: `kind` says which,
+    and so which fields it has. The job's own utility's network only."""
 
-    kind = serializers.ChoiceField(choices=["main", "valve"])
+    kind = serializers.ChoiceField(choices=["main", "valve", "power_line", "power_device"])
     asset_id = serializers.CharField()
+    utility = serializers.ChoiceField(choices=Utility.choices, required=False)
+    circuit = serializers.CharField(
+        required=False, allow_blank=True, help_text="heat: supply/return"
+    )
     material = serializers.ChoiceField(choices=PipeSegment.Material.choices, required=False)
     diameter_mm = serializers.IntegerField(required=False, allow_null=True)
     pressure_class = serializers.ChoiceField(choices=PressureClass.choices, required=False)
@@ -118,6 +123,11 @@ class NetworkPropertiesOut(serializers.Serializer):
     valve_type = serializers.ChoiceField(choices=Valve.Type.choices, required=False)
     operable = serializers.BooleanField(required=False)
     normally_open = serializers.BooleanField(required=False)
+    feeder = serializers.CharField(required=False, allow_blank=True)
+    voltage_kv = serializers.FloatField(required=False, allow_null=True)
+    construction = serializers.CharField(required=False, allow_blank=True)
+    device_kind = serializers.ChoiceField(choices=PowerDevice.Kind.choices, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
 
 
 class NetworkFeatureOut(serializers.Serializer):
@@ -180,7 +190,7 @@ class TabletNoteOut(serializers.Serializer):
 
 
 class TabletWorkOrderDetailOut(TabletWorkOrderOut):
-    network_around = NetworkAroundOut(help_text="mains and valves within 300 m")
+    network_around = NetworkAroundOut(help_text="the job's own network within 300 m")
     isolation = IsolationOut(
         allow_null=True, help_text="for an incident on a main: the valves to close and the cut"
     )

@@ -1,4 +1,5 @@
-"""The network around a job, as a crew needs it on site: mains and valves near the incident,
+"""The network around a job, as a crew needs it on site: its own utility's mains and valves
+near the incident (a heat crew's supply and return pipes, a power crew's lines and devices),
 and, for a damaged main, the valves to close in order and what that cuts off."""
 
 from dataclasses import replace
@@ -7,7 +8,7 @@ from typing import Any
 from django.db import connection
 
 from dispatch.models import Incident
-from dispatch.selectors import isolation_in_force
+from dispatch.selectors import category_rule_get, isolation_in_force
 from dispatch.valve_route import valves_by_road
 from gis.selectors import isolation_for_segment, isolation_geojson, premise_ids_cut_off
 from gis.trace import UnknownSegmentError
@@ -19,22 +20,41 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce((
   SELECT json_agg(f) FROM (
     SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(s.geom, 7)::json,
       'properties', json_build_object('kind', 'main', 'asset_id', s.asset_id,
-        'material', s.material, 'diameter_mm', s.diameter_mm,
-        'pressure_class', s.pressure_class, 'status', s.status)) f
+        'material', s.material, 'diameter_mm', s.diameter_mm, 'utility', s.utility,
+        'circuit', s.circuit, 'pressure_class', s.pressure_class, 'status', s.status)) f
     FROM network_pipesegment s
-    WHERE ST_DWithin(s.geom::geography, %(point)s::geography, %(metres)s)
+    WHERE s.utility = %(utility)s
+      AND ST_DWithin(s.geom::geography, %(point)s::geography, %(metres)s)
     UNION ALL
     SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(v.geom, 7)::json,
       'properties', json_build_object('kind', 'valve', 'asset_id', v.asset_id,
         'valve_type', v.valve_type, 'operable', v.operable, 'normally_open', v.normally_open))
     FROM network_valve v
-    WHERE ST_DWithin(v.geom::geography, %(point)s::geography, %(metres)s)
+    WHERE v.utility = %(utility)s
+      AND ST_DWithin(v.geom::geography, %(point)s::geography, %(metres)s)
+    UNION ALL
+    SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(l.geom, 7)::json,
+      'properties', json_build_object('kind', 'power_line', 'asset_id', l.asset_id,
+        'feeder', l.feeder, 'voltage_kv', l.voltage_kv, 'construction', l.construction))
+    FROM network_powerline l
+    WHERE %(utility)s = 'power'
+      AND ST_DWithin(l.geom::geography, %(point)s::geography, %(metres)s)
+    UNION ALL
+    SELECT json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(d.geom, 7)::json,
+      'properties', json_build_object('kind', 'power_device', 'asset_id', d.asset_id,
+        'device_kind', d.kind, 'name', d.name, 'normally_open', d.normally_open))
+    FROM network_powerdevice d
+    WHERE %(utility)s = 'power'
+      AND ST_DWithin(d.geom::geography, %(point)s::geography, %(metres)s)
   ) features), '[]'::json))"""
 
 
 def work_order_surroundings(incident: Incident) -> dict[str, Any]:
+    utility = category_rule_get(incident.category).utility
     with connection.cursor() as cursor:
-        cursor.execute(_AROUND, {"point": incident.point.ewkt, "metres": AROUND_M})
+        cursor.execute(
+            _AROUND, {"point": incident.point.ewkt, "metres": AROUND_M, "utility": utility}
+        )
         around = cursor.fetchone()[0]
     return {"network_around": around, "isolation": _isolation(incident)}
 

@@ -16,7 +16,7 @@ from dispatch.models.crews import Duty
 from dispatch.roles import Role
 from dispatch.words import incident_words
 from field_app_api.findings_words import ACTIONS_BY_UTILITY, CAUSES, actions_for, causes_for
-from gis.models import PipeSegment, PressureClass, Utility, Valve
+from gis.models import PipeSegment, PowerDevice, PressureClass, Utility, Valve
 
 # Why a crew turns a job down; the dispatcher reads it on the timeline (kept in English, as
 # the actions above).
@@ -73,6 +73,7 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
             "duty": dict(Duty.choices),
             "text": incident_words(),
             "valve_type": dict(Valve.Type.choices),
+            "power_device": dict(PowerDevice.Kind.choices),
             "pressure_class": dict(PressureClass.choices),
             "material": dict(PipeSegment.Material.choices),
             "cause": CAUSES,
@@ -95,6 +96,7 @@ def tablet_page(request: HttpRequest) -> HttpResponse:
         "tablet/tablet.html",
         {
             "config": config,
+            "utilities": utilities,
             "grades_leaks": Utility.GAS in utilities,
             "turns_valves": utilities != [Utility.POWER],
         },

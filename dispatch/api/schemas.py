@@ -51,7 +51,16 @@ class IncidentOut(serializers.Serializer):
     segment_id = serializers.IntegerField(allow_null=True, help_text="the main it was snapped to")
     segment_asset_id = serializers.CharField(allow_null=True)
     segment_distance_m = serializers.FloatField(allow_null=True)
-    suspected_cause_id = serializers.IntegerField(allow_null=True)
+    suspected_cause_id = serializers.IntegerField(
+        allow_null=True, help_text="gas: the upstream main; heat: the primary main suspected"
+    )
+    suspected_station_id = serializers.IntegerField(
+        allow_null=True, help_text="heat: the substation or plant a no-heat outage points to"
+    )
+    suspected_device_id = serializers.IntegerField(
+        allow_null=True, help_text="power: the device the outage calls point to"
+    )
+    area_class = serializers.CharField(help_text="urban, rural or remote: its clocks")
     hazards = serializers.ListField(child=serializers.CharField())
     report_count = serializers.IntegerField(help_text="every call about it")
     created_at = InstantField()

@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.gis.db.models import Collect
+from django.contrib.gis.geos import MultiPolygon
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from alerts.models import Notification, SupplyInterruption
+from alerts.planned_works import planned_work_create, planned_work_publish
 from demo.crews import demo_crews_load
 from demo.days import DayRecord, heating_day, power_laterals, storm_day
 from demo.org import demo_utility_companies_load
@@ -261,3 +264,43 @@ def test_each_crews_tablet_reports_in_its_utilitys_terms(people: tuple[User, Use
     taken = tablet.post(url, {**sent, "cause": "tree_contact"}, format="json")
     assert taken.status_code == 200, taken.content
     assert WorkOrderFinding.objects.get(work_order=order).cause == "tree_contact"
+
+
+def test_planned_power_works_tell_only_the_premises_the_power_company_supplies(
+    people: tuple[User, User, User],
+) -> None:
+    _taker, _heat, dispatcher = people
+    fuse, _x, transformers, _feeder = power_laterals()[0]
+    behind = Premise.objects.filter(transformer_id__in=transformers).order_by("id")
+    points = behind.aggregate(points=Collect("geom"))["points"]
+    area = MultiPolygon(points.convex_hull.buffer(0.0003), srid=4326)
+    unsupplied = behind.first()
+    assert unsupplied is not None
+    Premise.objects.filter(pk=unsupplied.pk).update(transformer=None)  # on its own generator
+    starts = timezone.now() + timedelta(days=8)
+    work = planned_work_create(
+        area=area,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        reason="replacing fuse and lateral",
+        reason_zh="更换熔断器及分支线",
+        utility="power",
+        actor=dispatcher,
+    )
+    assert "power" in work.station.utilities
+    assert "gas" not in work.station.utilities
+    planned_work_publish(planned_work_id=work.pk, actor=dispatcher)
+    told = Counter(
+        Notification.objects.filter(template="power_planned.notice").values_list(
+            "recipient", flat=True
+        )
+    )
+    supplied = set(
+        Premise.objects.filter(geom__intersects=area, transformer__isnull=False).values_list(
+            "id", flat=True
+        )
+    )
+    assert told == _recipients(supplied)
+    assert not set(_recipients({unsupplied.pk})) & set(told)
+    assert not Notification.objects.filter(template="planned.notice").exists()
+    assert PowerDevice.objects.get(pk=fuse).kind == "fuse"

@@ -226,18 +226,15 @@ def test_the_outage_lookup_follows_the_browser_and_is_chinese_by_default(
             continue
         if chinese:
             assert english_words(html, ["GX"]) == [], query
-            assert "停气查询" in html
+            assert "停供查询" in html
             assert page["Content-Language"] == "zh-hans"
         else:
             assert chinese_words(html) == [], query
-            assert "Gas outage lookup" in html
+            assert "Outage lookup" in html
             assert page["Content-Language"] == "en"
     # The page's own switch wins over the browser, both ways.
-    assert (
-        "Gas outage lookup"
-        in Client().get("/outages/", {"lang": "en"}, headers=ZH).content.decode()
-    )
-    assert "停气查询" in Client().get("/outages/", {"lang": "zh"}, headers=EN).content.decode()
+    assert "Outage lookup" in Client().get("/outages/", {"lang": "en"}, headers=ZH).content.decode()
+    assert "停供查询" in Client().get("/outages/", {"lang": "zh"}, headers=EN).content.decode()
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

@@ -65,8 +65,14 @@ window.tabletMap = (function () {
       const features = (around && around.features) || [];
       for (const f of features) {
         const p = f.properties;
+        if (p.kind === "power_line") {
+          const tip = `${p.asset_id} · ${p.feeder} · ${p.voltage_kv} kV`;
+          network.addLayer(L.geoJSON(f, { style: { color: "#c99700", weight: 4, opacity: 0.9, dashArray: p.construction === "cable" ? "6 4" : null } }).bindTooltip(tip, { sticky: true }));
+        }
         if (p.kind === "main") {
-          const style = MAIN_STYLE[p.pressure_class] || MAIN_STYLE.low;
+          // heat: the supply red, the return blue; gas by its pressure class
+          const heat = p.utility === "heat" ? { color: p.circuit === "return" ? "#1f6fd1" : "#d9381e", weight: 4 } : null;
+          const style = heat || MAIN_STYLE[p.pressure_class] || MAIN_STYLE.low;
           const tip = `${p.asset_id} · ${label("pressure_class", p.pressure_class)} · ${label("material", p.material)}${p.diameter_mm ? ` DN${p.diameter_mm}` : ""}`;
           network.addLayer(L.geoJSON(f, { style: { ...style, opacity: 0.9, className: `main main-${p.pressure_class}` } }).bindTooltip(tip, { sticky: true }));
         }
@@ -83,6 +89,19 @@ window.tabletMap = (function () {
               fillOpacity: 1,
               fillColor: p.operable ? "#ffffff" : "#b3261e",
             }).bindTooltip(`${p.asset_id} · ${label("valve_type", p.valve_type)}${p.operable ? "" : ` · ${gettext("SEIZED")}`}`),
+          );
+        }
+        if (p.kind === "power_device") {
+          const [lon, lat] = f.geometry.coordinates;
+          const fills = { transformer: "#17a2b8", fuse: "#e0c200", recloser: "#e67e22", breaker: "#c0392b", switch: "#ffffff" };
+          network.addLayer(
+            L.circleMarker([lat, lon], {
+              radius: 7,
+              color: "#1b1f24",
+              weight: 2,
+              fillOpacity: p.normally_open ? 0.25 : 1,
+              fillColor: fills[p.device_kind] || "#ffffff",
+            }).bindTooltip(`${p.asset_id} · ${label("power_device", p.device_kind)}${p.name ? ` · ${p.name}` : ""}`),
           );
         }
       }

@@ -289,8 +289,8 @@
     const cut = iso ? iso.premises_cut_off : 0;
     if (!iso) note = gettext("No isolation trace: the incident is not placed on a main.");
     else if (!valvesToClose.length && !sources.length) note = gettext("No valve can cut this main off.");
-    else if (valvesToClose.length) note = counted(ngettext("Closing these cuts gas to %(n)s premise.", "Closing these cuts gas to %(n)s premises.", cut), cut);
-    else note = counted(ngettext("Closing the stations cuts gas to %(n)s premise.", "Closing the stations cuts gas to %(n)s premises.", cut), cut);
+    else if (valvesToClose.length) note = counted(ngettext("Closing these cuts the supply to %(n)s premise.", "Closing these cuts the supply to %(n)s premises.", cut), cut);
+    else note = counted(ngettext("Closing the stations cuts the supply to %(n)s premise.", "Closing the stations cuts the supply to %(n)s premises.", cut), cut);
     if (sources.length) note += " " + fmt(gettext("Also shut: %(stations)s."), { stations: list(sources.map((s) => s.properties.name || s.properties.asset_id)) });
     $("isolation-note").textContent = note;
   }
