@@ -151,7 +151,7 @@ def test_an_account_with_an_interruption_and_one_without_in_both_languages(
     assert (on["found"], on["interrupted"], on["planned"]) == (True, False, False)
     assert on["text"] == "There is no interruption or planned works known at your address."
     on_zh = _ask(ivr, "premise-status", account=elsewhere.account_no, lang="zh")
-    assert on_zh["text"] == "目前没有影响您地址的停气或计划施工。"
+    assert on_zh["text"] == "目前没有影响您地址的停供或计划施工。"
 
     unknown = _ask(ivr, "premise-status", account="GX99999999", lang="en")
     assert unknown["found"] is False

@@ -138,7 +138,7 @@ def test_the_callers_number_finds_their_premise_with_and_without_an_interruption
         "There is no interruption or planned works known at your address."
     )
     on_zh = _call(server, "premise-status", elsewhere.account_no, language="zh")
-    assert on_zh.variables()["IVR_TEXT"] == "目前没有影响您地址的停气或计划施工。"
+    assert on_zh.variables()["IVR_TEXT"] == "目前没有影响您地址的停供或计划施工。"
 
     # A withheld number and no account: not found, and told what to do.
     nobody = _call(server, "premise-status").variables()

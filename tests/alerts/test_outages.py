@@ -269,7 +269,7 @@ def test_planned_works_published_ahead_reach_the_customers_in_the_area(
     assert len(_told("planned.notice")) == len(told)
 
     page = Client().get("/outages/", {"address": premise.full_text})
-    assert "计划停气" in page.content.decode()
+    assert "计划停供" in page.content.decode()
     assert work.reference in page.content.decode()
     planned_work_cancel(planned_work_id=work.pk, actor=dispatcher)
     page = Client().get("/outages/", {"address": premise.full_text})
@@ -365,7 +365,7 @@ def test_the_lookup_page_answers_by_account_and_address_with_no_personal_data(
     elsewhere = Premise.objects.exclude(pk__in=cut).exclude(room="").order_by("-asset_id").first()
     assert elsewhere is not None
     page = Client().get("/outages/", {"address": elsewhere.full_text})
-    assert "目前没有影响该地址的停气" in page.content.decode()
+    assert "目前没有影响该地址的停供" in page.content.decode()
     assert incident.reference not in page.content.decode()
 
 
